@@ -1,0 +1,1 @@
+"""Clusterlab's Qt application: the window, the step player and the pyqtgraph views."""

@@ -1,0 +1,186 @@
+"""How an algorithm plugs into the main window.
+
+Every algorithm (HAC, K-means, Gaussian EM, Bernoulli EM) has one
+:class:`AlgorithmPlugin` subclass in ``gui/algorithms/``. The window owns one
+:class:`~gui.player.Player`, one shared scatter view and the data; a plugin
+adds what is particular to its algorithm:
+
+* a parameter panel (built from the engine's :class:`~engine.params.Param`
+  declarations by :class:`ParamForm`, plus any extra controls),
+* extra views, shown as tabs beside the scatter (dendrogram, objective curve,
+  prototype tiles, ...),
+* overlays on the shared scatter (witness segments, centres, ellipses),
+* ``show_step``: draw the current step. Every view derives what it shows
+  from the step (and the player's history); none keeps its own copy of
+  "where we are".
+
+What a plugin may use of the window (``self.window``)
+------------------------------------------------------
+``window.dataset``        the current :class:`engine.data.Dataset` (what the person sees/edits)
+``window.run_X()``        the (n, d) array algorithms run on (standardized when that option is on)
+``window.project(P)``     (m, d) points -> (m, 2) display coordinates (the data's PCA when d > 2)
+``window.scatter``        the shared scatter view: ``.plot_item`` (a pyqtgraph PlotItem for overlays),
+                          ``set_labels(labels)``, ``highlight(indices)``, ``sigPointClicked(int)``
+``window.player``         the :class:`~gui.player.Player` of the current run
+``window.restart_run()``  start a new run with the current data and parameters
+``window.status(text)``   a message in the status bar
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLineEdit, QSpinBox,
+                               QWidget)
+from PySide6.QtGui import QIntValidator
+
+from engine.params import Algorithm, Param
+from engine.steps import Step
+
+__all__ = ["ParamForm", "AlgorithmPlugin"]
+
+CHOICE_LABELS = {
+    "l1": "ℓ1 (Manhattan)", "l2": "ℓ2 (Euclidean)", "linf": "ℓ∞ (Chebyshev)",
+    "min": "min (single)", "max": "max (complete)", "avg": "avg (average)", "centroid": "centroid",
+    "ward": "Ward (ℓ2 only)",
+}
+
+
+class ParamForm(QWidget):
+    """A form for a tuple of :class:`Param`, one widget per parameter.
+
+    ``values()`` returns a dict ready for ``Algorithm.validate``; ``set_values``
+    updates the widgets without emitting :attr:`sigChanged` (no echo).
+    """
+
+    sigChanged = Signal()
+
+    def __init__(self, params: tuple, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.params = tuple(params)
+        self.widgets: dict[str, QWidget] = {}
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for p in self.params:
+            w = self._make(p)
+            w.setToolTip(p.help)
+            w.setObjectName(f"param_{p.name}")
+            self.widgets[p.name] = w
+            layout.addRow(p.label, w)
+        self.set_values({p.name: p.default for p in self.params})
+
+    def _make(self, p: Param) -> QWidget:
+        if p.kind == "choice":
+            w = QComboBox()
+            for c in p.choices:
+                w.addItem(CHOICE_LABELS.get(c, str(c)), c)
+            w.currentIndexChanged.connect(self.sigChanged)
+        elif p.kind == "bool":
+            w = QCheckBox()
+            w.toggled.connect(self.sigChanged)
+        elif p.kind == "int":
+            w = QSpinBox()
+            w.setRange(int(p.low) if p.low is not None else -10**9, int(p.high) if p.high is not None else 10**9)
+            w.valueChanged.connect(self.sigChanged)
+        elif p.kind == "float":
+            w = QDoubleSpinBox()
+            w.setDecimals(8)
+            w.setRange(p.low if p.low is not None else -1e12, p.high if p.high is not None else 1e12)
+            w.valueChanged.connect(self.sigChanged)
+        elif p.kind == "seed":
+            w = QLineEdit()
+            w.setPlaceholderText("random")
+            w.setValidator(QIntValidator(0, 2**31 - 1))
+            w.editingFinished.connect(self.sigChanged)
+        else:  # pragma: no cover - declarations are checked by engine tests
+            raise TypeError(p.kind)
+        return w
+
+    def values(self) -> dict:
+        out = {}
+        for p in self.params:
+            w = self.widgets[p.name]
+            if p.kind == "choice":
+                out[p.name] = w.currentData()
+            elif p.kind == "bool":
+                out[p.name] = w.isChecked()
+            elif p.kind in ("int", "float"):
+                out[p.name] = w.value()
+            else:
+                text = w.text().strip()
+                out[p.name] = int(text) if text else None
+        return out
+
+    def set_values(self, values: dict):
+        by_name = {p.name: p for p in self.params}
+        for name, value in values.items():
+            p, w = by_name.get(name), self.widgets.get(name)
+            if p is None:
+                continue
+            blocked = w.blockSignals(True)
+            try:
+                if p.kind == "choice":
+                    i = w.findData(value)
+                    if i >= 0:
+                        w.setCurrentIndex(i)
+                elif p.kind == "bool":
+                    w.setChecked(bool(value))
+                elif p.kind in ("int", "float"):
+                    w.setValue(value)
+                else:
+                    w.setText("" if value is None else str(int(value)))
+            finally:
+                w.blockSignals(blocked)
+
+
+class AlgorithmPlugin(QObject):
+    """Base class of the per-algorithm GUI parts (see the module docstring).
+
+    Subclasses set :attr:`algorithm` and override what they need.
+    ``sigRestart`` asks the window for a new run (parameters changed).
+    """
+
+    algorithm: Algorithm = None  # set by subclasses
+    sigRestart = Signal()
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.form = ParamForm(self.algorithm.params)
+        self.form.sigChanged.connect(self.sigRestart)
+
+    # What the window shows ------------------------------------------------
+    def panel(self) -> QWidget:
+        """The widget in the algorithm panel (by default the parameter form)."""
+        return self.form
+
+    def views(self) -> list[tuple[str, QWidget]]:
+        """Extra views as (tab title, widget), created once."""
+        return []
+
+    # The run ----------------------------------------------------------------
+    def parameters(self) -> dict:
+        """The validated parameter values (raises ParamError with a message for people)."""
+        return self.algorithm.validate(self.form.values())
+
+    def extra_arguments(self) -> dict:
+        """Arguments that are not form parameters (starting partition, placed centres)."""
+        return {}
+
+    def make_steps(self) -> Callable[[], Iterator[Step]]:
+        """A zero-argument factory of this run's step generator (validated here, run on the worker)."""
+        params = self.parameters()
+        X = self.window.run_X()
+        extra = self.extra_arguments()
+        steps = self.algorithm.steps
+        return lambda: steps(X, **params, **extra)
+
+    # Drawing ------------------------------------------------------------------
+    def activate(self):
+        """Called when this algorithm becomes the current one: add overlays to the scatter."""
+
+    def deactivate(self):
+        """Called when another algorithm is chosen: remove overlays from the scatter."""
+
+    def show_step(self, step: Step | None):
+        """Draw ``step`` (None: no run yet) in the overlays and this plugin's views."""
