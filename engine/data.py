@@ -1,0 +1,279 @@
+"""Data sets for Clusterlab: the :class:`Dataset` record, MNIST, the textbook examples, transformations.
+
+Everything a view or an algorithm needs to know about the points lives in a
+:class:`Dataset`: the coordinates ``X`` (read-only float64), optional ground
+truth or starting groups (``labels``), their names, the image shape of image
+data, and notes about how the data were read (rows dropped, ...).
+
+Reading files lives in :mod:`engine.loaders` (:func:`load`, :func:`save_csv`),
+the seeded shape generators in :mod:`engine.generators` (:func:`generate`);
+both are re-exported here so callers only need ``engine.data``.
+
+Example
+-------
+>>> ds = example("one-d")
+>>> ds.X.shape, ds.X[:3, 0].tolist()
+((8, 1), [1.0, 2.0, 4.0])
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import gzip
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "DataError", "Dataset", "mnist", "binarize", "mnist_resource_dir",
+    "load", "save_csv", "MAX_BYTES", "MAX_POINTS",
+]
+
+#: Largest decoded data a loader accepts (bytes of float64 data).
+MAX_BYTES = 2 * 1024 ** 3
+#: Largest number of points (rows) a loader accepts.
+MAX_POINTS = 5_000_000
+
+MNIST_IMAGES = "t10k-images-idx3-ubyte.gz"
+MNIST_LABELS = "t10k-labels-idx1-ubyte.gz"
+MNIST_COUNT = 10_000
+
+
+class DataError(ValueError):
+    """Bad data a person can fix: the message says what is wrong and, where possible, what to do."""
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Points to cluster, with what is known about them.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Coordinates; stored as a read-only float64 copy. Must be finite, n >= 1, d >= 1.
+    labels : ndarray of shape (n_samples,), optional
+        Integer ground truth (loaded or generated) or starting groups (textbook
+        exercise 1), ``>= 0``. Stored read-only as int64.
+    label_names : tuple of str, optional
+        Name of each label value (``label_names[labels[i]]``), e.g. the original
+        strings of a text label column.
+    image_shape : (int, int), optional
+        ``(height, width)`` when each row is an image; ``height * width == n_features``.
+    name : str
+        Human-readable title.
+    source : str
+        A file path, ``"example:NAME"``, ``"generator:NAME"``, ``"mnist"`` or ``""`` (made by hand).
+    notes : tuple of str
+        Messages about how the data were read, e.g. rows with missing values dropped.
+    point_names : tuple of str, optional
+        One name per point (``"x1"``, ``"A"``, ...), shown by views where there is room.
+
+    Example
+    -------
+    >>> ds = Dataset(np.array([[0.0, 1.0], [2.0, 3.0]]), labels=[0, 1], name="two")
+    >>> ds.n, ds.d, ds.X.flags.writeable
+    (2, 2, False)
+    """
+
+    X: np.ndarray
+    labels: np.ndarray | None = None
+    label_names: tuple[str, ...] | None = None
+    image_shape: tuple[int, int] | None = None
+    name: str = ""
+    source: str = ""
+    notes: tuple[str, ...] = ()
+    point_names: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        set_ = functools.partial(object.__setattr__, self)
+        try:
+            X = self.X
+            if not (isinstance(X, np.ndarray) and X.dtype == np.float64 and not X.flags.writeable
+                    and X.flags.c_contiguous):
+                X = np.array(X, dtype=np.float64, copy=True)  # private copy; read-only input is shared
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"X must be numbers: {exc}") from None
+        if X.ndim == 1:
+            X = X[:, None]
+        if X.ndim != 2:
+            raise DataError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}.")
+        n, d = X.shape
+        if n < 1 or d < 1:
+            raise DataError(f"X has shape {X.shape}; a data set needs at least one point and one feature.")
+        if not np.isfinite(X).all():
+            row = int(np.argwhere(~np.isfinite(X))[0, 0])
+            raise DataError(f"X contains NaN or infinity (first at row {row}); remove those rows first.")
+        set_("X", _readonly(np.ascontiguousarray(X)))
+
+        if self.labels is not None:
+            lab = np.asarray(self.labels)
+            if lab.dtype.kind not in "iub":
+                if lab.dtype.kind == "f" and lab.size and np.all(np.isfinite(lab)) and np.all(lab == np.round(lab)):
+                    lab = lab.astype(np.int64)
+                else:
+                    raise DataError(f"labels must be whole numbers; got dtype {lab.dtype}.")
+            lab = np.array(lab, dtype=np.int64).reshape(-1) if lab.ndim <= 1 else lab
+            if lab.ndim != 1 or lab.shape[0] != n:
+                raise DataError(f"labels has shape {np.shape(self.labels)} but X has {n} rows; "
+                                "give one label per point.")
+            if lab.size and lab.min() < 0:
+                raise DataError(f"labels must be >= 0; found {int(lab.min())}.")
+            set_("labels", _readonly(lab))
+        if self.label_names is not None:
+            names = tuple(str(s) for s in self.label_names)
+            if self.labels is None:
+                raise DataError("label_names given without labels.")
+            if self.labels.size and int(self.labels.max()) >= len(names):
+                raise DataError(f"label {int(self.labels.max())} has no name: only {len(names)} label_names given.")
+            set_("label_names", names)
+        if self.image_shape is not None:
+            try:
+                shape = tuple(int(s) for s in self.image_shape)
+            except (TypeError, ValueError):
+                raise DataError(f"image_shape must be (height, width); got {self.image_shape!r}.") from None
+            if len(shape) != 2 or min(shape) < 1 or shape[0] * shape[1] != d:
+                raise DataError(f"image_shape {shape} does not fit {d} features per point "
+                                "(height * width must equal n_features).")
+            set_("image_shape", shape)
+        if self.point_names is not None:
+            pn = tuple(str(s) for s in self.point_names)
+            if len(pn) != n:
+                raise DataError(f"{len(pn)} point_names given for {n} points.")
+            set_("point_names", pn)
+        set_("name", str(self.name))
+        set_("source", str(self.source))
+        set_("notes", tuple(str(s) for s in self.notes))
+
+    @property
+    def n(self) -> int:
+        """Number of points."""
+        return int(self.X.shape[0])
+
+    @property
+    def d(self) -> int:
+        """Number of features."""
+        return int(self.X.shape[1])
+
+    @property
+    def n_labels(self) -> int:
+        """Number of distinct label values (0 without labels)."""
+        return 0 if self.labels is None else int(np.unique(self.labels).size)
+
+    def replace(self, **changes) -> "Dataset":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def with_X(self, X) -> "Dataset":
+        """The same data set with new coordinates (same number of rows).
+
+        ``image_shape`` is kept only when the number of features is unchanged.
+        """
+        X = np.asarray(X, dtype=np.float64)
+        keep_image = X.ndim == 2 and X.shape[1] == self.d
+        return self.replace(X=X, image_shape=self.image_shape if keep_image else None)
+
+    def __repr__(self) -> str:
+        extra = f", labels={self.n_labels} values" if self.labels is not None else ""
+        return f"Dataset(name={self.name!r}, n={self.n}, d={self.d}{extra}, source={self.source!r})"
+
+
+# ---------------------------------------------------------------- MNIST
+def mnist_resource_dir() -> Path:
+    """Folder holding the shipped MNIST test set (``resources/``, else ``sys.prefix/share/clusterlab``)."""
+    candidates = [Path(__file__).resolve().parents[1] / "resources",
+                  Path(sys.prefix) / "share" / "clusterlab"]
+    for c in candidates:
+        if (c / MNIST_IMAGES).is_file() and (c / MNIST_LABELS).is_file():
+            return c
+    raise DataError("The MNIST test set is missing: expected "
+                    f"{MNIST_IMAGES} and {MNIST_LABELS} in " + " or ".join(str(c) for c in candidates)
+                    + ". Reinstall Clusterlab or copy the two files there.")
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """Decoded shipped MNIST test set: images (10000, 784) uint8 and labels (10000,) uint8, read-only."""
+    from .loaders import read_idx  # local import: loaders imports this module
+
+    folder = mnist_resource_dir()
+    images = read_idx(folder / MNIST_IMAGES)
+    labels = read_idx(folder / MNIST_LABELS)
+    if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0]:
+        raise DataError(f"The shipped MNIST files in {folder} do not match (shapes {images.shape}, "
+                        f"{labels.shape}); reinstall Clusterlab.")
+    images = _readonly(np.ascontiguousarray(images.reshape(images.shape[0], -1)))
+    return images, _readonly(np.ascontiguousarray(labels))
+
+
+def mnist(n: int = 6000) -> Dataset:
+    """The first ``n`` images of the shipped MNIST test set, pixels scaled to [0, 1].
+
+    Parameters
+    ----------
+    n : int, 1 <= n <= 10000
+        Number of images (the test set's order, not shuffled).
+
+    Returns
+    -------
+    Dataset
+        ``X`` of shape (n, 784) float64 in [0, 1], ``labels`` the digits 0-9,
+        ``image_shape`` (28, 28).
+
+    Example
+    -------
+    >>> ds = mnist(5)
+    >>> ds.X.shape, int(ds.labels[0]), ds.image_shape
+    ((5, 784), 7, (28, 28))
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MNIST_COUNT:
+        raise DataError(f"n={n!r} should be a whole number between 1 and {MNIST_COUNT} "
+                        "(the shipped MNIST test set has 10,000 images).")
+    n = int(n)
+    images, labels = _mnist_arrays()
+    X = images[:n].astype(np.float64)
+    X *= 1.0 / 255.0
+    return Dataset(_readonly(X), labels=labels[:n], image_shape=(28, 28),
+                   name=f"MNIST (first {n} test images)", source="mnist",
+                   label_names=tuple(str(i) for i in range(10)))
+
+
+def binarize(X, threshold: float = 0.5):
+    """Pixels above ``threshold`` become 1.0, the rest 0.0 (for the Bernoulli mixture).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or Dataset
+    threshold : float
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features), float64 of 0.0 and 1.0 (a Dataset if a Dataset was given).
+
+    Example
+    -------
+    >>> binarize(np.array([[0.2, 0.7], [0.5, 1.0]])).tolist()
+    [[0.0, 1.0], [0.0, 1.0]]
+    """
+    if isinstance(X, Dataset):
+        return X.with_X(binarize(X.X, threshold)).replace(name=f"{X.name} (binarized at {threshold:g})")
+    return (np.asarray(X, dtype=np.float64) > float(threshold)).astype(np.float64)
+
+
+# ----------------------------------------------------------- re-exports
+def load(path) -> Dataset:
+    """Read a data file; see :func:`engine.loaders.load`."""
+    from .loaders import load as _load
+    return _load(path)
+
+
+def save_csv(path, X, labels=None, header=None, label_names=None) -> None:
+    """Write data as CSV that :func:`load` reads back; see :func:`engine.loaders.save_csv`."""
+    from .loaders import save_csv as _save
+    _save(path, X, labels=labels, header=header, label_names=label_names)
