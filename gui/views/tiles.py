@@ -1,0 +1,256 @@
+"""A grid of small images with captions: K-means centres, Bernoulli θ_k, representative digits.
+
+The whole grid is **one** :class:`pyqtgraph.ImageItem` whose RGBA pixels are
+built with numpy each time the tiles change (cheap: 20 tiles of 28 x 28 are
+~16,000 pixels), never one item per tile. Captions, row titles and column
+titles are text items that live in the same coordinates as the pixels, so
+they scale with the view and stay aligned in PNG/SVG exports.
+
+Pixel values are mapped linearly from ``levels`` (default: the data's own
+minimum and maximum) to 0-255 and drawn as dark ink on white (``invert=True``,
+print-friendly). :attr:`TileView.values` keeps those 0-255 intensities (one
+uint8 array for the whole grid) and :meth:`TileView.tile` returns one tile of
+it, so tests and exports can read exactly what is shown. A tile may have a
+coloured frame (its cluster colour, the same as in every other view), and a
+slot whose image is all NaN is left empty (a cluster with fewer members than
+slots).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
+from PySide6.QtWidgets import QGraphicsTextItem, QLabel, QVBoxLayout, QWidget
+
+__all__ = ["TileView", "scale_to_uint8", "grid_layout"]
+
+BACKGROUND = (255, 255, 255, 255)
+
+
+def scale_to_uint8(images: np.ndarray, levels: tuple[float, float] | None = None) -> np.ndarray:
+    """Map values linearly from ``levels = (lo, hi)`` to 0-255 (rounded, clipped); NaN -> 0.
+
+    Parameters
+    ----------
+    images : ndarray of any shape
+    levels : (float, float) or None
+        None: the finite minimum and maximum of ``images`` (a constant array maps to 0).
+
+    Returns
+    -------
+    ndarray of the same shape, uint8
+
+    Example
+    -------
+    >>> scale_to_uint8(np.array([0.0, 0.5, 1.0]), (0, 1)).tolist()
+    [0, 128, 255]
+    """
+    a = np.asarray(images, dtype=float)
+    finite = np.isfinite(a)
+    if levels is None:
+        lo, hi = (float(a[finite].min()), float(a[finite].max())) if finite.any() else (0.0, 1.0)
+    else:
+        lo, hi = float(levels[0]), float(levels[1])
+    span = hi - lo if hi > lo else 1.0
+    out = np.where(finite, (a - lo) * (255.0 / span), 0.0)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def grid_layout(m: int, ncols: int | None = None) -> tuple[int, int]:
+    """(rows, cols) for ``m`` tiles: one row up to 10 tiles, else a near-square grid."""
+    if m <= 0:
+        return 0, 0
+    if ncols is None:
+        ncols = m if m <= 10 else int(math.ceil(math.sqrt(m * 1.6)))
+    ncols = max(1, min(int(ncols), m))
+    return int(math.ceil(m / ncols)), ncols
+
+
+class TileView(QWidget):
+    """Images in a grid, each with an optional caption and coloured frame.
+
+    Signals
+    -------
+    sigTileClicked(int)
+        The index of the tile the person clicked.
+
+    Attributes
+    ----------
+    values : ndarray of shape (H, W), uint8
+        The 0-255 intensity of every pixel of the grid as drawn (gaps are 0).
+    """
+
+    sigTileClicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, invert: bool = True):
+        super().__init__(parent)
+        self.invert = invert
+        self.plot = pg.PlotWidget(background="w")
+        pi = self.plot.getPlotItem()
+        pi.hideAxis("left")
+        pi.hideAxis("bottom")
+        pi.setMenuEnabled(False)
+        self.vb = pi.getViewBox()
+        self.vb.invertY(True)
+        self.vb.setAspectLocked(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.note = QLabel()  # a line of text under the grid (e.g. how the images were chosen)
+        self.note.setObjectName("tile_note")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.note)
+        self.values = np.zeros((0, 0), dtype=np.uint8)
+        self.rgba = np.zeros((0, 0, 4), dtype=np.uint8)
+        self.captions: list[str] = []
+        self._texts: list[QGraphicsTextItem] = []
+        self._origins = np.zeros((0, 2), dtype=int)  # (row, col) pixel of each tile's top-left corner
+        self._shape = (0, 0)
+        self._key = None
+        self.plot.scene().sigMouseClicked.connect(self._on_clicked)
+
+    # ---------------------------------------------------------------- public
+    @property
+    def n_tiles(self) -> int:
+        return int(self._origins.shape[0])
+
+    def tile(self, i: int) -> np.ndarray:
+        """The 0-255 intensities shown for tile ``i``, shape ``image_shape``."""
+        r, c = self._origins[i]
+        h, w = self._shape
+        return self.values[r:r + h, c:c + w]
+
+    def set_note(self, text: str):
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def clear(self):
+        self.set_tiles(np.zeros((0, 1)), (1, 1))
+
+    def set_tiles(self, images, image_shape, captions=None, colors=None, ncols: int | None = None,
+                  levels: tuple[float, float] | None = None, row_titles=None, column_titles=None):
+        """Show ``images`` as tiles.
+
+        Parameters
+        ----------
+        images : ndarray of shape (m, h * w) or (m, h, w)
+            One image per tile, in reading order; an all-NaN image leaves its slot empty.
+        image_shape : (int, int)
+            ``(h, w)`` of one image.
+        captions : sequence of str, optional
+            One caption per tile (may contain ``\\n`` and simple HTML such as ``<b>`` and
+            ``<span style='color:#0072B2'>``); drawn under the tile.
+        colors : sequence of colour or None, optional
+            Frame colour per tile (None: no frame).
+        ncols : int, optional
+            Tiles per row (default: see :func:`grid_layout`).
+        levels : (float, float), optional
+            Values mapped to 0 and 255 (default: the images' min and max).
+        row_titles, column_titles : sequence of str, optional
+            Text left of each row / above each column.
+        """
+        h, w = (int(s) for s in image_shape)
+        imgs = np.asarray(images, dtype=float).reshape(-1, h * w)
+        m = imgs.shape[0]
+        rows, cols = grid_layout(m, ncols)
+        captions = [str(c) for c in captions] if captions is not None else []
+        n_lines = max((c.count("\n") + 1 for c in captions if c), default=0)
+        row_titles = list(row_titles) if row_titles is not None else []
+        column_titles = list(column_titles) if column_titles is not None else []
+
+        frame = max(1, round(w / 14))
+        gap = max(3, round(w / 5))
+        line = max(5.0, h / 4.0)  # caption line height in pixel units
+        cap = int(math.ceil(n_lines * line)) if n_lines else 0
+        left = int(math.ceil(max((len(t) for t in row_titles), default=0) * line * 0.62)) + (gap if row_titles else 0)
+        top = int(math.ceil(line * 1.4)) if column_titles else 0
+        cell_w, cell_h = w + gap, h + gap + cap
+        H = top + rows * cell_h + gap
+        W = left + cols * cell_w + gap
+
+        values = np.zeros((max(H, 1), max(W, 1)), dtype=np.uint8)
+        rgba = np.empty(values.shape + (4,), dtype=np.uint8)
+        rgba[:] = BACKGROUND
+        origins = np.zeros((m, 2), dtype=int)
+        scaled = scale_to_uint8(imgs, levels).reshape(m, h, w)
+        ink = (255 - scaled) if self.invert else scaled
+        for i in range(m):
+            r, c = divmod(i, cols)
+            y0, x0 = top + gap + r * cell_h, left + gap + c * cell_w
+            origins[i] = (y0, x0)
+            if not np.isfinite(imgs[i]).any():
+                continue
+            values[y0:y0 + h, x0:x0 + w] = scaled[i]
+            rgba[y0:y0 + h, x0:x0 + w, :3] = ink[i][..., None]
+            col = colors[i] if colors is not None and i < len(colors) else None
+            if col is not None:
+                q = pg.mkColor(col)
+                rgb = (q.red(), q.green(), q.blue(), 255)
+                ya, yb = max(y0 - frame, 0), y0 + h + frame
+                xa, xb = max(x0 - frame, 0), x0 + w + frame
+                rgba[ya:y0, xa:xb] = rgb
+                rgba[y0 + h:yb, xa:xb] = rgb
+                rgba[ya:yb, xa:x0] = rgb
+                rgba[ya:yb, x0 + w:xb] = rgb
+        self.values, self.rgba, self._origins, self._shape = values, rgba, origins, (h, w)
+        self.image.setImage(rgba, levels=(0, 255), autoLevels=False)
+        self.image.setRect(0, 0, values.shape[1], values.shape[0])
+
+        # text items (a pool reused from call to call)
+        texts: list[tuple[str, float, float, float, str]] = []  # html, x, y, width, alignment
+        for i, text in enumerate(captions[:m]):
+            if text:
+                y0, x0 = origins[i]
+                texts.append((text.replace("\n", "<br>"), x0 - gap / 2, y0 + h + frame, cell_w, "center"))
+        for r, text in enumerate(row_titles[:rows]):
+            if text:
+                y0 = top + gap + r * cell_h + h / 2 - line * (text.count("\n") + 1) / 2
+                texts.append((text.replace("\n", "<br>"), 0, y0, left, "right"))
+        for c, text in enumerate(column_titles[:cols]):
+            if text:
+                texts.append((text, left + gap + c * cell_w - gap / 2, 0, cell_w, "center"))
+        self._place_texts(texts, line)
+        self.captions = captions[:m]
+        key = (values.shape, m)
+        if key != self._key:
+            self._key = key
+            self.vb.autoRange(padding=0.02)
+
+    # -------------------------------------------------------------- internals
+    def _place_texts(self, texts, line: float):
+        while len(self._texts) < len(texts):
+            item = QGraphicsTextItem()
+            item.setDefaultTextColor(QColor("#222222"))
+            self.vb.addItem(item, ignoreBounds=True)
+            self._texts.append(item)
+        font = QFont()
+        font.setPointSizeF(10)
+        scale = line / QFontMetricsF(font).lineSpacing()
+        for item, (html, x, y, width, align) in zip(self._texts, texts):
+            item.setFont(font)
+            item.document().setDocumentMargin(0)
+            item.setHtml(f"<div align='{align}' style='line-height:100%'>{html}</div>")
+            item.setTextWidth(width / scale)
+            item.setScale(scale)
+            item.setPos(x, y)
+            item.setVisible(True)
+        for item in self._texts[len(texts):]:
+            item.setVisible(False)
+
+    def _on_clicked(self, event):
+        if self.n_tiles == 0 or event.button() != Qt.MouseButton.LeftButton:
+            return
+        p = self.vb.mapSceneToView(event.scenePos())
+        h, w = self._shape
+        y, x = p.y(), p.x()
+        inside = ((self._origins[:, 0] <= y) & (y < self._origins[:, 0] + h)
+                  & (self._origins[:, 1] <= x) & (x < self._origins[:, 1] + w))
+        hit = np.flatnonzero(inside)
+        if hit.size:
+            self.sigTileClicked.emit(int(hit[0]))
