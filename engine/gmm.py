@@ -1,0 +1,751 @@
+"""Gaussian mixture model fitted by EM, one E- or M-step at a time.
+
+Model: ``z_n ~ Categorical(pi)``, ``x_n | z_n = k ~ N(mu_k, Sigma_k)``.
+
+* E-step: ``q_nk = pi_k N(x_n | mu_k, Sigma_k) / sum_j pi_j N(x_n | mu_j, Sigma_j)``, computed in
+  log space (log-sum-exp over components, Cholesky factors, never an explicit inverse of a
+  covariance matrix).
+* M-step: ``N_k = sum_n q_nk`` (plus ``10 * eps``, as scikit-learn), ``pi_k = N_k / N``,
+  ``mu_k = sum_n q_nk x_n / N_k``, ``Sigma_k = sum_n q_nk (x_n - mu_k)(x_n - mu_k)^T / N_k + reg * I``,
+  restricted to the covariance type: ``"full"``, ``"diag"`` (per-feature variances),
+  ``"spherical"`` (one variance per component) or ``"tied"`` (one full matrix shared by all
+  components, ``sum_k N_k Sigma_k / N``). The same conventions as scikit-learn's
+  ``GaussianMixture``, which the tests use as reference.
+
+The objective is the **total** log-likelihood ``L = sum_n log sum_k pi_k N(x_n | mu_k, Sigma_k)``
+(``Step.objective``); its mean ``L / N`` is in the payload as ``"loglik_mean"``. ``L`` never
+decreases from one step to the next (``objective_sense="max"``): an E-step leaves the parameters
+and so ``L`` unchanged, an M-step cannot lower it. The run stops after the M-step whose change in
+the *mean* log-likelihood is below ``tol`` (``status="converged"``) or after ``max_iter``
+iterations (one iteration = one E-step + one M-step).
+
+Payload of every step (read-only arrays, shared between steps where unchanged):
+
+``"weights"`` (k,), ``"means"`` (k, d) (also ``Step.centers``), ``"covariances"`` (k, d, d) - every
+covariance type expanded to full matrices for drawing (omitted only for diag/spherical models whose
+expansion would exceed 100,000 values; use :func:`full_covariances` or :func:`project_covariances`),
+``"covariances_native"`` in scikit-learn's shape for the type (full (k, d, d), tied (d, d), diag (k, d),
+spherical (k,)), ``"covariance_type"``, ``"loglik"``, ``"loglik_mean"``, ``"reg"``; E- and M-steps add
+``"resp"`` (n, k) float32 when ``n * k <= 200,000`` (otherwise recompute it with
+:func:`responsibilities`), E-steps ``"changed"`` (points whose most likely component changed) and
+M-steps ``"n_k"`` (k,). ``Step.labels`` is the most likely component of each point.
+
+Example
+-------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> X = np.vstack([rng.normal(0, 1, (50, 2)), rng.normal(6, 1, (50, 2))])
+>>> r = fit(X, 2, seed=0)
+>>> r.converged, sorted(np.round(r.weights, 2).tolist())
+(True, [0.5, 0.5])
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._em import (EPS_NK, RESP_STORE_LIMIT, check_distinct, frozen, kmeans_labels, normalise_inplace,
+                  one_hot, random_resp, stop_text, _n_distinct)
+from .params import Algorithm, Param, ParamError
+from .steps import Step, TraceBuilder, compact_labels
+from .validation import as_data, check_k, make_rng
+
+__all__ = ["ALGORITHM", "COVARIANCE_TYPES", "steps", "fit", "GMMResult", "responsibilities", "log_prob",
+           "full_covariances", "project_covariances", "ellipse", "density_grid"]
+
+COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")
+#: A component whose N_k falls below this (in points) has lost all its points.
+EMPTY_NK = 1e-8
+#: diag/spherical covariances are expanded to (k, d, d) in the payload up to this many values.
+FULL_STORE_LIMIT = 100_000
+_LOG_2PI = np.log(2 * np.pi)
+_RT_HALF = np.sqrt(0.5)
+
+
+class _Singular(Exception):
+    """Internal: covariance ``index`` (None for tied) is not positive definite."""
+
+    def __init__(self, index):
+        super().__init__(index)
+        self.index = index
+
+
+class _Model:
+    """Parameters (means in centred coordinates) with their Cholesky factors and log-determinants."""
+
+    __slots__ = ("weights", "means", "cov", "ctype", "fac", "logdet")
+
+    def __init__(self, weights, means, cov, ctype):
+        self.weights, self.means, self.cov, self.ctype = weights, means, cov, ctype
+        self.fac, self.logdet = _factor(cov, ctype, means.shape[1])
+
+
+def _factor(cov, ctype, d):
+    """Cholesky-type factors for fast Mahalanobis distances; raise :class:`_Singular` on failure."""
+    with np.errstate(all="ignore"):
+        if ctype in ("full", "tied"):
+            c = cov if ctype == "full" else cov[None]
+            if d == 2:  # closed-form 2x2 Cholesky: L = [[l11, 0], [l21, l22]]
+                a, b, e = c[:, 0, 0], c[:, 0, 1], c[:, 1, 1]
+                l11 = np.sqrt(a)
+                l21 = b / l11
+                l22sq = e - l21 * l21
+                bad = ~((a > 0) & (l22sq > 0) & np.isfinite(l22sq))
+                if bad.any():
+                    raise _Singular(int(np.argmax(bad)) if ctype == "full" else None)
+                l22 = np.sqrt(l22sq)
+                fac = ((_RT_HALF / l11)[:, None], (l21 / _RT_HALF)[:, None], (_RT_HALF / l22)[:, None])
+                return fac, 2 * (np.log(l11) + np.log(l22))
+            P = np.empty_like(c)
+            logdet = np.empty(c.shape[0])
+            for j in range(c.shape[0]):
+                try:
+                    L = np.linalg.cholesky(c[j])
+                except np.linalg.LinAlgError:
+                    raise _Singular(j if ctype == "full" else None) from None
+                diag = np.diagonal(L)
+                if not (np.all(diag > 0) and np.all(np.isfinite(L))):
+                    raise _Singular(j if ctype == "full" else None)
+                P[j] = np.linalg.inv(L)
+                logdet[j] = 2 * np.log(diag).sum()
+            return P, logdet
+        v = cov
+        bad = ~((v > 0) & np.isfinite(v))
+        if bad.any():
+            raise _Singular(int(np.argwhere(bad)[0, 0] if bad.ndim == 2 else np.argmax(bad)))
+        if ctype == "diag":
+            return 1.0 / v, np.log(v).sum(axis=1)
+        return 1.0 / v, d * np.log(v)
+
+
+class _Work:
+    """Per-run buffers of shape (k, n) so an iteration allocates (almost) nothing large."""
+
+    def __init__(self, Xc, k):
+        n, d = Xc.shape
+        self.Xc, self.k, self.n, self.d = Xc, k, n, d
+        self.logp = np.empty((k, n))  # log pi_k N(x_n|k) -> exp(. - m) -> responsibilities
+        self.s = self.m = None
+        if d == 2:
+            self.x0 = np.ascontiguousarray(Xc[:, 0])
+            self.x1 = np.ascontiguousarray(Xc[:, 1])
+            self.DX, self.DY, self.T = np.empty((k, n)), np.empty((k, n)), np.empty((k, n))
+
+    def loglik(self, model) -> float:
+        """Fill ``logp`` for ``model``, normalise it; return the total log-likelihood."""
+        self._log_joint(model)
+        self.s, self.m = normalise_inplace(self.logp)
+        with np.errstate(all="ignore"):
+            ll = float(np.log(self.s).sum() + self.m.sum())
+        if not np.isfinite(ll):
+            raise ParamError(f"the log-likelihood is not finite ({ll}): the data are too large or too "
+                             "spread out for these parameters; standardise the data or increase reg.")
+        return ll
+
+    def estep(self) -> np.ndarray:
+        """Responsibilities (k, n), in place of the normalised weights (valid until the next ``loglik``)."""
+        np.divide(self.logp, self.s, out=self.logp)
+        return self.logp
+
+    def _log_joint(self, model):
+        k, d, out = self.k, self.d, self.logp
+        with np.errstate(divide="ignore"):
+            const = np.log(model.weights) - 0.5 * (d * _LOG_2PI + model.logdet)
+        mu, fac, ct = model.means, model.fac, model.ctype
+        if d == 2:
+            DX, DY, T = self.DX, self.DY, self.T
+            np.subtract(self.x0, mu[:, 0:1], out=DX)
+            np.subtract(self.x1, mu[:, 1:2], out=DY)
+            if ct in ("full", "tied"):          # q/2 = z1^2 + z2^2 with z = L^-1 dx / sqrt(2)
+                i11, l21, i22 = fac
+                np.multiply(DX, i11, out=T)
+                np.multiply(T, l21, out=out)
+                np.subtract(DY, out, out=out)
+                out *= i22
+                np.square(out, out=out)
+                np.square(T, out=T)
+            else:
+                np.square(DX, out=T)
+                np.square(DY, out=out)
+                if ct == "diag":
+                    T *= 0.5 * fac[:, 0:1]
+                    out *= 0.5 * fac[:, 1:2]
+                else:
+                    T *= 0.5 * fac[:, None]
+                    out *= 0.5 * fac[:, None]
+            out += T
+            np.subtract(const[:, None], out, out=out)
+            return
+        Xc = self.Xc
+        Y = Xc @ fac[0].T if ct == "tied" else None
+        for j in range(k):
+            if ct == "full":
+                z = Xc @ fac[j].T - fac[j] @ mu[j]
+                q = np.einsum("ij,ij->i", z, z)
+            elif ct == "tied":
+                z = Y - fac[0] @ mu[j]
+                q = np.einsum("ij,ij->i", z, z)
+            else:
+                diff = Xc - mu[j]
+                np.square(diff, out=diff)
+                q = diff @ fac[j] if ct == "diag" else diff.sum(axis=1) * fac[j]
+            np.multiply(q, -0.5, out=out[j])
+            out[j] += const[j]
+
+
+def _mstep_general(Xc, R, ctype, reg):
+    """M-step from responsibilities R (k, n), any dimension; returns (weights, means, cov, Nk)."""
+    k, n = R.shape
+    d = Xc.shape[1]
+    Nk = R.sum(axis=1) + EPS_NK
+    means = (R @ Xc) / Nk[:, None]
+    if ctype in ("full", "tied"):
+        cov = np.empty((k, d, d))
+        for j in range(k):
+            diff = Xc - means[j]
+            cov[j] = (R[j][:, None] * diff).T @ diff / Nk[j]
+        if ctype == "tied":
+            cov = np.tensordot(Nk, cov, axes=1) / Nk.sum()
+        cov.reshape(-1, d * d)[:, :: d + 1] += reg
+    else:
+        cov = np.empty((k, d))
+        for j in range(k):
+            diff = Xc - means[j]
+            np.square(diff, out=diff)
+            cov[j] = R[j] @ diff / Nk[j]
+        cov = cov + reg if ctype == "diag" else cov.mean(axis=1) + reg
+    return Nk / n, means, cov, Nk
+
+
+def _mstep_2d(ws, R, model, reg):
+    """M-step for 2-D data reusing x - mu_old from the last E-step (a shifted-moment update).
+
+    With c = the old mean, ``S = sum q (x - c)(x - c)^T / N_k`` and ``delta = mu_new - c``,
+    ``Sigma = S - delta delta^T`` exactly. When the mean moved far relative to the spread
+    (cancellation risk) the moments are recomputed about the new mean.
+    """
+    k, n = R.shape
+    DX, DY, T = ws.DX, ws.DY, ws.T
+    Nk = R.sum(axis=1) + EPS_NK
+    np.multiply(R, DX, out=T)
+    dx = T.sum(axis=1) / Nk
+    sxx = np.einsum("ij,ij->i", T, DX) / Nk
+    sxy = np.einsum("ij,ij->i", T, DY) / Nk
+    np.multiply(R, DY, out=T)
+    dy = T.sum(axis=1) / Nk
+    syy = np.einsum("ij,ij->i", T, DY) / Nk
+    means = model.means + np.column_stack([dx, dy])
+    vxx, vxy, vyy = sxx - dx * dx, sxy - dx * dy, syy - dy * dy
+    if np.any(dx * dx + dy * dy > 1e3 * (vxx + vyy)):
+        np.subtract(ws.x0, means[:, 0:1], out=DX)
+        np.subtract(ws.x1, means[:, 1:2], out=DY)
+        np.multiply(R, DX, out=T)
+        vxx = np.einsum("ij,ij->i", T, DX) / Nk
+        vxy = np.einsum("ij,ij->i", T, DY) / Nk
+        np.multiply(R, DY, out=T)
+        vyy = np.einsum("ij,ij->i", T, DY) / Nk
+    ct = model.ctype
+    if ct == "full":
+        cov = np.empty((k, 2, 2))
+        cov[:, 0, 0], cov[:, 0, 1], cov[:, 1, 0], cov[:, 1, 1] = vxx + reg, vxy, vxy, vyy + reg
+    elif ct == "tied":
+        w = Nk / Nk.sum()
+        cov = np.array([[w @ vxx + reg, w @ vxy], [w @ vxy, w @ vyy + reg]])
+    elif ct == "diag":
+        cov = np.column_stack([vxx + reg, vyy + reg])
+    else:
+        cov = 0.5 * (vxx + vyy) + reg
+    return Nk / n, means, cov, Nk
+
+
+def _collapse_error(exc, X, R, Nk, ctype, reg, k) -> ParamError:
+    """A message for a singular covariance that says which component, why, and what to do."""
+    fix = f"increase reg (now {reg:g}), lower k (now {k}), or try another seed or initialisation."
+    if exc.index is None:
+        return ParamError("the shared covariance (covariance='tied') is singular: the points lie on a line "
+                          f"or plane, not spread in all {X.shape[1]} directions. Increase reg (now {reg:g}) "
+                          "or use covariance='spherical'.")
+    j = exc.index
+    members = R[j] > 0.5 if R is not None else np.zeros(X.shape[0], bool)
+    n_pts = int(members.sum())
+    distinct = _n_distinct(X[members]) if n_pts else 0
+    nk = f"N_k = {Nk[j]:.3g}" if Nk is not None else "given"
+    if distinct <= 1:
+        return ParamError(f"component {j} collapsed onto {distinct} point(s) ({nk}), so its covariance is "
+                          f"singular: {fix}")
+    return ParamError(f"component {j} is flat: its {n_pts} points lie on a line or plane ({nk}), so its "
+                      f"covariance is singular: {fix[:-1]}, or use covariance='spherical'.")
+
+
+def _new_model(X, R, weights, means, cov, Nk, ctype, reg, k):
+    if Nk is not None and Nk.min() < EMPTY_NK:
+        j = int(np.argmin(Nk))
+        raise ParamError(f"component {j} lost all its points (N_k = {Nk[j]:.2g}): nothing is left to estimate "
+                         f"its mean and covariance from. Lower k (now {k}) or start it closer to the data "
+                         "(another seed or initialisation).")
+    try:
+        return _Model(weights, means, cov, ctype)
+    except _Singular as exc:
+        raise _collapse_error(exc, X, R, Nk, ctype, reg, k) from None
+
+
+def _native_shape(ctype, k, d):
+    return {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[ctype]
+
+
+def _explicit(init, k, d, ctype):
+    """Check explicit starting parameters; return (weights, means, cov) as new float arrays."""
+    missing = [key for key in ("weights", "means", "covariances") if key not in init]
+    if missing:
+        raise ParamError(f"init is missing {', '.join(missing)}: give a dict with weights (k,), means (k, d) "
+                         "and covariances.")
+    try:
+        w = np.array(init["weights"], dtype=float).ravel()
+        mu = np.array(init["means"], dtype=float)
+        cov = np.array(init["covariances"], dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ParamError(f"init parameters must be numbers: {exc}") from None
+    if w.shape != (k,):
+        raise ParamError(f"init weights have shape {w.shape}; expected ({k},) for k={k} components.")
+    if mu.shape != (k, d):
+        raise ParamError(f"init means have shape {mu.shape}; expected ({k}, {d}) for k={k} and {d} features.")
+    want = _native_shape(ctype, k, d)
+    if cov.shape != want:
+        raise ParamError(f"init covariances have shape {cov.shape}; covariance={ctype!r} needs {want}.")
+    for name, a in (("weights", w), ("means", mu), ("covariances", cov)):
+        if not np.all(np.isfinite(a)):
+            raise ParamError(f"init {name} contain NaN or infinity.")
+    if np.any(w <= 0):
+        raise ParamError(f"init weights must be > 0 (got {w.min():g}); they are normalised to sum to 1.")
+    if ctype in ("full", "tied"):
+        c = cov if ctype == "full" else cov[None]
+        if not np.allclose(c, np.swapaxes(c, 1, 2), rtol=1e-8, atol=1e-12 * max(np.abs(c).max(), 1e-300)):
+            raise ParamError("init covariances must be symmetric matrices.")
+    return w / w.sum(), mu, cov
+
+
+def _expand(cov, ctype, k, d):
+    if ctype == "full":
+        return cov
+    if ctype == "tied":
+        return np.broadcast_to(cov, (k, d, d))
+    full = np.zeros((k, d, d))
+    idx = np.arange(d)
+    full[:, idx, idx] = cov if ctype == "diag" else cov[:, None]
+    return full
+
+
+def full_covariances(covariances, covariance_type, k, d) -> np.ndarray:
+    """Expand covariances from scikit-learn's shape for ``covariance_type`` to full matrices.
+
+    Parameters
+    ----------
+    covariances : ndarray
+        full (k, d, d), tied (d, d), diag (k, d) or spherical (k,).
+    covariance_type : {"full", "diag", "spherical", "tied"}
+    k, d : int
+
+    Returns
+    -------
+    ndarray of shape (k, d, d)
+
+    Example
+    -------
+    >>> full_covariances(np.array([1.0, 4.0]), "spherical", 2, 2)[1].tolist()
+    [[4.0, 0.0], [0.0, 4.0]]
+    """
+    ctype = _check_ctype(covariance_type)
+    cov = np.asarray(covariances, dtype=float)
+    if cov.shape != _native_shape(ctype, k, d):
+        raise ParamError(f"covariances have shape {cov.shape}; {ctype!r} needs {_native_shape(ctype, k, d)}.")
+    return np.array(_expand(cov, ctype, k, d))
+
+
+def project_covariances(covariances, covariance_type, components) -> np.ndarray:
+    """Covariances seen in a projection ``y = components @ x`` (e.g. the first two principal axes).
+
+    Parameters
+    ----------
+    covariances : ndarray
+        In scikit-learn's shape for ``covariance_type``.
+    covariance_type : {"full", "diag", "spherical", "tied"}
+    components : ndarray of shape (p, d)
+
+    Returns
+    -------
+    ndarray of shape (k, p, p)
+        ``components @ Sigma_k @ components.T`` (tied: k = 1).
+
+    Example
+    -------
+    >>> project_covariances(np.array([[1.0, 9.0]]), "diag", np.array([[0.0, 1.0]])).tolist()
+    [[[9.0]]]
+    """
+    ctype = _check_ctype(covariance_type)
+    P = np.atleast_2d(np.asarray(components, dtype=float))
+    cov = np.asarray(covariances, dtype=float)
+    if ctype == "full":
+        return np.einsum("pi,kij,qj->kpq", P, cov, P)
+    if ctype == "tied":
+        return (P @ cov @ P.T)[None]
+    if ctype == "diag":
+        return np.einsum("pi,ki,qi->kpq", P, cov, P)
+    return cov[:, None, None] * (P @ P.T)[None]
+
+
+def _check_ctype(ctype):
+    if ctype not in COVARIANCE_TYPES:
+        raise ParamError(f"covariance={ctype!r} is not allowed; choose one of "
+                         f"{', '.join(repr(c) for c in COVARIANCE_TYPES)}.")
+    return ctype
+
+
+def _model_for(X, weights, means, covariances, covariance_type):
+    """Validate public parameters; return (centred data workspace, model)."""
+    X = as_data(X)
+    ctype = _check_ctype(covariance_type)
+    means = np.asarray(means, dtype=float)
+    k = means.shape[0] if means.ndim == 2 else 0
+    if means.ndim != 2 or means.shape[1] != X.shape[1]:
+        raise ParamError(f"means have shape {means.shape}; expected (k, {X.shape[1]}) for X with "
+                         f"{X.shape[1]} features.")
+    w, mu, cov = _explicit({"weights": weights, "means": means, "covariances": covariances}, k, X.shape[1], ctype)
+    shift = X.mean(axis=0)
+    ws = _Work(X - shift, k)
+    try:
+        model = _Model(w, mu - shift, cov, ctype)
+    except _Singular as exc:
+        where = "the tied covariance" if exc.index is None else f"covariance {exc.index}"
+        raise ParamError(f"{where} is not positive definite; give symmetric positive-definite matrices.") from None
+    return ws, model
+
+
+def responsibilities(X, weights, means, covariances, covariance_type="full") -> np.ndarray:
+    """Responsibilities ``q_nk`` of each component for each point.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    weights : ndarray of shape (k,)
+    means : ndarray of shape (k, d)
+    covariances : ndarray
+        (k, d, d) for ``covariance_type="full"`` (the payload's ``"covariances"``), otherwise
+        scikit-learn's shape for the type.
+
+    Returns
+    -------
+    ndarray of shape (n, k)
+        Rows sum to 1.
+
+    Example
+    -------
+    >>> q = responsibilities([[0.0], [10.0]], [0.5, 0.5], [[0.0], [10.0]], [[[1.0]], [[1.0]]])
+    >>> np.round(q, 6).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    ws, model = _model_for(X, weights, means, covariances, covariance_type)
+    ws.loglik(model)
+    return ws.estep().T.copy()
+
+
+def log_prob(X, weights, means, covariances, covariance_type="full") -> np.ndarray:
+    """Log density of the mixture at each point, ``log sum_k pi_k N(x_n | mu_k, Sigma_k)``.
+
+    Parameters as :func:`responsibilities`. Returns an ndarray of shape (n,); its sum is the
+    log-likelihood (``Step.objective``).
+
+    Example
+    -------
+    >>> round(float(log_prob([[0.0]], [1.0], [[0.0]], [[[1.0]]])[0]), 6)  # -log(sqrt(2 pi))
+    -0.918939
+    """
+    ws, model = _model_for(X, weights, means, covariances, covariance_type)
+    ws.loglik(model)
+    return np.log(ws.s) + ws.m
+
+
+def ellipse(mean2, cov2x2, n_std=1.0, n_points=100) -> np.ndarray:
+    """Closed polyline of the ellipse ``(x - mean)^T Sigma^-1 (x - mean) = n_std^2``.
+
+    Parameters
+    ----------
+    mean2 : array of shape (2,)
+    cov2x2 : array of shape (2, 2)
+        Symmetric positive semi-definite (a flat covariance gives a segment).
+    n_std : float
+        Radius in standard deviations.
+    n_points : int
+
+    Returns
+    -------
+    ndarray of shape (n_points, 2)
+        The first and last points coincide.
+
+    Example
+    -------
+    >>> np.round(ellipse([0, 0], [[4.0, 0], [0, 1.0]], n_points=5), 6)[:2].tolist()
+    [[2.0, 0.0], [0.0, 1.0]]
+    """
+    mean = np.asarray(mean2, dtype=float).reshape(2)
+    cov = np.asarray(cov2x2, dtype=float).reshape(2, 2)
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(cov))):
+        raise ParamError("ellipse: mean and covariance must be finite numbers.")
+    vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
+    vals, vecs = vals[::-1], vecs[:, ::-1]            # major axis first: t = 0 lies on it
+    vecs = vecs * np.where(vecs[0] < 0, -1.0, 1.0)    # ... on its +x side (deterministic signs)
+    axes = vecs * (float(n_std) * np.sqrt(np.maximum(vals, 0.0)))
+    t = np.linspace(0.0, 2 * np.pi, int(n_points))
+    pts = mean + np.column_stack([np.cos(t), np.sin(t)]) @ axes.T
+    pts[-1] = pts[0]
+    return pts
+
+
+def density_grid(weights, means, covs, xlim, ylim, res=100):
+    """Mixture density on a regular grid, for contour plots of 2-D models.
+
+    Parameters
+    ----------
+    weights : (k,) ; means : (k, 2) ; covs : (k, 2, 2)
+    xlim, ylim : (float, float)
+    res : int
+        Grid points along each axis.
+
+    Returns
+    -------
+    xs : ndarray of shape (res,)
+    ys : ndarray of shape (res,)
+    density : ndarray of shape (res, res)
+        ``density[i, j]`` is the density at ``(xs[j], ys[i])``.
+
+    Example
+    -------
+    >>> xs, ys, z = density_grid([1.0], [[0.0, 0.0]], [np.eye(2)], (-1, 1), (-1, 1), 3)
+    >>> round(float(z[1, 1]), 6)  # 1 / (2 pi)
+    0.159155
+    """
+    res = int(res)
+    xs = np.linspace(float(xlim[0]), float(xlim[1]), res)
+    ys = np.linspace(float(ylim[0]), float(ylim[1]), res)
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    return xs, ys, np.exp(log_prob(pts, weights, means, covs, "full")).reshape(res, res)
+
+
+def _check_args(X, k, covariance, init, reg, seed, max_iter, tol):
+    X = as_data(X)
+    by = {p.name: p for p in ALGORITHM.params}
+    covariance = by["covariance"].check(covariance)
+    reg, max_iter, tol = by["reg"].check(reg), by["max_iter"].check(max_iter), by["tol"].check(tol)
+    if isinstance(init, Mapping):
+        w = np.asarray(init.get("weights", ()))
+        if w.ndim == 1 and w.shape[0] != k:
+            raise ParamError(f"k={k} but init gives {w.shape[0]} weights: they must agree.")
+    elif isinstance(init, str):
+        init = by["init"].check(init)
+    else:
+        raise ParamError(f"init={init!r} should be 'kmeans', 'random' or a dict of weights, means, covariances.")
+    k = check_k(k, X.shape[0])
+    check_distinct(X, k)
+    make_rng(seed)
+    return X, k, covariance, init, reg, seed, max_iter, tol
+
+
+def steps(X, k=3, covariance="full", init="kmeans", reg=1e-6, seed=None, max_iter=200, tol=1e-6):
+    """Fit a Gaussian mixture by EM, yielding an "init" step, then alternating "E" and "M" steps.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+    k : int
+        Number of components, ``1 <= k <=`` number of distinct points.
+    covariance : {"full", "diag", "spherical", "tied"}
+    init : "kmeans", "random" or dict
+        ``"kmeans"``: responsibilities from a K-means partition (k-means++ seeding), then an M-step.
+        ``"random"``: uniformly random responsibilities normalised per point, then an M-step.
+        dict: ``weights`` (k,) (normalised to sum 1), ``means`` (k, d) and ``covariances`` in
+        scikit-learn's shape for ``covariance`` - used as they are (``reg`` is not added).
+    reg : float
+        Added to the diagonal of every covariance in each M-step (scikit-learn's ``reg_covar``).
+    seed : int or None
+        Seed for the initialisation (None: a fresh one).
+    max_iter : int
+        Maximum number of iterations (E-step + M-step).
+    tol : float
+        Stop when the mean log-likelihood changes by less than ``tol`` in one iteration.
+
+    Returns
+    -------
+    generator of :class:`engine.steps.Step`
+        Arguments are checked when ``steps`` is called; a component that collapses raises a
+        :class:`ParamError` while iterating.
+
+    Example
+    -------
+    >>> X = np.array([[0.0, 0.1], [0.2, 0.0], [0.1, 0.3], [5.0, 5.1], [5.2, 5.0], [5.1, 4.8]])
+    >>> run = list(steps(X, 2, covariance="spherical", seed=1))
+    >>> [s.kind for s in run[:3]], run[-1].done
+    (['init', 'E', 'M'], True)
+    """
+    args = _check_args(X, k, covariance, init, reg, seed, max_iter, tol)
+    return _run(*args)
+
+
+def _run(X, k, ctype, init, reg, seed, max_iter, tol):
+    n, d = X.shape
+    shift = X.mean(axis=0)
+    Xc = X - shift
+    rng = make_rng(seed)
+    ws = _Work(Xc, k)
+    store_resp = n * k <= RESP_STORE_LIMIT
+    trace = TraceBuilder()
+
+    def params_of(model):
+        """Read-only parameter arrays for the payload, shared by the steps that show this model."""
+        cov = frozen(model.cov.copy())
+        out = {"weights": frozen(model.weights.copy()), "means": frozen(model.means + shift),
+               "covariances_native": cov, "covariance_type": ctype, "reg": reg}
+        if ctype in ("full", "tied") or k * d * d <= FULL_STORE_LIMIT:
+            out["covariances"] = cov if ctype == "full" else frozen(_expand(cov, ctype, k, d))
+        return out
+
+    if isinstance(init, Mapping):
+        w, mu, cov = _explicit(init, k, d, ctype)
+        try:
+            model = _Model(w, mu - shift, cov, ctype)
+        except _Singular as exc:
+            where = "the tied covariance" if exc.index is None else f"covariances[{exc.index}]"
+            raise ParamError(f"init: {where} is not positive definite; give symmetric positive-definite "
+                             "matrices.") from None
+        labels = compact_labels(np.full(n, -1), k)
+        how, R0 = "from the given parameters", None
+    else:
+        if init == "kmeans":
+            lab = kmeans_labels(X, k, rng)
+            R0, how = one_hot(lab, k), "from a K-means partition (k-means++ seeding), then an M-step"
+        else:
+            R0, how = random_resp(rng, k, n), "from random responsibilities, then an M-step"
+            lab = R0.argmax(axis=0)
+        labels = compact_labels(lab, k)
+        w, mu, cov, Nk = _mstep_general(Xc, R0, ctype, reg)
+        model = _new_model(X, R0, w, mu, cov, Nk, ctype, reg, k)
+    ll = ws.loglik(model)
+    params = params_of(model)
+    pay = {**params, "loglik": ll, "loglik_mean": ll / n}
+    if R0 is not None and store_resp:
+        pay["resp"] = frozen(R0.T.astype(np.float32))
+    yield Step("init", f"initialised {k} {ctype}-covariance components {how}; log-likelihood {ll:.6g}",
+               labels=labels, centers=pay["means"], objective=ll, trace=trace.next(ll), iteration=0, payload=pay)
+    prev = None if R0 is None else labels
+    for it in range(1, max_iter + 1):
+        R = ws.estep()
+        labels = compact_labels(R.argmax(axis=0), k)
+        changed = n if prev is None else int(np.count_nonzero(labels != prev))
+        resp = frozen(R.T.astype(np.float32)) if store_resp else None
+        pay = {**params, "loglik": ll, "loglik_mean": ll / n, "changed": changed}
+        if store_resp:
+            pay["resp"] = resp
+        yield Step("E", f"E-step {it}: responsibilities from the current parameters; {changed} point(s) changed "
+                        f"their most likely component; log-likelihood {ll:.6g}",
+                   labels=labels, centers=pay["means"], objective=ll, trace=trace.next(ll), iteration=it,
+                   payload=pay)
+        if d == 2:
+            w, mu, cov, Nk = _mstep_2d(ws, R, model, reg)
+        else:
+            w, mu, cov, Nk = _mstep_general(Xc, R, ctype, reg)
+        model = _new_model(X, R, w, mu, cov, Nk, ctype, reg, k)
+        ll_new = ws.loglik(model)
+        change = (ll_new - ll) / n
+        ll, prev = ll_new, labels
+        converged = abs(change) < tol
+        done = converged or it == max_iter
+        text = (f"M-step {it}: re-estimated weights, means and {ctype} covariances; log-likelihood {ll:.6g} "
+                f"({change:+.3g} per point)")
+        if done:
+            text += stop_text(converged, change, tol, max_iter, "the mean log-likelihood")
+        params = params_of(model)
+        pay = {**params, "loglik": ll, "loglik_mean": ll / n, "n_k": frozen(Nk)}
+        if store_resp:
+            pay["resp"] = resp
+        yield Step("M", text, labels=labels, centers=pay["means"], objective=ll, trace=trace.next(ll),
+                   iteration=it, done=done, status=("converged" if converged else "max_iter") if done else "",
+                   payload=pay)
+        if done:
+            return
+
+
+@dataclass(frozen=True)
+class GMMResult:
+    """What :func:`fit` returns.
+
+    Attributes
+    ----------
+    weights : (k,) ; means : (k, d)
+    covariances : scikit-learn's shape for ``covariance_type``
+    covariances_full : (k, d, d)
+    covariance_type : str
+    resp : (n, k) responsibilities under the final parameters
+    labels : (n,) most likely component under the final parameters
+    loglik : (n_iter + 1,) total log-likelihood of the initial parameters and after each iteration
+    n_iter : int ; converged : bool
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    covariances_full: np.ndarray
+    covariance_type: str
+    resp: np.ndarray
+    labels: np.ndarray
+    loglik: np.ndarray
+    n_iter: int
+    converged: bool
+
+
+def fit(X, k=3, covariance="full", init="kmeans", reg=1e-6, seed=None, max_iter=200, tol=1e-6) -> GMMResult:
+    """Run :func:`steps` to the end and return the fitted mixture (parameters as :func:`steps`).
+
+    Example
+    -------
+    >>> X = np.array([[0.0, 0.1], [0.2, 0.0], [0.1, 0.3], [5.0, 5.1], [5.2, 5.0], [5.1, 4.8]])
+    >>> r = fit(X, 2, covariance="spherical", seed=1)
+    >>> r.resp.shape, bool(np.allclose(r.resp.sum(axis=1), 1))
+    ((6, 2), True)
+    """
+    gen = steps(X, k, covariance, init, reg, seed, max_iter, tol)
+    lls, last = [], None
+    for step in gen:
+        if step.kind in ("init", "M"):
+            lls.append(step.objective)
+        last = step
+    p = last.payload
+    X = as_data(X)
+    resp = responsibilities(X, p["weights"], p["means"], p["covariances_native"], covariance)
+    return GMMResult(weights=np.array(p["weights"]), means=np.array(p["means"]),
+                     covariances=np.array(p["covariances_native"]),
+                     covariances_full=full_covariances(p["covariances_native"], covariance, len(p["weights"]),
+                                                       X.shape[1]),
+                     covariance_type=covariance, resp=resp, labels=resp.argmax(axis=1),
+                     loglik=np.array(lls), n_iter=last.iteration, converged=last.converged)
+
+
+ALGORITHM = Algorithm(
+    name="gmm", title="Gaussian mixture (EM)", steps=steps,
+    params=(
+        Param("k", "Components", "int", 3, low=1, high=50, help="Number of Gaussian components."),
+        Param("covariance", "Covariance", "choice", "full", choices=COVARIANCE_TYPES,
+              help="Shape of each component: full ellipses, axis-aligned (diag), circles (spherical), "
+                   "or one shared ellipse (tied)."),
+        Param("init", "Initialisation", "choice", "kmeans", choices=("kmeans", "random"),
+              help="Start from a K-means partition or from random responsibilities."),
+        Param("reg", "Regularisation", "float", 1e-6, low=0.0, high=1e6,
+              help="Added to every covariance diagonal; keeps components from collapsing onto a point."),
+        Param("seed", "Seed", "seed", None, help="Random seed of the initialisation (empty: random)."),
+        Param("max_iter", "Max iterations", "int", 200, low=1, high=100_000,
+              help="Stop after this many E+M iterations."),
+        Param("tol", "Tolerance", "float", 1e-6, low=0.0, high=1.0,
+              help="Stop when the mean log-likelihood changes by less than this."),
+    ),
+    objective_name="log-likelihood", objective_sense="max",
+)
