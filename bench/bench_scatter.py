@@ -1,0 +1,74 @@
+"""Time a scatter redraw for new labels (same positions): set_labels + a synchronous repaint.
+
+Run:  QT_QPA_PLATFORM=offscreen python bench/bench_scatter.py [n ...]
+
+For each n prints the best of 5 redraws in ms, measured two ways: ``set_labels``
+followed by ``widget.repaint()`` (what the event loop does), and followed by
+``widget.grab()`` (a full off-screen render into a pixmap), with the budget and
+the ratio to it. Budgets: 20 ms at 100,000 points, 100 ms at 1,000,000.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui.scatter import ScatterView  # noqa: E402
+
+BUDGET_MS = {5_000: 20.0, 100_000: 20.0, 1_000_000: 100.0}
+
+
+def bench(n: int, repeats: int = 5) -> dict:
+    app = QApplication.instance() or QApplication([])
+    rng = np.random.default_rng(0)
+    Y = rng.normal(size=(n, 2)) + rng.integers(0, 4, size=(n, 1)) * 3.0
+    label_sets = [rng.integers(-1, 10, size=n).astype(np.int32) for _ in range(repeats + 1)]
+    view = ScatterView()
+    view.resize(900, 700)
+    view.show()
+    view.set_points(Y, auto_range=True)
+    view.set_labels(label_sets[-1])
+    app.processEvents()
+    view.grab()
+    out = {"mode": "raster" if view.raster else "symbols"}
+    for how in ("repaint", "grab"):
+        times = []
+        for labels in label_sets[:repeats]:
+            t0 = time.perf_counter()
+            view.set_labels(labels)
+            if how == "repaint":
+                view.repaint()
+                app.processEvents()
+            else:
+                view.grab()
+            times.append((time.perf_counter() - t0) * 1000)
+        out[how] = min(times)
+    t0 = time.perf_counter()
+    view.set_points(Y + 0.01)
+    out["set_points"] = (time.perf_counter() - t0) * 1000
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    return out
+
+
+def main(argv: list[str]) -> None:
+    sizes = [int(a) for a in argv] or [5_000, 100_000, 1_000_000]
+    print(f"{'n':>10} {'mode':>8} {'repaint ms':>11} {'grab ms':>9} {'budget':>7} {'ratio':>6} {'set_points ms':>14}")
+    for n in sizes:
+        r = bench(n)
+        budget = BUDGET_MS.get(n, 20.0 if n <= 100_000 else 100.0)
+        worst = max(r["repaint"], r["grab"])
+        print(f"{n:>10,} {r['mode']:>8} {r['repaint']:>11.1f} {r['grab']:>9.1f} {budget:>7.0f} "
+              f"{worst / budget:>6.2f} {r['set_points']:>14.1f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
