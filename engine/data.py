@@ -28,7 +28,8 @@ import numpy as np
 
 __all__ = [
     "DataError", "Dataset", "mnist", "binarize", "mnist_resource_dir",
-    "load", "save_csv", "MAX_BYTES", "MAX_POINTS",
+    "example", "EXAMPLES", "standardize", "pca_2d", "project_2d", "Projection",
+    "load", "save_csv", "generate", "GENERATORS", "MAX_BYTES", "MAX_POINTS",
 ]
 
 #: Largest decoded data a loader accepts (bytes of float64 data).
@@ -74,6 +75,8 @@ class Dataset:
         Messages about how the data were read, e.g. rows with missing values dropped.
     point_names : tuple of str, optional
         One name per point (``"x1"``, ``"A"``, ...), shown by views where there is room.
+    feature_names : tuple of str, optional
+        One name per feature (column headers of a loaded table), for axis captions.
 
     Example
     -------
@@ -90,6 +93,7 @@ class Dataset:
     source: str = ""
     notes: tuple[str, ...] = ()
     point_names: tuple[str, ...] | None = None
+    feature_names: tuple[str, ...] | None = None
 
     def __post_init__(self):
         set_ = functools.partial(object.__setattr__, self)
@@ -147,6 +151,11 @@ class Dataset:
             if len(pn) != n:
                 raise DataError(f"{len(pn)} point_names given for {n} points.")
             set_("point_names", pn)
+        if self.feature_names is not None:
+            fn = tuple(str(s) for s in self.feature_names)
+            if len(fn) != d:
+                raise DataError(f"{len(fn)} feature_names given for {d} features.")
+            set_("feature_names", fn)
         set_("name", str(self.name))
         set_("source", str(self.source))
         set_("notes", tuple(str(s) for s in self.notes))
@@ -173,11 +182,12 @@ class Dataset:
     def with_X(self, X) -> "Dataset":
         """The same data set with new coordinates (same number of rows).
 
-        ``image_shape`` is kept only when the number of features is unchanged.
+        ``image_shape`` and ``feature_names`` are kept only when the number of features is unchanged.
         """
         X = np.asarray(X, dtype=np.float64)
-        keep_image = X.ndim == 2 and X.shape[1] == self.d
-        return self.replace(X=X, image_shape=self.image_shape if keep_image else None)
+        same_d = X.ndim == 2 and X.shape[1] == self.d
+        return self.replace(X=X, image_shape=self.image_shape if same_d else None,
+                            feature_names=self.feature_names if same_d else None)
 
     def __repr__(self) -> str:
         extra = f", labels={self.n_labels} values" if self.labels is not None else ""
@@ -238,10 +248,9 @@ def mnist(n: int = 6000) -> Dataset:
     n = int(n)
     images, labels = _mnist_arrays()
     X = images[:n].astype(np.float64)
-    X *= 1.0 / 255.0
+    X /= 255.0
     return Dataset(_readonly(X), labels=labels[:n], image_shape=(28, 28),
-                   name=f"MNIST (first {n} test images)", source="mnist",
-                   label_names=tuple(str(i) for i in range(10)))
+                   name=f"MNIST (first {n} test images)", source="mnist")
 
 
 def binarize(X, threshold: float = 0.5):
@@ -266,6 +275,215 @@ def binarize(X, threshold: float = 0.5):
     return (np.asarray(X, dtype=np.float64) > float(threshold)).astype(np.float64)
 
 
+# ------------------------------------------------------ textbook examples
+EXAMPLES = {
+    "four-points": "Exercise 1: x1..x4 in the plane, starting groups black {x1, x2}, red {x3}, blue {x4}.",
+    "one-d": "Exercise 2: the eight numbers 1, 2, 4, 5, 9, 11, 16, 17 on a line.",
+    "five-points": "Exercise 3: A..E for K-means with K = 2, starting means A and C.",
+}
+
+
+def example(name: str) -> Dataset:
+    """One of the textbook data sets, with exactly the values of the exercise.
+
+    Parameters
+    ----------
+    name : {"four-points", "one-d", "five-points"}
+
+    Returns
+    -------
+    Dataset
+        ``source`` is ``"example:NAME"``. ``four-points`` has the starting groups
+        as ``labels`` (0 black, 1 red, 2 blue) and ``point_names`` x1..x4;
+        ``five-points`` has ``point_names`` A..E; ``one-d`` is 8 x 1 without labels.
+
+    Example
+    -------
+    >>> ds = example("five-points")
+    >>> ds.point_names, ds.X[2].tolist()
+    (('A', 'B', 'C', 'D', 'E'), [0.0, 2.0])
+    """
+    if name == "four-points":
+        return Dataset(np.array([[0.1, 0.5], [0.35, 0.75], [0.28, 1.35], [0.0, 1.01]]),
+                       labels=[0, 0, 1, 2], label_names=("black", "red", "blue"),
+                       point_names=("x1", "x2", "x3", "x4"),
+                       name="Four points, three starting groups (exercise 1)", source="example:four-points")
+    if name == "one-d":
+        return Dataset(np.array([1.0, 2, 4, 5, 9, 11, 16, 17])[:, None],
+                       point_names=tuple(str(v) for v in (1, 2, 4, 5, 9, 11, 16, 17)),
+                       name="Eight points on a line (exercise 2)", source="example:one-d")
+    if name == "five-points":
+        return Dataset(np.array([[1.0, 1], [1, 0], [0, 2], [2, 4], [3, 5]]),
+                       point_names=("A", "B", "C", "D", "E"),
+                       name="Five points A..E (exercise 3)", source="example:five-points")
+    raise DataError(f"Unknown example {name!r}; known examples: {', '.join(EXAMPLES)}.")
+
+
+# --------------------------------------------------------- transformations
+def standardize(X) -> np.ndarray:
+    """Per-feature z-scores: subtract the mean, divide by the standard deviation (ddof=0).
+
+    A constant feature has no spread; it becomes 0 everywhere (not NaN).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features), float64
+
+    Example
+    -------
+    >>> standardize(np.array([[1.0, 5.0], [3.0, 5.0]])).tolist()
+    [[-1.0, 0.0], [1.0, 0.0]]
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    mean = X.mean(axis=0)
+    Z = X - mean
+    std = np.sqrt(np.mean(Z * Z, axis=0))
+    # a feature whose spread is at rounding level of its values is constant
+    const = std <= 1e-12 * np.maximum(np.abs(mean), 1.0)
+    Z[:, const] = 0.0
+    Z[:, ~const] /= std[~const]
+    return Z
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """How :func:`pca_2d` mapped the data to the plane: ``Y = (X - mean) @ components.T``.
+
+    Attributes
+    ----------
+    components : ndarray of shape (2, n_features)
+        Unit directions of the two axes (principal components, largest variance first).
+    mean : ndarray of shape (n_features,)
+    explained_variance : ndarray of shape (2,)
+        Variance of the data along each axis (ddof=1).
+    explained_variance_ratio : ndarray of shape (2,)
+        That variance as a share of the total variance (0 when the data have no spread).
+    method : str
+        ``"pca"``, ``"identity"`` (d == 2, data unchanged) or ``"line"`` (d == 1, y = 0).
+    message : str
+        One line for people, e.g. for an axis caption.
+    """
+
+    components: np.ndarray
+    mean: np.ndarray
+    explained_variance: np.ndarray
+    explained_variance_ratio: np.ndarray
+    method: str
+    message: str
+
+    def project(self, X) -> np.ndarray:
+        """Project more points (e.g. cluster centres) the same way; shape (m, 2)."""
+        return project_2d(X, self.components, self.mean)
+
+
+def project_2d(X, components, mean) -> np.ndarray:
+    """Project points onto two directions: ``(X - mean) @ components.T``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n_features)
+    components : ndarray of shape (2, n_features)
+    mean : ndarray of shape (n_features,)
+
+    Returns
+    -------
+    ndarray of shape (m, 2)
+
+    Example
+    -------
+    >>> project_2d(np.array([[1.0, 2.0, 3.0]]), np.eye(3)[:2], np.zeros(3)).tolist()
+    [[1.0, 2.0]]
+    """
+    X = np.asarray(X, dtype=np.float64)
+    C = np.asarray(components, dtype=np.float64)
+    if X.ndim == 1:  # one point of d features, or n values of a 1-D data set
+        X = X[None, :] if C.shape[1] > 1 else X[:, None]
+    return (X - np.asarray(mean, dtype=np.float64)) @ C.T
+
+
+def _flip_signs(V: np.ndarray) -> np.ndarray:
+    """Make each row's largest-magnitude entry positive (a deterministic sign, as scikit-learn does)."""
+    idx = np.argmax(np.abs(V), axis=1)
+    signs = np.sign(V[np.arange(V.shape[0]), idx])
+    signs[signs == 0] = 1.0
+    return V * signs[:, None]
+
+
+def pca_2d(X) -> tuple[np.ndarray, Projection]:
+    """Project data onto its first two principal components for drawing.
+
+    d > 2: centred data projected on the two leading right singular vectors
+    (computed from the smaller of the two Gram matrices, which is fast for
+    MNIST-sized data). d == 2: the data unchanged. d == 1: the values on the
+    x axis, y = 0.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, 2)
+    info : Projection
+        Components, mean and explained variance; ``info.project(C)`` maps centres the same way.
+
+    Example
+    -------
+    >>> Y, info = pca_2d(np.array([[0.0, 0, 0], [2, 0, 0], [0, 1, 0]]))
+    >>> Y.shape, info.method
+    ((3, 2), 'pca')
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise DataError(f"pca_2d needs a 2-D array with at least one point and one feature; got shape {X.shape}.")
+    n, d = X.shape
+    ddof_n = max(n - 1, 1)
+    if d <= 2:
+        var = X.var(axis=0, ddof=1) if n > 1 else np.zeros(d)
+        total = var.sum()
+        ratio = var / total if total > 0 else np.zeros(d)
+        if d == 2:
+            Y = X.copy()
+            info = Projection(np.eye(2), np.zeros(2), var, ratio, "identity",
+                              "2-D data shown as they are (no projection).")
+        else:
+            Y = np.column_stack([X[:, 0], np.zeros(n)])
+            info = Projection(np.array([[1.0], [0.0]]), np.zeros(1), np.array([var[0], 0.0]),
+                              np.array([ratio[0], 0.0]), "line", "1-D data on the x axis (y = 0).")
+        return Y, info
+
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    if n >= d:
+        # right singular vectors of Xc = eigenvectors of Xc^T Xc
+        evals, evecs = np.linalg.eigh(Xc.T @ Xc)
+        order = np.argsort(evals)[::-1][:2]
+        V = evecs[:, order].T
+    else:
+        # left singular vectors from the n x n Gram matrix, then V = U^T Xc / s
+        evals, evecs = np.linalg.eigh(Xc @ Xc.T)
+        order = np.argsort(evals)[::-1][:2]
+        V = evecs[:, order].T @ Xc
+        norms = np.linalg.norm(V, axis=1)
+        V = np.where(norms[:, None] > 0, V / np.where(norms > 0, norms, 1.0)[:, None], np.eye(2, d))
+    V = _flip_signs(V)
+    Y = Xc @ V.T
+    total = float(np.sum(Xc * Xc)) / ddof_n
+    var = np.sum(Y * Y, axis=0) / ddof_n
+    ratio = var / total if total > 0 else np.zeros(2)
+    info = Projection(V, mean, var, ratio, "pca",
+                      f"First two principal components ({100 * ratio.sum():.1f}% of the variance).")
+    return Y, info
+
+
 # ----------------------------------------------------------- re-exports
 def load(path) -> Dataset:
     """Read a data file; see :func:`engine.loaders.load`."""
@@ -277,3 +495,20 @@ def save_csv(path, X, labels=None, header=None, label_names=None) -> None:
     """Write data as CSV that :func:`load` reads back; see :func:`engine.loaders.save_csv`."""
     from .loaders import save_csv as _save
     _save(path, X, labels=labels, header=header, label_names=label_names)
+
+
+def generate(kind: str, n: int = 300, seed=0, **opts) -> Dataset:
+    """A seeded 2-D data set of a classic shape; see :func:`engine.generators.generate`."""
+    from .generators import generate as _generate
+    return _generate(kind, n=n, seed=seed, **opts)
+
+
+#: Generator kind -> one-line description (the single list; engine.generators implements each).
+GENERATORS = {
+    "blobs": "k round Gaussian clusters of equal spread and size.",
+    "elongated": "k elongated, overlapping Gaussians at different angles (exercise 6).",
+    "unequal": "k Gaussian clusters of very different spread and size.",
+    "moons": "Two interleaving half circles.",
+    "rings": "k concentric rings.",
+    "uniform": "Uniform noise in the unit square (one label).",
+}
