@@ -1,0 +1,252 @@
+"""The two panels of the left docks: what the data are, and which algorithm runs on them.
+
+:class:`DataPanel` shows the data set (source, size, projection, notes), the
+"Standardize features" switch and the edit tools (Inspect, Add, Move,
+Delete, Paint group N, Clear). :class:`AlgorithmPanel` holds the algorithm
+chooser, each plugin's parameter panel, the Run/Restart button and a red
+line for errors. Both only emit signals; the window decides what they mean.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+
+__all__ = ["DataPanel", "AlgorithmPanel", "EDIT_MODES", "projection_text"]
+
+#: (mode, button text, tooltip) of the edit tools, in button order.
+EDIT_MODES = (
+    ("inspect", "Inspect", "Click a point to see its coordinates; drag to pan, wheel to zoom"),
+    ("add", "Add", "Click on the canvas to add a point"),
+    ("move", "Move", "Drag a point to move it"),
+    ("delete", "Delete", "Click a point (or drag a box) to delete points"),
+    ("paint", "Paint", "Click or drag over points to put them in the chosen starting group"),
+)
+
+
+def projection_text(dataset, info) -> str:
+    """One line about how the data are drawn, e.g. ``"PCA: first two components, 87% of variance"``."""
+    if dataset is None or info is None:
+        return ""
+    if dataset.d > 2:
+        share = 100.0 * float(sum(info.explained_variance_ratio))
+        return f"PCA: first two components, {share:.0f}% of variance"
+    if dataset.d == 1:
+        return "1-D data, drawn on the x axis"
+    return ""
+
+
+class DataPanel(QWidget):
+    """Facts about the current data set and the edit tools.
+
+    Signals
+    -------
+    sigEditModeChanged(str, int)
+        The edit mode (one of :data:`EDIT_MODES`) and the paint group.
+    sigStandardizeChanged(bool)
+    sigClearRequested()
+    """
+
+    sigEditModeChanged = Signal(str, int)
+    sigStandardizeChanged = Signal(bool)
+    sigClearRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.source = QLabel("–")
+        self.source.setObjectName("data_source")
+        self.source.setWordWrap(True)
+        self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.count = QLabel("0")
+        self.count.setObjectName("data_count")
+        self.dims = QLabel("–")
+        self.dims.setObjectName("data_dims")
+        self.standardize = QCheckBox("Standardize features")
+        self.standardize.setObjectName("standardize")
+        self.standardize.setToolTip("Run the algorithms on z-scores (each feature minus its mean, divided by its "
+                                    "standard deviation); the plot keeps the original units.")
+        self.standardize.toggled.connect(self.sigStandardizeChanged)
+        self.projection = QLabel("")
+        self.projection.setObjectName("data_projection")
+        self.projection.setWordWrap(True)
+        self.notes = QLabel("")
+        self.notes.setObjectName("data_notes")
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: #555;")
+
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Data:", self.source)
+        form.addRow("Points:", self.count)
+        form.addRow("Dimensions:", self.dims)
+
+        self.mode_buttons: dict[str, QToolButton] = {}
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.setExclusive(True)
+        tools = QGridLayout()
+        tools.setContentsMargins(0, 0, 0, 0)
+        for i, (mode, text, tip) in enumerate(EDIT_MODES):
+            b = QToolButton()
+            b.setObjectName(f"mode_{mode}")
+            b.setText(text)
+            b.setToolTip(tip)
+            b.setCheckable(True)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self.mode_group.addButton(b, i)
+            self.mode_buttons[mode] = b
+            tools.addWidget(b, i // 3, i % 3)
+        self.group = QSpinBox()
+        self.group.setObjectName("paint_group")
+        self.group.setRange(-1, 63)
+        self.group.setPrefix("group ")
+        self.group.setSpecialValueText("no group")
+        self.group.setValue(0)
+        self.group.setToolTip("The starting group that Paint puts points in (\"no group\" takes them out)")
+        tools.addWidget(self.group, 1, 2)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setObjectName("clear_points")
+        self.clear_button.setToolTip("Remove every point (undo with Ctrl+Z)")
+        self.clear_button.clicked.connect(self.sigClearRequested)
+        tools.addWidget(self.clear_button, 2, 0, 1, 3)
+        self.mode_buttons["inspect"].setChecked(True)
+        self.mode_group.idClicked.connect(self._emit_mode)
+        self.group.valueChanged.connect(self._on_group_changed)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.standardize)
+        layout.addWidget(self.projection)
+        layout.addWidget(self.notes)
+        layout.addSpacing(6)
+        layout.addWidget(QLabel("Edit points:"))
+        layout.addLayout(tools)
+        layout.addStretch(1)
+
+    # ------------------------------------------------------------- state
+    def mode(self) -> str:
+        i = self.mode_group.checkedId()
+        return EDIT_MODES[i][0] if i >= 0 else "inspect"
+
+    def set_mode(self, mode: str):
+        """Select an edit mode and announce it (like a click)."""
+        self.mode_buttons[mode].setChecked(True)
+        self._emit_mode()
+
+    def _emit_mode(self, *_):
+        self.sigEditModeChanged.emit(self.mode(), self.group.value())
+
+    def _on_group_changed(self, value: int):
+        if self.mode() != "paint":
+            self.mode_buttons["paint"].setChecked(True)
+        self._emit_mode()
+
+    def set_editable(self, editable: bool):
+        """Enable the edit tools (only when the data model can be edited: 2-D data)."""
+        for mode, b in self.mode_buttons.items():
+            if mode != "inspect":
+                b.setEnabled(editable)
+        self.group.setEnabled(editable)
+        self.clear_button.setEnabled(editable)
+        if not editable and self.mode() != "inspect":
+            self.set_mode("inspect")
+
+    def show_dataset(self, dataset, info=None):
+        """Show the facts of ``dataset`` (None or no points: an empty canvas)."""
+        if dataset is None or getattr(dataset, "n", 0) == 0:
+            self.source.setText("(empty canvas)")
+            self.count.setText("0")
+            self.dims.setText("2")
+            self.projection.setText("")
+            self.notes.setText("")
+            return
+        name = dataset.name or "(points made by hand)"
+        self.source.setText(name)
+        self.source.setToolTip(dataset.source or name)
+        self.count.setText(f"{dataset.n:,}")
+        dims = f"{dataset.d}"
+        if dataset.image_shape is not None:
+            dims += f" ({dataset.image_shape[0]} × {dataset.image_shape[1]} images)"
+        self.dims.setText(dims)
+        self.projection.setText(projection_text(dataset, info))
+        notes = list(dataset.notes)
+        if dataset.labels is not None:
+            notes.append(f"{dataset.n_labels} label values (ground truth or starting groups).")
+        self.notes.setText("\n".join(notes))
+
+
+class AlgorithmPanel(QWidget):
+    """Algorithm chooser, the chosen plugin's panel, Run/Restart and an error line.
+
+    Signals
+    -------
+    sigAlgorithmChosen(int)
+        Index of the chosen plugin.
+    sigRunRequested()
+    """
+
+    sigAlgorithmChosen = Signal(int)
+    sigRunRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.setObjectName("algorithm")
+        self.combo.setToolTip("The algorithm to watch")
+        self.stack = QStackedWidget()
+        self.run_button = QPushButton("Run / Restart")
+        self.run_button.setObjectName("run")
+        self.run_button.setToolTip("Start a new run with the current data and parameters (Ctrl+R)")
+        self.run_button.clicked.connect(self.sigRunRequested)
+        self.error = QLabel("")
+        self.error.setObjectName("algorithm_error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #C00000; font-weight: bold;")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+        self.empty = QLabel("No algorithm plugins found.")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Algorithm:"))
+        top.addWidget(self.combo, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.stack)
+        layout.addWidget(self.run_button)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self.combo.currentIndexChanged.connect(self._on_combo)
+
+    def add_plugin(self, title: str, panel: QWidget, tip: str = ""):
+        self.stack.addWidget(panel)
+        blocked = self.combo.blockSignals(True)
+        self.combo.addItem(title)
+        if tip:
+            self.combo.setItemData(self.combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.combo.blockSignals(blocked)
+
+    def finish(self):
+        """Call after the last :meth:`add_plugin`."""
+        none = self.combo.count() == 0
+        self.empty.setVisible(none)
+        self.combo.setEnabled(not none)
+        self.run_button.setEnabled(not none)
+
+    def set_current(self, index: int):
+        """Show plugin ``index`` without emitting :attr:`sigAlgorithmChosen`."""
+        blocked = self.combo.blockSignals(True)
+        self.combo.setCurrentIndex(index)
+        self.combo.blockSignals(blocked)
+        self.stack.setCurrentIndex(index)
+
+    def _on_combo(self, index: int):
+        self.stack.setCurrentIndex(index)
+        self.sigAlgorithmChosen.emit(index)
+
+    def show_error(self, text: str):
+        """A red message under the Run button ("" hides it)."""
+        self.error.setText(text)
+        self.error.setVisible(bool(text))

@@ -1,0 +1,153 @@
+"""Small dialogs and the background loader of the main window.
+
+* :class:`GenerateDialog`: number of points and seed for a shape generator.
+* :func:`about_text`: the Help > About text (version, licence, credits).
+* :class:`Loader`: reads data (files, MNIST) on a worker thread so a large
+  file never freezes the window; results come back as signals on the GUI
+  thread. A newer request supersedes an older one still running.
+"""
+from __future__ import annotations
+
+import traceback
+from typing import Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtGui import QIntValidator
+
+import engine
+from engine.data import DataError
+
+__all__ = ["GenerateDialog", "about_text", "Loader"]
+
+
+class GenerateDialog(QDialog):
+    """Ask for the number of points and the seed of a generated data set."""
+
+    def __init__(self, kind: str, description: str, n: int = 300, seed: int = 0, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Generate: {kind}")
+        self.n = QSpinBox()
+        self.n.setObjectName("generate_n")
+        self.n.setRange(2, 100_000)
+        self.n.setValue(n)
+        self.n.setToolTip("Number of points")
+        self.seed = QLineEdit(str(seed))
+        self.seed.setObjectName("generate_seed")
+        self.seed.setValidator(QIntValidator(0, 2**31 - 1))
+        self.seed.setToolTip("The same seed gives the same points every time")
+        text = QLabel(description)
+        text.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QFormLayout(self)
+        layout.addRow(text)
+        layout.addRow("Points:", self.n)
+        layout.addRow("Seed:", self.seed)
+        layout.addRow(buttons)
+
+    def values(self) -> tuple[int, int]:
+        """``(n, seed)``."""
+        text = self.seed.text().strip()
+        return int(self.n.value()), int(text) if text else 0
+
+
+def about_text() -> str:
+    """Rich text of the About box: version, licence and credits."""
+    return (
+        f"<h3>Clusterlab {engine.__version__}</h3>"
+        "<p>Watch clustering and mixture-model algorithms work, step by step: hierarchical "
+        "agglomerative clustering, K-means (and K-medians, K-medoids), Gaussian and Bernoulli mixtures "
+        "fitted by EM.</p>"
+        "<p>Licence: MIT.</p>"
+        "<p><b>MNIST</b>: the MNIST test set of handwritten digits is shipped under the "
+        "Creative Commons Attribution-Share Alike 3.0 licence (CC BY-SA 3.0); credit to "
+        "Yann LeCun, Corinna Cortes and Christopher J.C. Burges.</p>"
+        "<p><b>Colours</b>: the Okabe-Ito colour-blind-safe palette (Masataka Okabe and Kei Ito, 2008), "
+        "extended with Paul Tol's colour schemes.</p>"
+        "<p>Built with PySide6 (Qt for Python), pyqtgraph and NumPy.</p>"
+    )
+
+
+class _Signals(QObject):
+    done = Signal(int, object, object)  # ticket, dataset, context
+    failed = Signal(int, str, object)  # ticket, message, context
+
+
+class _Job(QRunnable):
+    def __init__(self, ticket: int, fn: Callable, context, signals: _Signals):
+        super().__init__()
+        self.ticket, self.fn, self.context, self.signals = ticket, fn, context, signals
+        self.setAutoDelete(True)
+
+    def run(self):
+        try:
+            result = self.fn()
+        except DataError as exc:
+            self.signals.failed.emit(self.ticket, str(exc), self.context)
+        except MemoryError:
+            self.signals.failed.emit(self.ticket, "Not enough memory to load these data.", self.context)
+        except Exception as exc:  # a bug or an unexpected OS problem: say so, never crash the window
+            traceback.print_exc()
+            self.signals.failed.emit(self.ticket, f"Unexpected error while loading: {type(exc).__name__}: {exc}",
+                                     self.context)
+        else:
+            self.signals.done.emit(self.ticket, result, self.context)
+
+
+class Loader(QObject):
+    """Runs data-loading functions on a worker thread, one request at a time wins.
+
+    Signals
+    -------
+    sigLoaded(object, object)
+        The :class:`~engine.data.Dataset` and the context given to :meth:`load`.
+    sigFailed(str, object)
+        A message for people and the context.
+    sigBusy(bool, str)
+        Loading started (with what it is loading) or finished.
+    """
+
+    sigLoaded = Signal(object, object)
+    sigFailed = Signal(str, object)
+    sigBusy = Signal(bool, str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._signals = _Signals(self)
+        self._signals.done.connect(self._on_done)
+        self._signals.failed.connect(self._on_failed)
+        self._ticket = 0
+        self._pending = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def load(self, fn: Callable, what: str, context=None):
+        """Call ``fn()`` (returns a Dataset) off the GUI thread; only the newest request is delivered."""
+        self._ticket += 1
+        self._pending += 1
+        self.sigBusy.emit(True, what)
+        self.pool.start(_Job(self._ticket, fn, context, self._signals))
+
+    def wait(self, msecs: int = 10_000) -> bool:
+        """Wait for running loads (before the window closes)."""
+        return self.pool.waitForDone(msecs)
+
+    def _finish(self, ticket: int) -> bool:
+        self._pending = max(self._pending - 1, 0)
+        if self._pending == 0:
+            self.sigBusy.emit(False, "")
+        return ticket == self._ticket
+
+    def _on_done(self, ticket: int, dataset, context):
+        if self._finish(ticket):
+            self.sigLoaded.emit(dataset, context)
+
+    def _on_failed(self, ticket: int, message: str, context):
+        if self._finish(ticket):
+            self.sigFailed.emit(message, context)
