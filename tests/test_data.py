@@ -168,7 +168,7 @@ def test_standardize_matches_sklearn_and_constant_feature():
     assert np.all(data.standardize(np.array([[1.0, 2.0]])) == 0)
 
 
-@pytest.mark.parametrize("shape", [(40, 3), (200, 10), (8, 30), (5, 784)])
+@pytest.mark.parametrize("shape", [(40, 3), (200, 10), (8, 30), (5, 784), (1000, 100), (90, 300)])
 def test_pca_matches_sklearn_up_to_sign(shape):
     rng = np.random.default_rng(shape[1])
     X = rng.normal(size=shape) * np.linspace(3, 0.5, shape[1])
@@ -208,7 +208,7 @@ def test_pca_fast_on_mnist_sized_data():
     t = time.perf_counter()
     Y, info = data.pca_2d(X)
     elapsed = time.perf_counter() - t
-    assert elapsed < 0.5 * 2, elapsed  # budget 0.5 s; x2 slack for a shared 2-core machine
+    assert elapsed < 0.5 * 2, elapsed  # budget 0.5 s; x2 slack for a shared, busy 2-core machine
     ref = PCA(n_components=2, svd_solver="full").fit(X[:2000])
     Y2, info2 = data.pca_2d(X[:2000])
     np.testing.assert_allclose(np.abs(info2.components), np.abs(ref.components_), atol=1e-7)
