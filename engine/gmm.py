@@ -538,15 +538,22 @@ def _check_args(X, k, covariance, init, reg, seed, max_iter, tol):
     by = {p.name: p for p in ALGORITHM.params}
     covariance = by["covariance"].check(covariance)
     reg, max_iter, tol = by["reg"].check(reg), by["max_iter"].check(max_iter), by["tol"].check(tol)
+    k = check_k(k, X.shape[0])
     if isinstance(init, Mapping):
         w = np.asarray(init.get("weights", ()))
         if w.ndim == 1 and w.shape[0] != k:
             raise ParamError(f"k={k} but init gives {w.shape[0]} weights: they must agree.")
+        init = _explicit(init, k, X.shape[1], covariance)
+        try:
+            _factor(init[2], covariance, X.shape[1])
+        except _Singular as exc:
+            where = "the tied covariance" if exc.index is None else f"covariances[{exc.index}]"
+            raise ParamError(f"init: {where} is not positive definite; give symmetric positive-definite "
+                             "matrices.") from None
     elif isinstance(init, str):
         init = by["init"].check(init)
     else:
         raise ParamError(f"init={init!r} should be 'kmeans', 'random' or a dict of weights, means, covariances.")
-    k = check_k(k, X.shape[0])
     check_distinct(X, k)
     make_rng(seed)
     return X, k, covariance, init, reg, seed, max_iter, tol
@@ -610,14 +617,9 @@ def _run(X, k, ctype, init, reg, seed, max_iter, tol):
             out["covariances"] = cov if ctype == "full" else frozen(_expand(cov, ctype, k, d))
         return out
 
-    if isinstance(init, Mapping):
-        w, mu, cov = _explicit(init, k, d, ctype)
-        try:
-            model = _Model(w, mu - shift, cov, ctype)
-        except _Singular as exc:
-            where = "the tied covariance" if exc.index is None else f"covariances[{exc.index}]"
-            raise ParamError(f"init: {where} is not positive definite; give symmetric positive-definite "
-                             "matrices.") from None
+    if isinstance(init, tuple):  # explicit parameters, checked by _check_args
+        w, mu, cov = init
+        model = _Model(w, mu - shift, cov, ctype)
         labels = compact_labels(np.full(n, -1), k)
         how, R0 = "from the given parameters", None
     else:
