@@ -320,9 +320,10 @@ def build_dendrogram(Z: np.ndarray, groups: list) -> Dendrogram:
     m = len(groups)
     Z = np.asarray(Z, dtype=float).reshape(-1, 4)
     left, right = _children(Z)
-    sizes = [len(g) for g in groups] + Z[:, 3].astype(np.intp).tolist()
+    sizes = [len(g) for g in groups] + [0] * (m - 1)  # points per node
+    for t in range(m - 1):
+        sizes[m + t] = sizes[left[t]] + sizes[right[t]]
     lcount = _leaf_counts(Z, m)
-    root = 2 * m - 2
     lpos = [0] * (2 * m - 1)  # first leaf position of each node
     pstart = [0] * (2 * m - 1)  # first point position of each node
     merged_at = [m - 1] * (2 * m - 1)

@@ -15,7 +15,10 @@ precomputed matrix); cluster distances (``linkage``):
 
 Ids follow scipy's linkage matrix: the ``m`` starting clusters are
 ``0..m-1`` (singletons: the point index; with ``clusters``: in sorted label
-order) and the cluster made by merge ``t`` is ``m + t``.
+order) and the cluster made by merge ``t`` is ``m + t``. The fourth column
+of the linkage matrix counts starting clusters (= points without a starting
+partition), so it is always a valid scipy linkage; the payload's ``"size"``
+counts points.
 
 Tie rule
 --------
@@ -86,7 +89,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import linkage_core as core
-from .dendrogram import (Dendrogram, build_dendrogram, cut_count, cut_height, newick as _newick,
+from .dendrogram import (Dendrogram, _leaf_counts, build_dendrogram, cut_count, cut_height, newick as _newick,
                          validate_linkage)
 from .params import Algorithm, Param, ParamError, validate_params
 from .steps import Step, readonly
@@ -226,6 +229,13 @@ def _rows_of(p: _Prepared):
 
 def _run(p: _Prepared):
     """Run the merge loop. Returns ``(Z, centroids or None, witnesses or None)``."""
+    Z, cents, wit = _run_core(p)
+    if p.m < p.n:  # the count column counts starting clusters, as scipy expects
+        Z[:, 3] = _leaf_counts(Z, p.m)[p.m:]
+    return Z, cents, wit
+
+
+def _run_core(p: _Prepared):
     m = p.m
     sizes = np.array([len(g) for g in p.groups], dtype=float)
     if p.linkage in ("centroid", "ward"):
