@@ -1,4 +1,6 @@
-"""The "elbow": final objective against K, one dot per random restart, the best of each K marked.
+"""Restarts and K: the "elbow" plot, the sweep controls, small multiples, and a background task runner.
+
+The "elbow": final objective against K, one dot per random restart, the best of each K marked.
 
 The view only draws numbers it is given (a results table from
 ``engine.kmeans.sweep``); it computes nothing. Restarts of one K are spread a
@@ -10,12 +12,15 @@ Values not computed yet (a sweep in progress) are NaN and not drawn.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
+                               QWidget)
 
-__all__ = ["ElbowView", "best_per_k"]
+__all__ = ["ElbowView", "RestartsView", "BackgroundTask", "best_per_k", "parse_ks"]
 
 DOT = "#0072B2"
 BEST = "#D55E00"
@@ -146,3 +151,253 @@ class ElbowView(QWidget):
         if len(points):
             i, r = points[0].data()
             self.sigRunClicked.emit(int(i), int(r))
+
+
+def parse_ks(text: str) -> list[int]:
+    """K values from text such as ``"5, 10, 20"`` or ``"2-8"`` (sorted, unique, each >= 1).
+
+    Example
+    -------
+    >>> parse_ks("2-4, 10 8")
+    [2, 3, 4, 8, 10]
+    """
+    out = set()
+    for part in text.replace(",", " ").split():
+        if "-" in part[1:]:
+            a, b = part.split("-", 1)
+            lo, hi = int(a), int(b)
+            if hi < lo or hi - lo > 200:
+                raise ValueError(f"the range {part!r} should go up, by at most 200 values")
+            out.update(range(lo, hi + 1))
+        else:
+            out.add(int(part))
+    if not out or min(out) < 1:
+        raise ValueError(f"K values {text!r} should be whole numbers >= 1, e.g. “5, 10, 20” or “2-8”")
+    return sorted(out)
+
+
+class BackgroundTask(QObject):
+    """Runs ``fn(progress, cancelled)`` on its own QThread; results come back as signals on the GUI thread.
+
+    ``progress(done, total, text)`` may be called from the worker; ``cancelled()``
+    returns True once :meth:`cancel` was asked. A newer :meth:`start` makes the
+    results of an older task be dropped.
+
+    Signals
+    -------
+    sigProgress(int, int, str), sigFinished(object), sigFailed(str), sigBusy(bool)
+    """
+
+    sigProgress = Signal(int, int, str)
+    sigFinished = Signal(object)
+    sigFailed = Signal(str)
+    sigBusy = Signal(bool)
+    _sigRun = Signal(int, object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("clusterlab-sweep")
+        self._worker = _TaskWorker()
+        self._worker.moveToThread(self._thread)
+        self._sigRun.connect(self._worker.run)
+        self._worker.sigProgress.connect(self._on_progress)
+        self._worker.sigDone.connect(self._on_done)
+        self._thread.start()
+        self._generation = 0
+        self.busy = False
+
+    def start(self, fn):
+        self._generation += 1
+        self._worker.cancel_event.clear()
+        self._worker.generation = self._generation
+        self._set_busy(True)
+        self._sigRun.emit(self._generation, fn)
+
+    def cancel(self):
+        self._worker.cancel_event.set()
+
+    def shutdown(self):
+        self.cancel()
+        self._generation += 1
+        self._worker.generation = self._generation
+        self._thread.quit()
+        self._thread.wait(10000)
+
+    def _set_busy(self, busy: bool):
+        if busy != self.busy:
+            self.busy = busy
+            self.sigBusy.emit(busy)
+
+    def _on_progress(self, generation, done, total, text):
+        if generation == self._generation:
+            self.sigProgress.emit(done, total, text)
+
+    def _on_done(self, generation, ok, result):
+        if generation != self._generation:
+            return
+        self._set_busy(False)
+        if ok:
+            self.sigFinished.emit(result)
+        else:
+            self.sigFailed.emit(str(result))
+
+
+class _TaskWorker(QObject):
+    sigProgress = Signal(int, int, int, str)
+    sigDone = Signal(int, bool, object)
+
+    def __init__(self):
+        super().__init__()
+        self.cancel_event = threading.Event()
+        self.generation = 0
+
+    @Slot(int, object)
+    def run(self, generation, fn):
+        def progress(done, total, text=""):
+            self.sigProgress.emit(generation, int(done), int(total), str(text))
+
+        def cancelled():
+            return self.cancel_event.is_set() or generation != self.generation
+
+        try:
+            result = fn(progress, cancelled)
+        except Exception as exc:  # a message for people, never a crash
+            self.sigDone.emit(generation, False, str(exc) or type(exc).__name__)
+            return
+        self.sigDone.emit(generation, True, result)
+
+
+class RestartsView(QWidget):
+    """"Restarts & K": sweep controls, the elbow plot and small multiples of the restarts of one K.
+
+    The view only emits requests (:attr:`sigRunSweep`, :attr:`sigCancel`,
+    :attr:`sigRunClicked`, :attr:`sigKChosen`); its owner runs the sweep and
+    fills :attr:`elbow` and the small multiples (:meth:`show_mini_scatters`
+    for points, :attr:`tiles` for images).
+    """
+
+    sigRunSweep = Signal(object, int, int)  # ks, restarts, seed
+    sigCancel = Signal()
+    sigRunClicked = Signal(int, int)
+    sigKChosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        from gui.views.tiles import TileView
+
+        self.ks_edit = QLineEdit("2-8")
+        self.ks_edit.setObjectName("sweep_ks")
+        self.ks_edit.setToolTip("K values: a list (5, 10, 20) or a range (2-8)")
+        self.restarts_spin = QSpinBox()
+        self.restarts_spin.setObjectName("sweep_restarts")
+        self.restarts_spin.setRange(1, 100)
+        self.restarts_spin.setValue(5)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setObjectName("sweep_seed")
+        self.seed_spin.setRange(0, 2 ** 31 - 1)
+        self.seed_spin.setToolTip("Seed of the sweep: every restart's own seed is drawn from it (shown in the tooltips)")
+        self.run_button = QPushButton("Run sweep")
+        self.run_button.setObjectName("sweep_run")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("sweep_cancel")
+        self.cancel_button.setEnabled(False)
+        self.message = QLabel()
+        self.message.setObjectName("sweep_message")
+        self.message.setWordWrap(True)
+        controls = QHBoxLayout()
+        for text, w in (("K", self.ks_edit), ("restarts", self.restarts_spin), ("seed", self.seed_spin)):
+            controls.addWidget(QLabel(text))
+            controls.addWidget(w)
+        controls.addWidget(self.run_button)
+        controls.addWidget(self.cancel_button)
+        self.elbow = ElbowView()
+        self.k_choice = QComboBox()
+        self.k_choice.setObjectName("sweep_k_choice")
+        self.mini = pg.GraphicsLayoutWidget()
+        self.mini.setBackground("w")
+        self.mini.setObjectName("sweep_mini")
+        self.tiles = TileView()
+        self.tiles.setObjectName("sweep_tiles")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Restarts of K ="))
+        row.addWidget(self.k_choice)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.message)
+        layout.addWidget(self.elbow, 3)
+        layout.addLayout(row)
+        layout.addWidget(self.mini, 2)
+        layout.addWidget(self.tiles, 2)
+        self.tiles.hide()
+        self.mini_plots: list[pg.PlotItem] = []
+        self.run_button.clicked.connect(self._on_run)
+        self.cancel_button.clicked.connect(self.sigCancel)
+        self.elbow.sigRunClicked.connect(self.sigRunClicked)
+        self.k_choice.currentIndexChanged.connect(self._on_k_chosen)
+
+    def set_busy(self, busy: bool):
+        self.run_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+
+    def set_ks(self, ks, restarts: int | None = None):
+        self.ks_edit.setText(", ".join(str(int(k)) for k in ks))
+        if restarts is not None:
+            self.restarts_spin.setValue(int(restarts))
+
+    def set_k_choices(self, ks, current: int = 0):
+        blocked = self.k_choice.blockSignals(True)
+        self.k_choice.clear()
+        for k in ks:
+            self.k_choice.addItem(str(int(k)), int(k))
+        if len(ks):
+            self.k_choice.setCurrentIndex(min(max(current, 0), len(ks) - 1))
+        self.k_choice.blockSignals(blocked)
+
+    def show_mini_scatters(self, panels):
+        """Small multiples: ``panels`` is a list of (title, Y (n, 2), labels (n,), centres (k, 2) or None)."""
+        from gui import palette
+
+        self.tiles.hide()
+        self.mini.show()
+        self.mini.clear()
+        self.mini_plots = []
+        cols = max(1, min(len(panels), 5))
+        for j, (title, Y, labels, C) in enumerate(panels):
+            p = self.mini.addPlot(row=j // cols, col=j % cols, title=title)
+            p.hideAxis("left")
+            p.hideAxis("bottom")
+            p.setAspectLocked(True)
+            p.setMenuEnabled(False)
+            colors = palette.label_colors(labels, alpha=200, extended=False)
+            brushes = [pg.mkBrush(*c) for c in colors] if len(colors) <= 3000 else None
+            spot = pg.ScatterPlotItem(Y[:, 0], Y[:, 1], size=4, pen=None,
+                                      brush=brushes if brushes is not None else pg.mkBrush("#4D4D4D"))
+            p.addItem(spot)
+            if C is not None and len(C):
+                p.addItem(pg.ScatterPlotItem(C[:, 0], C[:, 1], size=11, symbol="d", pen=pg.mkPen("k"),
+                                             brush=[palette.color(i) for i in range(len(C))]))
+            p.vb.setMouseEnabled(False, False)
+            self.mini_plots.append(p)
+
+    def show_mini_tiles(self):
+        """Switch the small multiples to :attr:`tiles` (image data); the owner fills them."""
+        self.mini.clear()
+        self.mini_plots = []
+        self.mini.hide()
+        self.tiles.show()
+
+    def _on_run(self):
+        try:
+            ks = parse_ks(self.ks_edit.text())
+        except ValueError as exc:
+            self.message.setText(f"<span style='color:#D55E00'>{exc}</span>")
+            return
+        self.message.setText("")
+        self.sigRunSweep.emit(ks, self.restarts_spin.value(), self.seed_spin.value())
+
+    def _on_k_chosen(self, i: int):
+        if i >= 0:
+            self.sigKChosen.emit(i)

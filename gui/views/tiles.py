@@ -25,7 +25,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsTextItem, QLabel, QVBoxLayout, QWidget
 
-__all__ = ["TileView", "scale_to_uint8", "grid_layout"]
+__all__ = ["TileView", "PrototypesView", "scale_to_uint8", "grid_layout"]
 
 BACKGROUND = (255, 255, 255, 255)
 
@@ -254,3 +254,69 @@ class TileView(QWidget):
         hit = np.flatnonzero(inside)
         if hit.size:
             self.sigTileClicked.emit(int(hit[0]))
+
+
+class PrototypesView(QWidget):
+    """Prototype images of a mixture or clustering, three tile grids stacked in a scroll area.
+
+    * ``centres``: one tile per cluster (its mean image, or θ_k), captions under them;
+    * ``members``: one row per cluster: its prototype, then chosen members, with
+      the rule that chose them written under the grid (:meth:`TileView.set_note`);
+    * ``compare``: one row per run (e.g. the best run of several K), side by side.
+
+    The view computes nothing; its owner fills the three grids. Until data with
+    an image shape are shown, a line of text says why the view is empty.
+    :attr:`sigShown` tells the owner the view became visible (fill it lazily).
+    """
+
+    sigShown = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QScrollArea
+
+        self.message = QLabel("Prototype images appear here for image data (e.g. File ▸ Examples ▸ MNIST).")
+        self.message.setObjectName("prototypes_message")
+        self.message.setWordWrap(True)
+        self.centres = TileView()
+        self.centres.setObjectName("tiles_centres")
+        self.members = TileView()
+        self.members.setObjectName("tiles_members")
+        self.compare = TileView()
+        self.compare.setObjectName("tiles_compare")
+        self.titles = {}
+        inner = QWidget()
+        v = QVBoxLayout(inner)
+        v.setContentsMargins(0, 0, 0, 0)
+        for name, view, height in (("centres", self.centres, 230), ("members", self.members, 520),
+                                   ("compare", self.compare, 420)):
+            t = QLabel()
+            t.setObjectName(f"prototypes_title_{name}")
+            t.setStyleSheet("font-weight: bold;")
+            self.titles[name] = t
+            view.setMinimumHeight(height)
+            v.addWidget(t)
+            v.addWidget(view)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.message)
+        layout.addWidget(scroll, 1)
+        self.scroll = scroll
+
+    def set_title(self, name: str, text: str):
+        self.titles[name].setText(text)
+        self.titles[name].setVisible(bool(text))
+
+    def set_available(self, available: bool, message: str = ""):
+        """Show the grids (image data) or only ``message`` (other data)."""
+        self.scroll.setVisible(available)
+        if message:
+            self.message.setText(message)
+        self.message.setVisible(not available)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self.sigShown.emit()

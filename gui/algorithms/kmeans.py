@@ -1,0 +1,812 @@
+"""K-means (and K-medians / K-medoids) in the window: Lloyd's algorithm, one assignment or update at a time.
+
+What this plugin adds to the window
+-----------------------------------
+* **Panel**: the parameter form (from ``engine.kmeans.ALGORITHM``), the
+  *Initialisation lab* (:mod:`gui.views.init_lab`: the engine's
+  initialisations, or centres placed by clicking, or data points picked by
+  clicking; these reach the engine as ``init=<k x d array>``), the textbook
+  exercises (one click each) and "Export results...".
+* **Scatter overlay** (:class:`KMeansOverlay`): each centre as a large diamond
+  in its cluster colour with its trail over the iterations so far; the points
+  that just changed cluster ringed; for 2-D data the region each centre owns
+  (``engine.kmeans.voronoi_grid`` over the visible range) as a light image
+  under the points; on k-means++ seeding steps the sampling probabilities
+  (marker area proportional to the probability) and the chosen point.
+* **Tabs**: the objective against the step (click = jump there), "Restarts & K"
+  (:class:`gui.views.elbow.RestartsView`: the elbow plot of a sweep computed
+  off the GUI thread with ``engine.kmeans.sweep``, clicking a run loads it
+  into the timeline, small multiples of the restarts of one K) and
+  "Prototypes" for image data (:class:`gui.views.tiles.PrototypesView`: the
+  centres as tiles, live at every step, with size and majority label;
+  representative members of each cluster with the rule that chose them; the
+  best centres of every K of the sweep side by side).
+
+Every view derives what it shows from the player's current step and history.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from engine import kmeans as ekm
+from engine.params import ParamError
+from engine.steps import Step
+from gui import palette
+from gui.plugin import AlgorithmPlugin
+from gui.views.elbow import BackgroundTask, RestartsView
+from gui.views.init_lab import CentreMarks, InitLab
+from gui.views.objective import ObjectiveView
+from gui.views.tiles import PrototypesView
+
+__all__ = ["KMeansPlugin", "KMeansOverlay", "PLUGIN", "load_exercise", "EXERCISES", "run_coordinates"]
+
+EXERCISES = {
+    "exercise3": "Exercise 3: K=2 from A and C",
+    "exercise4": "Exercise 4: MNIST sweep K=5,10,20",
+}
+REGION_ALPHA = 45
+REGION_PIXELS = 256  # grid points per axis of the region image
+
+
+def run_coordinates(window, P) -> np.ndarray:
+    """Display coordinates (2-D data) -> run coordinates (undo the window's standardization)."""
+    P = np.asarray(P, dtype=float).reshape(-1, 2)
+    std = getattr(window, "_std", None)
+    if std is None:
+        return P.copy()
+    mean, scale = (np.asarray(a, dtype=float) for a in std)
+    safe = np.where(scale > 0, scale, 1.0)
+    return np.where(scale > 0, (P - mean) / safe, 0.0)
+
+
+def data_coordinates(window, C) -> np.ndarray:
+    """Run coordinates -> the data's own coordinates (undo the window's standardization), any d."""
+    C = np.asarray(C, dtype=float)
+    std = getattr(window, "_std", None)
+    if std is None:
+        return C
+    mean, scale = (np.asarray(a, dtype=float) for a in std)
+    return C * scale + mean
+
+
+class KMeansOverlay:
+    """Centres, trails, changed-point rings, regions and k-means++ probabilities on the shared scatter."""
+
+    def __init__(self):
+        self.regions = pg.ImageItem(axisOrder="row-major")
+        self.regions.setZValue(-20)
+        self.trails: list[pg.PlotDataItem] = []
+        self.rings = pg.ScatterPlotItem(size=20, symbol="o", brush=None, pen=pg.mkPen("#D55E00", width=2.5),
+                                        pxMode=True)
+        self.rings.setZValue(15)
+        self.probs = pg.ScatterPlotItem(symbol="o", brush=pg.mkBrush(230, 159, 0, 110),
+                                        pen=pg.mkPen("#E69F00", width=1), pxMode=True)
+        self.probs.setZValue(12)
+        self.chosen = pg.ScatterPlotItem(size=26, symbol="star", brush=pg.mkBrush("#F0E442"),
+                                         pen=pg.mkPen("k", width=1.5), pxMode=True)
+        self.chosen.setZValue(22)
+        self.centres = pg.ScatterPlotItem(size=22, symbol="d", pen=pg.mkPen("k", width=2), pxMode=True)
+        self.centres.setZValue(20)
+        self.plot_item = None
+        self.region_labels = None  # the last label grid drawn (for tests)
+
+    def items(self):
+        return [self.regions, *self.trails, self.rings, self.probs, self.chosen, self.centres]
+
+    def attach(self, plot_item):
+        self.detach()
+        self.plot_item = plot_item
+        for item in self.items():
+            plot_item.addItem(item, ignoreBounds=True)
+
+    def detach(self):
+        if self.plot_item is not None:
+            for item in self.items():
+                self.plot_item.removeItem(item)
+        self.plot_item = None
+
+    def clear(self):
+        for item in (self.rings, self.probs, self.chosen, self.centres):
+            item.setData([], [])
+        for t in self.trails:
+            t.setData([], [])
+        self.regions.clear()
+        self.regions.setVisible(False)
+        self.region_labels = None
+
+    def centre_positions(self) -> np.ndarray:
+        x, y = self.centres.getData()
+        return np.column_stack([x, y]) if x is not None and len(x) else np.empty((0, 2))
+
+    def show(self, Y, C, trail, changed, probs, chosen):
+        """Draw one step.
+
+        Y : (n, 2) display positions of the points; C : (k, 2) display centres or None;
+        trail : (s, k, 2) centres over the steps so far; changed : indices; probs : (n,) or None;
+        chosen : index or None.
+        """
+        k = 0 if C is None else C.shape[0]
+        if k:
+            brushes = [palette.color(j) for j in range(k)]
+            symbols = ["d" if j < 8 else "s" for j in range(k)]
+            self.centres.setData(C[:, 0], C[:, 1], brush=brushes, symbol=symbols)
+        else:
+            self.centres.setData([], [])
+        while len(self.trails) < k:
+            t = pg.PlotDataItem(pen=pg.mkPen(palette.color(len(self.trails)), width=2),
+                                symbol="o", symbolSize=5, symbolPen=None,
+                                symbolBrush=palette.color(len(self.trails)))
+            t.setZValue(18)
+            self.trails.append(t)
+            if self.plot_item is not None:
+                self.plot_item.addItem(t, ignoreBounds=True)
+        for j, t in enumerate(self.trails):
+            if j < k and trail is not None and trail.shape[0] > 1:
+                t.setData(trail[:, j, 0], trail[:, j, 1])
+            else:
+                t.setData([], [])
+        idx = np.asarray(changed if changed is not None else [], dtype=int)
+        self.rings.setData(Y[idx, 0], Y[idx, 1]) if idx.size else self.rings.setData([], [])
+        if probs is not None and len(probs) == Y.shape[0]:
+            p = np.asarray(probs, dtype=float)
+            top = p.max() if p.size and p.max() > 0 else 1.0
+            sizes = 4.0 + 36.0 * np.sqrt(p / top)  # marker area ~ probability
+            show = p > 0
+            self.probs.setData(Y[show, 0], Y[show, 1], size=sizes[show])
+        else:
+            self.probs.setData([], [])
+        if chosen is not None and 0 <= chosen < Y.shape[0]:
+            self.chosen.setData([Y[chosen, 0]], [Y[chosen, 1]])
+        else:
+            self.chosen.setData([], [])
+
+    def show_regions(self, labels_grid, rect, k):
+        """Label grid (rows from bottom to top) over ``rect = (x0, y0, w, h)`` in display coordinates."""
+        if labels_grid is None:
+            self.regions.clear()
+            self.regions.setVisible(False)
+            self.region_labels = None
+            return
+        table = palette.rgba_table(max(k, 1), alpha=REGION_ALPHA, extended=False)
+        lab = np.asarray(labels_grid)
+        rgba = table[np.where(lab < 0, len(table) - 1, lab)]
+        self.regions.setImage(rgba, levels=(0, 255), autoLevels=False)
+        self.regions.setRect(*rect)
+        self.regions.setVisible(True)
+        self.region_labels = lab
+
+
+def _changed_indices(payload) -> np.ndarray | None:
+    ch = payload.get("changed") if payload else None
+    if ch is None:
+        return None
+    ch = np.asarray(ch)
+    return np.flatnonzero(ch) if ch.dtype == bool else ch.astype(int)
+
+
+class KMeansPlugin(AlgorithmPlugin):
+    """Lloyd's algorithm and its relatives (see the module docstring)."""
+
+    algorithm = ekm.ALGORITHM
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.init_param = next((p for p in self.algorithm.params if p.name == "init" and p.kind == "choice"), None)
+        self.lab = InitLab(self.init_param.choices if self.init_param is not None else ())
+        if self.init_param is not None:
+            self.lab.set_mode(self.init_param.default, emit=False)
+            self._hide_form_row("init")
+        self.lab.sigChanged.connect(self._on_lab_changed)
+        self.lab.sigCaptureChanged.connect(self._on_capture_changed)
+        self.marks = CentreMarks()
+        self.overlay = KMeansOverlay()
+        self._panel = None
+        self._views = None
+        self._active = False
+        self._trail_cache: dict[int, np.ndarray] = {}
+        self._trail_run = None
+        self._pending_exercise = None
+        self._region_timer = QTimer(self)
+        self._region_timer.setSingleShot(True)
+        self._region_timer.setInterval(60)
+        self._region_timer.timeout.connect(self._update_regions)
+
+    # ------------------------------------------------------------------ panel
+    def _hide_form_row(self, name: str):
+        layout = self.form.layout()
+        w = self.form.widgets.get(name)
+        if w is not None and hasattr(layout, "setRowVisible"):
+            layout.setRowVisible(w, False)
+
+    def panel(self) -> QWidget:
+        if self._panel is not None:
+            return self._panel
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(self.form)
+        lab_box = QGroupBox("Initialisation lab")
+        lv = QVBoxLayout(lab_box)
+        lv.addWidget(QLabel("Start from:"))
+        lv.addWidget(self.lab)
+        v.addWidget(lab_box)
+        ex_box = QGroupBox("Exercises")
+        ev = QVBoxLayout(ex_box)
+        self.exercise_buttons = {}
+        for name, title in EXERCISES.items():
+            b = QPushButton(title)
+            b.setObjectName(f"kmeans_{name}")
+            b.clicked.connect(lambda _=False, n=name: load_exercise(self.window, n))
+            ev.addWidget(b)
+            self.exercise_buttons[name] = b
+        v.addWidget(ex_box)
+        self.export_button = QPushButton("Export results…")
+        self.export_button.setObjectName("kmeans_export")
+        self.export_button.setToolTip("Labels, centres and the objective trace of the current step as CSV and JSON")
+        self.export_button.clicked.connect(self.export_dialog)
+        v.addWidget(self.export_button)
+        v.addStretch(1)
+        self._panel = box
+        return box
+
+    def views(self) -> list[tuple[str, QWidget]]:
+        if self._views is None:
+            self.objective = ObjectiveView()
+            self.objective.setObjectName("kmeans_objective")
+            self.objective.set_objective(self.algorithm.objective_name, self.algorithm.objective_sense)
+            self.objective.sigStepClicked.connect(lambda i: self.window.player.seek(i))
+            self.restarts = RestartsView()
+            self.restarts.sigRunSweep.connect(self.start_sweep)
+            self.restarts.sigCancel.connect(self.cancel_sweep)
+            self.restarts.sigRunClicked.connect(self.load_run)
+            self.restarts.sigKChosen.connect(self._show_restarts_of)
+            self.prototypes = PrototypesView()
+            self.prototypes.sigShown.connect(lambda: self._show_prototypes(self.window.player.current))
+            self.sweep_task = BackgroundTask(self)
+            self.sweep_task.sigProgress.connect(self._on_sweep_progress)
+            self.sweep_task.sigFinished.connect(self._on_sweep_finished)
+            self.sweep_task.sigFailed.connect(self._on_sweep_failed)
+            self.sweep_task.sigBusy.connect(self.restarts.set_busy)
+            self.multiples_task = BackgroundTask(self)
+            self.multiples_task.sigFinished.connect(self._on_multiples_finished)
+            self.multiples_task.sigFailed.connect(self._on_sweep_failed)
+            self.sweep = None  # the last SweepResult (with the data and options it was computed for)
+            self._sweep_context = None
+            self._loaded_run = None
+            self.window.installEventFilter(self)
+            self._views = [("Objective", self.objective), ("Restarts && K", self.restarts),
+                           ("Prototypes", self.prototypes)]
+        return list(self._views)
+
+    def eventFilter(self, obj, event):
+        if obj is self.window and event.type() == QEvent.Type.Close and self._views is not None:
+            self.sweep_task.shutdown()
+            self.multiples_task.shutdown()
+        return False
+
+    # ------------------------------------------------------------------ run
+    def parameters(self) -> dict:
+        values = self.form.values()
+        if self.init_param is not None and not self.lab.own:
+            values["init"] = self.lab.mode
+        params = self.algorithm.validate(values)
+        if self.lab.own:
+            params.pop("init", None)
+            params["k"] = self._own_init().shape[0]
+        return params
+
+    def extra_arguments(self) -> dict:
+        return {"init": self._own_init()} if self.lab.own else {}
+
+    def _own_init(self) -> np.ndarray:
+        """The starting centres chosen by hand, in run coordinates, shape (k, d)."""
+        w, ds = self.window, self.window.dataset
+        if ds is None or ds.n == 0:
+            raise ParamError("There are no points yet: add or open data before choosing starting centres.")
+        if self.lab.mode == "placed":
+            if ds.d != 2:
+                raise ParamError(f"Centres can be placed by clicking only for 2-D data (these have d={ds.d}); "
+                                 "use “picked data points” instead.")
+            if self.lab.placed.shape[0] == 0:
+                raise ParamError("No centres placed yet: press “Place centres” and click on the plot once per centre.")
+            return run_coordinates(w, self.lab.placed)
+        picked = [i for i in self.lab.picked if 0 <= i < ds.n]
+        if not picked:
+            raise ParamError("No data points picked yet: press “Pick points” and click the points to start from.")
+        return np.asarray(w.run_X())[picked].copy()
+
+    def _on_lab_changed(self):
+        if self.lab.own:
+            k = self.lab.count
+            if k > 0 and "k" in self.form.widgets:
+                self.form.set_values({"k": k})
+        self._draw_marks()
+        if not self.lab.own or self.lab.count > 0:
+            self.sigRestart.emit()
+
+    def _on_capture_changed(self, on: bool):
+        w = self.window
+        if on:
+            panel = getattr(w, "data_panel", None)
+            if panel is not None and hasattr(panel, "set_mode"):
+                panel.set_mode("inspect")  # clicks must not add points at the same time
+            w.status("Click on the plot to place a centre." if self.lab.mode == "placed"
+                     else "Click data points to start from them (click again to drop one).")
+
+    def _on_scene_clicked(self, ev):
+        if not (self._active and self.lab.capturing and self.lab.mode == "placed"):
+            return
+        from PySide6.QtCore import Qt
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        vb = self.window.scatter.plot_item.getViewBox()
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = vb.mapSceneToView(ev.scenePos())
+        self.lab.add_placed(p.x(), p.y())
+
+    def _on_point_clicked(self, i: int):
+        if self._active and self.lab.capturing and self.lab.mode == "picked":
+            self.lab.toggle_picked(i)
+
+    def _on_data_changed(self, *_):
+        ds = self.window.dataset
+        self.lab.point_names = ds.point_names if ds is not None else None
+        self.lab.forget_points()
+        self._draw_marks()
+        if self._pending_exercise is not None and ds is not None:
+            name, self._pending_exercise = self._pending_exercise, None
+            if name == "exercise4" and ds.image_shape is not None:
+                self.restarts.set_ks((5, 10, 20), 3)
+                QTimer.singleShot(0, lambda: self.start_sweep([5, 10, 20], 3, 0))
+
+    def _draw_marks(self):
+        ds = self.window.dataset
+        if not self.lab.own or ds is None or ds.n == 0:
+            self.marks.show(np.empty((0, 2)))
+        elif self.lab.mode == "placed":
+            self.marks.show(self.lab.placed)
+        else:
+            idx = [i for i in self.lab.picked if 0 <= i < ds.n]
+            self.marks.show(np.asarray(self.window.scatter.points())[idx] if idx else np.empty((0, 2)))
+
+    # ------------------------------------------------------------------ activation
+    def activate(self):
+        w = self.window
+        self._active = True
+        self.overlay.attach(w.scatter.plot_item)
+        self.marks.attach(w.scatter.plot_item)
+        w.scatter.plot_item.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        w.scatter.sigPointClicked.connect(self._on_point_clicked)
+        w.scatter.plot_item.getViewBox().sigRangeChanged.connect(self._region_timer.start)
+        model = getattr(w, "model", None)
+        if model is not None:
+            model.sigDataChanged.connect(self._on_data_changed)
+        self._on_data_changed()
+
+    def deactivate(self):
+        w = self.window
+        self._active = False
+        self.lab.set_capturing(False)
+        self.overlay.detach()
+        self.marks.detach()
+        for sig, slot in ((w.scatter.plot_item.scene().sigMouseClicked, self._on_scene_clicked),
+                          (w.scatter.sigPointClicked, self._on_point_clicked),
+                          (w.scatter.plot_item.getViewBox().sigRangeChanged, self._region_timer.start)):
+            try:
+                sig.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        model = getattr(w, "model", None)
+        if model is not None:
+            try:
+                model.sigDataChanged.disconnect(self._on_data_changed)
+            except (RuntimeError, TypeError):
+                pass
+        if self._views is not None:
+            self.cancel_sweep()
+
+    # ------------------------------------------------------------------ drawing
+    def _display_centres(self, step: Step) -> np.ndarray | None:
+        if step is None or step.centers is None:
+            return None
+        key = id(step)
+        got = self._trail_cache.get(key)
+        if got is None:
+            got = np.asarray(self.window.project(step.centers), dtype=float)
+            self._trail_cache[key] = got
+        return got
+
+    def _trail(self, history, index, k) -> np.ndarray | None:
+        """Display centres of every step up to ``index`` whose centres moved (s, k, 2)."""
+        pts, last = [], None
+        for s in history[:index + 1]:
+            C = self._display_centres(s)
+            if C is None or C.shape[0] != k:
+                continue
+            if last is None or not np.array_equal(C, last):
+                pts.append(C)
+                last = C
+        return np.stack(pts) if pts else None
+
+    def show_step(self, step: Step | None):
+        if self._views is None:
+            self.views()
+        w = self.window
+        player = w.player
+        if self._trail_run is not (player.history[0] if player.history else None):
+            self._trail_run = player.history[0] if player.history else None
+            self._trail_cache = {}
+        history = player.history
+        trace = step.trace if step is not None else np.empty(0)
+        self.objective.show_trace(trace, player.index if step is not None else -1)
+        if step is None:
+            self.overlay.clear()
+            self._show_prototypes(None)
+            return
+        Y = np.asarray(w.scatter.points())
+        C = self._display_centres(step)
+        k = 0 if C is None else C.shape[0]
+        trail = self._trail(history, player.index, k) if k else None
+        payload = step.payload
+        probs = payload.get("probs") if step.kind == "seed" else None
+        chosen = payload.get("chosen") if step.kind == "seed" else None
+        changed = _changed_indices(payload) if step.kind == "assign" else None
+        if Y.shape[0] != (len(step.labels) if step.labels is not None else Y.shape[0]):
+            Y = np.empty((0, 2))
+            probs = changed = chosen = None
+        self.overlay.show(Y, C, trail, changed, probs, None if chosen is None else int(chosen))
+        self._update_regions()
+        self._show_prototypes(step)
+
+    def _update_regions(self):
+        w, step = self.window, self.window.player.current
+        ds = w.dataset
+        if (not self._active or step is None or step.centers is None or ds is None or ds.d != 2
+                or step.centers.shape[1] != 2):
+            self.overlay.show_regions(None, None, 0)
+            return
+        (x0, x1), (y0, y1) = w.scatter.plot_item.getViewBox().viewRange()
+        if not (np.isfinite([x0, x1, y0, y1]).all() and x1 > x0 and y1 > y0):
+            return
+        lo = run_coordinates(w, [[x0, y0]])[0]
+        hi = run_coordinates(w, [[x1, y1]])[0]
+        values = self.form.values()
+        grid = ekm.voronoi_grid(step.centers, (lo[0], hi[0]), (lo[1], hi[1]), resolution=REGION_PIXELS,
+                                variant=values.get("variant", "means"),
+                                metric=values.get("metric") if values.get("variant") == "medoids" else None)
+        # grid points are cell centres: widen the image by half a cell on each side
+        hx, hy = (x1 - x0) / (REGION_PIXELS - 1) / 2, (y1 - y0) / (REGION_PIXELS - 1) / 2
+        self.overlay.show_regions(grid, (x0 - hx, y0 - hy, x1 - x0 + 2 * hx, y1 - y0 + 2 * hy),
+                                  step.centers.shape[0])
+
+    # ------------------------------------------------------------------ prototypes (image data)
+    def _image_info(self):
+        """(image_shape, levels) of the current data, or None when they are not images."""
+        ds = self.window.dataset
+        if ds is None or ds.image_shape is None or ds.n == 0:
+            return None
+        X = ds.X
+        return ds.image_shape, (float(X.min()), float(X.max()))
+
+    def _captions(self, labels, k) -> list[str]:
+        ds = self.window.dataset
+        truth = ds.labels if ds is not None and ds.labels is not None and labels is not None \
+            and len(ds.labels) == len(labels) else None
+        names = ds.label_names if truth is not None else None
+        summary = ekm.cluster_summary(labels, k, truth) if labels is not None and len(labels) else None
+        out = []
+        for j in range(k):
+            head = f"<b><span style='color:{palette.hex_color(j, True)}'>#{j + 1}</span></b>"
+            if summary is None:
+                out.append(head)
+                continue
+            text = f"{head} n={int(summary.sizes[j])}"
+            if truth is not None and summary.majority[j] >= 0:
+                m = int(summary.majority[j])
+                name = names[m] if names is not None and m < len(names) else str(m)
+                text += f"\n'{name}' {100 * summary.share[j]:.0f}%"
+            out.append(text)
+        return out
+
+    def _show_prototypes(self, step: Step | None):
+        view = self.prototypes
+        info = self._image_info()
+        if info is None:
+            view.set_available(False)
+            return
+        view.set_available(True)
+        shape, levels = info
+        if step is None or step.centers is None or step.centers.shape[1] != shape[0] * shape[1]:
+            view.centres.clear()
+            view.members.clear()
+            view.set_title("centres", "")
+            view.set_title("members", "")
+            return
+        w = self.window
+        C = data_coordinates(w, step.centers)
+        k = C.shape[0]
+        labels = step.labels
+        assigned = labels is not None and (labels >= 0).any()
+        what = {"medians": "coordinate-wise median", "medoids": "medoid"}.get(self.form.values().get("variant"), "mean")
+        view.set_title("centres", f"Centres (the {what} image of each cluster) at step {w.player.index}: "
+                                  f"{step.kind}, iteration {step.iteration}")
+        view.centres.set_tiles(C, shape, captions=self._captions(labels if assigned else None, k),
+                               colors=[palette.color(j, extended=True) for j in range(k)], levels=levels)
+        if not view.members.isVisible() or not assigned:
+            if not assigned:
+                view.members.clear()
+                view.set_title("members", "Members: shown once every point has a cluster")
+            return
+        X = w.dataset.X
+        variant = self.form.values().get("variant", "means")
+        metric = {"means": "l2", "medians": "l1"}.get(variant, self.form.values().get("metric", "l2"))
+        reps = ekm.representatives(X, labels, C, n_nearest=5, n_random=5, seed=0, metric=metric)
+        slots = 11
+        tiles = np.full((k * slots, X.shape[1]), np.nan)
+        colors = [None] * (k * slots)
+        for j in range(k):
+            tiles[j * slots] = C[j]
+            colors[j * slots] = palette.color(j, extended=True)
+            near, rnd = reps.nearest[j], reps.random[j]
+            tiles[j * slots + 1: j * slots + 1 + len(near)] = X[near]
+            tiles[j * slots + 6: j * slots + 6 + len(rnd)] = X[rnd]
+        view.set_title("members", "Members of each cluster: its centre, the 5 nearest members, 5 at random")
+        view.members.set_tiles(tiles, shape, colors=colors, ncols=slots, levels=levels,
+                               row_titles=[f"#{j + 1}" for j in range(k)],
+                               column_titles=["centre", "nearest", "", "", "", "", "random", "", "", "", ""])
+        view.members.set_note(reps.rule)
+
+    def _show_compare(self):
+        info = self._image_info()
+        view = self.prototypes
+        res = self.sweep
+        if info is None or res is None or not any(b is not None for b in res.best):
+            view.compare.clear()
+            view.set_title("compare", "Centres for several K: run a sweep in “Restarts & K”" if info else "")
+            return
+        shape, levels = info
+        rows = [(int(k), b) for k, b in zip(res.ks, res.best) if b is not None]
+        width = max(k for k, _ in rows)
+        tiles = np.full((len(rows) * width, shape[0] * shape[1]), np.nan)
+        colors, titles = [None] * len(tiles), []
+        for r, (k, b) in enumerate(rows):
+            tiles[r * width: r * width + k] = data_coordinates(self.window, b.centers)
+            for j in range(k):
+                colors[r * width + j] = palette.color(j, extended=True)
+            titles.append(f"K={k}\nJ={b.objective[-1]:.4g}")
+        view.set_title("compare", "Best run of each K from the sweep (J = final objective)")
+        view.compare.set_tiles(tiles, shape, colors=colors, ncols=width, levels=levels, row_titles=titles)
+
+    # ------------------------------------------------------------------ sweep (restarts and K)
+    def _sweep_options(self) -> dict:
+        values = self.form.values()
+        init = self.lab.mode if not self.lab.own else (self.init_param.default if self.init_param else "k-means++")
+        return {"variant": values.get("variant", "means"), "init": init,
+                "max_iter": values.get("max_iter", 300), "metric": values.get("metric")}
+
+    def start_sweep(self, ks, restarts: int, seed: int = 0):
+        """Run ``engine.kmeans.sweep`` off the GUI thread (progress in the status bar, Cancel stops it)."""
+        if self._views is None:
+            self.views()
+        w = self.window
+        ds = w.dataset
+        if ds is None or ds.n == 0:
+            w.status("There are no points to cluster.")
+            return
+        X = np.asarray(w.run_X())
+        ks = [int(k) for k in ks if int(k) <= ds.n]
+        if not ks:
+            w.status(f"Every K is larger than the number of points ({ds.n}).")
+            return
+        options = self._sweep_options()
+        self._sweep_context = (ds, X, options)
+        self.restarts.set_ks(ks, restarts)
+        self.restarts.message.setText(f"Running {len(ks)} × {restarts} runs…")
+
+        def job(progress, cancelled):
+            try:
+                res = ekm.sweep(X, ks, restarts, seed=seed, progress=lambda d, t: progress(d, t, ""),
+                                cancel=cancelled, **options)
+                return res, False
+            except ekm.Cancelled as exc:
+                return exc.partial, True
+
+        self.sweep_task.start(job)
+
+    def cancel_sweep(self):
+        self.sweep_task.cancel()
+        self.multiples_task.cancel()
+
+    def _on_sweep_progress(self, done: int, total: int, _text: str):
+        self.window.status(f"K-means sweep: {done} of {total} runs done (Cancel in the Restarts & K tab)", 0)
+
+    def _on_sweep_failed(self, message: str):
+        self.restarts.message.setText(f"<span style='color:#D55E00'>{message}</span>")
+        self.window.status(message)
+
+    def _on_sweep_finished(self, result):
+        res, cancelled = result
+        if self._sweep_context is None or self._sweep_context[0] is not self.window.dataset:
+            return  # the data changed meanwhile
+        self.sweep = res
+        self.restarts.elbow.set_objective(self.algorithm.objective_name)
+        self.restarts.elbow.set_results(res.ks, res.objectives, res.seeds)
+        self.restarts.elbow.set_selected(None)
+        done = int(np.isfinite(res.objectives).sum())
+        msg = f"Sweep cancelled after {done} runs." if cancelled else f"Sweep done: {done} runs."
+        self.restarts.message.setText(msg + " Click a dot to watch that run.")
+        self.window.status(msg)
+        self.restarts.set_k_choices(res.ks, 0)
+        self._show_restarts_of(0)
+        self._show_compare()
+
+    def load_run(self, i: int, r: int):
+        """Load run ``r`` of ``ks[i]`` of the last sweep into the timeline (same seed, same steps)."""
+        res, ctx = self.sweep, self._sweep_context
+        if res is None or ctx is None or not np.isfinite(res.objectives[i, r]):
+            return
+        ds, X, options = ctx
+        if ds is not self.window.dataset:
+            self.window.status("The data changed since the sweep; run it again.")
+            return
+        k, seed = int(res.ks[i]), int(res.seeds[i, r])
+        values = {"k": k, "seed": seed, **{n: v for n, v in options.items() if n in self.form.widgets}}
+        self.form.set_values(values)
+        if not self.lab.own:
+            self.lab.set_mode(options["init"], emit=False)
+        self._loaded_run = (i, r)
+        self.restarts.elbow.set_selected(i, r)
+        self.window.player.start(lambda: ekm.steps(X, k, seed=seed, **options))
+        self.window.status(f"Loaded the run K = {k}, restart {r + 1} (seed {seed}); "
+                           f"final objective {res.objectives[i, r]:.6g}.")
+
+    def _show_restarts_of(self, i: int):
+        res, ctx = self.sweep, self._sweep_context
+        if res is None or ctx is None or not 0 <= i < len(res.ks):
+            return
+        ds, X, options = ctx
+        k = int(res.ks[i])
+        runs = [(r, int(res.seeds[i, r])) for r in range(res.seeds.shape[1]) if np.isfinite(res.objectives[i, r])]
+
+        def job(progress, cancelled):
+            out = []
+            for r, seed in runs:
+                if cancelled():
+                    break
+                out.append((r, seed, ekm.fit(X, k, seed=seed, **options)))
+            return i, out
+
+        self.multiples_task.start(job)
+
+    def _on_multiples_finished(self, result):
+        i, runs = result
+        res, ctx = self.sweep, self._sweep_context
+        if res is None or ctx is None or ctx[0] is not self.window.dataset:
+            return
+        best = int(res.best_restart[i])
+        info = self._image_info()
+        titles = [f"{'★ ' if r == best else ''}restart {r + 1}: J={fit.objective[-1]:.4g}" for r, _, fit in runs]
+        if info is None:
+            Y = np.asarray(self.window.scatter.points())
+            panels = [(t, Y, fit.labels, self.window.project(fit.centers)) for t, (_, _, fit) in zip(titles, runs)]
+            self.restarts.show_mini_scatters(panels)
+            return
+        shape, levels = info
+        k = int(res.ks[i])
+        tiles = np.concatenate([data_coordinates(self.window, fit.centers) for _, _, fit in runs]) if runs \
+            else np.zeros((0, shape[0] * shape[1]))
+        self.restarts.show_mini_tiles()
+        self.restarts.tiles.set_tiles(tiles, shape, ncols=k, levels=levels,
+                                      colors=[palette.color(j, extended=True) for _ in runs for j in range(k)],
+                                      row_titles=[t.replace(": ", "\n") for t in titles])
+
+    # ------------------------------------------------------------------ results
+    def results(self) -> dict:
+        """What "Export results" writes, for the current step (JSON-ready)."""
+        step, ds = self.window.player.current, self.window.dataset
+        if step is None:
+            raise ParamError("Nothing to export yet: run the algorithm first.")
+        out = {
+            "algorithm": self.algorithm.name,
+            "parameters": {k: v for k, v in self.form.values().items()},
+            "init": self.lab.mode,
+            "data": {"name": ds.name if ds is not None else "", "n": int(ds.n) if ds is not None else 0,
+                     "d": int(ds.d) if ds is not None else 0},
+            "step": int(self.window.player.index), "kind": step.kind, "iteration": step.iteration,
+            "status": step.status, "done": step.done,
+            "objective": step.objective,
+            "objective_trace": [None if not np.isfinite(v) else float(v) for v in step.trace],
+            "labels": [int(v) for v in step.labels] if step.labels is not None else None,
+            "centers_run_coordinates": step.centers.tolist() if step.centers is not None else None,
+        }
+        if self.lab.own:
+            out["init_centers"] = self._own_init().tolist()
+        return out
+
+    def export_results(self, folder, stem: str = "kmeans") -> list[Path]:
+        """Write ``stem``-labels.csv, -centers.csv, -objective.csv and .json into ``folder``."""
+        folder = Path(folder)
+        res = self.results()
+        paths = []
+        p = folder / f"{stem}.json"
+        p.write_text(json.dumps(res, indent=1, allow_nan=False if False else True))
+        paths.append(p)
+        if res["labels"] is not None:
+            p = folder / f"{stem}-labels.csv"
+            names = self.window.dataset.point_names
+            rows = ["point,cluster"] + [f"{names[i] if names else i},{v}" for i, v in enumerate(res["labels"])]
+            p.write_text("\n".join(rows) + "\n")
+            paths.append(p)
+        if res["centers_run_coordinates"] is not None:
+            C = np.asarray(res["centers_run_coordinates"])
+            p = folder / f"{stem}-centers.csv"
+            header = "cluster," + ",".join(f"x{j + 1}" for j in range(C.shape[1]))
+            rows = [header] + [f"{i}," + ",".join(repr(float(v)) for v in row) for i, row in enumerate(C)]
+            p.write_text("\n".join(rows) + "\n")
+            paths.append(p)
+        p = folder / f"{stem}-objective.csv"
+        p.write_text("step,objective\n" + "".join(f"{i},{'' if v is None else repr(v)}\n"
+                                                  for i, v in enumerate(res["objective_trace"])))
+        paths.append(p)
+        return paths
+
+    def export_dialog(self):
+        w = self.window
+        folder = QFileDialog.getExistingDirectory(w, "Export K-means results to a folder")
+        if not folder:
+            return
+        try:
+            paths = self.export_results(folder)
+        except (ValueError, OSError) as exc:
+            w.status(f"Could not export: {exc}")
+            return
+        w.status(f"Wrote {', '.join(p.name for p in paths)} to {folder}")
+
+
+def load_exercise(window, name: str):
+    """Set the window up for a textbook exercise: ``"exercise3"`` or ``"exercise4"``.
+
+    Exercise 3: the five points A..E, K = 2, starting means A and C (picked
+    points 0 and 2), standardization off; the run starts at once.
+    Exercise 4: the first 6,000 MNIST test images, then a sweep over
+    K = 5, 10, 20 with 3 random restarts each (started when the data arrive).
+    """
+    plugins = getattr(window, "plugins", [])
+    index = next((i for i, p in enumerate(plugins) if isinstance(p, KMeansPlugin)), None)
+    if index is None:
+        raise ValueError("The K-means plugin is not installed in this window.")
+    plugin = plugins[index]
+    std = getattr(getattr(window, "data_panel", None), "standardize", None)
+    if std is not None and std.isChecked():
+        std.setChecked(False)
+    window.set_algorithm(index)
+    if name == "exercise3":
+        window.open_example("five-points")
+        defaults = {p.name: p.default for p in plugin.algorithm.params if p.name != "init"}
+        plugin.form.set_values(defaults)
+        plugin.lab.set_mode("picked", emit=False)
+        plugin.lab.set_picked([0, 2])  # A and C; emits -> K = 2 and a restart
+        window.status("Exercise 3: K = 2 on A..E, starting means A and C. Step through with → or Play.")
+    elif name == "exercise4":
+        if plugin.init_param is not None:
+            plugin.lab.set_mode("random" if "random" in plugin.init_param.choices else plugin.init_param.default,
+                                emit=False)
+        plugin._pending_exercise = "exercise4"
+        ds = window.dataset
+        if ds is not None and ds.source == "mnist" and ds.n == 6000:
+            plugin._on_data_changed()
+        else:
+            window.open_mnist(6000)
+        window.status("Exercise 4: loading 6,000 MNIST digits, then K-means for K = 5, 10, 20 with 3 restarts each.")
+    else:
+        raise ValueError(f"unknown exercise {name!r}; choose one of {', '.join(EXERCISES)}")
+
+
+PLUGIN = KMeansPlugin

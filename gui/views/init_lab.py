@@ -1,0 +1,232 @@
+"""The "Initialisation lab" of K-means: how the starting centres are chosen, including by hand.
+
+:class:`InitLab` is a small panel: a "Start from" chooser listing the
+engine's initialisations (random data points, random partition, k-means++,
+...) plus two of the person's own:
+
+``"placed"``  centres placed by clicking on the scatter (anywhere in the plane);
+``"picked"``  data points picked by clicking them (textbook exercise 3: A and C).
+
+It keeps the placed positions (display coordinates) and the picked point
+indices, and says what they are in a line of text. It does not listen to the
+scatter itself: the plugin forwards clicks to :meth:`InitLab.add_placed` /
+:meth:`InitLab.toggle_picked` while :attr:`InitLab.capturing` is on, and
+draws the marks with :class:`CentreMarks`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+__all__ = ["InitLab", "CentreMarks", "INIT_LABELS", "OWN_MODES"]
+
+INIT_LABELS = {
+    "random": "random data points", "random-points": "random data points", "points": "random data points",
+    "random-partition": "random partition", "partition": "random partition",
+    "k-means++": "k-means++", "kmeans++": "k-means++", "++": "k-means++",
+    "placed": "centres placed by clicking", "picked": "picked data points",
+}
+OWN_MODES = ("placed", "picked")
+
+
+class InitLab(QWidget):
+    """Chooser of the initialisation and holder of hand-made starting centres.
+
+    Signals
+    -------
+    sigChanged()
+        The choice, the placed centres or the picked points changed.
+    sigCaptureChanged(bool)
+        Clicking on the scatter now places/picks centres (True) or not.
+    """
+
+    sigChanged = Signal()
+    sigCaptureChanged = Signal(bool)
+
+    def __init__(self, engine_choices=(), parent: QWidget | None = None):
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.setObjectName("init_choice")
+        for c in tuple(engine_choices) + OWN_MODES:
+            self.combo.addItem(INIT_LABELS.get(c, str(c)), c)
+        self.combo.setToolTip("How the starting centres are chosen. The last two let you choose them yourself.")
+        self.capture = QPushButton("Place centres")
+        self.capture.setObjectName("init_capture")
+        self.capture.setCheckable(True)
+        self.capture.setToolTip("While pressed, a click on the scatter places a centre (or picks a data point)")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setObjectName("init_clear")
+        self.info = QLabel()
+        self.info.setObjectName("init_info")
+        self.info.setWordWrap(True)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.capture)
+        row.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.combo)
+        layout.addLayout(row)
+        layout.addWidget(self.info)
+        self.placed = np.empty((0, 2))
+        self.picked: list[int] = []
+        self.point_names: tuple[str, ...] | None = None
+        self.combo.currentIndexChanged.connect(self._on_mode_changed)
+        self.capture.toggled.connect(self._on_capture_toggled)
+        self.clear_button.clicked.connect(self.clear)
+        self._on_mode_changed()
+
+    # ---------------------------------------------------------------- state
+    @property
+    def mode(self) -> str:
+        return self.combo.currentData()
+
+    @property
+    def own(self) -> bool:
+        """True when the centres come from the person (placed or picked)."""
+        return self.mode in OWN_MODES
+
+    @property
+    def capturing(self) -> bool:
+        return self.own and self.capture.isChecked()
+
+    @property
+    def count(self) -> int:
+        return int(self.placed.shape[0]) if self.mode == "placed" else len(self.picked) if self.mode == "picked" else 0
+
+    def set_mode(self, mode: str, emit: bool = True):
+        i = self.combo.findData(mode)
+        if i < 0:
+            raise ValueError(f"unknown initialisation {mode!r}")
+        blocked = self.combo.blockSignals(not emit)
+        try:
+            self.combo.setCurrentIndex(i)
+        finally:
+            self.combo.blockSignals(blocked)
+        if not emit:
+            self._refresh()
+
+    def set_capturing(self, on: bool):
+        self.capture.setChecked(bool(on) and self.own)
+
+    def add_placed(self, x: float, y: float):
+        self.placed = np.vstack([self.placed, [[float(x), float(y)]]])
+        self._refresh()
+        self.sigChanged.emit()
+
+    def set_placed(self, points):
+        self.placed = np.asarray(points, dtype=float).reshape(-1, 2).copy()
+        self._refresh()
+        self.sigChanged.emit()
+
+    def toggle_picked(self, i: int):
+        i = int(i)
+        if i in self.picked:
+            self.picked.remove(i)
+        else:
+            self.picked.append(i)
+        self._refresh()
+        self.sigChanged.emit()
+
+    def set_picked(self, indices):
+        self.picked = [int(i) for i in indices]
+        self._refresh()
+        self.sigChanged.emit()
+
+    def clear(self):
+        """Forget the placed centres and the picked points."""
+        self.placed = np.empty((0, 2))
+        self.picked = []
+        self._refresh()
+        self.sigChanged.emit()
+
+    def forget_points(self):
+        """The data changed: picked indices no longer mean anything."""
+        if self.picked:
+            self.picked = []
+            self._refresh()
+
+    # ------------------------------------------------------------- internals
+    def _name(self, i: int) -> str:
+        if self.point_names is not None and 0 <= i < len(self.point_names):
+            return self.point_names[i]
+        return f"#{i}"
+
+    def _refresh(self):
+        own = self.own
+        self.capture.setVisible(own)
+        self.clear_button.setVisible(own)
+        if not own:
+            self.capture.setChecked(False)
+        self.capture.setText("Place centres (click the plot)" if self.mode == "placed"
+                             else "Pick points (click them)")
+        if self.mode == "placed":
+            pts = ", ".join(f"({x:.3g}, {y:.3g})" for x, y in self.placed[:6])
+            more = " ..." if self.placed.shape[0] > 6 else ""
+            self.info.setText(f"{self.placed.shape[0]} centre(s) placed: {pts}{more}. "
+                              "K is the number of centres; the i-th starts cluster i." if self.placed.size else
+                              "Press “Place centres”, then click on the plot once per centre.")
+        elif self.mode == "picked":
+            names = ", ".join(self._name(i) for i in self.picked[:8])
+            more = " ..." if len(self.picked) > 8 else ""
+            self.info.setText(f"{len(self.picked)} point(s) picked: {names}{more}. "
+                              "K is the number picked; the i-th pick starts cluster i." if self.picked else
+                              "Press “Pick points”, then click the data points to start from.")
+        else:
+            self.info.setText("")
+
+    def _on_mode_changed(self, *_):
+        self._refresh()
+        self.sigChanged.emit()
+
+    def _on_capture_toggled(self, on: bool):
+        self.sigCaptureChanged.emit(bool(on) and self.own)
+
+
+class CentreMarks:
+    """Black crosses labelled "start 1", "start 2", ... (cluster numbers as in the legend) on a PlotItem: the hand-made starting centres."""
+
+    def __init__(self):
+        self.crosses = pg.ScatterPlotItem(size=18, symbol="x", brush=pg.mkBrush("#000000"),
+                                          pen=pg.mkPen("w", width=1), pxMode=True)
+        self.crosses.setZValue(30)
+        self.texts: list[pg.TextItem] = []
+        self.plot_item = None
+
+    def attach(self, plot_item):
+        if self.plot_item is plot_item:
+            return
+        self.detach()
+        self.plot_item = plot_item
+        plot_item.addItem(self.crosses, ignoreBounds=True)
+        for t in self.texts:
+            plot_item.addItem(t, ignoreBounds=True)
+
+    def detach(self):
+        if self.plot_item is not None:
+            for item in (self.crosses, *self.texts):
+                self.plot_item.removeItem(item)
+        self.plot_item = None
+
+    def positions(self) -> np.ndarray:
+        x, y = self.crosses.getData()
+        return np.column_stack([x, y]) if x is not None and len(x) else np.empty((0, 2))
+
+    def show(self, P):
+        P = np.asarray(P, dtype=float).reshape(-1, 2)
+        self.crosses.setData(P[:, 0], P[:, 1])
+        while len(self.texts) < P.shape[0]:
+            t = pg.TextItem(color="#000000", anchor=(-0.3, 1.1))
+            t.setZValue(31)
+            self.texts.append(t)
+            if self.plot_item is not None:
+                self.plot_item.addItem(t, ignoreBounds=True)
+        for i, t in enumerate(self.texts):
+            if i < P.shape[0]:
+                t.setText(f"start {i + 1}")
+                t.setPos(P[i, 0], P[i, 1])
+                t.setVisible(True)
+            else:
+                t.setVisible(False)
