@@ -124,6 +124,7 @@ class ScatterView(QWidget):
             ax = self.plot_item.getAxis(side)
             ax.setPen(pg.mkPen("#333333"))
             ax.setTextPen(pg.mkPen("#333333"))
+            ax.setZValue(-100)  # the grid lines go behind the points
         self.set_axis_labels("x1", "x2")
         self.legend = self.plot_item.addLegend(offset=(10, 10), labelTextColor="#222222",
                                                brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#BBBBBB"))
@@ -132,9 +133,9 @@ class ScatterView(QWidget):
         layout.addWidget(self.plot)
 
         # base layers: exactly one of them shows the points
+        self._rim = pg.mkPen(255, 255, 255, 170, width=0.8)
         # symbols: one item per cluster while there are few clusters (fast: no per-point styles),
         # else one item with per-point brushes from shared QBrush objects
-        self._rim = pg.mkPen(255, 255, 255, 170, width=0.8)
         self._scatter = self._new_symbol_item()
         self._cluster_items: list[pg.ScatterPlotItem] = []
         # an invisible item spanning the points, so pyqtgraph's own "View all" works in both modes
@@ -149,6 +150,9 @@ class ScatterView(QWidget):
                                          pen=pg.mkPen("#111111", width=2), brush=None)
         self._rings.setZValue(5)
         self.vb.addItem(self._rings, ignoreBounds=True)
+        self._hl_points = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True, antialias=True, pen=self._rim)
+        self._hl_points.setZValue(4)
+        self.vb.addItem(self._hl_points, ignoreBounds=True)
         self._preview = pg.ScatterPlotItem(size=POINT_SIZE + 4, pxMode=True, antialias=True,
                                            pen=pg.mkPen("#111111", width=1.5))
         self._preview.setZValue(6)
@@ -164,7 +168,7 @@ class ScatterView(QWidget):
         self._hide_all = False
         self._k = 0  # clusters in the colour tables
         self._legend_key = None
-        self._legend_samples: list = []
+        self._legend_rows: list[list] = []  # [(cluster id, raster), sample item] per legend row
         self._raster = False
         self._pix: np.ndarray | None = None  # raster: flat pixel index per point inside the view
         self._inside: np.ndarray | None = None  # raster: indices of those points (None = all)
@@ -181,10 +185,10 @@ class ScatterView(QWidget):
         self._brush_cache: dict[tuple[int, int], object] = {}
         self._tables = None  # symbol mode: (brushes, symbols) object arrays; raster: uint32 colours
 
-        self._point_menu = QMenu(self)
-        self._delete_action = QAction("Delete point", self._point_menu)
-        self._delete_action.triggered.connect(self._on_menu_delete)
-        self._point_menu.addAction(self._delete_action)
+        self.point_menu = QMenu(self)
+        self.delete_action = QAction("Delete point", self.point_menu)
+        self.delete_action.triggered.connect(self._on_menu_delete)
+        self.point_menu.addAction(self.delete_action)
 
         self._remap_timer = QTimer(self)
         self._remap_timer.setSingleShot(True)
@@ -586,15 +590,34 @@ class ScatterView(QWidget):
         return bool(lo[0] >= x0 and hi[0] <= x1 and lo[1] >= y0 and hi[1] <= y1)
 
     def _update_rings(self):
+        """Highlighted points: drawn again at full colour, with a dark ring around each."""
         h = self._highlight
         if h is None or h.size == 0:
             self._rings.setData([], [])
+            self._hl_points.setData([], [])
             return
         keep = self._visible_mask()
         if keep is not None:
             h = h[keep[h]]
         h = h[:RING_LIMIT]
-        self._rings.setData(x=self._Y[h, 0], y=self._Y[h, 1])
+        x, y = self._Y[h, 0], self._Y[h, 1]
+        self._rings.setData(x=x, y=y)
+        if self._labels is None:
+            self._hl_points.setData(x=x, y=y, brush=self._brush(NEUTRAL_ID, 255), symbol="o")
+        else:
+            lab = self._labels[h]
+            ids = range(-1, self._k)
+            extended = self._raster
+            table = _objects([self._extended_brush(i) if extended else self._brush(i, 255) for i in ids])
+            symbols = _objects(["o" if extended else palette.symbol(i) for i in ids])
+            self._hl_points.setData(x=x, y=y, brush=table[lab + 1], symbol=symbols[lab + 1])
+
+    def _extended_brush(self, i: int):
+        key = ("extended", i)
+        b = self._brush_cache.get(key)
+        if b is None:
+            b = self._brush_cache[key] = pg.mkBrush(palette.color(i, extended=True))
+        return b
 
     def _update_names(self):
         names = self._names if self._names is not None and self.n <= NAMES_MAX else ()
@@ -610,42 +633,73 @@ class ScatterView(QWidget):
             item.setPos(float(x), float(y))
 
     def _update_legend(self):
+        """Entries for the clusters present ("cluster 1" is id 0), then "unassigned".
+
+        Presence is one ``np.bincount`` (O(n)); rows are reused and only rows whose
+        cluster changed are redrawn, so a step that merges two clusters costs a few ms.
+        """
         lab = self._labels
-        has_grey = bool(lab is not None and lab.size and lab.min() < 0)
-        key = (self._k, has_grey, self._raster, lab is None)
+        if lab is None or lab.size == 0:
+            entries = []
+        else:
+            present = np.flatnonzero(np.bincount(lab.astype(np.int64, copy=False) + 1, minlength=self._k + 1)) - 1
+            clusters = present[present >= 0]
+            entries = [(int(i), f"cluster {i + 1}") for i in clusters[:LEGEND_MAX]]
+            if present[0] == -1:
+                entries.append((-1, "unassigned"))
+            if clusters.size > LEGEND_MAX:
+                entries.append((None, f"... {clusters.size - LEGEND_MAX} more clusters"))
+        key = (tuple(entries), self._raster)
         if key == self._legend_key:
             return
         self._legend_key = key
-        self.legend.clear()
-        self._legend_samples = []
-        if lab is None:
-            self.legend.setVisible(False)
-            return
-        entries = [(i, f"cluster {i + 1}") for i in range(min(self._k, LEGEND_MAX))]
-        if has_grey:
-            entries.append((-1, "unassigned"))
-        for i, text in entries:
-            sample = pg.ScatterPlotItem(size=POINT_SIZE + 1, pen=pg.mkPen("w", width=0.8),
-                                        brush=pg.mkBrush(palette.color(i, extended=self._raster)),
-                                        symbol="o" if self._raster else palette.symbol(i))
-            sample.setVisible(i not in self._hidden)
-            sample.visibleChanged.connect(lambda i=i, s=sample: self._on_legend_toggled(i, s))
-            self.legend.addItem(sample, text)
-            self._legend_samples.append((i, sample))
-        if self._k > LEGEND_MAX:
-            self.legend.addItem(pg.PlotDataItem(pen=None), f"... {self._k - LEGEND_MAX} more clusters")
-        self.legend.setVisible(self._k > 0 or has_grey)
+        rows = self._legend_rows
+        while len(rows) > len(entries):
+            row = rows.pop()
+            self.legend.removeItem(row[1])
+        while len(rows) < len(entries):
+            j = len(rows)
+            sample = pg.ScatterPlotItem(size=POINT_SIZE + 1, pen=pg.mkPen("w", width=0.8))
+            sample.visibleChanged.connect(lambda j=j: self._on_legend_toggled(j))
+            rows.append([object(), sample])  # a marker id that matches no entry: styled below
+            self.legend.addItem(sample, entries[j][1])
+        for j, (row, (i, text)) in enumerate(zip(rows, entries)):
+            sample = row[1]
+            if row[0] != (i, self._raster):
+                row[0] = (i, self._raster)
+                if i is None:
+                    sample.setBrush(pg.mkBrush(None), update=False)
+                    sample.setPen(pg.mkPen(None), update=False)
+                else:
+                    sample.setBrush(pg.mkBrush(palette.color(i, extended=self._raster)), update=False)
+                    sample.setPen(pg.mkPen("w", width=0.8), update=False)
+                    sample.setSymbol("o" if self._raster else palette.symbol(i), update=False)
+            blocked = sample.blockSignals(True)
+            sample.setVisible(i is None or i not in self._hidden)
+            sample.blockSignals(blocked)
+            label = self.legend.items[j][1]
+            if label.text != text:
+                label.setText(text)
+            self.legend.items[j][0].update()
+        self.legend.setVisible(bool(entries))
+
+    def _legend_id(self, j: int):
+        return self._legend_rows[j][0][0] if j < len(self._legend_rows) else None
 
     def _sync_legend_visibility(self):
-        for i, sample in self._legend_samples:
+        for j, (_, sample) in enumerate(self._legend_rows):
+            i = self._legend_id(j)
             blocked = sample.blockSignals(True)
-            sample.setVisible(i not in self._hidden)
+            sample.setVisible(i is None or i not in self._hidden)
             sample.blockSignals(blocked)
-            sample.update()
-        self.legend.update()
+            self.legend.items[j][0].update()
 
-    def _on_legend_toggled(self, i: int, sample):
-        if sample.isVisible():
+    def _on_legend_toggled(self, j: int):
+        """A legend entry was clicked (pyqtgraph toggles its sample): show or hide that cluster."""
+        i = self._legend_id(j)
+        if i is None:
+            return
+        if self._legend_rows[j][1].isVisible():
             self._hidden.discard(i)
         else:
             self._hidden.add(i)
@@ -699,7 +753,7 @@ class ScatterView(QWidget):
             if i is None:
                 return False
             self._menu_index = i
-            self._point_menu.popup(ev.screenPos().toPoint())
+            self.point_menu.popup(ev.screenPos().toPoint())
             return True
         return False
 
