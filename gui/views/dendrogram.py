@@ -29,8 +29,8 @@ Interaction: hovering or clicking a branch emits :attr:`sigBranchHovered` /
 :attr:`sigBranchClicked` with its points; :meth:`highlight_point` draws the
 path from a point's leaf to the top of the tree drawn so far.
 
-Data export helpers (pure functions): :func:`linkage_csv`, :func:`newick`,
-:func:`labels_csv`.
+Data export helpers (pure functions): :func:`linkage_csv`, :func:`labels_csv`
+(Newick comes from :func:`engine.dendrogram.newick`).
 """
 from __future__ import annotations
 
@@ -41,8 +41,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 
 from gui import palette
 
-__all__ = ["DendrogramView", "Tree", "link_labels", "node_parents", "leaves_under", "linkage_csv", "newick",
-           "labels_csv"]
+__all__ = ["DendrogramView", "Tree", "link_labels", "node_parents", "leaves_under", "linkage_csv", "labels_csv"]
 
 GREY = "#9A9A9A"
 INVERSION_COLOR = "#E8000B"
@@ -154,31 +153,6 @@ def linkage_csv(Z: np.ndarray) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _newick_name(s: str) -> str:
-    if s and all(c.isalnum() or c in "_.-" for c in s):
-        return s
-    return "'" + s.replace("'", "''") + "'"
-
-
-def newick(Z: np.ndarray, leaf_names) -> str:
-    """The tree in Newick format, branch length = parent height - child height (leaves at 0).
-
-    With an inversion (centroid linkage) a branch length is negative: the
-    parent merged lower than its child, and the file says so rather than hiding it.
-    """
-    Z = np.asarray(Z, dtype=float).reshape(-1, 4)
-    m = Z.shape[0] + 1
-    names = [_newick_name(str(s)) for s in leaf_names]
-    height = np.concatenate([np.zeros(m), Z[:, 2]])
-    text: dict[int, str] = {i: names[i] for i in range(m)}
-    for t in range(Z.shape[0]):
-        parts = []
-        for c in (int(Z[t, 0]), int(Z[t, 1])):
-            parts.append(f"{text.pop(c)}:{height[m + t] - height[c]:.17g}")
-        text[m + t] = "(" + ",".join(parts) + ")"
-    return (text[2 * m - 2] if Z.shape[0] else names[0]) + ";\n"
-
-
 def labels_csv(labels: np.ndarray, point_names=None) -> str:
     """Flat cluster labels as CSV: ``point,cluster`` (point names when given, else 0-based indices)."""
     labels = np.asarray(labels).ravel()
@@ -226,6 +200,7 @@ class DendrogramView(QWidget):
             ax = self.plot_item.getAxis(name)
             ax.setPen(pg.mkPen("k"))
             ax.setTextPen(pg.mkPen("k"))
+            ax.enableAutoSIPrefix(False)  # heights are read off as plain numbers, never "x0.001"
         self.plot.setLabel("left", "merge distance")
         self.plot.setLabel("bottom", "")
         self.plot_item.getAxis("bottom").setStyle(hideOverlappingLabels=True)
@@ -291,6 +266,7 @@ class DendrogramView(QWidget):
         """Show a new hierarchy (None: empty). Nothing is drawn until :meth:`show_links`."""
         self.tree = tree
         self.n_links = 0
+        self.leaf_labels = None
         self.hovered = None
         self.path_links = []
         self.plot.setLabel("left", axis_label)
@@ -318,10 +294,13 @@ class DendrogramView(QWidget):
 
     def set_cut_enabled(self, enabled: bool, hint: str = ""):
         """Allow the cut (final step) or hide it with ``hint`` in the info line."""
+        was = self.cut_enabled
         self.cut_enabled = bool(enabled) and self.tree is not None
         self.cut_line.setVisible(self.cut_enabled and self.cut_height is not None)
         if not self.cut_enabled:
             self.info.setText(hint)
+        if was != self.cut_enabled:
+            self._draw()  # cluster ids belong to the cut only
 
     def set_cut(self, height: float | None, flat_labels: np.ndarray | None = None, text: str = ""):
         """Place the cut line at ``height`` and colour by ``flat_labels`` (per point); None removes it."""

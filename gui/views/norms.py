@@ -95,10 +95,13 @@ class NormView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget(background="w")
+        self.plot_item = self.plot.getPlotItem()
         self.plot.setAspectLocked(True, ratio=1.0)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "x₁")
         self.plot.setLabel("left", "x₂")
+        for name in ("left", "bottom"):
+            self.plot_item.getAxis(name).enableAutoSIPrefix(False)
         self.plot.setTitle("Unit spheres {x : ‖x‖ = 1}", color="k")
         self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor="k", brush=pg.mkBrush(255, 255, 255, 220))
         self.spheres: dict[str, pg.PlotDataItem] = {}
