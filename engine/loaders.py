@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import os
 import struct
 import tempfile
@@ -250,9 +251,17 @@ def _load(path: Path, name: str) -> Dataset:
     if head.startswith(b"\x93NUMPY"):
         return _load_npy(path, name)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _load_npz(path, name)
+        try:
+            return _load_npz(path, name)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, ValueError) as exc:
+            if isinstance(exc, DataError):
+                raise
+            raise DataError(f"{name}: damaged .npz (zip) archive ({_reason(exc)}); save it again.") from None
     if head.startswith(b"\x1f\x8b"):
-        return _load_gzip(path, name)
+        try:
+            return _load_gzip(path, name)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DataError(f"{name}: damaged gzip file ({_reason(exc)}); download or compress it again.") from None
     if len(head) >= 4 and head[0] == 0 and head[1] == 0 and head[2] == 0x08 and 1 <= head[3] <= 3:
         return _load_idx(path, name, _read_limited(path, name, MAX_BYTES + 64))
     if ext == ".npy":
@@ -350,22 +359,39 @@ def _load_idx(path: Path, name: str, raw: bytes) -> Dataset:
 
 
 # ------------------------------------------------------------------ npy / npz
+MAX_NPY_HEADER = 65536
+
+
 def _npy_header(fp, name: str, what: str):
-    """Read the .npy magic and header from ``fp``: (shape, fortran_order, dtype, header_bytes)."""
-    start = fp.tell() if hasattr(fp, "tell") else 0
+    """Read the .npy magic and header from ``fp``: (shape, fortran_order, dtype, header_bytes).
+
+    The header length is checked before the header is read, so a forged length
+    cannot make us read (or decompress) megabytes.
+    """
+    magic = fp.read(8)
+    if len(magic) < 8 or not magic.startswith(b"\x93NUMPY"):
+        raise DataError(f"{name}: {what} is not a .npy array (wrong magic bytes).")
+    version = (magic[6], magic[7])
+    if version not in ((1, 0), (2, 0), (3, 0)):
+        raise DataError(f"{name}: {what} uses .npy format version {version}, which is not supported.")
+    size_bytes = fp.read(2 if version == (1, 0) else 4)
+    if len(size_bytes) < (2 if version == (1, 0) else 4):
+        raise DataError(f"{name}: {what} has a truncated .npy header.")
+    hlen = struct.unpack("<H" if version == (1, 0) else "<I", size_bytes)[0]
+    if hlen > MAX_NPY_HEADER:
+        raise DataError(f"{name}: {what} declares a .npy header of {hlen:,} bytes; the file is damaged.")
+    header = fp.read(hlen)
+    if len(header) < hlen:
+        raise DataError(f"{name}: {what} has a truncated .npy header.")
     try:
-        version = np.lib.format.read_magic(fp)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
-        elif version in ((2, 0), (3, 0)):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
-        else:
-            raise DataError(f"{name}: {what} uses .npy format version {version}, which is not supported.")
-    except DataError:
-        raise
-    except (ValueError, TypeError, SyntaxError, KeyError, struct.error) as exc:
+        buf = io.BytesIO(magic + size_bytes + header)
+        np.lib.format.read_magic(buf)
+        reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = reader(buf, max_header_size=MAX_NPY_HEADER)
+        dtype = np.dtype(dtype)
+    except Exception as exc:  # noqa: BLE001 - numpy's header parser fails in many ways on damaged bytes
         raise DataError(f"{name}: {what} has a damaged .npy header ({_reason(exc)}).") from None
-    return shape, bool(fortran), np.dtype(dtype), fp.tell() - start
+    return tuple(shape), bool(fortran), dtype, 8 + len(size_bytes) + hlen
 
 
 def _check_decl(name: str, what: str, shape, dtype: np.dtype, labels: bool = False) -> int:
@@ -676,8 +702,8 @@ def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
     X = X[ok]
     if lab_j is not None:
         c = cols[lab_j]
-        raw_labels = (np.array([cell.strip().strip('"') for cell in c.cells], dtype=str) if c.text.any()
-                      else c.values.astype(np.int64))[ok]
+        raw_labels = (np.array([cell.strip().strip('"') for cell in c.cells], dtype=str)[ok] if c.text.any()
+                      else c.values[ok].astype(np.int64))
         labels, label_names = _dense_labels(raw_labels)
         notes.append(f"Labels from column {label(lab_j)} ({len(np.unique(labels))} values).")
     if decimal_comma and any("," in cols[j].cells[i] for j in feats for i in range(min(n, 5))):

@@ -205,10 +205,17 @@ def test_pca_low_dimensions():
 def test_pca_fast_on_mnist_sized_data():
     X = data.mnist(10000).X
     data.pca_2d(X[:200])  # warm up BLAS
-    t = time.perf_counter()
-    Y, info = data.pca_2d(X)
-    elapsed = time.perf_counter() - t
-    assert elapsed < 0.5 * 2, elapsed  # budget 0.5 s; x2 slack for a shared, busy 2-core machine
+    times, gemm = [], []
+    for _ in range(3):  # best of 3: other processes share the 2 cores
+        t = time.perf_counter()
+        Y, info = data.pca_2d(X)
+        times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        X.T @ X  # the irreducible part: one d x d product, timed under the same load
+        gemm.append(time.perf_counter() - t)
+    # 0.5 s on an idle machine (~0.15 s measured); on a loaded one, at most 3 x the cost of that
+    # one product (a full eigendecomposition or SVD instead costs 5 x to 40 x)
+    assert min(times) < max(0.5, 3.0 * min(gemm)), (times, gemm)
     ref = PCA(n_components=2, svd_solver="full").fit(X[:2000])
     Y2, info2 = data.pca_2d(X[:2000])
     np.testing.assert_allclose(np.abs(info2.components), np.abs(ref.components_), atol=1e-7)
