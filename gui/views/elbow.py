@@ -16,7 +16,7 @@ import threading
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
@@ -74,8 +74,7 @@ class ElbowView(QWidget):
         self.selected = pg.ScatterPlotItem(size=22, symbol="o", brush=None, pen=pg.mkPen("k", width=2))
         for item in (self.dots, self.best, self.selected):
             self.plot.addItem(item)
-        self.dots.sigClicked.connect(self._on_dots_clicked)
-        self.best.sigClicked.connect(self._on_dots_clicked)
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.caption = QLabel()
         self.caption.setObjectName("elbow_caption")
         self.caption.setWordWrap(True)
@@ -147,10 +146,27 @@ class ElbowView(QWidget):
         seed = "" if self.seeds is None else f", seed {int(self.seeds[i, r])}"
         return f"K = {int(self.ks[i])}, restart {r + 1}{seed}\nobjective {y:.6g}"
 
-    def _on_dots_clicked(self, item, points, ev=None):
-        if len(points):
-            i, r = points[0].data()
-            self.sigRunClicked.emit(int(i), int(r))
+    def _on_scene_clicked(self, ev):
+        """The run whose dot is nearest the click (within 12 pixels), measured on screen."""
+        if ev.button() != Qt.MouseButton.LeftButton or self.ks.size == 0:
+            return
+        vb = self.plot.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        click = ev.scenePos()
+        best, best_d2 = None, 12.0 ** 2
+        for i in range(self.ks.size):
+            for r in range(self.objectives.shape[1]):
+                v = self.objectives[i, r]
+                if not np.isfinite(v):
+                    continue
+                p = vb.mapViewToScene(pg.Point(self.x_of(i, r), v))
+                d2 = (p.x() - click.x()) ** 2 + (p.y() - click.y()) ** 2
+                if d2 < best_d2:
+                    best, best_d2 = (i, r), d2
+        if best is not None:
+            ev.accept()
+            self.sigRunClicked.emit(*best)
 
 
 def parse_ks(text: str) -> list[int]:
