@@ -124,7 +124,7 @@ def test_cut_colours_links_like_fcluster(view, qtbot):
         else:
             assert view.link_label[t] == -1
     ids = sorted(item.toPlainText() for item in view._id_items)
-    assert ids == sorted(f"C{c}" for c in set(ref.tolist()))
+    assert ids == sorted(f"C{c + 1}" for c in set(ref.tolist()))
     # dragging the line reports the new height
     with qtbot.waitSignal(view.sigCutChanged) as blocker:
         view.cut_line.setValue(h * 0.5)

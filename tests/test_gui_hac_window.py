@@ -196,6 +196,11 @@ def test_one_d_dendrogram_and_cut(qtbot, window, lk, method):
             pts = plugin.tree.points_of_link(t)
             want = expect[pts[0]] if len(set(expect[pts].tolist())) == 1 else -1
             assert plugin.dendrogram.link_label[t] == want
+    # with a cut the flat clusters stand alone: the last merge's overlay is hidden, and comes back without a cut
+    assert len(plugin.outline.data) == 0 and window.scatter.highlighted() is None
+    plugin.cut_count.setValue(0)
+    assert len(plugin.outline.data) == 8 and plugin.flat_labels is None
+    assert window.scatter.labels().tolist() == window.player.current.labels.tolist()
     # a typed cluster count
     plugin.cut_count.setValue(3)
     assert plugin.flat_labels.max() == 2

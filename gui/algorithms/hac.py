@@ -226,6 +226,12 @@ class HacPlugin(AlgorithmPlugin):
         labels = step.labels
         self.dendrogram.show_links(int(pl["n_links"]), labels)
         self.norms.set_norm(pl["norm"] if pl["norm"] in NORM_SYMBOLS else None)
+        self.dendrogram.highlight_point(None)
+        if step.kind == "merge":
+            self._draw_merge(step)
+        else:
+            self._clear_overlay()
+            self.norms.clear_witness()
         if step.done and self.tree is not None and self.tree.n_links > 0:
             self.dendrogram.set_cut_enabled(True)
             self.cut_count.setEnabled(True)
@@ -237,12 +243,6 @@ class HacPlugin(AlgorithmPlugin):
             self.cut_count.setEnabled(False)
             self.cut_count.setToolTip(CUT_HINT)
             self.cut_label.setText("after the last merge")
-        self.dendrogram.highlight_point(None)
-        if step.kind == "merge":
-            self._draw_merge(step)
-        else:
-            self._clear_overlay()
-            self.norms.clear_witness()
 
     def _clear_overlay(self):
         for item in self.overlay:
@@ -256,8 +256,7 @@ class HacPlugin(AlgorithmPlugin):
         before = self._dendro.labels_after(int(pl["merge_index"]) - 1)
         ca, cb = int(before[A[0]]), int(before[B[0]])
         both = np.concatenate([A, B])
-        if not (self.cut is not None and step.done):
-            w.scatter.highlight(both)
+        w.scatter.highlight(both)
         Y = w.project(w.run_X()[both])
         pens = [pg.mkPen(palette.color(ca, extended=True), width=3)] * A.size + \
                [pg.mkPen(palette.color(cb, extended=True), width=3)] * B.size
@@ -350,6 +349,8 @@ class HacPlugin(AlgorithmPlugin):
             self.dendrogram.cut_line.setVisible(True)
             self.window.scatter.set_labels(step.labels)
             self.cut_label.setText("drag the line on the dendrogram")
+            if step.kind == "merge" and self.outline.data.size == 0:
+                self._draw_merge(step)  # the last merge again, now that no cut hides it
             return
         kind, value = self.cut
         if kind == "count":
@@ -375,6 +376,7 @@ class HacPlugin(AlgorithmPlugin):
         self.dendrogram.set_cut(h, labels, text)
         self.window.scatter.set_labels(labels)
         self.window.scatter.highlight(None)
+        self._clear_overlay()  # the flat clusters alone: the last merge's overlay would hide their colours
 
     # ------------------------------------------------------------------ linking views
     def _on_branch_hovered(self, members):

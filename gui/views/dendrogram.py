@@ -17,7 +17,7 @@ What is shown
   linkage) with a red marker on the link and a legend entry;
 * the cut: a horizontal line a person drags. Links inside a flat cluster
   take its colour, links above the cut are grey, and each flat cluster's id
-  is written above its top link.
+  is written above its top link ("C1" for id 0, as the scatter legend's "cluster 1").
 
 The cut applies to the finished tree, so it is enabled on the final step
 only; before that, the view shows a hint and the colours are those of the
@@ -398,7 +398,7 @@ class DendrogramView(QWidget):
                 if c >= 0 and c not in tops:
                     tops[c] = (float(tree.leaf_x[i]), 0.0)
         for c, (x, y) in list(tops.items())[:MAX_CLUSTER_IDS]:
-            item = pg.TextItem(f"C{c}", color=palette.hex_color(c, extended=True), anchor=(0.5, 1.0),
+            item = pg.TextItem(f"C{c + 1}",  # the scatter legend's "cluster 1" is id 0 color=palette.hex_color(c, extended=True), anchor=(0.5, 1.0),
                                fill=pg.mkBrush(255, 255, 255, 190))
             item.setPos(x, y)
             self.plot.addItem(item)
