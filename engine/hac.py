@@ -27,7 +27,9 @@ contains. Each merge joins the pair at the smallest cluster distance; among
 pairs at exactly the same distance (compared as floats, no tolerance) it
 joins the pair whose (smaller representative, larger representative) is
 lexicographically smallest. Example: with x1, x2, x3 pairwise equidistant,
-{x1} and {x2} merge first.
+{x1} and {x2} merge first. (ℓ2 centroid and Ward distances are compared as
+squares; in the rare case that two different squares round to the same
+square root, the smaller square counts as smaller.)
 
 Steps
 -----

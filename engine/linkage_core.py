@@ -27,8 +27,12 @@ rule documented in :mod:`engine.hac` exactly.
 Cluster distances: min / max / avg update an ``(m, m)`` matrix with the
 Lance-Williams formulas; centroid and Ward keep the cluster centroids and
 recompute each new row from them (for ℓ1 and ℓ∞ the centroid distance is not
-a Lance-Williams update). Ward uses scipy's Euclidean scale
-``sqrt(2 |A||B| / (|A|+|B|)) * ||mu_A - mu_B||_2``.
+a Lance-Williams update). Ward reports scipy's Euclidean scale
+``sqrt(2 |A||B| / (|A|+|B|)) * ||mu_A - mu_B||_2``; internally ℓ2 centroid
+and Ward distances are compared as (half) squares, which orders them the same.
+For min / max / avg (reducible linkages) a cluster whose nearest neighbour
+was merged keeps its old distance as a lower bound and recomputes only when
+it reaches the front (Müllner's lazy update); Ward does the same.
 """
 from __future__ import annotations
 
@@ -237,19 +241,25 @@ def _adopt(row, nn, nn_d, i, stale=None):
             stale[U] = False
 
 
-def _centroid_rows(C, sizes, c, s, norm, ward):
-    """Distances from a cluster (centroid ``c``, size ``s``) to clusters ``(C, sizes)``."""
+def _centroid_rows(C, inv, c, inv_c, norm, ward):
+    """Internal distances from a cluster (centroid ``c``) to all clusters ``C``, shape ``(m,)``.
+
+    ℓ2 centroid distances are kept squared and Ward's as
+    ``||mu_A - mu_B||^2 / (1/|A| + 1/|B|)`` (half the squared Ward distance):
+    the same order, fewer operations. ``inv`` holds ``1 / size``. Merged-away
+    slots have infinite centroids, so their distance is ``inf``.
+    """
     d = C.shape[1]
     if ward or norm == "l2":
-        diff = C[:, 0] - c[0]
-        acc = diff * diff
+        acc = C[:, 0] - c[0]
+        acc *= acc
         for f in range(1, d):
             diff = C[:, f] - c[f]
             diff *= diff
             acc += diff
         if ward:
-            acc *= (2.0 * s) * sizes / (sizes + s)
-        return np.sqrt(acc, out=acc)
+            acc /= inv + inv_c
+        return acc
     acc = np.abs(C[:, 0] - c[0])
     for f in range(1, d):
         diff = np.abs(C[:, f] - c[f])
@@ -260,29 +270,29 @@ def _centroid_rows(C, sizes, c, s, norm, ward):
     return acc
 
 
-def _centroid_block(C, sizes, ks, norm, ward):
-    """Distances between clusters ``ks`` and all clusters, shape ``(len(ks), m)``."""
-    if ward:
+def _centroid_block(C, inv, ks, norm, ward):
+    """Internal distances between clusters ``ks`` and all clusters, shape ``(len(ks), m)``.
+
+    The same arithmetic as :func:`_centroid_rows`, so a distance is the same
+    number whichever side computes it.
+    """
+    if ward or norm == "l2":
         out = pairwise(C[ks], C, "l2", squared=True)
-        sk = sizes[ks][:, None]
-        out *= (2.0 * sk) * sizes[None, :] / (sizes[None, :] + sk)
-        return np.sqrt(out, out=out)
+        if ward:
+            out /= inv[ks][:, None] + inv[None, :]
+        return out
     return pairwise(C[ks], C, norm)
 
 
-def _initial_nn(C, sizes, norm, ward, deadinf):
+def _initial_nn(C, inv, norm, ward):
     """Nearest neighbours of every cluster, computed in row blocks (no (m, m) matrix)."""
     m = C.shape[0]
     nn = np.empty(m, dtype=np.intp)
     nn_d = np.empty(m)
     rows = max(1, _BLOCK // m)
-    unit = bool(np.all(sizes == 1.0))  # Ward between single points is the plain ℓ2 distance
     for r0 in range(0, m, rows):
         ks = np.arange(r0, min(m, r0 + rows))
-        if ward and unit:
-            block = pairwise(C[ks], C, "l2")
-        else:
-            block = _centroid_block(C, sizes, ks, norm, ward)
+        block = _centroid_block(C, inv, ks, norm, ward)
         block[np.arange(ks.size), ks] = np.inf
         idx = block.argmin(axis=1)
         nn[ks] = idx
@@ -317,9 +327,8 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
     inf = np.inf
     C = C0.copy()
     size = np.asarray(sizes, dtype=float).copy()
-    alive = np.ones(m, dtype=bool)
-    deadinf = np.zeros(m)  # +inf for merged-away slots
-    nn, nn_d = _initial_nn(C, size, norm, ward, deadinf)
+    inv = 1.0 / size
+    nn, nn_d = _initial_nn(C, inv, norm, ward)
     slot_id = list(range(m))
     stale = np.zeros(m, dtype=bool)  # Ward is reducible: lazy recomputation as for the matrix loop
     for t in range(m - 1):
@@ -327,8 +336,7 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
             i = int(nn_d.argmin())
             if not stale[i]:
                 break
-            r = _centroid_rows(C, size, C[i], size[i], norm, ward)
-            r += deadinf
+            r = _centroid_rows(C, inv, C[i], inv[i], norm, ward)
             r[i] = inf
             k = int(r.argmin())
             nn[i] = k
@@ -346,16 +354,15 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
         cents[m + t] = c
         slot_id[i] = m + t
         C[i] = c
+        C[j] = inf
         size[i] = s
-        alive[j] = False
-        deadinf[j] = inf
+        inv[i] = 1.0 / s
         nn_d[j] = _DEAD
         nn[j] = -1
         if t == m - 2:
             break
         R = np.flatnonzero((nn == i) | (nn == j))
-        row = _centroid_rows(C, size, c, s, norm, ward)
-        row += deadinf
+        row = _centroid_rows(C, inv, c, inv[i], norm, ward)
         row[i] = inf
         stale[i] = stale[j] = False
         if ward:
@@ -368,12 +375,15 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
         _adopt(row, nn, nn_d, i, stale)
         R = R[R != i]
         if R.size:
-            block = _centroid_block(C, size, R, norm, ward)
-            block += deadinf
+            block = _centroid_block(C, inv, R, norm, ward)
             block[np.arange(R.size), R] = inf
             idx = block.argmin(axis=1)
             nn[R] = idx
             nn_d[R] = block[np.arange(R.size), idx]
+    if ward:
+        Z[:, 2] = np.sqrt(2.0 * Z[:, 2])
+    elif norm == "l2":
+        Z[:, 2] = np.sqrt(Z[:, 2])
     return Z, cents
 
 
