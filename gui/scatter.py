@@ -173,6 +173,8 @@ class ScatterView(QWidget):
         self._pix: np.ndarray | None = None  # raster: flat pixel index per point inside the view
         self._inside: np.ndarray | None = None  # raster: indices of those points (None = all)
         self._buf: np.ndarray | None = None  # raster: (H, W) uint32 RGBA image
+        self._oversample = 1
+        self._offsets: list[int] = []  # raster: flat offsets of an oversampled point's square
         self._mode = "inspect"
         self._group = 0
         self._editable = False
@@ -525,13 +527,13 @@ class ScatterView(QWidget):
         if self._labels is None:
             if keep is not None:
                 pix = pix[keep if inside is None else keep[inside]]
-            flat[pix] = t["neutral_dim"] if dimmed else t["neutral"]
+            self._stamp(flat, pix, t["neutral_dim"] if dimmed else t["neutral"])
         else:
             lab = self._labels if inside is None else self._labels[inside]
             if keep is not None:
                 sel = keep if inside is None else keep[inside]
                 lab, pix = lab[sel], pix[sel]
-            flat[pix] = (t["dim"] if dimmed else t["full"])[lab]
+            self._stamp(flat, pix, (t["dim"] if dimmed else t["full"])[lab])
         if dimmed and self._highlight.size:
             # highlighted points on top, at full colour
             h = self._highlight
@@ -545,8 +547,27 @@ class ScatterView(QWidget):
                 ok = keep[h]
                 h, hp = h[ok], hp[ok]
             colours = t["neutral"] if self._labels is None else t["full"][self._labels[h]]
-            flat[self._pix[hp]] = colours
+            self._stamp(flat, self._pix[hp], colours)
         self._image.setImage(buf.view(np.uint8).reshape(buf.shape[0], buf.shape[1], 4), autoLevels=False)
+
+    def _stamp(self, flat: np.ndarray, pix: np.ndarray, colours):
+        """Write colours at pixel indices (the last point at a pixel wins), as f x f squares."""
+        if not self._offsets:
+            flat[pix] = colours
+            return
+        for o in self._offsets:
+            flat[pix + o] = colours
+
+    def set_raster_oversample(self, factor: int = 1):
+        """Raster mode: draw into an image ``factor`` times finer, each point an f x f square.
+
+        Points keep their size but sit on a finer grid; export uses this for sharp large figures.
+        """
+        factor = int(min(max(factor, 1), 4))
+        if factor != self._oversample:
+            self._oversample = factor
+            if self._raster:
+                self._remap()
 
     def _viewport_pixels(self) -> tuple[int, int]:
         r = self.vb.boundingRect()
@@ -561,20 +582,24 @@ class ScatterView(QWidget):
         (x0, x1), (y0, y1) = self.vb.viewRange()
         w_px, h_px = self._viewport_pixels()
         splat = 3 if self.n < 50_000 else 2
-        W, H = max(w_px // splat, 1), max(h_px // splat, 1)
+        f = self._oversample
+        W, H = max(w_px // splat, 1) * f, max(h_px // splat, 1) * f
+        # an f x f stamp at a point's pixel: the image has f - 1 spare columns and rows
+        stride, rows = W + f - 1, H + f - 1
+        self._offsets = [dy * stride + dx for dy in range(f) for dx in range(f)] if f > 1 else []
         Y = self._Y
         cx = np.floor((Y[:, 0] - x0) * (W / (x1 - x0))).astype(np.int64)
         cy = np.floor((Y[:, 1] - y0) * (H / (y1 - y0))).astype(np.int64)
         ok = (cx >= 0) & (cx < W) & (cy >= 0) & (cy < H)
         if ok.all():
             self._inside = None
-            self._pix = cy * W + cx
+            self._pix = cy * stride + cx
         else:
             self._inside = np.flatnonzero(ok)
-            self._pix = cy[self._inside] * W + cx[self._inside]
-        if self._buf is None or self._buf.shape != (H, W):
-            self._buf = np.zeros((H, W), dtype=np.uint32)
-        self._image_rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+            self._pix = cy[self._inside] * stride + cx[self._inside]
+        if self._buf is None or self._buf.shape != (rows, stride):
+            self._buf = np.zeros((rows, stride), dtype=np.uint32)
+        self._image_rect = QRectF(x0, y0, (x1 - x0) * stride / W, (y1 - y0) * rows / H)
         self._render_raster()
         self._image.setRect(self._image_rect)
 

@@ -1,0 +1,257 @@
+"""Writing figures and results: PNG, SVG, animated GIF and labelled CSV.
+
+Plain functions, no widgets. A *target* is what to draw:
+
+* a pyqtgraph item (``PlotItem``, ``GraphicsLayout``, any ``QGraphicsItem`` in a
+  scene): exported with pyqtgraph's exporters, so PNG is re-rendered at the
+  requested size (sharp text and lines) and SVG is vector;
+* a ``PlotWidget`` / ``GraphicsLayoutWidget``, or any object with a
+  ``plot_item`` attribute (the scatter view): its plot item is used as above;
+* any other ``QWidget``: rendered with ``QWidget.render`` (PNG at a device pixel
+  ratio of ``scale``; SVG through ``QSvgGenerator``).
+
+Every function raises :class:`OSError` (cannot write) or :class:`ValueError`
+(bad arguments) with a message meant for a message box.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
+from PIL import Image
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QSize
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem, QWidget
+
+__all__ = ["export_png", "export_svg", "save_labels_csv", "save_gif", "qimage_to_pil", "render_image"]
+
+MAX_SCALE = 4
+
+
+def _writable(path, suffixes: tuple[str, ...]) -> Path:
+    """Check that ``path`` can be written (its folder exists and is writable); return it as a Path."""
+    try:
+        path = Path(os.fspath(path))
+    except TypeError:
+        raise ValueError(f"Not a file path: {path!r}.") from None
+    if not path.name:
+        raise ValueError("No file name given.")
+    if path.is_dir():
+        raise OSError(f"Cannot write {path}: it is a folder.")
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise ValueError(f"{path.name}: the file name should end in {' or '.join(suffixes)}.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OSError(f"Cannot write {path.name}: the folder {folder} does not exist.")
+    try:  # a real probe: permissions, read-only file systems and full disks all show here
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OSError(f"Cannot write {path.name}: no permission to write in {folder} "
+                      f"({exc.strerror or exc}).") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OSError(f"Cannot write {path.name}: the existing file is read-only.")
+    return path
+
+
+def _plot_target(target):
+    """The pyqtgraph item to export for ``target``, or the QWidget itself when there is none."""
+    if isinstance(target, pg.PlotWidget):
+        return target.getPlotItem()
+    if isinstance(target, pg.GraphicsLayoutWidget):
+        return target.ci
+    if not isinstance(target, (QGraphicsItem, QWidget)) and hasattr(target, "plot_item"):
+        return target.plot_item
+    if isinstance(target, QWidget) and isinstance(getattr(target, "plot_item", None), QGraphicsItem):
+        return target.plot_item
+    if isinstance(target, (QGraphicsItem, QWidget)):
+        return target
+    raise ValueError(f"Cannot export a {type(target).__name__}: give a plot item, a layout or a widget.")
+
+
+def _check_scale(scale) -> float:
+    try:
+        s = float(scale)
+    except (TypeError, ValueError):
+        raise ValueError(f"scale={scale!r} should be a number from 1 to {MAX_SCALE}.") from None
+    if not 1 <= s <= MAX_SCALE:
+        raise ValueError(f"scale={scale!r} should be from 1 to {MAX_SCALE}.")
+    return s
+
+
+def render_image(target, scale: float = 1) -> QImage:
+    """Draw ``target`` into a QImage ``scale`` times its on-screen size (for PNG and GIF frames)."""
+    scale = _check_scale(scale)
+    oversample = getattr(target, "set_raster_oversample", None)  # a ScatterView: sharper raster points
+    if oversample is not None and scale > 1:
+        oversample(round(scale))
+        try:
+            return render_image(target.plot_item, scale)
+        finally:
+            oversample(1)
+    target = _plot_target(target)
+    if isinstance(target, QGraphicsItem):
+        if target.scene() is None:
+            raise ValueError("Cannot export an item that is not shown in a plot.")
+        exporter = pg.exporters.ImageExporter(target)
+        width = int(exporter.getTargetRect().width())
+        if width < 1:
+            raise ValueError("Cannot export an empty figure (its width is 0 pixels).")
+        exporter.parameters()["width"] = max(1, round(width * scale))
+        image = exporter.export(toBytes=True)
+        if image is None or image.isNull():
+            raise ValueError("The figure could not be drawn.")
+        return image
+    size = target.size()
+    if size.width() < 1 or size.height() < 1:
+        raise ValueError("Cannot export an empty widget (0 pixels wide or high).")
+    pixmap = QPixmap(QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale))))
+    pixmap.setDevicePixelRatio(scale)
+    pixmap.fill(target.palette().window().color())
+    target.render(pixmap)
+    image = pixmap.toImage()
+    image.setDevicePixelRatio(1.0)
+    return image
+
+
+def export_png(target, path, scale: float = 1) -> Path:
+    """Save ``target`` as a PNG ``scale`` (1-4) times its on-screen size; returns the path written.
+
+    Raises
+    ------
+    OSError
+        The file cannot be written.
+    ValueError
+        Bad scale, nothing to draw, or a file name not ending in .png.
+    """
+    path = _writable(path, (".png",))
+    image = render_image(target, scale)
+    if not image.save(str(path), "PNG"):
+        raise OSError(f"Cannot write {path.name}: saving the PNG failed (disk full or no permission?).")
+    return path
+
+
+def export_svg(target, path) -> Path:
+    """Save ``target`` as SVG (vector for pyqtgraph plots); returns the path written."""
+    path = _writable(path, (".svg",))
+    target = _plot_target(target)
+    if isinstance(target, QGraphicsItem):
+        if target.scene() is None:
+            raise ValueError("Cannot export an item that is not shown in a plot.")
+        try:
+            pg.exporters.SVGExporter(target).export(fileName=str(path))
+        except OSError as exc:
+            raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
+        return path
+    size = target.size()
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(size)
+    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setTitle(target.windowTitle() or "Clusterlab figure")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise OSError(f"Cannot write {path.name}: the SVG file could not be opened.")
+    try:
+        target.render(painter, QPoint(0, 0))
+    finally:
+        painter.end()
+    if not path.is_file() or path.stat().st_size == 0:
+        raise OSError(f"Cannot write {path.name}: nothing was written.")
+    return path
+
+
+def save_labels_csv(path, X, labels, names: Sequence[str] | None = None) -> Path:
+    """Save points and their cluster labels as CSV: columns ``x1..xd`` (or ``names``), then ``label``.
+
+    ``engine.data.load`` reads the file back (labels as the label column).
+
+    Parameters
+    ----------
+    path : str or Path
+    X : ndarray of shape (n, d)
+    labels : ndarray of shape (n,) of int, or None (no label column)
+    names : sequence of d str, optional
+        Column names of X.
+    """
+    from engine.data import save_csv
+
+    path = _writable(path, (".csv", ".txt"))
+    X = np.asarray(X, dtype=np.float64)
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.dtype.kind not in "iu":
+            raise ValueError(f"{path.name}: labels must be whole numbers; got {labels.dtype}.")
+    try:
+        save_csv(path, X, labels=labels, header=names)
+    except OSError as exc:
+        raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
+    return path
+
+
+def qimage_to_pil(qimage) -> Image.Image:
+    """Convert a QImage (or QPixmap) into an RGBA Pillow image (a copy)."""
+    if isinstance(qimage, QPixmap):
+        qimage = qimage.toImage()
+    if not isinstance(qimage, QImage) or qimage.isNull():
+        raise ValueError("qimage_to_pil needs a non-empty QImage.")
+    img = qimage.convertToFormat(QImage.Format.Format_RGBA8888)
+    w, h, bpl = img.width(), img.height(), img.bytesPerLine()
+    data = bytes(img.constBits())[: bpl * h]
+    return Image.frombuffer("RGBA", (w, h), data, "raw", "RGBA", bpl, 1).copy()
+
+
+def save_gif(frames, path, fps: float = 4) -> Path:
+    """Save images as an animated GIF, one frame per image, looping forever.
+
+    Each frame is quantised by Pillow to its own 256-colour palette (median cut, no dithering,
+    so flat cluster colours stay flat). Frames of different sizes are placed on a white canvas
+    of the largest size. Pillow merges a frame that is identical to the previous one into a
+    single frame shown for both durations; the animation's timing is unchanged.
+
+    Parameters
+    ----------
+    frames : sequence of QImage, QPixmap or PIL.Image
+    path : str or Path
+    fps : float
+        Frames per second (0.1 to 50).
+    """
+    path = _writable(path, (".gif",))
+    frames = list(frames)
+    if not frames:
+        raise ValueError("No frames to save: the animation would be empty.")
+    try:
+        fps = float(fps)
+    except (TypeError, ValueError):
+        raise ValueError(f"fps={fps!r} should be a number between 0.1 and 50.") from None
+    if not 0.1 <= fps <= 50:
+        raise ValueError(f"fps={fps!r} should be between 0.1 and 50.")
+    images = [f.convert("RGBA") if isinstance(f, Image.Image) else qimage_to_pil(f) for f in frames]
+    W = max(im.width for im in images)
+    H = max(im.height for im in images)
+    quantised = []
+    for im in images:
+        canvas = Image.new("RGB", (W, H), "white")
+        canvas.paste(im, (0, 0), im)
+        quantised.append(canvas.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+    duration = max(20, round(1000.0 / fps))
+    try:
+        quantised[0].save(path, format="GIF", save_all=True, append_images=quantised[1:], duration=duration,
+                          loop=0, disposal=1, optimize=False)
+    except OSError as exc:
+        raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
+    return path
+
+
+def image_bytes(image: QImage, fmt: str = "PNG") -> bytes:
+    """Encode a QImage (for the clipboard or tests)."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, fmt)
+    return bytes(buffer.data())
