@@ -117,6 +117,7 @@ def test_cut_colours_links_like_fcluster(view, qtbot):
     ref = fcluster(Z, h, criterion="distance") - 1
     view.set_cut(h, ref)
     assert view.cut_line.isVisible()
+    assert view.cut_line.label.toPlainText() == f"cut {h:.4g}"
     for t in range(Z.shape[0]):
         pts = tree.points_of_link(t)
         if Z[t, 2] <= h:
@@ -124,6 +125,10 @@ def test_cut_colours_links_like_fcluster(view, qtbot):
         else:
             assert view.link_label[t] == -1
     ids = sorted(item.toPlainText() for item in view._id_items)
+    for item in view._id_items:  # each id in its cluster's colour, just above its top link
+        c = int(item.toPlainText()[1:]) - 1
+        assert item.color.name().lower() == palette.hex_color(c, extended=True).lower()
+        assert tuple(item.anchor) == (0.5, 1.0)
     assert ids == sorted(f"C{c + 1}" for c in set(ref.tolist()))
     # dragging the line reports the new height
     with qtbot.waitSignal(view.sigCutChanged) as blocker:

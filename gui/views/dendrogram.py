@@ -305,12 +305,8 @@ class DendrogramView(QWidget):
     def set_cut(self, height: float | None, flat_labels: np.ndarray | None = None, text: str = ""):
         """Place the cut line at ``height`` and colour by ``flat_labels`` (per point); None removes it."""
         self.cut_height = None if height is None else float(height)
-        self.cut_line.blockSignals(True)
-        try:
-            if height is not None:
-                self.cut_line.setValue(float(height))
-        finally:
-            self.cut_line.blockSignals(False)
+        if height is not None:  # setValue never emits sigDragged / sigPositionChangeFinished: no echo
+            self.cut_line.setValue(float(height))
         self.cut_line.setVisible(self.cut_enabled and height is not None)
         if flat_labels is not None and self.tree is not None:
             self.leaf_labels = np.asarray(flat_labels)[self.tree.rep[:self.tree.m]]
@@ -398,7 +394,8 @@ class DendrogramView(QWidget):
                 if c >= 0 and c not in tops:
                     tops[c] = (float(tree.leaf_x[i]), 0.0)
         for c, (x, y) in list(tops.items())[:MAX_CLUSTER_IDS]:
-            item = pg.TextItem(f"C{c + 1}",  # the scatter legend's "cluster 1" is id 0 color=palette.hex_color(c, extended=True), anchor=(0.5, 1.0),
+            # "C1" is id 0, as the scatter legend's "cluster 1"
+            item = pg.TextItem(f"C{c + 1}", color=palette.hex_color(c, extended=True), anchor=(0.5, 1.0),
                                fill=pg.mkBrush(255, 255, 255, 190))
             item.setPos(x, y)
             self.plot.addItem(item)
