@@ -125,6 +125,7 @@ class ScatterView(QWidget):
             ax.setPen(pg.mkPen("#333333"))
             ax.setTextPen(pg.mkPen("#333333"))
             ax.setZValue(-100)  # the grid lines go behind the points
+            ax.enableAutoSIPrefix(False)  # plain numbers on the ticks, never "x1 (x0.001)"
         self.set_axis_labels("x1", "x2")
         self.legend = self.plot_item.addLegend(offset=(10, 10), labelTextColor="#222222",
                                                brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#BBBBBB"))

@@ -339,3 +339,11 @@ def test_soak_300_raster_redraws_of_100k_points(make_view, qtbot):
             v.highlight(None)
     arr = grab(v)
     assert all(count_color(arr, palette.hex_color(k, extended=True)) > 0 for k in range(-1, 11))
+
+
+def test_axis_labels_are_plain(make_view):
+    v = make_view(points=GRID * 0.001)
+    v.set_axis_labels("PC1 (40% of variance)", "PC2 (20%)")
+    bottom = v.plot_item.getAxis("bottom")
+    assert bottom.labelString().count("x0.001") == 0 and "PC1 (40% of variance)" in bottom.labelString()
+    assert "PC2 (20%)" in v.plot_item.getAxis("left").labelString()
