@@ -31,6 +31,7 @@ RESP_STORE_LIMIT = 200_000
 #: Added to every N_k (as scikit-learn does) so an empty component never divides by zero.
 EPS_NK = 10 * np.finfo(float).eps
 _LOG_2PI = np.log(2 * np.pi)
+_LOG_TINY = -700.0
 _RT_HALF = np.sqrt(0.5)
 
 
@@ -47,7 +48,8 @@ def normalise_inplace(logp: np.ndarray):
     Parameters
     ----------
     logp : ndarray of shape (k, n)
-        ``log pi_k + log p(x_n | k)``. Overwritten with ``exp(logp - m)``.
+        ``log pi_k + log p(x_n | k)``. Overwritten with ``exp(logp - m)``, where values
+        below ``exp(-700)`` (about 1e-304) are set to exactly 0.
 
     Returns
     -------
@@ -58,6 +60,9 @@ def normalise_inplace(logp: np.ndarray):
     """
     m = logp.max(axis=0)
     np.subtract(logp, m, out=logp)
+    # exp(-708) is the smallest normal double: anything smaller becomes exactly 0, so no
+    # subnormal numbers reach exp or the M-step's matrix products (they run ~50x slower).
+    np.copyto(logp, -np.inf, where=logp < _LOG_TINY)
     np.exp(logp, out=logp)
     s = logp.sum(axis=0)
     return s, m
@@ -252,7 +257,7 @@ def mstep_general(Xc, R, ctype, reg):
     k, n = R.shape
     d = Xc.shape[1]
     Nk = R.sum(axis=1) + EPS_NK
-    means = (R @ Xc) / Nk[:, None]
+    means = (Xc.T @ R.T).T / Nk[:, None]
     if ctype in ("full", "tied"):
         cov = np.empty((k, d, d))
         for j in range(k):

@@ -88,18 +88,24 @@ def log_prior(probs, alpha) -> float:
 
 
 class _Work:
-    """Buffers for one run: X (n, d) binary floats, log-weights (k, n)."""
+    """Buffers for one run: X (n, d) binary floats, log-weights (n, k) seen as a (k, n) view.
+
+    Both matrix products keep X on the left as stored (``X @ W.T``, ``X.T @ R``): with
+    OpenBLAS these orientations were several times faster than ``W @ X.T`` / ``R.T @ X``
+    on a busy machine.
+    """
 
     def __init__(self, X, k):
         self.X, self.k, self.n = X, k, X.shape[0]
-        self.logp = np.empty((k, X.shape[0]))
+        self.buf = np.empty((X.shape[0], k))
+        self.logp = self.buf.T
         self.s = self.m = None
 
     def objective(self, weights, probs, alpha):
         """Fill ``logp`` for the model, normalise; return (loglik, logpost)."""
         log_t, log_1mt = np.log(probs), np.log1p(-probs)
-        np.matmul(log_t - log_1mt, self.X.T, out=self.logp)
-        self.logp += (log_1mt.sum(axis=1) + np.log(weights))[:, None]
+        np.matmul(self.X, (log_t - log_1mt).T, out=self.buf)
+        self.buf += log_1mt.sum(axis=1) + np.log(weights)
         self.s, self.m = normalise_inplace(self.logp)
         ll = float(np.log(self.s).sum() + self.m.sum())
         if alpha == 0:
@@ -114,10 +120,13 @@ class _Work:
 
 
 def _mstep(X, R, alpha, fixed_weights):
-    """theta (k, d) (MAP with Beta(alpha+1, alpha+1), clipped), weights (k,), N_k (k,), clipped count."""
+    """theta (k, d) (MAP with Beta(alpha+1, alpha+1), clipped), weights (k,), N_k (k,), clipped count.
+
+    ``R`` is (k, n), typically the transposed view of an (n, k) array.
+    """
     k, n = R.shape
     Nk = R.sum(axis=1) + EPS_NK
-    probs = R @ X
+    probs = np.ascontiguousarray((X.T @ R.T).T)
     probs += alpha
     probs /= (Nk + 2 * alpha)[:, None]
     n_clipped = int(np.count_nonzero((probs <= CLIP[0]) | (probs >= CLIP[1])))
@@ -237,7 +246,7 @@ def _run(X, k, init, fixed_weights, alpha, seed, max_iter, tol):
     params = params_of(weights, probs, n_clipped)
     pay = {**params, **values(ll, lp)}
     if R0 is not None and store_resp:
-        pay["resp"] = frozen(R0.T.astype(np.float32))
+        pay["resp"] = frozen(np.ascontiguousarray(R0.T, dtype=np.float32))
     yield Step("init", f"initialised {k} components {how} ({prior}); log-likelihood {ll:.6g}",
                labels=labels, centers=params["probs"], objective=lp, trace=trace.next(lp), payload=pay)
     prev = None if R0 is None else labels
@@ -245,7 +254,7 @@ def _run(X, k, init, fixed_weights, alpha, seed, max_iter, tol):
         R = ws.estep()
         labels = compact_labels(R.argmax(axis=0), k)
         changed = n if prev is None else int(np.count_nonzero(labels != prev))
-        resp = frozen(R.T.astype(np.float32)) if store_resp else None
+        resp = frozen(np.ascontiguousarray(R.T, dtype=np.float32)) if store_resp else None
         pay = {**params, **values(ll, lp), "changed": changed}
         if store_resp:
             pay["resp"] = resp

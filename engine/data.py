@@ -493,15 +493,17 @@ def pca_2d(X) -> tuple[np.ndarray, Projection]:
     Xc = X - mean
     if n >= d:
         # right singular vectors of Xc = leading eigenvectors of Xc^T Xc (d x d)
-        V = _top_eigenvectors(Xc.T @ Xc).T
+        S = Xc.T @ Xc
+        V = _top_eigenvectors(S).T
     else:
         # left singular vectors from the n x n Gram matrix, then V = U^T Xc / s
-        V = _top_eigenvectors(Xc @ Xc.T).T @ Xc
+        S = Xc @ Xc.T
+        V = _top_eigenvectors(S).T @ Xc
         norms = np.linalg.norm(V, axis=1)
         V = np.where(norms[:, None] > 0, V / np.where(norms > 0, norms, 1.0)[:, None], np.eye(2, d))
     V = _flip_signs(V)
     Y = Xc @ V.T
-    total = float(np.sum(Xc * Xc)) / ddof_n
+    total = float(np.trace(S)) / ddof_n  # the sum of squares of Xc, for free
     var = np.sum(Y * Y, axis=0) / ddof_n
     ratio = var / total if total > 0 else np.zeros(2)
     info = Projection(V, mean, var, ratio, "pca",

@@ -439,7 +439,7 @@ def _run(X, k, ctype, init, reg, seed, max_iter, tol):
     params = params_of(model)
     pay = {**params, "loglik": ll, "loglik_mean": ll / n}
     if R0 is not None and store_resp:
-        pay["resp"] = frozen(R0.T.astype(np.float32))
+        pay["resp"] = frozen(np.ascontiguousarray(R0.T, dtype=np.float32))
     yield Step("init", f"initialised {k} {ctype}-covariance components {how}; log-likelihood {ll:.6g}",
                labels=labels, centers=pay["means"], objective=ll, trace=trace.next(ll), iteration=0, payload=pay)
     prev = None if R0 is None else labels
@@ -447,7 +447,7 @@ def _run(X, k, ctype, init, reg, seed, max_iter, tol):
         R = ws.estep()
         labels = compact_labels(R.argmax(axis=0), k)
         changed = n if prev is None else int(np.count_nonzero(labels != prev))
-        resp = frozen(R.T.astype(np.float32)) if store_resp else None
+        resp = frozen(np.ascontiguousarray(R.T, dtype=np.float32)) if store_resp else None
         pay = {**params, "loglik": ll, "loglik_mean": ll / n, "changed": changed}
         if store_resp:
             pay["resp"] = resp

@@ -208,15 +208,36 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str) -> np.ndarray:
         nn[j] = -1
         if t == m - 2:
             break
-        if not single:
+        if single:
+            # d(k, i+j) = d(k, j) when j was k's nearest: i takes over (smaller slot)
+            nn[nn == j] = i
+        else:
             # reducible linkage: their old distance stays a lower bound, recompute when needed
             stale[(nn == i) | (nn == j)] = True
         stale[i] = stale[j] = False
+        if 2 * (m - t - 1) <= nn.size and nn.size > 64:
+            keep, newpos = _compaction(nn_d)
+            D = D[np.ix_(keep, keep)]
+            row = row[keep]
+            size, stale, nn_d = size[keep], stale[keep], nn_d[keep]
+            nn = newpos[nn[keep]]  # stale ones may now point at -1; they recompute before use
+            deadinf = np.zeros(keep.size)
+            slot_id = [slot_id[k] for k in keep.tolist()]
+            i = int(newpos[i])
         ni = int(row.argmin())
         nn[i] = ni
         nn_d[i] = row[ni]
         _adopt(row, nn, nn_d, i, stale)
     return Z
+
+
+def _compaction(nn_d):
+    """Slots still alive and the map old slot -> new slot (-1: merged away)."""
+    nn = nn_d
+    keep = np.flatnonzero(nn_d != _DEAD)
+    newpos = np.full(nn.size + 1, -1, dtype=np.intp)  # index -1 (a dead nn) maps to -1 too
+    newpos[keep] = np.arange(keep.size)
+    return keep, newpos
 
 
 def _adopt(row, nn, nn_d, i, stale=None):
@@ -362,13 +383,21 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
         if t == m - 2:
             break
         R = np.flatnonzero((nn == i) | (nn == j))
-        row = _centroid_rows(C, inv, c, inv[i], norm, ward)
-        row[i] = inf
-        stale[i] = stale[j] = False
         if ward:
             stale[R] = True
             R = R[:0]
-            stale[i] = False
+        stale[i] = stale[j] = False
+        if 2 * (m - t - 1) <= nn.size and nn.size > 64:
+            # drop merged-away slots (order kept, so slot order is still representative order)
+            keep, newpos = _compaction(nn_d)
+            C, size, inv, stale, nn_d = C[keep], size[keep], inv[keep], stale[keep], nn_d[keep]
+            nn = newpos[nn[keep]]  # stale ones may now point at -1; they recompute before use
+            slot_id = [slot_id[k] for k in keep.tolist()]
+            R = newpos[R]
+            i = int(newpos[i])
+            c = C[i]
+        row = _centroid_rows(C, inv, c, inv[i], norm, ward)
+        row[i] = inf
         ni = int(row.argmin())
         nn[i] = ni
         nn_d[i] = row[ni]
