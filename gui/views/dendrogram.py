@@ -308,6 +308,7 @@ class DendrogramView(QWidget):
         if height is not None:  # setValue never emits sigDragged / sigPositionChangeFinished: no echo
             self.cut_line.setValue(float(height))
         self.cut_line.setVisible(self.cut_enabled and height is not None)
+        self.cut_line.label.valueChanged()  # a hidden label skips updates; refresh its text now
         if flat_labels is not None and self.tree is not None:
             self.leaf_labels = np.asarray(flat_labels)[self.tree.rep[:self.tree.m]]
         if text:
