@@ -233,9 +233,8 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str) -> np.ndarray:
 
 def _compaction(nn_d):
     """Slots still alive and the map old slot -> new slot (-1: merged away)."""
-    nn = nn_d
     keep = np.flatnonzero(nn_d != _DEAD)
-    newpos = np.full(nn.size + 1, -1, dtype=np.intp)  # index -1 (a dead nn) maps to -1 too
+    newpos = np.full(nn_d.size + 1, -1, dtype=np.intp)  # index -1 (a dead nn) maps to -1 too
     newpos[keep] = np.arange(keep.size)
     return keep, newpos
 

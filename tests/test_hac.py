@@ -276,3 +276,37 @@ def test_scipy_style_validity_conditions_reported_in_order():
         validate_linkage(Z[:, :3])
     with pytest.raises(ParamError, match="doubles"):
         validate_linkage(Z.astype(int))
+
+
+def grid_reference(X, norm, lk):
+    """Vectorised brute force for min / max on exact data: rows (a, b, d) with the tie rule."""
+    n = len(X)
+    P = np.array([[np.linalg.norm(X[i] - X[j], ORD[norm]) for j in range(n)] for i in range(n)])
+    ids = list(range(n))  # current id of each alive cluster, in representative order
+    lab = np.arange(n)  # position of each point's cluster among the alive ones
+    rows = []
+    for t in range(n - 1):
+        perm = np.argsort(lab, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(lab[perm]) != 0])
+        red = np.minimum if lk == "min" else np.maximum
+        M = red.reduceat(red.reduceat(P[np.ix_(perm, perm)], starts, axis=0), starts, axis=1)
+        M[np.tril_indices(len(ids))] = np.inf
+        a, b = divmod(int(M.argmin()), len(ids))  # row-major: lexicographic on representatives
+        rows.append((min(ids[a], ids[b]), max(ids[a], ids[b]), M[a, b]))
+        ids[a] = n + t
+        del ids[b]
+        lab[lab == b] = a
+        lab[lab > b] -= 1
+    return rows
+
+
+@pytest.mark.parametrize("norm", ["l1", "l2", "linf"])
+@pytest.mark.parametrize("lk", ["min", "max"])
+def test_many_ties_on_a_grid_follow_the_rule(norm, lk):
+    # 150 points on a small integer grid: many exactly equal distances and duplicates,
+    # enough points to exercise the slot compaction and the lazy recomputation
+    X = np.random.default_rng(11).integers(0, 9, size=(150, 2)).astype(float)
+    got = hac.fit(X, norm=norm, linkage=lk).linkage
+    ref = grid_reference(X, norm, lk)
+    assert [tuple(map(int, z[:2])) for z in got] == [(a, b) for a, b, _ in ref]
+    assert got[:, 2].tolist() == [d for _, _, d in ref]
