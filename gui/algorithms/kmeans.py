@@ -124,31 +124,30 @@ class KMeansOverlay:
         x, y = self.centres.getData()
         return np.column_stack([x, y]) if x is not None and len(x) else np.empty((0, 2))
 
-    def show(self, Y, C, trail, changed, probs, chosen):
+    def show(self, Y, C, trail, changed, probs, chosen, extended=False):
         """Draw one step.
 
         Y : (n, 2) display positions of the points; C : (k, 2) display centres or None;
         trail : (s, k, 2) centres over the steps so far; changed : indices; probs : (n,) or None;
-        chosen : index or None.
+        chosen : index or None; extended : colours as the scatter's raster mode (see :mod:`gui.palette`).
         """
         k = 0 if C is None else C.shape[0]
         if k:
-            brushes = [palette.color(j) for j in range(k)]
-            symbols = ["d" if j < 8 else "s" for j in range(k)]
+            brushes = [palette.color(j, extended=extended) for j in range(k)]
+            symbols = ["d" if j < 8 or extended else "s" for j in range(k)]
             self.centres.setData(C[:, 0], C[:, 1], brush=brushes, symbol=symbols)
         else:
             self.centres.setData([], [])
         while len(self.trails) < k:
-            t = pg.PlotDataItem(pen=pg.mkPen(palette.color(len(self.trails)), width=2),
-                                symbol="o", symbolSize=5, symbolPen=None,
-                                symbolBrush=palette.color(len(self.trails)))
+            t = pg.PlotDataItem(symbol="o", symbolSize=5, symbolPen=None)
             t.setZValue(18)
             self.trails.append(t)
             if self.plot_item is not None:
                 self.plot_item.addItem(t, ignoreBounds=True)
         for j, t in enumerate(self.trails):
             if j < k and trail is not None and trail.shape[0] > 1:
-                t.setData(trail[:, j, 0], trail[:, j, 1])
+                c = palette.color(j, extended=extended)
+                t.setData(trail[:, j, 0], trail[:, j, 1], pen=pg.mkPen(c, width=2), symbolBrush=c)
             else:
                 t.setData([], [])
         idx = np.asarray(changed if changed is not None else [], dtype=int)
@@ -166,14 +165,14 @@ class KMeansOverlay:
         else:
             self.chosen.setData([], [])
 
-    def show_regions(self, labels_grid, rect, k):
+    def show_regions(self, labels_grid, rect, k, extended=False):
         """Label grid (rows from bottom to top) over ``rect = (x0, y0, w, h)`` in display coordinates."""
         if labels_grid is None:
             self.regions.clear()
             self.regions.setVisible(False)
             self.region_labels = None
             return
-        table = palette.rgba_table(max(k, 1), alpha=REGION_ALPHA, extended=False)
+        table = palette.rgba_table(max(k, 1), alpha=REGION_ALPHA, extended=extended)
         lab = np.asarray(labels_grid)
         rgba = table[np.where(lab < 0, len(table) - 1, lab)]
         self.regions.setImage(rgba, levels=(0, 255), autoLevels=False)
@@ -461,7 +460,8 @@ class KMeansPlugin(AlgorithmPlugin):
         if Y.shape[0] != (len(step.labels) if step.labels is not None else Y.shape[0]):
             Y = np.empty((0, 2))
             probs = changed = chosen = None
-        self.overlay.show(Y, C, trail, changed, probs, None if chosen is None else int(chosen))
+        self.overlay.show(Y, C, trail, changed, probs, None if chosen is None else int(chosen),
+                          extended=self._extended())
         self._update_regions()
         self._show_prototypes(step)
 
@@ -484,7 +484,14 @@ class KMeansPlugin(AlgorithmPlugin):
         # grid points are cell centres: widen the image by half a cell on each side
         hx, hy = (x1 - x0) / (REGION_PIXELS - 1) / 2, (y1 - y0) / (REGION_PIXELS - 1) / 2
         self.overlay.show_regions(grid, (x0 - hx, y0 - hy, x1 - x0 + 2 * hx, y1 - y0 + 2 * hy),
-                                  step.centers.shape[0])
+                                  step.centers.shape[0], extended=self._extended())
+
+    def _extended(self) -> bool:
+        """Colours of clusters 8+ as the scatter draws them: own colours when rasterised, else shapes."""
+        return bool(getattr(self.window.scatter, "raster", False))
+
+    def _color(self, j: int):
+        return palette.color(j, extended=self._extended())
 
     # ------------------------------------------------------------------ prototypes (image data)
     def _image_info(self):
@@ -503,7 +510,7 @@ class KMeansPlugin(AlgorithmPlugin):
         summary = ekm.cluster_summary(labels, k, truth) if labels is not None and len(labels) else None
         out = []
         for j in range(k):
-            head = f"<b><span style='color:{palette.hex_color(j, True)}'>#{j + 1}</span></b>"
+            head = f"<b><span style='color:{palette.hex_color(j, self._extended())}'>#{j + 1}</span></b>"
             if summary is None:
                 out.append(head)
                 continue
@@ -538,7 +545,7 @@ class KMeansPlugin(AlgorithmPlugin):
         view.set_title("centres", f"Centres (the {what} image of each cluster) at step {w.player.index}: "
                                   f"{step.kind}, iteration {step.iteration}")
         view.centres.set_tiles(C, shape, captions=self._captions(labels if assigned else None, k),
-                               colors=[palette.color(j, extended=True) for j in range(k)], levels=levels)
+                               colors=[self._color(j) for j in range(k)], levels=levels)
         if not view.members.isVisible() or not assigned:
             if not assigned:
                 view.members.clear()
@@ -553,7 +560,7 @@ class KMeansPlugin(AlgorithmPlugin):
         colors = [None] * (k * slots)
         for j in range(k):
             tiles[j * slots] = C[j]
-            colors[j * slots] = palette.color(j, extended=True)
+            colors[j * slots] = self._color(j)
             near, rnd = reps.nearest[j], reps.random[j]
             tiles[j * slots + 1: j * slots + 1 + len(near)] = X[near]
             tiles[j * slots + 6: j * slots + 6 + len(rnd)] = X[rnd]
@@ -579,7 +586,7 @@ class KMeansPlugin(AlgorithmPlugin):
         for r, (k, b) in enumerate(rows):
             tiles[r * width: r * width + k] = data_coordinates(self.window, b.centers)
             for j in range(k):
-                colors[r * width + j] = palette.color(j, extended=True)
+                colors[r * width + j] = self._color(j)
             titles.append(f"K={k}\nJ={b.objective[-1]:.4g}")
         view.set_title("compare", "Best run of each K from the sweep (J = final objective)")
         view.compare.set_tiles(tiles, shape, colors=colors, ncols=width, levels=levels, row_titles=titles)
@@ -609,6 +616,11 @@ class KMeansPlugin(AlgorithmPlugin):
         self._sweep_context = (ds, X, options)
         self.restarts.set_ks(ks, restarts)
         self.restarts.message.setText(f"Running {len(ks)} × {restarts} runs…")
+        self.sweep = None
+        self.restarts.elbow.clear()
+        self.restarts.set_k_choices([])
+        self.restarts.show_mini_scatters([])
+        self._show_compare()
 
         def job(progress, cancelled):
             try:
@@ -692,11 +704,11 @@ class KMeansPlugin(AlgorithmPlugin):
             return
         best = int(res.best_restart[i])
         info = self._image_info()
-        titles = [f"{'★ ' if r == best else ''}restart {r + 1}: J={fit.objective[-1]:.4g}" for r, _, fit in runs]
+        titles = [f"{'★ ' if r == best else ''}run {r + 1}: J={fit.objective[-1]:.4g}" for r, _, fit in runs]
         if info is None:
             Y = np.asarray(self.window.scatter.points())
             panels = [(t, Y, fit.labels, self.window.project(fit.centers)) for t, (_, _, fit) in zip(titles, runs)]
-            self.restarts.show_mini_scatters(panels)
+            self.restarts.show_mini_scatters(panels, extended=self._extended())
             return
         shape, levels = info
         k = int(res.ks[i])
@@ -704,7 +716,7 @@ class KMeansPlugin(AlgorithmPlugin):
             else np.zeros((0, shape[0] * shape[1]))
         self.restarts.show_mini_tiles()
         self.restarts.tiles.set_tiles(tiles, shape, ncols=k, levels=levels,
-                                      colors=[palette.color(j, extended=True) for _ in runs for j in range(k)],
+                                      colors=[self._color(j) for _ in runs for j in range(k)],
                                       row_titles=[t.replace(": ", "\n") for t in titles])
 
     # ------------------------------------------------------------------ results

@@ -372,8 +372,11 @@ class RestartsView(QWidget):
             self.k_choice.setCurrentIndex(min(max(current, 0), len(ks) - 1))
         self.k_choice.blockSignals(blocked)
 
-    def show_mini_scatters(self, panels):
-        """Small multiples: ``panels`` is a list of (title, Y (n, 2), labels (n,), centres (k, 2) or None)."""
+    def show_mini_scatters(self, panels, extended: bool = False):
+        """Small multiples: ``panels`` is a list of (title, Y (n, 2), labels (n,), centres (k, 2) or None).
+
+        ``extended``: colours of clusters 8+ as in a rasterised scatter (see :mod:`gui.palette`).
+        """
         from gui import palette
 
         self.tiles.hide()
@@ -382,19 +385,20 @@ class RestartsView(QWidget):
         self.mini_plots = []
         cols = max(1, min(len(panels), 5))
         for j, (title, Y, labels, C) in enumerate(panels):
-            p = self.mini.addPlot(row=j // cols, col=j % cols, title=title)
+            p = self.mini.addPlot(row=j // cols, col=j % cols)
+            p.setTitle(title, size="8pt", color="#222222")
             p.hideAxis("left")
             p.hideAxis("bottom")
             p.setAspectLocked(True)
             p.setMenuEnabled(False)
-            colors = palette.label_colors(labels, alpha=200, extended=False)
+            colors = palette.label_colors(labels, alpha=200, extended=extended)
             brushes = [pg.mkBrush(*c) for c in colors] if len(colors) <= 3000 else None
             spot = pg.ScatterPlotItem(Y[:, 0], Y[:, 1], size=4, pen=None,
                                       brush=brushes if brushes is not None else pg.mkBrush("#4D4D4D"))
             p.addItem(spot)
             if C is not None and len(C):
                 p.addItem(pg.ScatterPlotItem(C[:, 0], C[:, 1], size=11, symbol="d", pen=pg.mkPen("k"),
-                                             brush=[palette.color(i) for i in range(len(C))]))
+                                             brush=[palette.color(i, extended=extended) for i in range(len(C))]))
             p.vb.setMouseEnabled(False, False)
             self.mini_plots.append(p)
 
