@@ -24,7 +24,7 @@ from .params import ParamError
 
 __all__ = ["normalise_inplace", "random_resp", "one_hot", "kmeans_labels", "check_distinct",
            "frozen", "RESP_STORE_LIMIT", "EPS_NK", "stop_text",
-           "Singular", "GaussModel", "GaussWork", "factor", "mstep_general", "mstep_2d"]
+           "Singular", "GaussModel", "GaussWork", "factor", "variance_floor", "mstep_general", "mstep_2d"]
 
 #: ``resp`` is stored in a step's payload only when n * k is at most this many values.
 RESP_STORE_LIMIT = 200_000
@@ -134,13 +134,27 @@ class GaussModel:
 
     __slots__ = ("weights", "means", "cov", "ctype", "fac", "logdet")
 
-    def __init__(self, weights, means, cov, ctype):
+    def __init__(self, weights, means, cov, ctype, floor=None):
         self.weights, self.means, self.cov, self.ctype = weights, means, cov, ctype
-        self.fac, self.logdet = factor(cov, ctype, means.shape[1])
+        self.fac, self.logdet = factor(cov, ctype, means.shape[1], floor)
 
 
-def factor(cov, ctype, d):
-    """Cholesky-type factors for fast Mahalanobis distances; raise :class:`Singular` on failure."""
+def variance_floor(X) -> np.ndarray:
+    """Per-feature variance below which a covariance counts as singular, shape (d,).
+
+    ``(16 eps max|x_d|)^2``: a variance smaller than the rounding error of the coordinates
+    themselves is noise, not spread (with any ``reg`` > 0 on ordinary data it is never reached).
+    """
+    return (16 * np.finfo(float).eps * np.abs(X).max(axis=0)) ** 2
+
+
+def factor(cov, ctype, d, floor=None):
+    """Cholesky-type factors for fast Mahalanobis distances; raise :class:`Singular` on failure.
+
+    A covariance is singular when a Cholesky pivot (the variance of a feature given the
+    previous ones) is not above ``floor`` (d,) (default 0), or is not finite.
+    """
+    floor = np.zeros(d) if floor is None else floor
     with np.errstate(all="ignore"):
         if ctype in ("full", "tied"):
             c = cov if ctype == "full" else cov[None]
@@ -149,7 +163,7 @@ def factor(cov, ctype, d):
                 l11 = np.sqrt(a)
                 l21 = b / l11
                 l22sq = e - l21 * l21
-                bad = ~((a > 0) & (l22sq > 0) & np.isfinite(l22sq))
+                bad = ~((a > floor[0]) & (l22sq > floor[1]) & np.isfinite(l22sq))
                 if bad.any():
                     raise Singular(int(np.argmax(bad)) if ctype == "full" else None)
                 l22 = np.sqrt(l22sq)
@@ -163,13 +177,13 @@ def factor(cov, ctype, d):
                 except np.linalg.LinAlgError:
                     raise Singular(j if ctype == "full" else None) from None
                 diag = np.diagonal(L)
-                if not (np.all(diag > 0) and np.all(np.isfinite(L))):
+                if not (np.all(diag * diag > floor) and np.all(np.isfinite(L))):
                     raise Singular(j if ctype == "full" else None)
                 P[j] = np.linalg.inv(L)
                 logdet[j] = 2 * np.log(diag).sum()
             return P, logdet
         v = cov
-        bad = ~((v > 0) & np.isfinite(v))
+        bad = ~((v > (floor if ctype == "diag" else floor.mean())) & np.isfinite(v))
         if bad.any():
             raise Singular(int(np.argwhere(bad)[0, 0] if bad.ndim == 2 else np.argmax(bad)))
         if ctype == "diag":

@@ -48,7 +48,7 @@ import numpy as np
 
 from ._em import (RESP_STORE_LIMIT, GaussWork as _Work, GaussModel as _Model, Singular as _Singular,
                   check_distinct, factor as _factor, frozen, kmeans_labels, mstep_2d as _mstep_2d,
-                  mstep_general as _mstep_general, one_hot, random_resp, stop_text, _n_distinct)
+                  mstep_general as _mstep_general, one_hot, random_resp, stop_text, variance_floor, _n_distinct)
 from .params import Algorithm, Param, ParamError
 from .steps import Step, TraceBuilder, compact_labels
 from .validation import as_data, check_k, make_rng
@@ -76,20 +76,21 @@ def _collapse_error(exc, X, R, Nk, ctype, reg, k) -> ParamError:
     distinct = _n_distinct(X[members]) if n_pts else 0
     nk = f"N_k = {Nk[j]:.3g}" if Nk is not None else "given"
     if distinct <= 1:
-        return ParamError(f"component {j} collapsed onto {distinct} point(s) ({nk}), so its covariance is "
-                          f"singular: {fix}")
+        onto = f"onto {distinct} point(s)" if distinct else "(no point belongs mostly to it)"
+        return ParamError(f"component {j} collapsed {onto} ({nk}), so its covariance is singular: {fix}")
     return ParamError(f"component {j} is flat: its {n_pts} points lie on a line or plane ({nk}), so its "
-                      f"covariance is singular: {fix[:-1]}, or use covariance='spherical'.")
+                      f"covariance is singular: increase reg (now {reg:g}), use covariance='spherical', or lower k "
+                      f"(now {k}).")
 
 
-def _new_model(X, R, weights, means, cov, Nk, ctype, reg, k):
+def _new_model(X, R, weights, means, cov, Nk, ctype, reg, k, floor):
     if Nk is not None and Nk.min() < EMPTY_NK:
         j = int(np.argmin(Nk))
         raise ParamError(f"component {j} lost all its points (N_k = {Nk[j]:.2g}): nothing is left to estimate "
                          f"its mean and covariance from. Lower k (now {k}) or start it closer to the data "
                          "(another seed or initialisation).")
     try:
-        return _Model(weights, means, cov, ctype)
+        return _Model(weights, means, cov, ctype, floor)
     except _Singular as exc:
         raise _collapse_error(exc, X, R, Nk, ctype, reg, k) from None
 
@@ -406,6 +407,7 @@ def _run(X, k, ctype, init, reg, seed, max_iter, tol):
     n, d = X.shape
     shift = X.mean(axis=0)
     Xc = X - shift
+    floor = variance_floor(X)
     rng = make_rng(seed)
     ws = _Work(Xc, k)
     store_resp = n * k <= RESP_STORE_LIMIT
@@ -434,7 +436,7 @@ def _run(X, k, ctype, init, reg, seed, max_iter, tol):
             lab = R0.argmax(axis=0)
         labels = compact_labels(lab, k)
         w, mu, cov, Nk = _mstep_general(Xc, R0, ctype, reg)
-        model = _new_model(X, R0, w, mu, cov, Nk, ctype, reg, k)
+        model = _new_model(X, R0, w, mu, cov, Nk, ctype, reg, k, floor)
     ll = ws.loglik(model)
     params = params_of(model)
     pay = {**params, "loglik": ll, "loglik_mean": ll / n}
@@ -459,7 +461,7 @@ def _run(X, k, ctype, init, reg, seed, max_iter, tol):
             w, mu, cov, Nk = _mstep_2d(ws, R, model, reg)
         else:
             w, mu, cov, Nk = _mstep_general(Xc, R, ctype, reg)
-        model = _new_model(X, R, w, mu, cov, Nk, ctype, reg, k)
+        model = _new_model(X, R, w, mu, cov, Nk, ctype, reg, k, floor)
         ll_new = ws.loglik(model)
         change = (ll_new - ll) / n
         ll, prev = ll_new, labels

@@ -278,10 +278,19 @@ def test_more_components_than_distinct_points():
         gmm.steps(X, 4)
 
 
-@pytest.mark.parametrize("ctype", ["full", "diag"])
-def test_points_on_a_line(ctype):
-    t = np.linspace(0, 1, 60)
-    X = np.column_stack([t, 2 * t + 1]) if ctype == "full" else np.column_stack([t, np.full_like(t, 3.0)])
+@pytest.mark.parametrize("ctype", ["full", "diag", "spherical-1d"])
+@pytest.mark.parametrize("offset", [0.0, 0.1])  # 0.1: the line's coordinates are not exact binary fractions
+def test_points_on_a_line(ctype, offset):
+    t = np.linspace(0, 1, 60) * 0.7 + offset
+    if ctype == "full":
+        X = np.column_stack([t, 2.3 * t + 1 + offset])
+    elif ctype == "diag":
+        X = np.column_stack([t, np.full_like(t, 3.0 + offset)])
+    else:  # two separate groups of identical points in 1-D: both components collapse
+        X, ctype = np.repeat([[offset], [1.0 + offset]], 30, axis=0), "spherical"
+        with pytest.raises(ParamError, match=r"component \d collapsed onto 1 point\(s\).*increase reg"):
+            list(gmm.steps(X, 2, covariance=ctype, reg=0, seed=0))
+        return
     with pytest.raises(ParamError, match=r"component \d is flat: its \d+ points lie on a line.*increase reg"):
         list(gmm.steps(X, 2, covariance=ctype, reg=0, seed=0))
     run = list(gmm.steps(X, 2, covariance=ctype, seed=0, max_iter=30))
