@@ -12,6 +12,10 @@ indices, and says what they are in a line of text. It does not listen to the
 scatter itself: the plugin forwards clicks to :meth:`InitLab.add_placed` /
 :meth:`InitLab.toggle_picked` while :attr:`InitLab.capturing` is on, and
 draws the marks with :class:`CentreMarks`.
+
+:class:`KMeansOverlay` draws a run on the shared scatter: centres, their
+trails, the points that just changed cluster, the regions each centre owns and
+the k-means++ sampling probabilities (the numbers come from the step).
 """
 from __future__ import annotations
 
@@ -20,7 +24,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-__all__ = ["InitLab", "CentreMarks", "INIT_LABELS", "OWN_MODES"]
+from gui import palette
+
+__all__ = ["InitLab", "CentreMarks", "KMeansOverlay", "INIT_LABELS", "OWN_MODES"]
+
+REGION_ALPHA = 45  # opacity of the region image under the points
 
 INIT_LABELS = {
     "random": "random data points", "random-points": "random data points", "points": "random data points",
@@ -230,3 +238,109 @@ class CentreMarks:
                 t.setVisible(True)
             else:
                 t.setVisible(False)
+
+
+class KMeansOverlay:
+    """Centres, trails, changed-point rings, regions and k-means++ probabilities on the shared scatter."""
+
+    def __init__(self):
+        self.regions = pg.ImageItem(axisOrder="row-major")
+        self.regions.setZValue(-20)
+        self.trails: list[pg.PlotDataItem] = []
+        self.rings = pg.ScatterPlotItem(size=20, symbol="o", brush=None, pen=pg.mkPen("#D55E00", width=2.5),
+                                        pxMode=True)
+        self.rings.setZValue(15)
+        self.probs = pg.ScatterPlotItem(symbol="o", brush=pg.mkBrush(230, 159, 0, 110),
+                                        pen=pg.mkPen("#E69F00", width=1), pxMode=True)
+        self.probs.setZValue(12)
+        self.chosen = pg.ScatterPlotItem(size=26, symbol="star", brush=pg.mkBrush("#F0E442"),
+                                         pen=pg.mkPen("k", width=1.5), pxMode=True)
+        self.chosen.setZValue(22)
+        self.centres = pg.ScatterPlotItem(size=22, symbol="d", pen=pg.mkPen("k", width=2), pxMode=True)
+        self.centres.setZValue(20)
+        self.plot_item = None
+        self.region_labels = None  # the last label grid drawn (for tests)
+
+    def items(self):
+        return [self.regions, *self.trails, self.rings, self.probs, self.chosen, self.centres]
+
+    def attach(self, plot_item):
+        self.detach()
+        self.plot_item = plot_item
+        for item in self.items():
+            plot_item.addItem(item, ignoreBounds=True)
+
+    def detach(self):
+        if self.plot_item is not None:
+            for item in self.items():
+                self.plot_item.removeItem(item)
+        self.plot_item = None
+
+    def clear(self):
+        for item in (self.rings, self.probs, self.chosen, self.centres):
+            item.setData([], [])
+        for t in self.trails:
+            t.setData([], [])
+        self.regions.clear()
+        self.regions.setVisible(False)
+        self.region_labels = None
+
+    def centre_positions(self) -> np.ndarray:
+        x, y = self.centres.getData()
+        return np.column_stack([x, y]) if x is not None and len(x) else np.empty((0, 2))
+
+    def show(self, Y, C, trail, changed, probs, chosen, extended=False):
+        """Draw one step.
+
+        Y : (n, 2) display positions of the points; C : (k, 2) display centres or None;
+        trail : (s, k, 2) centres over the steps so far; changed : indices; probs : (n,) or None;
+        chosen : index or None; extended : colours as the scatter's raster mode (see :mod:`gui.palette`).
+        """
+        k = 0 if C is None else C.shape[0]
+        if k:
+            brushes = [palette.color(j, extended=extended) for j in range(k)]
+            symbols = ["d" if j < 8 or extended else "s" for j in range(k)]
+            self.centres.setData(C[:, 0], C[:, 1], brush=brushes, symbol=symbols)
+        else:
+            self.centres.setData([], [])
+        while len(self.trails) < k:
+            t = pg.PlotDataItem(symbol="o", symbolSize=5, symbolPen=None)
+            t.setZValue(18)
+            self.trails.append(t)
+            if self.plot_item is not None:
+                self.plot_item.addItem(t, ignoreBounds=True)
+        for j, t in enumerate(self.trails):
+            if j < k and trail is not None and trail.shape[0] > 1:
+                c = palette.color(j, extended=extended)
+                t.setData(trail[:, j, 0], trail[:, j, 1], pen=pg.mkPen(c, width=2), symbolBrush=c)
+            else:
+                t.setData([], [])
+        idx = np.asarray(changed if changed is not None else [], dtype=int)
+        self.rings.setData(Y[idx, 0], Y[idx, 1]) if idx.size else self.rings.setData([], [])
+        if probs is not None and len(probs) == Y.shape[0]:
+            p = np.asarray(probs, dtype=float)
+            top = p.max() if p.size and p.max() > 0 else 1.0
+            sizes = 4.0 + 36.0 * np.sqrt(p / top)  # marker area ~ probability
+            show = p > 0
+            self.probs.setData(Y[show, 0], Y[show, 1], size=sizes[show])
+        else:
+            self.probs.setData([], [])
+        if chosen is not None and 0 <= chosen < Y.shape[0]:
+            self.chosen.setData([Y[chosen, 0]], [Y[chosen, 1]])
+        else:
+            self.chosen.setData([], [])
+
+    def show_regions(self, labels_grid, rect, k, extended=False):
+        """Label grid (rows from bottom to top) over ``rect = (x0, y0, w, h)`` in display coordinates."""
+        if labels_grid is None:
+            self.regions.clear()
+            self.regions.setVisible(False)
+            self.region_labels = None
+            return
+        table = palette.rgba_table(max(k, 1), alpha=REGION_ALPHA, extended=extended)
+        lab = np.asarray(labels_grid)
+        rgba = table[np.where(lab < 0, len(table) - 1, lab)]
+        self.regions.setImage(rgba, levels=(0, 255), autoLevels=False)
+        self.regions.setRect(*rect)
+        self.regions.setVisible(True)
+        self.region_labels = lab
