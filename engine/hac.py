@@ -66,8 +66,8 @@ Merge step payload (read-only):
     The whole tree's geometry, shared by all steps.
 ``"n_links"`` : int
     Links ``0..n_links-1`` of the dendrogram are drawn (``t + 1``).
-``"merge_index"`` : int
-    ``t``. ``"n_clusters"``: clusters left after the merge.
+``"n_clusters"`` : int
+    Clusters left after the merge (the merge index ``t`` is ``iteration - 1``).
 ``"linkage"``, ``"norm"`` : str
     The run's settings (norm is ``"precomputed"`` with ``distances``).
 
@@ -334,8 +334,10 @@ def _witness_pair(p: _Prepared, A, B, h, farthest):
 # ----------------------------------------------------------------------------- descriptions
 
 def _set_text(small, size):
-    names = ", ".join(f"x{i + 1}" for i in small[:4 if size <= 4 else 3])
-    return "{" + names + "}" if size <= 4 else "{" + names + f", ... ({size} points)" + "}"
+    """``{x1, x2}`` for up to 4 points, else ``{x1, x2, x3, ... (7 points)}`` (smallest indices)."""
+    if size <= 4:
+        return "{x" + ", x".join([str(i + 1) for i in small]) + "}"
+    return "{x" + ", x".join([str(i + 1) for i in small[:3]]) + f", ... ({size} points)}}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -444,9 +446,10 @@ def _generate(p: _Prepared):
     base = {"dendrogram": dendro, "linkage": lk, "norm": p.norm}
     small = [g[:4].tolist() for g in p.groups]
     sizes = [len(g) for g in p.groups]
+    texts = [_set_text(small[c], sizes[c]) for c in range(m)]
     norm_txt = NORM_NAMES[p.norm]
     if m <= 6:
-        what = ", ".join(_set_text(small[c], sizes[c]) for c in range(m))
+        what = ", ".join(texts)
         start_txt = f"start: {m} cluster{'s' if m > 1 else ''} {what}"
     else:
         start_txt = f"start: {m} clusters" + (" (one per point)" if m == p.n else "")
@@ -477,6 +480,7 @@ def _generate(p: _Prepared):
         new_size = sizes[a] + sizes[b]
         sizes.append(new_size)
         small.append(sorted(small[a] + small[b])[:4])
+        texts.append(_set_text(small[-1], new_size))
         wpts = wcoords = None
         if lk in ("min", "max"):
             wkind = "pair"
@@ -492,8 +496,7 @@ def _generate(p: _Prepared):
         else:
             wkind = "centroids"
             wcoords = (cents[a], cents[b])
-        text = f"merged {_set_text(small[a], sizes[a])} and {_set_text(small[b], sizes[b])} at d_{lk} = {h:.4g} " \
-               f"({norm_txt})"
+        text = f"merged {texts[a]} and {texts[b]} at d_{lk} = {h:.4g} ({norm_txt})"
         if inv[t]:
             text += f" - an inversion: below the earlier merge at {running[t - 1]:.4g}"
         last = t == m - 2
@@ -501,7 +504,7 @@ def _generate(p: _Prepared):
                    iteration=t + 1, done=last, status="finished" if last else "",
                    payload={**base, "a": a, "b": b, "members_a": A, "members_b": B, "new_id": m + t,
                             "size": new_size, "distance": h, "witness_kind": wkind, "witness_points": wpts,
-                            "witness_coords": wcoords, "inversion": inv[t], "n_links": t + 1, "merge_index": t,
+                            "witness_coords": wcoords, "inversion": inv[t], "n_links": t + 1,
                             "n_clusters": m - t - 1})
 
 

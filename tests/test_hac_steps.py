@@ -42,7 +42,7 @@ def test_steps_payload_and_labels(lk):
     for t, s in enumerate(ss[1:]):
         p = s.payload
         a, b = int(r.linkage[t, 0]), int(r.linkage[t, 1])
-        assert p["dendrogram"] is d and p["n_links"] == t + 1 and p["merge_index"] == t
+        assert p["dendrogram"] is d and p["n_links"] == t + 1 and s.iteration == t + 1
         assert (p["a"], p["b"], p["new_id"]) == (a, b, m + t)
         assert p["distance"] == s.objective == r.heights[t]
         assert np.array_equal(s.trace[1:], r.heights[:t + 1], equal_nan=True) and np.isnan(s.trace[0])
