@@ -28,6 +28,8 @@ __all__ = ["normalise_inplace", "random_resp", "one_hot", "kmeans_labels", "chec
 
 #: ``resp`` is stored in a step's payload only when n * k is at most this many values.
 RESP_STORE_LIMIT = 200_000
+#: Lloyd iterations at most in a "kmeans" initialisation.
+KMEANS_INIT_MAX_ITER = 30
 #: Added to every N_k (as scikit-learn does) so an empty component never divides by zero.
 EPS_NK = 10 * np.finfo(float).eps
 _LOG_2PI = np.log(2 * np.pi)
@@ -105,11 +107,14 @@ def _n_distinct(X: np.ndarray) -> int:
 def kmeans_labels(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Labels of a K-means run (:func:`engine.kmeans.fit`, k-means++ seeding), shape (n,).
 
+    At most :data:`KMEANS_INIT_MAX_ITER` Lloyd iterations: a starting partition for EM
+    need not be a converged one (scikit-learn's mixtures stop their K-means early too).
     The K-means seed is drawn from ``rng``, so runs reproduce.
     """
     seed = int(rng.integers(2 ** 31 - 1))
     from .kmeans import fit as kmeans_fit  # imported here: engine.kmeans is the heavier module
-    return np.asarray(kmeans_fit(X, k, init="k-means++", seed=seed).labels, dtype=np.intp)
+    res = kmeans_fit(X, k, init="k-means++", seed=seed, max_iter=KMEANS_INIT_MAX_ITER)
+    return np.asarray(res.labels, dtype=np.intp)
 
 
 def stop_text(converged: bool, change: float, tol: float, max_iter: int, what: str) -> str:

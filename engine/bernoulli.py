@@ -186,7 +186,8 @@ def steps(X, k=10, init="random", fixed_weights=False, alpha=1.0, seed=None, max
         Number of components.
     init : "random", "kmeans", ndarray of shape (k, d) or dict
         ``"random"``: every theta_kd drawn uniformly from [0.25, 0.75], weights uniform.
-        ``"kmeans"``: responsibilities from a K-means partition of X, then an M-step.
+        ``"kmeans"``: responsibilities from a K-means partition of X (k-means++ seeding, at most 30
+        Lloyd iterations), then an M-step.
         array: the starting theta (clipped into the bounds), weights uniform;
         dict: ``probs`` (k, d) and optionally ``weights`` (k,).
     fixed_weights : bool

@@ -373,7 +373,8 @@ def steps(X, k=3, covariance="full", init="kmeans", reg=1e-6, seed=None, max_ite
         Number of components, ``1 <= k <=`` number of distinct points.
     covariance : {"full", "diag", "spherical", "tied"}
     init : "kmeans", "random" or dict
-        ``"kmeans"``: responsibilities from a K-means partition (k-means++ seeding), then an M-step.
+        ``"kmeans"``: responsibilities from a K-means partition (k-means++ seeding, at most 30 Lloyd
+        iterations), then an M-step.
         ``"random"``: uniformly random responsibilities normalised per point, then an M-step.
         dict: ``weights`` (k,) (normalised to sum 1), ``means`` (k, d) and ``covariances`` in
         scikit-learn's shape for ``covariance`` - used as they are (``reg`` is not added).
