@@ -592,6 +592,38 @@ class _Column:
         self.cells = cells
         self.numeric = not self.text.any() and not self.missing.all()
 
+    @classmethod
+    def from_values(cls, values: np.ndarray) -> "_Column":
+        """A column already parsed as numbers (cells are not kept)."""
+        col = object.__new__(cls)
+        col.values = values
+        col.missing = ~np.isfinite(values)
+        col.text = np.zeros(values.shape[0], bool)
+        col.cells = None
+        col.numeric = not col.missing.all()
+        return col
+
+    def prepend(self, cell: str, decimal_comma: bool) -> "_Column":
+        """The column with one more cell on top (the first row, once it is known not to be a header)."""
+        v = _cell(cell, decimal_comma)
+        col = object.__new__(_Column)
+        col.values = np.concatenate([[np.nan if v is None or not np.isfinite(v) else v], self.values])
+        col.missing = np.concatenate([[v is not None and not np.isfinite(v)], self.missing])
+        col.text = np.concatenate([[v is None], self.text])
+        col.cells = (None if self.cells is None and v is not None
+                     else [cell] + (self.cells if self.cells is not None else [""] * len(self.values)))
+        col.numeric = not col.text.any() and not col.missing.all()
+        return col
+
+
+def _columns(rows: list[list[str]], ncol: int, decimal_comma: bool) -> list[_Column]:
+    """Parse the cells column by column; one fast conversion when every cell is a number."""
+    try:
+        M = np.array(rows, dtype=np.float64).reshape(len(rows), ncol)
+    except ValueError:
+        return [_Column(list(col), decimal_comma) for col in zip(*rows)]
+    return [_Column.from_values(M[:, j].copy()) for j in range(ncol)]
+
 
 def _cell(c: str, decimal_comma: bool = False) -> float | None:
     """A cell as a float (NaN when missing), or None when it is text."""
@@ -636,7 +668,7 @@ def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
     decimal_comma = delim == ";"
 
     # header: a first row with a non-number where the rows below hold numbers
-    cols = [_Column([r[j] for r in rows[1:]], decimal_comma) for j in range(ncol)] if len(rows) > 1 else None
+    cols = _columns(rows[1:], ncol, decimal_comma) if len(rows) > 1 else None
     first = rows[0]
     if cols is not None:
         header = any(c.numeric and not _is_number(first[j]) and first[j].strip().lower() not in MISSING
@@ -650,7 +682,8 @@ def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
             raise DataError(f"{name}: has a header row but no data rows.")
     else:
         names = None
-        cols = [_Column([r[j] for r in rows], decimal_comma) for j in range(ncol)]
+        cols = ([c.prepend(first[j], decimal_comma) for j, c in enumerate(cols)] if cols is not None
+                else [_Column([first[j]], decimal_comma) for j in range(ncol)])
     n = len(rows)
     _check_size(name, n, ncol)
     label = lambda j: f"'{names[j]}'" if names and names[j] else f"{j + 1}"  # noqa: E731
@@ -706,7 +739,7 @@ def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
                       else c.values[ok].astype(np.int64))
         labels, label_names = _dense_labels(raw_labels)
         notes.append(f"Labels from column {label(lab_j)} ({len(np.unique(labels))} values).")
-    if decimal_comma and any("," in cols[j].cells[i] for j in feats for i in range(min(n, 5))):
+    if decimal_comma and any(cols[j].cells is not None and "," in "".join(cols[j].cells[:5]) for j in feats):
         notes.append("Decimal commas read as decimal points.")
     return Dataset(X, labels=labels, label_names=label_names, name=name, source=source, notes=tuple(notes),
                    feature_names=tuple(names[j] or f"column {j + 1}" for j in feats) if names else None)

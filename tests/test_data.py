@@ -287,6 +287,20 @@ def test_two_text_columns_keeps_the_one_with_few_values(tmp_path):
     assert any("'name'" in n and "ignored" in n for n in ds.notes)
 
 
+@pytest.mark.parametrize("content, X, labels", [
+    ("1,nan\n2,3\n4,inf\n5,6\n", [[2, 3], [5, 6]], None),          # fast numeric path with missing cells
+    ("a,nan,1\nb,nan,2\na,nan,3\n", [[1], [2], [3]], [0, 1, 0]),    # empty column dropped, text labels
+    ("x,nan,1\n1,nan,2\n3,nan,3\n", [[1, 2], [3, 3]], None),         # header found through column 1
+    ("7\n8\n", [[7], [8]], None),                                   # one column, no delimiter
+])
+def test_text_edge_cases(tmp_path, content, X, labels):
+    p = tmp_path / "e.csv"
+    p.write_text(content)
+    ds = data.load(p)
+    np.testing.assert_array_equal(ds.X, X)
+    assert (ds.labels is None and labels is None) or ds.labels.tolist() == labels
+
+
 @pytest.mark.parametrize("content, match", [
     ("1,2\n3,4,5\n", "line 2 has 3 values but line 1 has 2"),
     ("a,b\nx,y\n", "no numeric column"),
