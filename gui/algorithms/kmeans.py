@@ -479,9 +479,11 @@ class KMeansPlugin(AlgorithmPlugin):
             tiles[r * width: r * width + k] = data_coordinates(self.window, b.centers)
             for j in range(k):
                 colors[r * width + j] = self._color(j)
-            titles.append(f"K={k}\nJ={b.objective[-1]:.4g}")
-        view.set_title("compare", "Best run of each K from the sweep (J = final objective)")
+            titles.append(f"K={k}")
+        view.set_title("compare", "Best run of each K from the sweep")
         view.compare.set_tiles(tiles, shape, colors=colors, ncols=width, levels=levels, row_titles=titles)
+        view.compare.set_note("Final objective J of each row: " + "; ".join(
+            f"K={k}: J={b.objective[-1]:.6g}" for k, b in rows))
 
     # ------------------------------------------------------------------ sweep (restarts and K)
     def _sweep_options(self) -> dict:

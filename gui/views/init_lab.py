@@ -250,8 +250,8 @@ class KMeansOverlay:
         self.rings = pg.ScatterPlotItem(size=20, symbol="o", brush=None, pen=pg.mkPen("#D55E00", width=2.5),
                                         pxMode=True)
         self.rings.setZValue(15)
-        self.probs = pg.ScatterPlotItem(symbol="o", brush=pg.mkBrush(230, 159, 0, 110),
-                                        pen=pg.mkPen("#E69F00", width=1), pxMode=True)
+        self.probs = pg.ScatterPlotItem(symbol="o", brush=pg.mkBrush(0, 0, 0, 35),
+                                        pen=pg.mkPen(0, 0, 0, 150, width=1), pxMode=True)
         self.probs.setZValue(12)
         self.chosen = pg.ScatterPlotItem(size=26, symbol="star", brush=pg.mkBrush("#F0E442"),
                                          pen=pg.mkPen("k", width=1.5), pxMode=True)
@@ -320,7 +320,7 @@ class KMeansOverlay:
         if probs is not None and len(probs) == Y.shape[0]:
             p = np.asarray(probs, dtype=float)
             top = p.max() if p.size and p.max() > 0 else 1.0
-            sizes = 4.0 + 36.0 * np.sqrt(p / top)  # marker area ~ probability
+            sizes = 3.0 + 25.0 * np.sqrt(p / top)  # marker area ~ probability (neutral grey: not a cluster colour)
             show = p > 0
             self.probs.setData(Y[show, 0], Y[show, 1], size=sizes[show])
         else:
