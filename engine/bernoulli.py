@@ -24,7 +24,8 @@ the run stops after the M-step whose change in ``objective / N`` is below ``tol`
 iterations (one iteration = one E-step + one M-step).
 
 Payload: ``"probs"`` (k, d) theta (also ``Step.centers``), ``"weights"`` (k,), ``"loglik"``, ``"logpost"``,
-``"loglik_mean"``, ``"alpha"``, ``"clip"`` (the bounds), ``"n_clipped"`` (theta values on a bound); E- and
+``"loglik_mean"``, ``"alpha"``, ``"fixed_weights"``, ``"clip"`` (the bounds), ``"n_clipped"`` (theta values on a
+bound); E- and
 M-steps add ``"resp"`` (n, k) float32 when ``n * k <= 200,000``, E-steps ``"changed"``, M-steps ``"n_k"``.
 
 Example
@@ -225,7 +226,7 @@ def _run(X, k, init, fixed_weights, alpha, seed, max_iter, tol):
 
     def params_of(weights, probs, n_clipped):
         return {"weights": frozen(weights), "probs": frozen(probs), "alpha": alpha, "clip": CLIP,
-                "n_clipped": n_clipped}
+                "n_clipped": n_clipped, "fixed_weights": fixed_weights}
 
     def values(ll, lp):
         return {"loglik": ll, "logpost": lp, "loglik_mean": ll / n}

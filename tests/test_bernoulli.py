@@ -159,6 +159,7 @@ def test_fixed_weights_keep_pi_uniform():
     X = binary_blobs(n=90, d=12, k=2, seed=6)
     for s in bernoulli.steps(X, 3, fixed_weights=True, seed=0, max_iter=10):
         np.testing.assert_array_equal(s.payload["weights"], np.full(3, 1 / 3))
+        assert s.payload["fixed_weights"] is True
 
 
 def test_large_runs_store_no_resp_and_share_arrays():
