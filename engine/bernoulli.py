@@ -25,7 +25,8 @@ iterations (one iteration = one E-step + one M-step).
 
 Payload: ``"probs"`` (k, d) theta (also ``Step.centers``), ``"weights"`` (k,), ``"loglik"``, ``"logpost"``,
 ``"loglik_mean"``, ``"alpha"``, ``"fixed_weights"``, ``"clip"`` (the bounds), ``"n_clipped"`` (theta values on
-a bound); E- and M-steps add ``"resp"`` (n, k) float32 when ``n * k <= 200,000``, E-steps ``"changed"``, M-steps ``"n_k"``.
+a bound); E- and M-steps add ``"resp"`` (n, k) float32 when ``n * k <= 200,000``, E-steps ``"changed"``,
+M-steps ``"n_k"``.
 
 Example
 -------
