@@ -19,6 +19,7 @@ The window offers plugins what :mod:`gui.plugin` documents: ``dataset``,
 """
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -125,13 +126,8 @@ class MainWindow(QMainWindow):
         self.plugins = []
         self._views: dict[int, list] = {}
         self._current = -1
-        for i, cls in enumerate(algorithms.plugin_classes()):
-            plugin = cls(self)
-            self.plugins.append(plugin)
-            alg = plugin.algorithm
-            self.algorithm_panel.add_plugin(alg.title, plugin.panel(), alg.objective_name)
-            plugin.sigRestart.connect(lambda i=i: self._on_plugin_restart(i))
-        self.algorithm_panel.finish()
+        self._plugin_problems = ""
+        self._load_plugins()
 
         self.menus = menus.build(self)
         self._connect()
@@ -145,6 +141,30 @@ class MainWindow(QMainWindow):
             startup = self.settings.startup_data()
         if startup:
             self.open_source(startup)
+
+    def _load_plugins(self):
+        """Create the discovered plugins; a broken one is reported in the panel, never a crash."""
+        problems = []
+        try:
+            classes = algorithms.plugin_classes()
+        except Exception as exc:  # an algorithm module failed to import
+            traceback.print_exc()
+            classes, problems = [], [f"Algorithms could not be loaded: {type(exc).__name__}: {exc}"]
+        for cls in classes:
+            try:
+                plugin = cls(self)
+            except Exception as exc:
+                traceback.print_exc()
+                problems.append(f"{getattr(cls, '__name__', cls)} failed to start: {exc}")
+                continue
+            i = len(self.plugins)
+            self.plugins.append(plugin)
+            alg = plugin.algorithm
+            self.algorithm_panel.add_plugin(alg.title, plugin.panel(), alg.objective_name)
+            plugin.sigRestart.connect(lambda i=i: self._on_plugin_restart(i))
+        self.algorithm_panel.finish()
+        self._plugin_problems = "\n".join(problems)
+        self.algorithm_panel.show_error(self._plugin_problems)
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -209,7 +229,7 @@ class MainWindow(QMainWindow):
 
     def restart_run(self):
         """Start a new run of the active algorithm on the current data and parameters."""
-        self.algorithm_panel.show_error("")
+        self.algorithm_panel.show_error(self._plugin_problems)
         plugin = self.plugin
         if plugin is None or not _has_points(self.dataset):
             self.player.clear()
@@ -268,7 +288,7 @@ class MainWindow(QMainWindow):
         return ds.labels if _has_points(ds) else None
 
     def _on_run_error(self, message: str):
-        self.algorithm_panel.show_error(message)
+        self.algorithm_panel.show_error("\n".join(t for t in (message, self._plugin_problems) if t))
         self.status(message, 15000)
 
     # ================================================================ data

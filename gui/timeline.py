@@ -118,6 +118,9 @@ class TimelineBar(QWidget):
         self.label.setMinimumWidth(200)
         self.objective = QLabel("")
         self.objective.setObjectName("objective_label")
+        # a fixed width: a label that resizes with its number would re-layout the window on every step
+        self.objective.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.objective.setMinimumWidth(self.objective.fontMetrics().horizontalAdvance("log-likelihood = -1.23457e+05"))
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)

@@ -1,0 +1,78 @@
+"""The entry point: argument handling, the render dispatch, and a real start/quit of the app."""
+import signal
+import sys
+import types
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+import main
+from gui import app as gui_app
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def test_version_and_help_exit_cleanly(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main.main(["--version"])
+    assert exc.value.code == 0
+    import engine
+    assert engine.__version__ in capsys.readouterr().out
+
+
+def test_render_subcommand_is_dispatched_without_the_window(monkeypatch):
+    seen = []
+    fake = types.ModuleType("gui.render")
+    fake.main = lambda argv: seen.append(list(argv)) or 3
+    monkeypatch.setitem(sys.modules, "gui.render", fake)
+    assert main.main(["render", "--out", "x.png"]) == 3
+    assert seen == [["--out", "x.png"]]
+
+
+def test_parse_args_startup_choices():
+    a = gui_app.parse_args(["data.csv"])
+    assert a.file == "data.csv" and not a.mnist
+    assert gui_app.parse_args(["--example", "one-d"]).example == "one-d"
+
+
+def test_run_opens_the_window_with_an_example_and_quits(qtbot, monkeypatch):
+    from gui.main_window import MainWindow
+
+    shown = []
+
+    def fake_exec(self):  # stands in for the event loop: look at the window, then close it as a person would
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        shown.extend(windows)
+        for w in windows:
+            assert w.dataset is not None and w.dataset.point_names == ("A", "B", "C", "D", "E")
+            w.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        assert main.main(["--example", "five-points"]) == 0
+        assert signal.getsignal(signal.SIGINT) is not previous  # Ctrl+C is handled
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert len(shown) == 1
+    app = QApplication.instance()
+    assert app.organizationName() == "Clusterlab" and app.applicationName() == "Clusterlab"
+    assert not shown[0].player._thread.isRunning()
+    shown[0].deleteLater()
+
+
+def test_settings_go_to_the_test_directory(tmp_path, monkeypatch):
+    from gui.settings import Settings
+
+    monkeypatch.setenv("CLUSTERLAB_SETTINGS_DIR", str(tmp_path / "here"))
+    s = Settings()
+    s.set_speed(7.5)
+    s.sync()
+    assert (tmp_path / "here" / "clusterlab.ini").is_file()
+    assert Settings().speed() == 7.5
+    for i in range(12):
+        (tmp_path / f"f{i}.csv").write_text("1,2\n")
+        s.add_recent_file(tmp_path / f"f{i}.csv")
+    recent = Settings().recent_files()
+    assert len(recent) == 8 and recent[0].endswith("f11.csv")

@@ -1,0 +1,114 @@
+"""Soak: 2,000 animated frames through the whole window, then PNG and SVG exports, without a crash.
+
+The run is a long test-only one (2,000 steps over 300 points) so the test
+measures the window's drawing path, not an algorithm; a second test animates
+every installed algorithm plugin on generated blobs.
+"""
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from engine.data import generate
+from engine.steps import Step, TraceBuilder
+from gui import algorithms
+
+from test_window import ToyPlugin  # noqa: F401 - the toy algorithm of the window tests
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+FRAMES = 2000
+
+
+def long_run(X, k=5, n_steps=FRAMES, delay=0.0):
+    n = X.shape[0]
+    rng = np.random.default_rng(0)
+    trace = TraceBuilder()
+    labels = rng.integers(0, k, n)
+    for i in range(n_steps):
+        labels = labels.copy()
+        flip = rng.integers(0, n, 3)
+        labels[flip] = rng.integers(0, k, 3)
+        obj = 1000.0 / (i + 1)
+        last = i == n_steps - 1
+        yield Step("assign", f"soak step {i}", labels=labels, objective=obj, trace=trace.next(obj),
+                   iteration=i, done=last, status="finished" if last else "")
+
+
+def make(qtbot, monkeypatch, classes):
+    monkeypatch.setattr(algorithms, "plugin_classes", lambda: classes)
+    from gui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1200, 760)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_two_thousand_frames_then_export(qtbot, monkeypatch, tmp_path):
+    class SoakPlugin(ToyPlugin):
+        algorithm = ToyPlugin.algorithm.__class__(**{**ToyPlugin.algorithm.__dict__, "steps": long_run})
+
+        def __init__(self, window):
+            super().__init__(window)
+            # a symbol per step costs O(steps) per frame; a plain line keeps 2,000 steps cheap
+            self.objective.curve.setSymbol(None)
+
+    w = make(qtbot, monkeypatch, [SoakPlugin])
+    w.set_dataset(generate("blobs", n=300, seed=1))
+    w.plugin.form.widgets["n_steps"].setValue(FRAMES)
+    w.plugin.form.widgets["k"].setValue(5)
+    qtbot.waitUntil(lambda: w.player.current is not None, timeout=5000)
+    start = time.monotonic()
+    timings = {}
+    w.player.to_end()
+    qtbot.waitUntil(lambda: w.player.at_end, timeout=30_000)
+    assert len(w.player.history) == FRAMES
+    timings["compute"] = time.monotonic() - start
+    w.player.to_start()
+    grabs = 0
+    for i in range(FRAMES):
+        # every frame updates every view (scatter labels, the plugin's tab, the timeline); Qt paints
+        # every 10th (as the event loop does when steps come faster than paints); every 200th is grabbed
+        w.player.seek(i)
+        if i % 10 == 0:
+            QApplication.processEvents()
+        if i % 200 == 0:
+            grabs += not w.splitter.grab().toImage().isNull()
+    QApplication.processEvents()
+    timings["frames"] = time.monotonic() - start - timings["compute"]
+    assert grabs == FRAMES // 200
+    assert w.player.index == FRAMES - 1
+    np.testing.assert_array_equal(w.scatter.labels(), w.player.current.labels)
+    assert w.timeline.label.text().startswith(f"step {FRAMES} / {FRAMES}")
+    from gui import export
+    export.export_png(w.scatter, tmp_path / "soak.png", scale=2)
+    export.export_svg(w.scatter, tmp_path / "soak.svg")
+    export.export_png(w.tabs.currentWidget(), tmp_path / "tab.png")
+    assert (tmp_path / "soak.png").stat().st_size > 1000 and "<svg" in (tmp_path / "soak.svg").read_text()
+    elapsed = time.monotonic() - start
+    assert elapsed < 60, f"2,000 frames took {elapsed:.1f} s ({timings})"
+    w.close()
+
+
+def test_every_installed_algorithm_animates(qtbot, monkeypatch, tmp_path):
+    classes = algorithms.plugin_classes()
+    w = make(qtbot, monkeypatch, classes)
+    w.set_dataset(generate("blobs", n=200, seed=3))
+    for index in range(len(w.plugins)):
+        w.set_algorithm(index)
+        qtbot.waitUntil(lambda: w.player.current is not None or w.algorithm_panel.error.isVisible(), timeout=10_000)
+        assert not w.algorithm_panel.error.isVisible(), w.algorithm_panel.error.text()
+        w.player.to_end(limit=400)
+        qtbot.waitUntil(lambda: not w.player.busy, timeout=30_000)
+        for i in range(len(w.player.history)):
+            w.player.seek(i)
+            QApplication.processEvents()
+        name = w.plugin.algorithm.name
+        from gui import export
+        export.export_png(w.scatter, tmp_path / f"{name}.png")
+        export.export_svg(w.scatter, tmp_path / f"{name}.svg")
+    w.close()
