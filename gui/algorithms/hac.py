@@ -253,7 +253,7 @@ class HacPlugin(AlgorithmPlugin):
         w = self.window
         A, B = np.asarray(pl["members_a"]), np.asarray(pl["members_b"])
         # the colours the two clusters had before this merge
-        before = self._dendro.labels_after(int(pl["merge_index"]) - 1)
+        before = self._dendro.labels_after(step.iteration - 2)  # merge index t = iteration - 1
         ca, cb = int(before[A[0]]), int(before[B[0]])
         both = np.concatenate([A, B])
         w.scatter.highlight(both)
