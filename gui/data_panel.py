@@ -9,6 +9,7 @@ line for errors. Both only emit signals; the window decides what they mean.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
@@ -34,6 +35,23 @@ def projection_text(dataset, info) -> str:
     if dataset.d == 1:
         return "1-D data, drawn on the x axis"
     return ""
+
+
+class GroupSpinBox(QSpinBox):
+    """Paint group chooser: value ``g`` (0-based, as stored) reads "group g+1", like the undo texts; -1 "no group"."""
+
+    def textFromValue(self, value: int) -> str:
+        return "no group" if value < 0 else f"group {value + 1}"
+
+    def valueFromText(self, text: str) -> int:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return int(digits) - 1 if digits else -1
+
+    def validate(self, text, pos):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if text.strip() == "no group" or (digits and self.minimum() <= int(digits) - 1 <= self.maximum()):
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
 
 
 class DataPanel(QWidget):
@@ -96,11 +114,9 @@ class DataPanel(QWidget):
             self.mode_group.addButton(b, i)
             self.mode_buttons[mode] = b
             tools.addWidget(b, i // 3, i % 3)
-        self.group = QSpinBox()
+        self.group = GroupSpinBox()
         self.group.setObjectName("paint_group")
         self.group.setRange(-1, 63)
-        self.group.setPrefix("group ")
-        self.group.setSpecialValueText("no group")
         self.group.setValue(0)
         self.group.setToolTip("The starting group that Paint puts points in (\"no group\" takes them out)")
         tools.addWidget(self.group, 1, 2)

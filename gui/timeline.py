@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton,
                                QWidget)
 
@@ -53,6 +54,15 @@ class _KeyRouter(QObject):
                 self.actions[event.key()]()
             return True
         return False
+
+
+class _ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when its text is wider than the label (the tooltip has it all)."""
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
 
 
 class TimelineBar(QWidget):
@@ -111,16 +121,14 @@ class TimelineBar(QWidget):
         self.speed.setValue(player.speed())
         self.speed.valueChanged.connect(self._on_speed_changed)
 
-        self.label = QLabel("no run")
+        self.label = _ElidedLabel("no run")
         self.label.setObjectName("step_label")
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.label.setMinimumWidth(200)
         self.objective = QLabel("")
         self.objective.setObjectName("objective_label")
         # a fixed width: a label that resizes with its number would re-layout the window on every step
-        self.objective.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.objective.setMinimumWidth(self.objective.fontMetrics().horizontalAdvance("log-likelihood = -1.23457e+05"))
+        self.objective.setFixedWidth(self.objective.fontMetrics().horizontalAdvance("log-likelihood = -1.23457e+05"))
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)

@@ -464,3 +464,32 @@ def test_close_stops_the_player_thread(qtbot, window):
     assert thread.isRunning()
     window.close()
     assert not thread.isRunning()
+
+
+def test_paint_groups_with_the_group_box(qtbot, window):
+    window.open_example("five-points")
+    box = window.data_panel.group
+    assert box.text() == "group 1" and box.value() == 0  # shown 1-based, like the undo texts
+    box.setValue(2)
+    assert box.text() == "group 3" and window.scatter.edit_mode() == "paint"
+    i = 3  # D = (2, 4)
+    click_canvas(qtbot, window, *window.dataset.X[i])
+    assert window.dataset.labels[i] == 2 and "group 3" in window.menus.actions["undo"].text()
+    box.setValue(-1)
+    assert box.text() == "no group"
+
+
+def test_broken_plugins_are_reported_not_fatal(qtbot, monkeypatch):
+    def broken():
+        raise ImportError("engine.kmeans needs a module that is missing")
+
+    monkeypatch.setattr(algorithms, "plugin_classes", broken)
+    from gui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.plugins == [] and "could not be loaded" in w.algorithm_panel.error.text()
+    w.open_example("five-points")
+    assert w.dataset.n == 5 and w.player.current is None
+    assert "could not be loaded" in w.algorithm_panel.error.text()
+    w.close()
