@@ -227,3 +227,16 @@ def test_mnist_bernoulli_mixture_is_monotone_and_learns_distinct_prototypes():
     lab = np.asarray(last.labels)
     purity = sum(np.bincount(ds.labels[lab == j]).max() for j in np.unique(lab)) / len(lab)
     assert purity > 0.4
+
+
+def test_float32_m_step_of_large_runs_agrees_with_float64_and_stays_monotone(monkeypatch):
+    X = binary_blobs(n=2500, d=400, k=6, seed=9, flip=0.2)
+    assert X.size * 10 >= bernoulli.FLOAT32_MIN_WORK          # this run takes the float32 path
+    fast = list(bernoulli.steps(X, 10, seed=4, max_iter=8, tol=0))
+    monkeypatch.setattr(bernoulli, "FLOAT32_MIN_WORK", 10 ** 18)
+    exact = list(bernoulli.steps(X, 10, seed=4, max_iter=8, tol=0))
+    for f, e in zip(fast, exact):
+        np.testing.assert_allclose(f.payload["probs"], e.payload["probs"], rtol=1e-5)
+        assert f.objective == pytest.approx(e.objective, rel=1e-7)
+    obj = np.array([s.objective for s in fast])
+    assert np.all(np.diff(obj) >= -1e-10 * np.abs(obj[1:]))
