@@ -125,10 +125,9 @@ class TimelineBar(QWidget):
         self.label.setObjectName("step_label")
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.label.setMinimumWidth(200)
-        self.objective = QLabel("")
+        self.objective = _ElidedLabel("")
         self.objective.setObjectName("objective_label")
-        # a fixed width: a label that resizes with its number would re-layout the window on every step
-        self.objective.setFixedWidth(self.objective.fontMetrics().horizontalAdvance("log-likelihood = -1.23457e+05"))
+        self._fit_objective_label()
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
@@ -148,7 +147,13 @@ class TimelineBar(QWidget):
     # ------------------------------------------------------------- player -> bar
     def set_objective_name(self, name: str):
         self.objective_name = name or "objective"
+        self._fit_objective_label()
         self.refresh()
+
+    def _fit_objective_label(self):
+        # a fixed width per algorithm: a label that resized with its number would re-layout the window every step
+        width = self.objective.fontMetrics().horizontalAdvance(f"{self.objective_name} = -1.23457e+05") + 8
+        self.objective.setFixedWidth(min(width, 360))
 
     def set_speed(self, steps_per_second: float):
         """Set the speed shown and used (no :attr:`sigSpeedChanged`)."""

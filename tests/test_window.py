@@ -493,3 +493,32 @@ def test_broken_plugins_are_reported_not_fatal(qtbot, monkeypatch):
     assert w.dataset.n == 5 and w.player.current is None
     assert "could not be loaded" in w.algorithm_panel.error.text()
     w.close()
+
+
+def test_gif_export_can_be_cancelled(qtbot, window, monkeypatch, csv_file, tmp_path):
+    from PySide6.QtWidgets import QProgressDialog
+
+    window.open_file(csv_file[0])
+    wait_run(qtbot, window)
+    window.player.to_end()
+    qtbot.waitUntil(lambda: window.player.at_end, timeout=5000)
+    polls = []
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: polls.append(1) or len(polls) > 2)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(tmp_path / "x.gif"), "")))
+    window.menus.actions["export_gif"].trigger()
+    assert not (tmp_path / "x.gif").exists()
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert window.player.index == 4
+
+
+@pytest.mark.slow
+def test_mnist_loads_off_the_gui_thread(qtbot, window):
+    window.menus.actions["example_mnist"].trigger()
+    assert window.loader.busy and window.dataset is None  # still loading; the window is free
+    assert window.statusBar().currentMessage() == "Loading 6,000 MNIST digits…"
+    qtbot.waitUntil(lambda: window.dataset is not None, timeout=30_000)
+    assert window.dataset.n == 6000 and window.dataset.d == 784
+    assert window.data_panel.dims.text() == "784 (28 × 28 images)"
+    assert window.data_panel.projection.text().startswith("PCA: first two components")
+    assert window.scatter.n == 6000 and not window.loader.busy
+    qtbot.waitUntil(lambda: not window.progress.isVisible(), timeout=5000)
