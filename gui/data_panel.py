@@ -175,6 +175,7 @@ class DataPanel(QWidget):
             self.dims.setText("2")
             self.projection.setText("")
             self.notes.setText("")
+            self._hide_empty()
             return
         name = dataset.name or "(points made by hand)"
         self.source.setText(name)
@@ -189,6 +190,11 @@ class DataPanel(QWidget):
         if dataset.labels is not None:
             notes.append(f"{dataset.n_labels} label values (ground truth or starting groups).")
         self.notes.setText("\n".join(notes))
+        self._hide_empty()
+
+    def _hide_empty(self):
+        self.projection.setVisible(bool(self.projection.text()))
+        self.notes.setVisible(bool(self.notes.text()))
 
 
 class AlgorithmPanel(QWidget):

@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self.menus = menus.build(self)
         self._connect()
         self._restore_settings()
+        self.data_panel.set_mode("add")  # an empty canvas is ready for clicking
         self._on_data_changed()
         last = self.settings.last_algorithm()
         names = [p.algorithm.name for p in self.plugins]
@@ -353,9 +354,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Clusterlab - {name}")
 
     def set_dataset(self, dataset, text: str = "Replace data"):
-        """Replace the data (one undoable step) and fit the view to it."""
+        """Replace the data (one undoable step), fit the view to it, and inspect (clicks no longer add points)."""
         self.model.replace(dataset, text)
         self.scatter.auto_range()
+        self.data_panel.set_mode("inspect" if _has_points(dataset) else "add")
 
     # ---------------------------------------------------------------- editing requests
     def _on_add_requested(self, x: float, y: float):
@@ -386,6 +388,7 @@ class MainWindow(QMainWindow):
     def clear_points(self):
         if self.model.can_edit():
             self.model.clear()
+            self.data_panel.set_mode("add")
 
     # ---------------------------------------------------------------- opening data
     def open_source(self, source: str):

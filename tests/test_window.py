@@ -151,6 +151,7 @@ def test_starts_with_an_empty_canvas_and_a_hint(window):
     assert window.tabs.count() == 1 and window.tabs.tabText(0) == "Objective"
     assert window.algorithm_panel.combo.count() == 2
     assert window.timeline.label.text() == "no run"
+    assert window.scatter.effective_mode() == "add"  # clicking adds points, as the hint says
 
 
 def test_open_csv_shows_points_and_runs(qtbot, window, monkeypatch, csv_file, message_boxes):
@@ -327,6 +328,10 @@ def test_examples_and_generators(qtbot, window, monkeypatch):
     monkeypatch.setattr(GenerateDialog, "exec", lambda self: (self.n.setValue(123), self.seed.setText("7"), 1)[-1])
     window.menus.actions["generate_blobs"].trigger()
     assert window.dataset.n == 123 and window.dataset.source.startswith("generator:")
+    window.menus.actions["undo"].trigger()
+    assert window.dataset.n == 4 and window.scatter.effective_mode() == "inspect"
+    window.menus.actions["clear"].trigger()
+    assert window.dataset is None and window.hint.isVisible() and window.scatter.effective_mode() == "add"
     window.menus.actions["undo"].trigger()
     assert window.dataset.n == 4
 
