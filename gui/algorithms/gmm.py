@@ -1,0 +1,634 @@
+"""Gaussian mixtures by EM in the window, one E- or M-step at a time.
+
+What this plugin adds to the window
+-----------------------------------
+* **Scatter**: every point in the blend of its components' colours weighted by its
+  responsibilities q_nk (:class:`gui.views.mixture.BlendOverlay`); the means (numbered as in
+  the legend); covariance ellipses at 1 and 2 standard deviations; on M-steps the ellipses
+  of the step before as grey ghosts (where the components were); optional density contours;
+  a banner saying which moment this is ("E-step 3: responsibilities" - the parameters stay,
+  the colours change; "M-step 3: weights, means, covariances" - the ellipses move). For data
+  with d > 2 the means are projected onto the first two principal components and the
+  ellipses are those of the projected covariances P Σ Pᵀ (the EM tab says so).
+* **EM tab** (:class:`gui.views.mixture.EMView`): the log-likelihood against the step (click
+  = jump there) with the never-decreases check, the mixing weights as bars, and the
+  responsibilities of the point last clicked in the scatter.
+* **Panel**: the parameters, "init: placed means" (click k points on the plot, drag the
+  markers), density contours, textbook exercise 6, "Export results…" and "Export figures…".
+
+:class:`MixturePlugin` holds what the Gaussian and the Bernoulli plugin share.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from engine import gmm as egmm
+from engine.params import ParamError
+from engine.steps import Step
+from gui.plugin import AlgorithmPlugin
+from gui.views.mixture import (BlendOverlay, EllipseOverlay, EMView, MomentBanner, PlacedMeans, blend_colors,
+                               display_map, moment_text, run_from_display)
+
+__all__ = ["MixturePlugin", "GmmPlugin", "PLUGIN", "load_exercise", "EXERCISES", "initial_parameters"]
+
+EXERCISES = {"exercise6": "Exercise 6: elongated, overlapping clusters"}
+RESP_CACHE = 6  # responsibilities recomputed for big data are kept for this many steps
+
+
+def _csv(path: Path, header: list[str], rows) -> Path:
+    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _num(v) -> str:
+    return repr(float(v))
+
+
+class MixturePlugin(AlgorithmPlugin):
+    """What both EM plugins share: responsibilities, blended colours, the EM tab, point picking, export.
+
+    Subclasses set :attr:`algorithm`, :attr:`stem`, :attr:`m_what` and implement
+    :meth:`run_data`, :meth:`compute_resp` and :meth:`draw_parameters`.
+    """
+
+    stem = "mixture"
+    m_what = "parameters"
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.blend = BlendOverlay(window.scatter, self)
+        self.banner = MomentBanner()
+        self.selected: int | None = None
+        self._resp_cache: dict[int, np.ndarray] = {}
+        self._run_first = None
+        self._active = False
+        self._views = None
+        self._panel = None
+
+    # ------------------------------------------------------------------ to implement
+    def run_data(self) -> np.ndarray:
+        """The (n, d) array the current run works on."""
+        return np.asarray(self.window.run_X())
+
+    def compute_resp(self, X, payload) -> np.ndarray:
+        """Responsibilities (n, k) under the parameters in ``payload`` (steps without a stored "resp")."""
+        raise NotImplementedError
+
+    def draw_parameters(self, step: Step | None, index: int):
+        """Draw the step's parameters (ellipses, marks, tiles)."""
+
+    def extra_views(self) -> list:
+        return []
+
+    def parameter_results(self, step: Step) -> dict:
+        return {}
+
+    def write_parameters(self, folder: Path, res: dict) -> list[Path]:
+        return []
+
+    # ------------------------------------------------------------------ views
+    def views(self):
+        if self._views is None:
+            self.em = EMView(self.algorithm.objective_name, self.algorithm.objective_sense)
+            self.em.objective.sigStepClicked.connect(lambda i: self.window.player.seek(i))
+            self._views = [("EM", self.em)] + self.extra_views()
+        return list(self._views)
+
+    def activate(self):
+        w = self.window
+        self.views()
+        self._active = True
+        self.blend.attach()
+        self.banner.attach(w.scatter.plot_item)
+        w.scatter.sigPointClicked.connect(self._on_point_clicked)
+        model = getattr(w, "model", None)
+        if model is not None:
+            model.sigDataChanged.connect(self._on_data_changed)
+
+    def deactivate(self):
+        w = self.window
+        self._active = False
+        self.blend.detach()
+        self.banner.detach()
+        pairs = [(w.scatter.sigPointClicked, self._on_point_clicked)]
+        model = getattr(w, "model", None)
+        if model is not None:
+            pairs.append((model.sigDataChanged, self._on_data_changed))
+        for sig, slot in pairs:
+            try:
+                sig.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+
+    def _on_data_changed(self, *_):
+        ds = self.window.dataset
+        if self.selected is not None and (ds is None or self.selected >= ds.n):
+            self.selected = None
+        self._resp_cache = {}
+
+    # ------------------------------------------------------------------ responsibilities
+    def extended(self) -> bool:
+        """Colours as the scatter draws them (its raster mode uses the extended palette)."""
+        return bool(getattr(self.window.scatter, "raster", False))
+
+    def resp_at(self, index: int) -> np.ndarray | None:
+        """Responsibilities (n, k) shown at step ``index``: the E-step's, also on the M-step that used them.
+
+        From the step's "resp" payload when stored; otherwise computed once per step (big data).
+        None at the initialisation step when the run started from given parameters.
+        """
+        history = self.window.player.history
+        if not 0 <= index < len(history):
+            return None
+        step = history[index]
+        resp = step.payload.get("resp")
+        if resp is not None:
+            return resp
+        if step.kind == "E":
+            source = step
+        elif step.kind == "M" and index > 0 and history[index - 1].kind == "E":
+            source = history[index - 1]
+        else:
+            return None
+        got = self._resp_cache.get(id(source))
+        if got is None:
+            got = np.asarray(self.compute_resp(self.run_data(), source.payload), dtype=np.float32)
+            got.setflags(write=False)
+            while len(self._resp_cache) >= RESP_CACHE:
+                self._resp_cache.pop(next(iter(self._resp_cache)))
+            self._resp_cache[id(source)] = got
+        return got
+
+    # ------------------------------------------------------------------ drawing
+    def show_step(self, step: Step | None):
+        self.views()
+        w = self.window
+        player = w.player
+        first = player.history[0] if player.history else None
+        if first is not self._run_first:
+            self._run_first = first
+            self._resp_cache = {}
+        index = player.index if step is not None else -1
+        self.em.objective.show_trace(step.trace if step is not None else np.empty(0), index)
+        ext = self.extended()
+        if step is None:
+            self.blend.clear()
+            self.banner.set_text("")
+            self.em.moment.setText("no run yet" if not player.busy else "computing…")
+            self.em.weights.set_values(None)
+            self._show_resp_bars(None, None)
+            self.draw_parameters(None, -1)
+            return
+        resp = self.resp_at(index)
+        Y = np.asarray(w.scatter.points())
+        if resp is not None and resp.shape[0] == Y.shape[0]:
+            self.blend.set(Y, blend_colors(resp, ext), raster=ext)
+        else:
+            self.blend.clear()
+        moment = moment_text(step, self.m_what)
+        self.banner.set_text(moment)
+        why = {"E": " - the parameters stay, the colours (responsibilities) change",
+               "M": " - the parameters move, the colours stay"}.get(step.kind, "")
+        self.em.moment.setText(moment + why)
+        weights = step.payload.get("weights")
+        top = max((float(np.max(s.payload["weights"])) for s in player.history if "weights" in s.payload),
+                  default=1.0)
+        self.em.weights.set_values(weights, ext, ymax=min(1.0, 1.2 * top))
+        self.em.weights.set_title(f"Mixing weights π_k at step {index}")
+        self._show_resp_bars(step, resp)
+        self.draw_parameters(step, index)
+
+    def _show_resp_bars(self, step, resp):
+        view = self.em.resp
+        i = self.selected
+        if step is None or resp is None or i is None or not 0 <= i < resp.shape[0]:
+            view.set_values(None)
+            if step is not None and i is not None and resp is None:
+                view.set_title(f"Point #{i}: no responsibilities yet (the first E-step computes them)")
+            else:
+                view.set_title("Responsibilities: click a point in the scatter")
+            return
+        view.set_values(resp[i], self.extended(), ymax=1.05)
+        used = " (used by this M-step)" if step.kind == "M" else ""
+        name = self._point_name(i)
+        view.set_title(f"Responsibilities q of {name}{used}; most likely: component {int(np.argmax(resp[i])) + 1}")
+
+    def _point_name(self, i: int) -> str:
+        ds = self.window.dataset
+        if ds is not None and ds.point_names and i < len(ds.point_names):
+            return f"point #{i} ({ds.point_names[i]})"
+        return f"point #{i}"
+
+    def select_point(self, i: int | None):
+        """Show the responsibilities of point ``i`` (None: none)."""
+        self.selected = None if i is None else int(i)
+        self.views()
+        player = self.window.player
+        step = player.current
+        self._show_resp_bars(step, self.resp_at(player.index) if step is not None else None)
+
+    def _on_point_clicked(self, i: int):
+        if self._active:
+            self.select_point(i)
+
+    # ------------------------------------------------------------------ results
+    def results(self) -> dict:
+        """What "Export results" writes, for the current step (JSON-ready)."""
+        w = self.window
+        step, ds = w.player.current, w.dataset
+        if step is None:
+            raise ParamError("Nothing to export yet: run the algorithm first.")
+        history = w.player.history
+        p = step.payload
+        out = {
+            "algorithm": self.algorithm.name,
+            "parameters": self.form.values(),
+            "data": {"name": ds.name if ds is not None else "", "n": int(ds.n) if ds is not None else 0,
+                     "d": int(ds.d) if ds is not None else 0},
+            "step": int(w.player.index), "kind": step.kind, "iteration": step.iteration,
+            "status": step.status, "done": step.done,
+            "objective_name": self.algorithm.objective_name, "objective": float(step.objective),
+            "loglik": float(p["loglik"]),
+            "trace": [{"step": i, "kind": s.kind, "iteration": s.iteration, "objective": float(s.objective),
+                       "loglik": float(s.payload.get("loglik", np.nan))} for i, s in enumerate(history)],
+            "weights": np.asarray(p["weights"]).tolist(),
+        }
+        out.update(self.parameter_results(step))
+        return out
+
+    def export_results(self, folder, stem: str | None = None) -> list[Path]:
+        """Write ``stem``.json, -parameters, -responsibilities and -loglik CSV files into ``folder``."""
+        folder = Path(folder)
+        stem = stem or self.stem
+        res = self.results()
+        paths = [folder / f"{stem}.json"]
+        paths[0].write_text(json.dumps(res, indent=1))
+        paths += self.write_parameters(folder / stem, res)
+        resp = self.resp_at(self.window.player.index)
+        if resp is not None:
+            k = resp.shape[1]
+            names = self.window.dataset.point_names
+            rows = ([names[i] if names else i] + [_num(v) for v in r] + [int(np.argmax(r)) + 1]
+                    for i, r in enumerate(resp))
+            paths.append(_csv(folder / f"{stem}-responsibilities.csv",
+                              ["point"] + [f"q{j + 1}" for j in range(k)] + ["most_likely"], rows))
+        paths.append(_csv(folder / f"{stem}-loglik.csv", ["step", "kind", "iteration", "objective", "loglik"],
+                          ([t["step"], t["kind"], t["iteration"], _num(t["objective"]), _num(t["loglik"])]
+                           for t in res["trace"])))
+        return paths
+
+    def export_figures(self, folder, stem: str | None = None) -> list[Path]:
+        """PNG and SVG of the scatter and of every view of this plugin."""
+        from gui import export
+        folder = Path(folder)
+        stem = stem or self.stem
+        targets = [("scatter", self.window.scatter)] + [(title.lower().replace("&&", "and").replace(" ", "-"), v)
+                                                        for title, v in self.views()]
+        paths = []
+        for name, target in targets:
+            paths.append(export.export_png(target, folder / f"{stem}-{name}.png", scale=2))
+            paths.append(export.export_svg(target, folder / f"{stem}-{name}.svg"))
+        return paths
+
+    def _export_dialog(self, what: str):
+        w = self.window
+        folder = QFileDialog.getExistingDirectory(w, f"Export {self.algorithm.title} {what} to a folder")
+        if not folder:
+            return
+        try:
+            paths = self.export_results(folder) if what == "results" else self.export_figures(folder)
+        except (ValueError, OSError) as exc:
+            w.status(f"Could not export: {exc}")
+            return
+        w.status(f"Wrote {', '.join(p.name for p in paths)} to {folder}")
+
+    def _export_buttons(self, layout):
+        for what, tip in (("results", "Parameters, responsibilities and the log-likelihood trace as CSV and JSON"),
+                          ("figures", "The scatter and every view of this algorithm as PNG and SVG")):
+            b = QPushButton(f"Export {what}…")
+            b.setObjectName(f"{self.stem}_export_{what}")
+            b.setToolTip(tip)
+            b.clicked.connect(lambda _=False, x=what: self._export_dialog(x))
+            layout.addWidget(b)
+
+
+def initial_parameters(means, X, covariance_type: str) -> dict:
+    """``init`` for :func:`engine.gmm.steps` from starting means (k, d): uniform weights and
+    covariances ``v * I`` in the shape of ``covariance_type``, ``v`` the data's mean variance per feature."""
+    means = np.asarray(means, dtype=np.float64)
+    k, d = means.shape
+    v = float(np.asarray(X, dtype=np.float64).var(axis=0).mean())
+    v = v if v > 0 and np.isfinite(v) else 1.0
+    cov = {"full": np.broadcast_to(v * np.eye(d), (k, d, d)).copy(), "tied": v * np.eye(d),
+           "diag": np.full((k, d), v), "spherical": np.full(k, v)}[covariance_type]
+    return {"weights": np.full(k, 1.0 / k), "means": means, "covariances": cov}
+
+
+class GmmPlugin(MixturePlugin):
+    """Gaussian mixture by EM (see the module docstring)."""
+
+    algorithm = egmm.ALGORITHM
+    stem = "gmm"
+    m_what = "weights, means, covariances"
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.ellipses = EllipseOverlay()
+        self.placed = PlacedMeans(self)
+        self.placed.sigChanged.connect(self._on_placed_changed)
+        self._density_timer = QTimer(self)
+        self._density_timer.setSingleShot(True)
+        self._density_timer.setInterval(80)
+        self._density_timer.timeout.connect(self._update_density)
+        self._map_key = None
+        self._map = None
+        self.form.sigChanged.connect(self._update_placed_label)
+
+    # ------------------------------------------------------------------ panel
+    def panel(self) -> QWidget:
+        if self._panel is not None:
+            return self._panel
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(self.form)
+        init_box = QGroupBox("Starting means")
+        iv = QVBoxLayout(init_box)
+        self.use_placed = QCheckBox("init: placed means")
+        self.use_placed.setObjectName("gmm_use_placed")
+        self.use_placed.setToolTip("Start from means you place on the plot (weights equal, covariances "
+                                   "= the data's variance × I); drag a marker to move it.")
+        self.use_placed.toggled.connect(self._on_use_placed)
+        row = QHBoxLayout()
+        self.place_button = QPushButton("Place means")
+        self.place_button.setObjectName("gmm_place")
+        self.place_button.setCheckable(True)
+        self.place_button.setToolTip("Then click k points on the plot")
+        self.place_button.toggled.connect(self._on_capture)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setObjectName("gmm_clear_placed")
+        self.clear_button.clicked.connect(lambda: self.placed.clear())
+        row.addWidget(self.place_button)
+        row.addWidget(self.clear_button)
+        self.placed_label = QLabel()
+        self.placed_label.setObjectName("gmm_placed_label")
+        self.placed_label.setWordWrap(True)
+        iv.addWidget(self.use_placed)
+        iv.addLayout(row)
+        iv.addWidget(self.placed_label)
+        v.addWidget(init_box)
+        self.density = QCheckBox("Density contours")
+        self.density.setObjectName("gmm_density")
+        self.density.setToolTip("Contours of the mixture density (for d > 2: of its projection on the plot)")
+        self.density.toggled.connect(lambda _: self._update_density())
+        v.addWidget(self.density)
+        ex_box = QGroupBox("Exercises")
+        ev = QVBoxLayout(ex_box)
+        self.exercise_buttons = {}
+        for name, title in EXERCISES.items():
+            b = QPushButton(title)
+            b.setObjectName(f"gmm_{name}")
+            b.clicked.connect(lambda _=False, n=name: load_exercise(self.window, n))
+            ev.addWidget(b)
+            self.exercise_buttons[name] = b
+        v.addWidget(ex_box)
+        self._export_buttons(v)
+        v.addStretch(1)
+        self._panel = box
+        self._update_placed_label()
+        return box
+
+    def _k(self) -> int:
+        return int(self.form.values().get("k", 3))
+
+    def _update_placed_label(self):
+        if self._panel is None and not hasattr(self, "placed_label"):
+            return
+        k, m = self._k(), self.placed.count
+        if not self.use_placed.isChecked():
+            text = f"{m} placed (not used)" if m else "Tick “init: placed means”, then click k points on the plot."
+        elif m < k:
+            text = f"{m} of {k} means placed: click {k - m} more on the plot."
+        elif m > k:
+            text = f"{m} means placed but k = {k}: clear them or raise k."
+        else:
+            text = f"{k} means placed; drag a marker to move it."
+        self.placed_label.setText(text)
+
+    def _on_use_placed(self, on: bool):
+        self.form.widgets["init"].setEnabled(not on)
+        if on and self.placed.count < self._k():
+            self.place_button.setChecked(True)
+        elif not on:
+            self.place_button.setChecked(False)
+        self._update_placed_label()
+        self.sigRestart.emit()
+
+    def _on_capture(self, on: bool):
+        w = self.window
+        if on:
+            if self.placed.count >= self._k():
+                self.placed.clear(emit=False)
+                self._update_placed_label()
+            panel = getattr(w, "data_panel", None)
+            if panel is not None and hasattr(panel, "set_mode"):
+                panel.set_mode("inspect")  # clicks must not add points at the same time
+            w.status(f"Click {self._k()} points on the plot to place the starting means.")
+
+    def _on_scene_clicked(self, ev):
+        if not (self._active and self.place_button.isChecked() and ev.button() == Qt.MouseButton.LeftButton):
+            return
+        vb = self.window.scatter.plot_item.getViewBox()
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = vb.mapSceneToView(ev.scenePos())
+        if self.placed.near(p.x(), p.y()):
+            return  # a click on a marker (to drag it) does not add one
+        self.add_placed(p.x(), p.y())
+
+    def add_placed(self, x: float, y: float):
+        """Place one starting mean at display position (x, y); placing stops at k."""
+        if self.placed.count >= self._k():
+            return
+        if self.placed.count + 1 >= self._k():
+            blocked = self.place_button.blockSignals(True)
+            self.place_button.setChecked(False)
+            self.place_button.blockSignals(blocked)
+        self.placed.add(x, y)
+
+    def _on_placed_changed(self):
+        self._update_placed_label()
+        if self.use_placed.isChecked():
+            self.sigRestart.emit()
+
+    # ------------------------------------------------------------------ run
+    def parameters(self) -> dict:
+        params = self.algorithm.validate(self.form.values())
+        if self.use_placed.isChecked():
+            params.pop("init", None)
+        return params
+
+    def extra_arguments(self) -> dict:
+        if not self.use_placed.isChecked():
+            return {}
+        k, m = self._k(), self.placed.count
+        if m != k:
+            raise ParamError(f"init: placed means: {m} of k = {k} means placed. Press “Place means” and click "
+                             f"{k - m} more on the plot." if m < k else
+                             f"init: placed means: {m} means placed but k = {k}. Clear them or set k = {m}.")
+        X = self.run_data()
+        means = run_from_display(self.window, self.placed.positions(), X)
+        return {"init": initial_parameters(means, X, self.form.values()["covariance"])}
+
+    def compute_resp(self, X, payload) -> np.ndarray:
+        return egmm.responsibilities(X, payload["weights"], payload["means"], payload["covariances_native"],
+                                     payload["covariance_type"])
+
+    # ------------------------------------------------------------------ activation
+    def activate(self):
+        super().activate()
+        w = self.window
+        self.ellipses.attach(w.scatter.plot_item)
+        self.placed.attach(w.scatter.plot_item)
+        w.scatter.plot_item.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        w.scatter.plot_item.getViewBox().sigRangeChanged.connect(self._on_range_changed)
+
+    def deactivate(self):
+        w = self.window
+        if hasattr(self, "place_button"):
+            self.place_button.setChecked(False)
+        self.ellipses.detach()
+        self.placed.detach()
+        for sig, slot in ((w.scatter.plot_item.scene().sigMouseClicked, self._on_scene_clicked),
+                          (w.scatter.plot_item.getViewBox().sigRangeChanged, self._on_range_changed)):
+            try:
+                sig.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        super().deactivate()
+
+    def _on_range_changed(self, *_):
+        if self.density.isChecked():
+            self._density_timer.start()
+
+    # ------------------------------------------------------------------ drawing
+    def display_parameters(self, step: Step):
+        """Display means (k, 2) and covariances (k, 2, 2) of ``step``: ``offset + A μ`` and ``A Σ Aᵀ``."""
+        p = step.payload
+        means = np.asarray(p["means"], dtype=np.float64)
+        k, d = means.shape
+        key = (id(self.window.run_X()), getattr(self.window, "_std", None) is None, d)
+        if key != self._map_key:
+            self._map_key, self._map = key, display_map(self.window, d)
+        c, A = self._map
+        S = egmm.project_covariances(p["covariances_native"], p["covariance_type"], A)
+        if S.shape[0] != k:
+            S = np.broadcast_to(S, (k, 2, 2))
+        return c + means @ A.T, S
+
+    def draw_parameters(self, step: Step | None, index: int):
+        ov = self.ellipses
+        if step is None or "means" not in step.payload:
+            ov.clear()
+            self.em.set_note("")
+            return
+        ext = self.extended()
+        M, S = self.display_parameters(step)
+        k = M.shape[0]
+        ov.show_means(M, k, ext)
+        ov.show_ellipses(M, S, ext)
+        history = self.window.player.history
+        if step.kind == "M" and index > 0:
+            ov.show_ghosts(*self.display_parameters(history[index - 1]))
+        else:
+            ov.show_ghosts(None, None)
+        self._update_density()
+        ds = self.window.dataset
+        d = step.payload["means"].shape[1]
+        note = ("Solid ellipses: 1 standard deviation, dashed: 2; on M-steps the dotted grey ellipses are "
+                "where the components were before.")
+        if d > 2:
+            note = (f"The data have d = {d} dimensions: the scatter shows the first two principal components, "
+                    "the means are projected and the ellipses are those of the projected covariances P Σ Pᵀ. "
+                    + note)
+        if ds is not None and getattr(self.window, "_std", None) is not None:
+            note += " EM runs on the standardized data; everything is drawn in the data's own units."
+        self.em.set_note(note)
+
+    def _update_density(self):
+        self._density_timer.stop()
+        step = self.window.player.current
+        if not (self._active and self.density.isChecked()) or step is None or "means" not in step.payload:
+            self.ellipses.show_density(None)
+            return
+        if step.payload["means"].shape[1] < 2:
+            self.ellipses.show_density(None)
+            return
+        M, S = self.display_parameters(step)
+        (x0, x1), (y0, y1) = self.window.scatter.plot_item.getViewBox().viewRange()
+        try:
+            grid = egmm.density_grid(step.payload["weights"], M, S, (x0, x1), (y0, y1), res=120)
+        except ParamError:
+            grid = None
+        self.ellipses.show_density(grid)
+
+    # ------------------------------------------------------------------ results
+    def parameter_results(self, step: Step) -> dict:
+        p = step.payload
+        std = getattr(self.window, "_std", None) is not None
+        return {"coordinates": "standardized" if std else "data", "covariance_type": p["covariance_type"],
+                "means": np.asarray(p["means"]).tolist(),
+                "covariances": np.asarray(p["covariances_native"]).tolist(),
+                "init": "placed means" if self.use_placed.isChecked() else self.form.values()["init"]}
+
+    def write_parameters(self, base: Path, res: dict) -> list[Path]:
+        step = self.window.player.current
+        p = step.payload
+        means = np.asarray(p["means"])
+        k, d = means.shape
+        full = egmm.full_covariances(p["covariances_native"], p["covariance_type"], k, d)
+        header = (["component", "weight"] + [f"mean_x{a + 1}" for a in range(d)]
+                  + [f"cov_{a + 1}_{b + 1}" for a in range(d) for b in range(d)])
+        rows = ([j + 1, _num(p["weights"][j])] + [_num(v) for v in means[j]] + [_num(v) for v in full[j].ravel()]
+                for j in range(k))
+        return [_csv(base.with_name(base.name + "-parameters.csv"), header, rows)]
+
+
+def _plugin_index(window, cls):
+    plugins = getattr(window, "plugins", [])
+    index = next((i for i, p in enumerate(plugins) if isinstance(p, cls)), None)
+    if index is None:
+        raise ValueError(f"The {cls.__name__} is not installed in this window.")
+    return index
+
+
+def load_exercise(window, name: str):
+    """Textbook exercise 6: a Gaussian mixture (K = 3, full covariances) on 300 points of three
+    elongated, overlapping clusters (``engine.data.generate("elongated", n=300, seed=6)``)."""
+    if name not in EXERCISES:
+        raise ValueError(f"unknown exercise {name!r}; choose one of {', '.join(EXERCISES)}")
+    index = _plugin_index(window, GmmPlugin)
+    plugin = window.plugins[index]
+    std = getattr(getattr(window, "data_panel", None), "standardize", None)
+    if std is not None and std.isChecked():
+        std.setChecked(False)
+    window.set_algorithm(index)
+    plugin.panel()
+    blocked = plugin.use_placed.blockSignals(True)
+    plugin.use_placed.setChecked(False)
+    plugin.use_placed.blockSignals(blocked)
+    plugin.form.widgets["init"].setEnabled(True)
+    plugin.form.set_values({"k": 3, "covariance": "full", "init": "kmeans", "reg": 1e-6, "seed": 0,
+                            "max_iter": 200, "tol": 1e-6})
+    window.generate("elongated", 300, 6)
+    window.status("Exercise 6: EM with K = 3 full-covariance Gaussians on elongated, overlapping clusters. "
+                  "Step with → : E-steps recolour the points, M-steps move the ellipses.")
+
+
+PLUGIN = GmmPlugin

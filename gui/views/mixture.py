@@ -1,0 +1,537 @@
+"""Views shared by the two EM plugins (Gaussian and Bernoulli mixtures).
+
+* :func:`blend_colors` - each point's colour as the responsibility-weighted blend of its
+  components' palette colours (:mod:`gui.palette`, the same colours as every other view).
+* :class:`BlendOverlay` - those colours drawn over the shared scatter. The scatter has no
+  per-point colour API, so the overlay splats the points into one RGBA
+  :class:`pyqtgraph.ImageItem` (numpy, O(n) per redraw) covering the visible range, in
+  painter's order, at the scatter's point size; it redraws (debounced) when the range changes.
+  A ``set_colors`` method on :class:`gui.scatter.ScatterView` would make this overlay unnecessary.
+* :class:`EllipseOverlay` - means, covariance ellipses at 1 and 2 standard deviations (the
+  geometry comes from :func:`engine.gmm.ellipse`), the previous ellipses as ghosts on M-steps,
+  and optional density contours (:func:`engine.gmm.density_grid` + :class:`pyqtgraph.IsocurveItem`).
+* :class:`PlacedMeans` - starting means placed by clicking, movable markers (:class:`pyqtgraph.TargetItem`).
+* :class:`MomentBanner` - "E-step 3: responsibilities" as the scatter's title.
+* :class:`BarsView` - coloured bars with values (mixing weights, one point's responsibilities).
+* :class:`EMView` - the "EM" tab: the moment, the log-likelihood against the step (an
+  :class:`~gui.views.objective.ObjectiveView`, click = jump), weights and responsibilities.
+* :func:`display_map` / :func:`run_from_display` - the window's (affine) map from run
+  coordinates to display coordinates as ``offset + A @ x``, so covariances can be drawn as
+  ``A Σ Aᵀ`` (for d > 2 data: the projection onto the first two principal components).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QTimer, Qt, Signal
+from PySide6.QtGui import QTransform
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from engine import gmm as egmm
+from gui import palette
+from gui.views.objective import ObjectiveView
+
+__all__ = ["blend_colors", "component_rgb", "display_map", "run_from_display", "BlendOverlay", "EllipseOverlay",
+           "PlacedMeans", "MomentBanner", "BarsView", "EMView", "moment_text"]
+
+POINT_RADIUS = 4.0  # pixels: the fill of a blended point (the scatter draws 9-pixel symbols)
+RIM_RADIUS = 5.0  # pixels: a white rim around it, as the scatter's symbols have
+RASTER_HALF = 1  # raster scatters (many points): (2 * RASTER_HALF + 1)-pixel squares
+DENSITY_RES = 120
+GHOST_PEN = pg.mkPen("#555555", width=1.5, style=Qt.PenStyle.DotLine)
+HALO_PEN_1 = pg.mkPen(255, 255, 255, 230, width=5.5)  # keeps an ellipse readable over points of its colour
+HALO_PEN_2 = pg.mkPen(255, 255, 255, 200, width=4.0)
+
+
+def component_rgb(k: int, extended: bool = False) -> np.ndarray:
+    """(k, 3) float RGB of components 0..k-1 from :mod:`gui.palette`."""
+    return palette.rgba_table(max(int(k), 1), 255, extended)[:k, :3].astype(np.float64)
+
+
+def blend_colors(resp, extended: bool = False, alpha: int = 255) -> np.ndarray:
+    """Blend the components' colours with weights ``resp`` (rows sum to 1).
+
+    Parameters
+    ----------
+    resp : ndarray of shape (n, k)
+    extended : bool
+        Palette of raster views (see :func:`gui.palette.hex_color`).
+
+    Returns
+    -------
+    ndarray of shape (n, 4), uint8
+        ``rint(resp @ rgb)`` with the given alpha.
+    """
+    R = np.asarray(resp, dtype=np.float64)
+    out = np.empty((R.shape[0], 4), dtype=np.uint8)
+    out[:, :3] = np.clip(np.rint(R @ component_rgb(R.shape[1], extended)), 0, 255)
+    out[:, 3] = alpha
+    return out
+
+
+def display_map(window, d: int):
+    """``(offset (2,), A (2, d))`` with ``window.project(x) == offset + A @ x`` (the map is affine)."""
+    c = np.asarray(window.project(np.zeros((1, d))), dtype=np.float64)[0]
+    A = (np.asarray(window.project(np.eye(d)), dtype=np.float64) - c).T
+    return c, A
+
+
+def run_from_display(window, P, X) -> np.ndarray:
+    """Display points (m, 2) -> run coordinates (m, d): the point nearest the data mean that maps there.
+
+    Exact for 2-D data; for d > 2, a point in the plane of the first two principal components.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    P = np.asarray(P, dtype=np.float64).reshape(-1, 2)
+    centre = X.mean(axis=0)
+    c, A = display_map(window, X.shape[1])
+    return centre + (P - (c + A @ centre)) @ np.linalg.pinv(A).T
+
+
+def moment_text(step, m_what: str = "weights, means, covariances") -> str:
+    """What kind of moment ``step`` is, for people: "E-step 3: responsibilities", "M-step 3: <m_what>"."""
+    if step is None:
+        return ""
+    if step.kind == "E":
+        return f"E-step {step.iteration}: responsibilities"
+    if step.kind == "M":
+        return f"M-step {step.iteration}: {m_what}"
+    return "Initialisation"
+
+
+# ---------------------------------------------------------------------------- scatter overlays
+class BlendOverlay(QObject):
+    """Points in blended colours on a :class:`gui.scatter.ScatterView`, drawn as one image."""
+
+    def __init__(self, scatter, parent: QObject | None = None):
+        super().__init__(parent)
+        self.scatter = scatter
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(4.5)  # over the scatter's points and highlighted points, under its rings
+        self.Y = None
+        self.colors = None  # (n, 4) uint8: the blended colour of every point, as drawn
+        self.raster = False
+        self.buffer = None  # (H, W) uint32 image drawn last
+        self._rect = None  # (x0, y0, width, height) of that image in display coordinates
+        self._attached = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(40)
+        self._timer.timeout.connect(self.redraw)
+
+    def attach(self):
+        if not self._attached:
+            vb = self.scatter.plot_item.getViewBox()
+            vb.addItem(self.image, ignoreBounds=True)
+            vb.sigRangeChanged.connect(self._timer.start)
+            vb.sigResized.connect(self._timer.start)
+            self._attached = True
+
+    def detach(self):
+        if self._attached:
+            vb = self.scatter.plot_item.getViewBox()
+            vb.removeItem(self.image)
+            for sig in (vb.sigRangeChanged, vb.sigResized):
+                try:
+                    sig.disconnect(self._timer.start)
+                except (RuntimeError, TypeError):
+                    pass
+            self._attached = False
+        self.clear()
+
+    def set(self, Y, colors, raster: bool = False):
+        """Show points ``Y`` (n, 2) in ``colors`` (n, 4) uint8."""
+        self.Y = np.asarray(Y, dtype=np.float64)
+        self.colors = np.ascontiguousarray(colors, dtype=np.uint8)
+        self.raster = bool(raster)
+        self.redraw()
+
+    def clear(self):
+        self.Y = self.colors = self.buffer = self._rect = None
+        self.image.clear()
+        self.image.setVisible(False)
+
+    def pixel_color(self, i: int) -> np.ndarray:
+        """RGBA drawn at the centre of point ``i`` (for tests), uint8 (4,)."""
+        x0, y0, w, h = self._rect
+        H, W = self.buffer.shape
+        cx = int(np.floor((self.Y[i, 0] - x0) * W / w))
+        cy = int(np.floor((self.Y[i, 1] - y0) * H / h))
+        return self.buffer[cy:cy + 1, cx:cx + 1].view(np.uint8).reshape(4).copy()
+
+    def redraw(self):
+        self._timer.stop()
+        if self.Y is None or self.colors is None or self.Y.shape[0] == 0:
+            self.image.setVisible(False)
+            return
+        vb = self.scatter.plot_item.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        r = vb.boundingRect()
+        W, H = max(int(np.ceil(r.width())), 1), max(int(np.ceil(r.height())), 1)
+        if not (x1 > x0 and y1 > y0):
+            return
+        Y = self.Y
+        cx = np.floor((Y[:, 0] - x0) * (W / (x1 - x0))).astype(np.int64)
+        cy = np.floor((Y[:, 1] - y0) * (H / (y1 - y0))).astype(np.int64)
+        if self.raster:
+            h = RASTER_HALF
+            offsets = [(dy, dx, True) for dy in range(-h, h + 1) for dx in range(-h, h + 1)]
+        else:
+            rim = int(np.ceil(RIM_RADIUS))
+            offsets = [(dy, dx, dx * dx + dy * dy <= POINT_RADIUS ** 2)
+                       for dy in range(-rim, rim + 1) for dx in range(-rim, rim + 1)
+                       if dx * dx + dy * dy <= RIM_RADIUS ** 2]
+            offsets.sort(key=lambda o: o[2])  # the rim first, then the fill: painter's order per point
+        off_y = np.array([o[0] for o in offsets])
+        off_x = np.array([o[1] for o in offsets])
+        fill = np.array([o[2] for o in offsets])
+        px = cx[:, None] + off_x[None, :]
+        py = cy[:, None] + off_y[None, :]
+        ok = (px >= 0) & (px < W) & (py >= 0) & (py < H)
+        col = np.ascontiguousarray(self.colors).view(np.uint32).reshape(-1)
+        rim_colour = np.array([[255, 255, 255, 200]], dtype=np.uint8).view(np.uint32)[0, 0]
+        values = np.where(fill[None, :], col[:, None], rim_colour)
+        buf = np.zeros((H, W), dtype=np.uint32)
+        buf.reshape(-1)[(py * W + px)[ok]] = values[ok]  # point-major order: later points win
+        self.buffer = buf
+        self._rect = (x0, y0, x1 - x0, y1 - y0)
+        self.image.setImage(buf.view(np.uint8).reshape(H, W, 4), levels=(0, 255), autoLevels=False)
+        self.image.setRect(*self._rect)
+        self.image.setVisible(True)
+
+
+class EllipseOverlay:
+    """Means, 1σ and 2σ ellipses, ghosts of the previous ellipses and density contours on a PlotItem."""
+
+    N_STD = (1.0, 2.0)
+
+    def __init__(self):
+        self.means = pg.ScatterPlotItem(size=18, symbol="d", pen=pg.mkPen("k", width=1.8), pxMode=True)
+        self.means.setZValue(22)
+        self.curves: dict[tuple[int, float], pg.PlotDataItem] = {}
+        self.halos: dict[tuple[int, float], pg.PlotDataItem] = {}  # white lines under the curves
+        self.ghosts: list[pg.PlotDataItem] = []
+        self.texts: list[pg.TextItem] = []
+        self.isocurves: list[pg.IsocurveItem] = []
+        self.points: dict[tuple[int, float], np.ndarray] = {}  # (component, n_std) -> polyline drawn
+        self.ghost_points: list[np.ndarray] = []
+        self.density = None  # (xs, ys, z, levels) drawn last
+        self.plot_item = None
+
+    def _items(self):
+        return [self.means, *self.curves.values(), *self.halos.values(), *self.ghosts, *self.texts, *self.isocurves]
+
+    def attach(self, plot_item):
+        self.detach()
+        self.plot_item = plot_item
+        for item in self._items():
+            plot_item.addItem(item, ignoreBounds=True)
+
+    def detach(self):
+        if self.plot_item is not None:
+            for item in self._items():
+                self.plot_item.removeItem(item)
+        self.plot_item = None
+
+    def _add(self, item, z):
+        item.setZValue(z)
+        if self.plot_item is not None:
+            self.plot_item.addItem(item, ignoreBounds=True)
+        return item
+
+    def clear(self):
+        self.show_means(np.empty((0, 2)), 0)
+        self.show_ellipses(np.empty((0, 2)), np.empty((0, 2, 2)))
+        self.show_ghosts(None, None)
+        self.show_density(None)
+
+    def show_means(self, M, k: int, extended: bool = False, labels: bool = True):
+        """Component means at display positions ``M`` (k, 2), numbered 1..k as in the legend."""
+        M = np.asarray(M, dtype=np.float64).reshape(-1, 2)
+        if M.shape[0]:
+            self.means.setData(M[:, 0], M[:, 1], brush=[palette.color(j, extended=extended) for j in range(k)])
+        else:
+            self.means.setData([], [])
+        while labels and len(self.texts) < M.shape[0]:
+            self.texts.append(self._add(pg.TextItem(color="#111111", anchor=(-0.3, 1.05),
+                                                    fill=pg.mkBrush(255, 255, 255, 200)), 23))
+        for j, t in enumerate(self.texts):
+            if labels and j < M.shape[0]:
+                t.setHtml(f"<b><span style='color:{palette.hex_color(j, extended)}'>{j + 1}</span></b>")
+                t.setPos(float(M[j, 0]), float(M[j, 1]))
+                t.setVisible(True)
+            else:
+                t.setVisible(False)
+
+    def show_ellipses(self, M, S, extended: bool = False):
+        """Ellipses ``(x - m_j)ᵀ S_j⁻¹ (x - m_j) = s²`` for s = 1 (solid) and 2 (dashed); M (k, 2), S (k, 2, 2)."""
+        M = np.asarray(M, dtype=np.float64).reshape(-1, 2)
+        k = M.shape[0]
+        self.points = {}
+        for j in range(k):
+            c = palette.color(j, extended=extended)
+            for s in self.N_STD:
+                key = (j, s)
+                item = self.curves.get(key)
+                if item is None:
+                    item = self.curves[key] = self._add(pg.PlotDataItem(), 21 if s == 1 else 20)
+                    self.halos[key] = self._add(pg.PlotDataItem(pen=HALO_PEN_1 if s == 1 else HALO_PEN_2), 19)
+                pts = egmm.ellipse(M[j], S[j], n_std=s, n_points=121)
+                style = Qt.PenStyle.SolidLine if s == 1 else Qt.PenStyle.DashLine
+                item.setData(pts[:, 0], pts[:, 1], pen=pg.mkPen(c, width=2.6 if s == 1 else 1.8, style=style))
+                self.halos[key].setData(pts[:, 0], pts[:, 1])
+                item.setVisible(True)
+                self.halos[key].setVisible(True)
+                self.points[key] = pts
+        for key, item in self.curves.items():
+            if key[0] >= k:
+                for it in (item, self.halos[key]):
+                    it.setData([], [])
+                    it.setVisible(False)
+
+    def show_ghosts(self, M, S):
+        """The previous step's 1σ ellipses, thin and grey (where the components were before the M-step)."""
+        k = 0 if M is None else np.asarray(M).reshape(-1, 2).shape[0]
+        self.ghost_points = []
+        while len(self.ghosts) < k:
+            self.ghosts.append(self._add(pg.PlotDataItem(pen=GHOST_PEN), 18))
+        for j, item in enumerate(self.ghosts):
+            if j < k:
+                pts = egmm.ellipse(M[j], S[j], n_std=1.0, n_points=121)
+                item.setData(pts[:, 0], pts[:, 1])
+                item.setVisible(True)
+                self.ghost_points.append(pts)
+            else:
+                item.setData([], [])
+                item.setVisible(False)
+
+    def show_density(self, grid, n_levels: int = 6):
+        """Contours of ``grid = (xs, ys, z)`` (``z[i, j]`` at ``(xs[j], ys[i])``), or None to hide them."""
+        if grid is None:
+            for iso in self.isocurves:
+                iso.setVisible(False)
+            self.density = None
+            return
+        xs, ys, z = grid
+        top = float(np.nanmax(z)) if z.size else 0.0
+        if not top > 0:
+            self.show_density(None)
+            return
+        levels = top * np.geomspace(0.02, 0.8, n_levels)
+        while len(self.isocurves) < n_levels:
+            iso = pg.IsocurveItem(pen=pg.mkPen("#555555", width=1.0), axisOrder="row-major")
+            self.isocurves.append(self._add(iso, 17))
+        dx = (xs[-1] - xs[0]) / (len(xs) - 1)
+        dy = (ys[-1] - ys[0]) / (len(ys) - 1)
+        # isocurve coordinates put sample (i, j) at (j + 0.5, i + 0.5)
+        tr = QTransform(dx, 0.0, 0.0, dy, xs[0] - 0.5 * dx, ys[0] - 0.5 * dy)
+        for iso, level in zip(self.isocurves, levels):
+            iso.setData(z, float(level))
+            iso.setTransform(tr)
+            iso.setVisible(True)
+        for iso in self.isocurves[n_levels:]:
+            iso.setVisible(False)
+        self.density = (xs, ys, z, levels)
+
+
+class PlacedMeans(QObject):
+    """Starting means placed by clicking on a PlotItem; each marker can be dragged.
+
+    ``sigChanged`` is emitted when a mean is added, dragged (on release) or removed.
+    """
+
+    sigChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.targets: list[pg.TargetItem] = []
+        self.plot_item = None
+
+    def attach(self, plot_item):
+        if self.plot_item is plot_item:
+            return
+        self.detach()
+        self.plot_item = plot_item
+        for t in self.targets:
+            plot_item.addItem(t, ignoreBounds=True)
+
+    def detach(self):
+        if self.plot_item is not None:
+            for t in self.targets:
+                self.plot_item.removeItem(t)
+        self.plot_item = None
+
+    @property
+    def count(self) -> int:
+        return len(self.targets)
+
+    def positions(self) -> np.ndarray:
+        """(m, 2) display positions of the markers."""
+        if not self.targets:
+            return np.empty((0, 2))
+        return np.array([[t.pos().x(), t.pos().y()] for t in self.targets], dtype=np.float64)
+
+    def near(self, x: float, y: float, radius_px: float = 12.0) -> bool:
+        """True when (x, y) is within ``radius_px`` screen pixels of a marker (a click meant for it)."""
+        if self.plot_item is None or not self.targets:
+            return False
+        px, py = self.plot_item.getViewBox().viewPixelSize()
+        P = self.positions()
+        d2 = ((P[:, 0] - x) / px) ** 2 + ((P[:, 1] - y) / py) ** 2
+        return bool(d2.min() <= radius_px ** 2)
+
+    def add(self, x: float, y: float, emit: bool = True):
+        j = len(self.targets)
+        t = pg.TargetItem(pos=(float(x), float(y)), size=18, symbol="crosshair", movable=True,
+                          pen=pg.mkPen("#000000", width=2.5), hoverPen=pg.mkPen("#D55E00", width=3),
+                          label=f"start {j + 1}", labelOpts={"color": "#000000", "offset": (12, -12)})
+        t.setZValue(30)
+        t.sigPositionChangeFinished.connect(lambda *_: self.sigChanged.emit())
+        self.targets.append(t)
+        if self.plot_item is not None:
+            self.plot_item.addItem(t, ignoreBounds=True)
+        if emit:
+            self.sigChanged.emit()
+
+    def set_positions(self, P, emit: bool = True):
+        self.clear(emit=False)
+        for x, y in np.asarray(P, dtype=np.float64).reshape(-1, 2):
+            self.add(x, y, emit=False)
+        if emit:
+            self.sigChanged.emit()
+
+    def clear(self, emit: bool = True):
+        for t in self.targets:
+            if self.plot_item is not None:
+                self.plot_item.removeItem(t)
+        self.targets = []
+        if emit:
+            self.sigChanged.emit()
+
+
+class MomentBanner:
+    """Which moment of EM is shown, as the title of a PlotItem (above the plot: never over the data)."""
+
+    def __init__(self):
+        self.plot_item = None
+        self.text = ""
+
+    def attach(self, plot_item):
+        self.detach()
+        self.plot_item = plot_item
+        self.set_text(self.text)
+
+    def detach(self):
+        if self.plot_item is not None:
+            self.plot_item.setTitle(None)
+        self.plot_item = None
+
+    def set_text(self, text: str):
+        self.text = text
+        if self.plot_item is not None:
+            self.plot_item.setTitle(text if text else None, color="#111111", size="10pt", bold=True)
+
+
+# ---------------------------------------------------------------------------- panels
+class BarsView(QWidget):
+    """Coloured bars with their values written on top (component ids 1..k under them)."""
+
+    def __init__(self, title: str, ylabel: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        pi = self.plot.getPlotItem()
+        pi.setLabel("bottom", "component", color="#222222")
+        pi.setLabel("left", ylabel, color="#222222")
+        for side in ("left", "bottom"):
+            pi.getAxis(side).setTextPen(pg.mkPen("#333333"))
+            pi.getAxis(side).setPen(pg.mkPen("#333333"))
+            pi.getAxis(side).enableAutoSIPrefix(False)
+        self.title = QLabel(title)
+        self.title.setStyleSheet("font-weight: bold;")
+        self.title.setWordWrap(True)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
+        self.plot.addItem(self.bars)
+        self.texts: list[pg.TextItem] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.plot, 1)
+        self.values = np.empty(0)
+        self.colors: list[str] = []
+
+    def set_title(self, text: str):
+        self.title.setText(text)
+
+    def set_values(self, values, extended: bool = False, ymax: float | None = None):
+        """Bars for ``values`` (k,), component j in its palette colour; None or empty clears."""
+        v = np.empty(0) if values is None else np.asarray(values, dtype=np.float64).reshape(-1)
+        k = v.size
+        self.values = v
+        self.colors = [palette.hex_color(j, extended) for j in range(k)]
+        x = np.arange(k, dtype=float)
+        self.bars.setOpts(x=x, height=v, width=0.7, brushes=[pg.mkBrush(c) for c in self.colors] if k else None,
+                          pen=pg.mkPen("#333333", width=0.8))
+        top = float(ymax) if ymax is not None else (max(float(v.max()), 1e-12) * 1.2 if k else 1.0)
+        self.plot.setXRange(-0.6, max(k, 1) - 0.4, padding=0)
+        self.plot.setYRange(0, top, padding=0)
+        step = 1 if k <= 12 else int(np.ceil(k / 12))
+        self.plot.getAxis("bottom").setTicks([[(j, str(j + 1)) for j in range(0, k, step)], []])
+        show = k <= 12
+        while show and len(self.texts) < k:
+            t = pg.TextItem(color="#222222", anchor=(0.5, 1.0))
+            self.plot.addItem(t, ignoreBounds=True)
+            self.texts.append(t)
+        for j, t in enumerate(self.texts):
+            if show and j < k:
+                t.setText(f"{v[j]:.2f}" if abs(v[j]) >= 0.005 or v[j] == 0 else f"{v[j]:.0e}")
+                t.setPos(j, min(v[j], top * 0.9))
+                t.setVisible(True)
+            else:
+                t.setVisible(False)
+
+
+class EMView(QWidget):
+    """The "EM" tab: what this moment is, the objective against the step, weights and responsibilities.
+
+    ``objective.sigStepClicked`` carries the step clicked on the curve.
+    """
+
+    def __init__(self, objective_name: str, sense: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.moment = QLabel("no run")
+        self.moment.setObjectName("em_moment")
+        self.moment.setWordWrap(True)
+        self.moment.setStyleSheet("font-size: 12pt; font-weight: bold; padding: 2px;")
+        self.objective = ObjectiveView()
+        self.objective.setObjectName("em_objective")
+        self.objective.set_objective(objective_name, sense)
+        self.weights = BarsView("Mixing weights π_k", "π_k")
+        self.weights.setObjectName("em_weights")
+        self.resp = BarsView("Responsibilities: click a point in the scatter", "q_nk")
+        self.resp.setObjectName("em_resp")
+        self.note = QLabel()
+        self.note.setObjectName("em_note")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #444;")
+        bottom = QWidget()
+        h = QHBoxLayout(bottom)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.addWidget(self.weights)
+        h.addWidget(self.resp)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.objective)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.moment)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.note)
+
+    def set_note(self, text: str):
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
