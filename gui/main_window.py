@@ -236,12 +236,11 @@ class MainWindow(QMainWindow):
             self.player.clear()
             return
         try:
-            factory = plugin.make_steps()
+            # validation may happen in make_steps or when the engine's steps() is first called (in start)
+            self.player.start(plugin.make_steps())
         except ValueError as exc:  # ParamError / DataError: the person can fix it
             self.player.clear()
             self._on_run_error(str(exc))
-            return
-        self.player.start(factory)
 
     # ================================================================ algorithms
     def set_algorithm(self, index: int):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from engine.data import generate
+from engine.data import generate, mnist
 from engine.steps import Step, TraceBuilder
 from gui import algorithms
 
@@ -97,9 +97,11 @@ def test_two_thousand_frames_then_export(qtbot, monkeypatch, tmp_path):
 def test_every_installed_algorithm_animates(qtbot, monkeypatch, tmp_path):
     classes = algorithms.plugin_classes()
     w = make(qtbot, monkeypatch, classes)
-    w.set_dataset(generate("blobs", n=200, seed=3))
+    blobs, digits = generate("blobs", n=200, seed=3), mnist(300)
     for index in range(len(w.plugins)):
         w.set_algorithm(index)
+        # each algorithm on data it is meant for: the Bernoulli mixture on binary images
+        w.set_dataset(digits if w.plugin.algorithm.name == "bernoulli" else blobs)
         qtbot.waitUntil(lambda: w.player.current is not None or w.algorithm_panel.error.isVisible(), timeout=10_000)
         assert not w.algorithm_panel.error.isVisible(), w.algorithm_panel.error.text()
         w.player.to_end(limit=400)

@@ -229,6 +229,17 @@ def test_too_few_points_is_a_red_message_not_a_crash(qtbot, window):
     assert not error.isVisible()
 
 
+def test_eager_validation_in_the_engine_is_a_red_message(qtbot, window, monkeypatch):
+    def eager(X, **_):  # validates on call, before returning its generator (as engine entry points do)
+        raise ParamError(f"k=10 should be <= n_samples={len(X)}.")
+
+    window.open_example("five-points")
+    monkeypatch.setattr(window.plugin, "make_steps", lambda: (lambda: eager(window.run_X())))
+    window.restart_run()
+    assert "k=10 should be <= n_samples=5" in window.algorithm_panel.error.text()
+    assert window.player.current is None and window.dataset.n == 5
+
+
 def test_algorithm_error_during_the_run_is_reported(qtbot, window, csv_file, monkeypatch):
     path, _ = csv_file
 
