@@ -444,7 +444,9 @@ def load_session(path, *, validate_data: bool = True) -> Session:
     try:
         d = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        hint = " The file seems cut short." if exc.pos >= len(text.rstrip()) - 1 else ""
+        cut = (exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated")
+               or text.count("{") > text.count("}") or text.count("[") > text.count("]"))
+        hint = " The file seems cut short (truncated)." if cut else ""
         raise SessionError(f"{where}: not valid JSON at line {exc.lineno}, column {exc.colno} "
                            f"({exc.msg}).{hint}") from None
     except (ValueError, RecursionError) as exc:

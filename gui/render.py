@@ -33,6 +33,8 @@ __all__ = ["main", "parse_size", "parse_steps", "view_slug"]
 
 DEFAULT_SIZE = (800, 600)
 MAX_SIDE = 4000
+#: Above this many points the scatter gets no SVG (one vector element per point: slow and huge; use the PNG).
+SVG_POINT_LIMIT = 3000
 
 
 class UsageError(ValueError):
@@ -263,6 +265,10 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
             if i not in indices:
                 indices.append(i)
         suffix = wanted is not None
+        n_points = window.dataset.n if window.dataset is not None else 0
+        if svg and n_points > SVG_POINT_LIMIT:
+            _err(f"note: no SVG of the scatter for {n_points:,} points (more than {SVG_POINT_LIMIT:,}); "
+                 "the PNG has them all.")
         for name, view, tab in _views(window):
             _show_only(window, tab)
             _fit(window, view, size)
@@ -271,7 +277,7 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
                 QApplication.processEvents()
                 stem = f"{name}-step{i:03d}" if suffix else name
                 written.append(export.export_png(view, out / f"{stem}.png", scale=scale))
-                if svg:
+                if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
                     written.append(export.export_svg(view, out / f"{stem}.svg"))
         if gif:
             written.append(_write_gif(window, out / "run.gif", final, size, scale, fps))

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
@@ -323,9 +324,9 @@ def wait_for_step(player, step, timeout: float = 600.0) -> str:
 
 # ============================================================================ the window's hooks
 def _find_menu(parent, title: str) -> QMenu | None:
-    for a in parent.actions():
-        m = a.menu()
-        if m is not None and m.title().replace("&", "") == title:
+    """The menu called ``title`` (ignoring ``&``) among ``parent``'s descendants."""
+    for m in parent.findChildren(QMenu):
+        if m.title().replace("&", "") == title:
             return m
     return None
 
@@ -351,12 +352,18 @@ class SessionController(QObject):
         self.actions: dict[str, QAction] = {}
 
     # -------------------------------------------------------------- state
-    def set_session(self, session: Session | None, path=None):
-        """Remember the session just opened or saved; the window shows it unmodified."""
+    def set_session(self, session: Session | None, path=...):
+        """Remember the session just opened or saved; the window shows it unmodified.
+
+        ``path``: where Save writes (None: ask first); default: the file the session came from,
+        unless it is a shipped exercise session (those are never overwritten).
+        """
         if session is not None:
             self.name, self.description = session.name, session.description
-            if path is None and session.source:
-                path = session.source
+        if path is ...:
+            path = session.source if session is not None and session.source else None
+            if path is not None and self._is_shipped(path):
+                path = None
         self.path = Path(path) if path is not None else None
         self.set_modified(False)
 
@@ -375,6 +382,8 @@ class SessionController(QObject):
 
     def update_title(self, *_):
         w = self.window
+        if not shiboken6.isValid(w) or getattr(w, "_closed", False):
+            return  # signals sent while the window is being destroyed
         ds = w.dataset
         if self.name:
             what = self.name
@@ -398,7 +407,7 @@ class SessionController(QObject):
             QMessageBox.critical(w, "Cannot open the session", str(exc))
             return False
         QApplication.restoreOverrideCursor()
-        self.set_session(session, None if self._is_shipped(path) else path)
+        self.set_session(session)
         w.status(f"Opened session {session.name or Path(path).name}"
                  + (f": {session.description}" if session.description else ""))
         return True
