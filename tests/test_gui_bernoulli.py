@@ -114,7 +114,7 @@ def test_chosen_image_shows_its_responsibilities(qtbot, mnist300):
     np.testing.assert_allclose(p.theta_view.resp.values, expected, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(p.em.resp.values, expected, rtol=1e-5, atol=1e-7)
     np.testing.assert_array_equal(p.theta_view.chosen.tile(1), ((w.dataset.X[17] > 0.5) * 255).reshape(28, 28))
-    assert "image #17" in p.theta_view.chosen.captions[0]
+    assert p.theta_view.chosen.captions[0].startswith("#17, label ")
     # clicking a point in the scatter chooses that image
     Y = w.scatter.points()
     i = int(np.argmax(Y[:, 0]))  # the right-most point: nothing else under the mouse

@@ -139,6 +139,7 @@ class BernoulliPlugin(MixturePlugin):
 
     algorithm = ebern.ALGORITHM
     stem = "bernoulli"
+    resp_symbol = "γ"
 
     def __init__(self, window):
         super().__init__(window)
@@ -341,7 +342,8 @@ class BernoulliPlugin(MixturePlugin):
         ext = self.extended()
         view.set_title("theta", f"EM: pixel probabilities θ_k at step {self.window.player.index} "
                                 f"({step.kind}, iteration {step.iteration}); black = 1, white = 0")
-        view.theta.set_tiles(probs, shape, captions=self._captions(step, k),
+        ncols = k if k <= 6 else int(np.ceil(k / 2)) if k <= 20 else None  # two rows: larger tiles
+        view.theta.set_tiles(probs, shape, captions=self._captions(step, k), ncols=ncols,
                              colors=[palette.color(j, extended=ext) for j in range(k)], levels=(0.0, 1.0))
         res = self.kmeans_result
         if res is not None and res[0] == self._kmeans_key and res[1].centers.shape == probs.shape:
@@ -351,8 +353,8 @@ class BernoulliPlugin(MixturePlugin):
             view.set_title("kmeans", f"K-means centres on the same binarized data (k = {k}, seed "
                                      f"{self._kmeans_key[2]}, objective {fit.objective[-1]:.5g}); "
                                      "each under the θ_k it is most like")
-            view.kmeans.set_tiles(fit.centers[order], shape, levels=(0.0, 1.0),
-                                  captions=[f"K-means #{m + 1}\nn={int(sizes[m])}" for m in order])
+            view.kmeans.set_tiles(fit.centers[order], shape, levels=(0.0, 1.0), ncols=ncols,
+                                  captions=[f"#{m + 1}\nn={int(sizes[m])}" for m in order])
         else:
             view.kmeans.clear()
             view.set_title("kmeans", "K-means centres on the same data: computing…"
@@ -375,15 +377,15 @@ class BernoulliPlugin(MixturePlugin):
             view.resp.set_values(None)
             view.resp.set_title("Click a point in the scatter or choose an image number")
             return
-        label = f" (label {ds.labels[i]})" if ds.labels is not None else ""
+        label = f", label {ds.labels[i]}" if ds.labels is not None else ""
         X = ds.X
         view.chosen.set_tiles(np.vstack([X[i], self._Xb[i]]), shape, levels=None,
-                              captions=[f"image #{i}{label}", f"binarized at {self._threshold_used:g}"])
+                              captions=[f"#{i}{label}", "binarized"])
         if resp is None or step is None:
             view.resp.set_values(None)
             view.resp.set_title(f"Image #{i}: no responsibilities yet (the first E-step computes them)")
             return
-        view.resp.set_values(resp[i], self.extended(), ymax=1.05)
+        view.resp.set_values(resp[i], self.extended(), ymax=1.15)
         view.resp.set_title(f"Responsibilities γ of image #{i}; most likely: component {int(np.argmax(resp[i])) + 1}")
 
     def select_point(self, i):

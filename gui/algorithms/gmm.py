@@ -59,6 +59,7 @@ class MixturePlugin(AlgorithmPlugin):
 
     stem = "mixture"
     m_what = "parameters"
+    resp_symbol = "q"  # the textbook's name for the responsibilities
 
     def __init__(self, window):
         super().__init__(window)
@@ -95,7 +96,7 @@ class MixturePlugin(AlgorithmPlugin):
     # ------------------------------------------------------------------ views
     def views(self):
         if self._views is None:
-            self.em = EMView(self.algorithm.objective_name, self.algorithm.objective_sense)
+            self.em = EMView(self.algorithm.objective_name, self.algorithm.objective_sense, self.resp_symbol)
             self.em.objective.sigStepClicked.connect(lambda i: self.window.player.seek(i))
             self._views = [("EM", self.em)] + self.extra_views()
         return list(self._views)
@@ -214,10 +215,10 @@ class MixturePlugin(AlgorithmPlugin):
             else:
                 view.set_title("Responsibilities: click a point in the scatter")
             return
-        view.set_values(resp[i], self.extended(), ymax=1.05)
+        view.set_values(resp[i], self.extended(), ymax=1.15)
         used = " (used by this M-step)" if step.kind == "M" else ""
         name = self._point_name(i)
-        view.set_title(f"Responsibilities q of {name}{used}; most likely: component {int(np.argmax(resp[i])) + 1}")
+        view.set_title(f"Responsibilities {self.resp_symbol} of {name}{used}; most likely: component {int(np.argmax(resp[i])) + 1}")
 
     def _point_name(self, i: int) -> str:
         ds = self.window.dataset

@@ -294,7 +294,7 @@ class EllipseOverlay:
         k = 0 if M is None else np.asarray(M).reshape(-1, 2).shape[0]
         self.ghost_points = []
         while len(self.ghosts) < k:
-            self.ghosts.append(self._add(pg.PlotDataItem(pen=GHOST_PEN), 18))
+            self.ghosts.append(self._add(pg.PlotDataItem(pen=GHOST_PEN), 19.5))  # over the white halos
         for j, item in enumerate(self.ghosts):
             if j < k:
                 pts = egmm.ellipse(M[j], S[j], n_std=1.0, n_points=121)
@@ -319,7 +319,7 @@ class EllipseOverlay:
             return
         levels = top * np.geomspace(0.02, 0.8, n_levels)
         while len(self.isocurves) < n_levels:
-            iso = pg.IsocurveItem(pen=pg.mkPen("#555555", width=1.0), axisOrder="row-major")
+            iso = pg.IsocurveItem(pen=pg.mkPen("#8C8C8C", width=1.0), axisOrder="row-major")
             self.isocurves.append(self._add(iso, 17))
         dx = (xs[-1] - xs[0]) / (len(xs) - 1)
         dy = (ys[-1] - ys[0]) / (len(ys) - 1)
@@ -479,15 +479,15 @@ class BarsView(QWidget):
         self.plot.setYRange(0, top, padding=0)
         step = 1 if k <= 12 else int(np.ceil(k / 12))
         self.plot.getAxis("bottom").setTicks([[(j, str(j + 1)) for j in range(0, k, step)], []])
-        show = k <= 12
-        while show and len(self.texts) < k:
+        for j in range(len(self.texts), k):
             t = pg.TextItem(color="#222222", anchor=(0.5, 1.0))
             self.plot.addItem(t, ignoreBounds=True)
             self.texts.append(t)
         for j, t in enumerate(self.texts):
-            if show and j < k:
-                t.setText(f"{v[j]:.2f}" if abs(v[j]) >= 0.005 or v[j] == 0 else f"{v[j]:.0e}")
-                t.setPos(j, min(v[j], top * 0.9))
+            # every value while there is room; for many bars only the tall ones (no overlapping text)
+            if j < k and (k <= 6 or v[j] >= 0.15 * top):
+                t.setText(f"{v[j]:.2f}")
+                t.setPos(j, min(v[j], top * 0.88))
                 t.setVisible(True)
             else:
                 t.setVisible(False)
@@ -499,7 +499,7 @@ class EMView(QWidget):
     ``objective.sigStepClicked`` carries the step clicked on the curve.
     """
 
-    def __init__(self, objective_name: str, sense: str, parent: QWidget | None = None):
+    def __init__(self, objective_name: str, sense: str, resp_symbol: str = "q", parent: QWidget | None = None):
         super().__init__(parent)
         self.moment = QLabel("no run")
         self.moment.setObjectName("em_moment")
@@ -510,7 +510,7 @@ class EMView(QWidget):
         self.objective.set_objective(objective_name, sense)
         self.weights = BarsView("Mixing weights π_k", "π_k")
         self.weights.setObjectName("em_weights")
-        self.resp = BarsView("Responsibilities: click a point in the scatter", "q_nk")
+        self.resp = BarsView("Responsibilities: click a point in the scatter", f"{resp_symbol}_nk")
         self.resp.setObjectName("em_resp")
         self.note = QLabel()
         self.note.setObjectName("em_note")
