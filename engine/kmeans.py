@@ -225,6 +225,78 @@ class _Geometry:
         return float(np.sum(d))
 
 
+class _Bounds:
+    """Exact K-means assignment that skips points which provably keep their centre (Elkan's bounds).
+
+    Per point, ``u`` bounds the distance to its own centre from above and
+    ``L[:, j]`` the distance to centre ``j`` from below. A point needs its
+    distances only if some other centre ``j`` has ``u > L[j]`` and
+    ``u > d(c_z, c_j) / 2``; those points get one matrix product on their gathered
+    rows (or on all of ``X`` when they are more than half). When centres move by
+    ``delta``: ``u += delta_z`` and ``L[:, j] -= delta_j``. Bounds are widened by a
+    relative ``1e-5`` (float32) or ``1e-12`` (float64) of ``||x||^2 + max ||c||^2``,
+    so rounding never lets a point skip that a full computation would move;
+    exact ties are always recomputed. The labels are those of the plain argmin.
+    """
+
+    def __init__(self, data: _Data, k: int, geo: _Geometry):
+        n = data.X.shape[0]
+        self.data, self.k, self.geo = data, k, geo
+        self.u = np.full(n, np.inf)
+        self.L = np.zeros((n, k))
+        self.half = np.zeros((k, k))
+        self.rel = 1e-5 if data.X.dtype == np.float32 else 1e-12
+
+    def moved(self, delta, C_new, labels, reseeded_points):
+        """Centres moved by ``delta`` (k,) to ``C_new``; re-seeded points are recomputed next time."""
+        self.u += delta[labels]
+        self.L -= delta
+        if self.k > 1:
+            self.half = 0.5 * distances(C_new, C_new, "l2")
+        if reseeded_points:
+            self.L[reseeded_points] = -np.inf
+
+    def assign(self, C, labels, D_full=None):
+        """Returns ``(new_labels, changed, saved)``; ``saved`` = old minus new table value of changed points."""
+        data, n = self.data, self.data.X.shape[0]
+        if D_full is not None or labels.min() < 0:
+            cand = None
+            Dc = self.geo.table(C) if D_full is None else D_full
+        else:
+            if self.k == 1:
+                return labels, np.zeros(0, dtype=np.intp), np.zeros(0)
+            M = np.maximum(self.L, self.half[labels])
+            M[np.arange(n), labels] = np.inf
+            cand = np.flatnonzero(self.u > M.min(axis=1))
+            if cand.size == 0:
+                return labels, cand, np.zeros(0)
+            Dc = self.geo.table(C)[cand] if 2 * cand.size > n else sq_partial(data.X[cand], C)
+        rows = np.arange(Dc.shape[0])
+        newc = Dc.argmin(axis=1)
+        xs = (data.xsq if cand is None else data.xsq[cand])[:, None]
+        err = self.rel * (xs + float(np.einsum("ij,ij->i", C, C).max()))
+        full = Dc.astype(np.float64) + xs
+        best = full[rows, newc]
+        u = np.sqrt(np.maximum(best, 0.0) + err[:, 0])
+        L = np.sqrt(np.maximum(full - err, 0.0))
+        if cand is None:
+            self.u, self.L = u, L
+            pos = changed = np.flatnonzero(newc != labels)
+            new = newc
+        else:
+            self.u[cand], self.L[cand] = u, L
+            pos = np.flatnonzero(newc != labels[cand])
+            changed = cand[pos]
+            new = labels
+            if changed.size:
+                new = labels.copy()
+                new[changed] = newc[pos]
+        saved = np.zeros(0)
+        if changed.size and labels.min() >= 0:
+            saved = Dc[pos, labels[changed]].astype(np.float64) - Dc[pos, newc[pos]].astype(np.float64)
+        return new, changed, saved
+
+
 def _reseed(data: _Data, C, labels, counts, empty):
     """Move the farthest points (from clusters with >= 2 members) into the empty clusters.
 
@@ -372,17 +444,16 @@ def _run(data: _Data, k: int, init, init_arr, rng, max_iter: int):
 
     # ---------------- Lloyd iterations ----------------
     S = None
+    bounds = _Bounds(data, k, geo) if means else None
     for t in range(1, max_iter + 1):
-        new = D.argmin(axis=1)
-        changed = np.flatnonzero(new != labels)
-        if labels is unassigned:
-            obj_assign = geo.objective(D, new)
-        elif changed.size:
-            saved = (D[changed, labels[changed]].astype(np.float64)
-                     - D[changed, new[changed]].astype(np.float64))
-            obj_assign = obj - float(saved.sum()) if means else geo.objective(D, new)
+        if means:
+            new, changed, saved = bounds.assign(C, labels, D if t == 1 else None)
+            obj_assign = (geo.objective(D, new) if labels is unassigned else
+                          obj - float(saved.sum()) if changed.size else obj)
         else:
-            obj_assign = obj
+            new = D.argmin(axis=1)
+            changed = np.flatnonzero(new != labels)
+            obj_assign = geo.objective(D, new) if changed.size or labels is unassigned else obj
         metric_word = _DIST_WORD[data.metric]
         if changed.size == 0:
             yield _Event("assign", f"assign (iteration {t}): each point to its nearest centre ({metric_word}); "
@@ -422,8 +493,8 @@ def _run(data: _Data, k: int, init, init_arr, rng, max_iter: int):
             keep[reseeded] = False
             shift = np.einsum("ij,ij->i", C_new - C, C_new - C)
             obj = obj - float(np.dot(counts[keep], shift[keep])) - sum(m[3] for m in moved)
+            bounds.moved(np.sqrt(shift), C_new, labels, [p for _, p, _, _ in moved])
             C = C_new
-            D = geo.table(C)
         elif data.variant == "medians":
             C = cluster_medians(X, labels, k, np.zeros_like(C))
             D = geo.table(C)

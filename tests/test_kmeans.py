@@ -430,3 +430,18 @@ def test_algorithm_declaration_drives_steps():
     with pytest.raises(ParamError):
         alg.validate({"k": 0})
     assert set(kmeans.INITS) == set(next(p for p in alg.params if p.name == "init").choices)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_pruned_assignment_is_the_nearest_centre_on_mnist(dtype):
+    """Assign steps skip points whose bounds prove they keep their centre; check every point anyway."""
+    X = mnist(1500)
+    for s in kmeans.steps(X, 8, seed=2, dtype=dtype, max_iter=40):
+        if s.kind != "assign":
+            continue
+        D = ((X[:, None, :] - s.centers[None, :, :]) ** 2).sum(axis=2)
+        mine = D[np.arange(len(X)), s.labels]
+        np.testing.assert_allclose(mine, D.min(axis=1), rtol=1e-5 if dtype == "float32" else 1e-12)
+        if dtype == "float64":
+            np.testing.assert_array_equal(s.labels, D.argmin(axis=1))
