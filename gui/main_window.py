@@ -23,9 +23,9 @@ import traceback
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton, QSplitter,
-                               QStackedLayout, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
+                               QScrollArea, QSizePolicy, QSplitter, QStackedLayout, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from engine import data as edata
 from gui import algorithms, menus
@@ -41,6 +41,27 @@ __all__ = ["MainWindow", "EMPTY_HINT"]
 
 EMPTY_HINT = "Click to add points, or open a data set from File"
 BUSY_DELAY_MS = 300  # the progress bar appears only for work that takes longer than this
+
+
+class _PanelScroll(QScrollArea):
+    """Scrolls a dock panel vertically; always wide enough for the panel plus a scroll bar."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _width(self) -> int:
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.widget().minimumSizeHint().width() + bar + 2
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._width(), super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(max(self._width(), self.widget().sizeHint().width()), self.widget().sizeHint().height())
 
 
 def _has_points(ds) -> bool:
@@ -100,6 +121,8 @@ class MainWindow(QMainWindow):
         # left docks
         self.data_panel = DataPanel()
         self.data_dock = self._dock("Data", "data_dock", self.data_panel)
+        # the data panel keeps its natural height; the algorithm panel below takes the rest
+        self.data_dock.widget().setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.algorithm_panel = AlgorithmPanel()
         self.algorithm_dock = self._dock("Algorithm", "algorithm_dock", self.algorithm_panel)
 
@@ -170,7 +193,7 @@ class MainWindow(QMainWindow):
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        dock.setWidget(_PanelScroll(widget))  # plugin panels can be taller than a small screen
         dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         return dock
@@ -256,6 +279,7 @@ class MainWindow(QMainWindow):
         self._current = index
         plugin = self.plugins[index]
         self.algorithm_panel.set_current(index)
+        self.algorithm_dock.widget().updateGeometry()  # the dock is as wide as the new panel needs
         self.tabs.clear()
         if index not in self._views:
             self._views[index] = list(plugin.views())
