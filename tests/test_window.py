@@ -425,6 +425,19 @@ def test_drop_a_file_onto_the_window(qtbot, window, csv_file):
     QApplication.sendEvent(window, drop)
     qtbot.waitUntil(lambda: window.dataset is not None, timeout=5000)
     assert window.dataset.n == 20
+    # dropped onto the scatter plot (a child that does not take files itself): the window opens it
+    other = csv_file[0].with_name("other.csv")
+    other.write_text("a,b\n1,2\n3,4\n5,6\n")
+    mime2 = QMimeData()
+    mime2.setUrls([QUrl.fromLocalFile(str(other))])
+    viewport = window.scatter.plot.viewport()
+    enter = QDragEnterEvent(QPoint(40, 40), Qt.DropAction.CopyAction, mime2, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(viewport, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(viewport, QDropEvent(QPointF(40, 40), Qt.DropAction.CopyAction, mime2,
+                                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: window.dataset.n == 3, timeout=5000)
     text = QMimeData()
     text.setText("not a file")
     enter = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, text, Qt.MouseButton.LeftButton,
