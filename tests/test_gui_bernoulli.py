@@ -195,7 +195,7 @@ def test_exercise5_button(qtbot, window):
     qtbot.waitUntil(lambda: w.dataset is not None and w.dataset.n == 6000, timeout=30000)
     qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=10000)
     values = p.form.values()
-    assert values["k"] == 10 and values["fixed_weights"] is True and values["alpha"] == 0
+    assert values["k"] == 10 and values["fixed_weights"] is True and values["alpha"] == 0 and values["seed"] == 3
     assert p.form.widgets["fixed_weights"].isVisibleTo(w)
     for i in range(1, 5):
         w.player.forward()

@@ -43,6 +43,8 @@ __all__ = ["BernoulliPlugin", "PLUGIN", "ThetaView", "load_exercise", "EXERCISES
            "match_centres"]
 
 EXERCISES = {"exercise5": "Exercise 5: Bernoulli mixture on MNIST"}
+#: A seed whose run keeps every component alive (seed 0 lets one θ_k collapse onto a single image: try it).
+EXERCISE5_SEED = 3
 
 
 def bernoulli_resp(X, weights, probs) -> np.ndarray:
@@ -308,8 +310,8 @@ class BernoulliPlugin(MixturePlugin):
             summary = ekm.cluster_summary(labels, k, truth)
         out = []
         for j in range(k):
-            text = (f"<b><span style='color:{palette.hex_color(j, self.extended())}'>#{j + 1}</span></b> "
-                    f"π={weights[j]:.3f}")
+            text = (f"<b><span style='color:{palette.hex_color(j, self.extended())}'>#{j + 1}</span></b>"
+                    f"\nπ={weights[j]:.3f}")  # one short line each: the grid reserves room per line
             if summary is not None and truth is not None and summary.majority[j] >= 0:
                 m = int(summary.majority[j])
                 names = ds.label_names
@@ -357,8 +359,9 @@ class BernoulliPlugin(MixturePlugin):
                                   captions=[f"#{m + 1}\nn={int(sizes[m])}" for m in order])
         else:
             view.kmeans.clear()
-            view.set_title("kmeans", "K-means centres on the same data: computing…"
-                           if self.kmeans_task is not None and self.kmeans_task.busy else "K-means centres: not computed for this run")
+            busy = self.kmeans_task is not None and self.kmeans_task.busy
+            view.set_title("kmeans", "K-means centres on the same data: computing…" if busy
+                           else "K-means centres: not computed for this run")
         self._show_chosen(step, self.resp_at(self.window.player.index))
 
     def _show_chosen(self, step, resp):
@@ -421,7 +424,8 @@ class BernoulliPlugin(MixturePlugin):
 
 def load_exercise(window, name: str):
     """Textbook exercise 5: a Bernoulli mixture with K = 10 on the first 6,000 MNIST test images,
-    binarized at 0.5, with fixed uniform weights and the maximum-likelihood update (α = 0)."""
+    binarized at 0.5, with fixed uniform weights and the maximum-likelihood update (α = 0), seed
+    :data:`EXERCISE5_SEED`."""
     if name not in EXERCISES:
         raise ValueError(f"unknown exercise {name!r}; choose one of {', '.join(EXERCISES)}")
     index = _plugin_index(window, BernoulliPlugin)
@@ -431,7 +435,7 @@ def load_exercise(window, name: str):
         std.setChecked(False)
     window.set_algorithm(index)
     plugin.panel()
-    plugin.form.set_values({"k": 10, "init": "random", "fixed_weights": True, "alpha": 0.0, "seed": 0,
+    plugin.form.set_values({"k": 10, "init": "random", "fixed_weights": True, "alpha": 0.0, "seed": EXERCISE5_SEED,
                             "max_iter": 100, "tol": 1e-6})
     blocked = plugin.threshold.blockSignals(True)
     plugin.threshold.setValue(0.5)
@@ -442,7 +446,8 @@ def load_exercise(window, name: str):
     else:
         window.open_mnist(6000)
     window.status("Exercise 5: Bernoulli mixture, K = 10, on 6,000 MNIST digits binarized at 0.5; fixed weights "
-                  "(the textbook variant, untick to estimate them), α = 0 (maximum likelihood). See the θ images tab.")
+                  "(the textbook variant, untick to estimate them), α = 0 (maximum likelihood), seed 3 (with "
+                  "seed 0 one θ_k collapses onto a single image). See the θ images tab.")
 
 
 PLUGIN = BernoulliPlugin

@@ -218,7 +218,8 @@ class MixturePlugin(AlgorithmPlugin):
         view.set_values(resp[i], self.extended(), ymax=1.15)
         used = " (used by this M-step)" if step.kind == "M" else ""
         name = self._point_name(i)
-        view.set_title(f"Responsibilities {self.resp_symbol} of {name}{used}; most likely: component {int(np.argmax(resp[i])) + 1}")
+        best = int(np.argmax(resp[i])) + 1
+        view.set_title(f"Responsibilities {self.resp_symbol} of {name}{used}; most likely: component {best}")
 
     def _point_name(self, i: int) -> str:
         ds = self.window.dataset

@@ -264,7 +264,7 @@ class EllipseOverlay:
                 t.setVisible(False)
 
     def show_ellipses(self, M, S, extended: bool = False):
-        """Ellipses ``(x - m_j)ᵀ S_j⁻¹ (x - m_j) = s²`` for s = 1 (solid) and 2 (dashed); M (k, 2), S (k, 2, 2)."""
+        """Ellipses ``(x - m_j)ᵀ S_j⁻¹ (x - m_j) = s²``, s = 1 (solid) and 2 (dashed); M (k, 2), S (k, 2, 2)."""
         M = np.asarray(M, dtype=np.float64).reshape(-1, 2)
         k = M.shape[0]
         self.points = {}
