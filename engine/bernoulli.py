@@ -57,7 +57,7 @@ from .params import Algorithm, Param, ParamError
 from .steps import Step, TraceBuilder, compact_labels
 from .validation import as_data, check_k, make_rng
 
-__all__ = ["ALGORITHM", "steps", "fit", "BernoulliResult", "check_binary", "log_prior", "CLIP"]
+__all__ = ["ALGORITHM", "steps", "fit", "BernoulliResult", "check_binary", "log_prior", "responsibilities", "CLIP"]
 
 #: Every theta is clipped into this closed interval after the M-step.
 CLIP = (1e-10, 1.0 - 1e-10)
@@ -98,6 +98,34 @@ def log_prior(probs, alpha) -> float:
     return float(alpha * (np.log(probs).sum() + np.log1p(-probs).sum()) - probs.size * log_b)
 
 
+def responsibilities(X, weights, probs) -> np.ndarray:
+    """Responsibilities ``gamma_nk`` of a Bernoulli mixture, computed in log space.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Binary data (0s and 1s).
+    weights : array-like of shape (k,)
+    probs : array-like of shape (k, n_features)
+        theta, strictly inside (0, 1).
+
+    Returns
+    -------
+    resp : ndarray of shape (n_samples, k)
+        Rows sum to 1.
+
+    Example
+    -------
+    >>> responsibilities([[1.0], [0.0]], [0.5, 0.5], [[0.9], [0.1]]).round(2).tolist()
+    [[0.9, 0.1], [0.1, 0.9]]
+    """
+    X = check_binary(X)
+    weights = np.asarray(weights, dtype=float)
+    work = _Work(X, weights.size)
+    work.objective(weights, np.asarray(probs, dtype=float), 0.0)
+    return np.ascontiguousarray(work.estep().T)
+
+
 class _Work:
     """Buffers for one run: X (n, d) binary floats, log-weights (n, k) seen as a (k, n) view.
 
@@ -127,11 +155,7 @@ class _Work:
         self.buf += log_1mt.sum(axis=1) + np.log(weights)
         self.s, self.m = normalise_inplace(self.logp)
         ll = float(np.log(self.s).sum() + self.m.sum())
-        if alpha == 0:
-            return ll, ll
-        a = alpha + 1.0
-        prior = alpha * (log_t.sum() + log_1mt.sum()) - probs.size * (2 * math.lgamma(a) - math.lgamma(2 * a))
-        return ll, ll + float(prior)
+        return ll, ll + log_prior(probs, alpha)
 
     def estep(self):
         np.divide(self.logp, self.s, out=self.logp)

@@ -128,7 +128,7 @@ def test_blend_and_big_data_responsibilities(qtbot, mnist300):
     w.player.seek(4)  # an M-step: the colours of the E-step before it
     pay = w.player.history[3].payload
     Xb = (w.dataset.X > 0.5).astype(float)
-    from gui.algorithms.bernoulli import bernoulli_resp
+    from engine.bernoulli import responsibilities as bernoulli_resp
     q = _brute_resp(Xb[:5], pay["weights"], pay["probs"])
     np.testing.assert_allclose(bernoulli_resp(Xb[:5], pay["weights"], pay["probs"]), q, rtol=1e-9, atol=1e-12)
     table = np.array([[int(palette.hex_color(j)[a:a + 2], 16) for a in (1, 3, 5)] for j in range(4)], float)

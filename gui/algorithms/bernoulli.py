@@ -39,24 +39,12 @@ from gui.views.elbow import BackgroundTask
 from gui.views.mixture import BarsView, EllipseOverlay
 from gui.views.tiles import TileView
 
-__all__ = ["BernoulliPlugin", "PLUGIN", "ThetaView", "load_exercise", "EXERCISES", "bernoulli_resp",
+__all__ = ["BernoulliPlugin", "PLUGIN", "ThetaView", "load_exercise", "EXERCISES", 
            "match_centres"]
 
 EXERCISES = {"exercise5": "Exercise 5: Bernoulli mixture on MNIST"}
 #: A seed whose run keeps every component alive (seed 0 lets one θ_k collapse onto a single image: try it).
 EXERCISE5_SEED = 3
-
-
-def bernoulli_resp(X, weights, probs) -> np.ndarray:
-    """Responsibilities (n, k) of a Bernoulli mixture, in log space (for steps without a stored "resp")."""
-    X = np.asarray(X, dtype=np.float64)
-    P = np.asarray(probs, dtype=np.float64)
-    log_t, log_1mt = np.log(P), np.log1p(-P)
-    L = X @ (log_t - log_1mt).T + log_1mt.sum(axis=1) + np.log(np.asarray(weights, dtype=np.float64))
-    L -= L.max(axis=1, keepdims=True)
-    np.exp(L, out=L)
-    L /= L.sum(axis=1, keepdims=True)
-    return L
 
 
 def match_centres(A, B) -> np.ndarray:
@@ -226,7 +214,7 @@ class BernoulliPlugin(MixturePlugin):
         return self._Xb
 
     def compute_resp(self, X, payload) -> np.ndarray:
-        return bernoulli_resp(X, payload["weights"], payload["probs"])
+        return ebern.responsibilities(X, payload["weights"], payload["probs"])
 
     def _image_shape(self):
         ds = self.window.dataset

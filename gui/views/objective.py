@@ -37,6 +37,15 @@ def monotonicity(trace: np.ndarray, sense: str | None, rtol: float = 1e-10) -> t
     return (bad.size == 0), (int(idx[bad[0] + 1]) if bad.size else None)
 
 
+class StepAxis(pg.AxisItem):
+    """A bottom axis that only ticks whole step numbers."""
+
+    def tickValues(self, minVal, maxVal, size):
+        levels = [(max(spacing, 1.0), [v for v in values if float(v).is_integer()])
+                  for spacing, values in super().tickValues(minVal, maxVal, size)]
+        return [(spacing, values) for spacing, values in levels if values]
+
+
 class ObjectiveView(QWidget):
     """Trace of ``Step.objective`` over the steps shown so far."""
 
@@ -44,10 +53,15 @@ class ObjectiveView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems={"bottom": StepAxis("bottom")})
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setTextPen("#222222")
+            axis.setPen("#444444")
+            axis.enableAutoSIPrefix(False)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setLabel("bottom", "step")
-        self.plot.setLabel("left", "objective")
+        self.plot.setLabel("bottom", "step", color="#222222")
+        self.plot.setLabel("left", "objective", color="#222222")
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#0072B2", width=2), symbol="o", symbolSize=6,
                                     symbolBrush="#0072B2", symbolPen=None)
         self.marker = pg.ScatterPlotItem(size=13, brush=pg.mkBrush("#D55E00"), pen=pg.mkPen("k"))
@@ -64,7 +78,7 @@ class ObjectiveView(QWidget):
         self.sense = None
 
     def set_objective(self, name: str, sense: str | None):
-        self.plot.setLabel("left", name)
+        self.plot.setLabel("left", name, color="#222222")
         self.sense = sense
 
     def show_trace(self, trace: np.ndarray, current: int):
