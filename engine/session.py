@@ -31,7 +31,8 @@ Algorithm-specific entries (beside ``name`` and ``params``):
   covariance ``v * I`` with ``v`` the data's mean per-feature variance, as the window does) or
   ``"init": {"weights": [...], "means": [[...]], "covariances": [...]}`` (all given).
 * ``bernoulli``: ``"init"`` (k x d probabilities, or ``{"probs", "weights"}``)
-  and ``"threshold"`` (data that are not 0/1 are binarized at it; default 0.5).
+  and ``"threshold"``: the run works on the data binarized at it (``x > t`` -> 1, else 0;
+  default 0.5), never standardized.
 
 Every error a file can cause raises :class:`SessionError` (a ``ValueError``)
 whose message names the file and says what to do.
@@ -329,8 +330,8 @@ def _parse_algorithm(where, a) -> tuple[str, dict, dict]:
                 extra["init"] = _matrix(w, "init", init)
         if "threshold" in a:
             t = a["threshold"]
-            if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t < 1:
-                _fail(w, f"threshold={_short(t)} should be a number from 0 to 1 (pixels above it become 1).")
+            if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
+                _fail(w, f"threshold={_short(t)} should be a number (values above it become 1, the others 0).")
             extra["threshold"] = float(t)
     try:
         params = alg.validate(raw)
@@ -600,8 +601,8 @@ def run_input(session: Session, dataset: edata.Dataset | None = None) -> tuple[n
             init = extra["init"]
             kwargs["init"] = {k: np.asarray(v, dtype=np.float64) for k, v in init.items()} \
                 if isinstance(init, dict) else np.asarray(init, dtype=np.float64)
-        if not np.isin(X, (0.0, 1.0)).all():
-            X = edata.binarize(X, extra.get("threshold", 0.5))
+        # as the window does: the data themselves (never standardized) binarized at the threshold
+        X = edata.binarize(ds.X, extra.get("threshold", 0.5))
     return X, kwargs
 
 

@@ -103,8 +103,9 @@ def _ensure_platform() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
-def list_examples(out=sys.stdout) -> int:
+def list_examples(out=None) -> int:
     from engine.session import shipped_sessions
+    out = sys.stdout if out is None else out
     shipped = shipped_sessions()
     if not shipped:
         _err("no shipped sessions found.")
@@ -180,17 +181,37 @@ def _export_size(view) -> tuple[int, int]:
     return view.width(), view.height()
 
 
-def _fit(window, view, size, measure=None) -> None:
-    """Resize the window until ``view`` exports at ``size`` (a few rounds of layout)."""
+def _fit(window, view, size, measure=None) -> tuple[int, int]:
+    """Resize the window until ``view`` exports at ``size``; returns the size it exports at.
+
+    A plot whose contents need more room than asked for exports larger; the caller notes it.
+    """
     from PySide6.QtWidgets import QApplication
-    measure = measure or (lambda: _export_size(view))
-    for _ in range(6):
+
+    def resize_by(dw, dh):
+        window.resize(max(50, window.width() + dw), max(50, window.height() + dh))
         QApplication.processEvents()
-        w, h = measure()
+
+    for _ in range(6):  # the widget itself
+        QApplication.processEvents()
+        w, h = view.width(), view.height()
         if (w, h) == tuple(size):
-            return
-        window.resize(max(50, window.width() + size[0] - w), max(50, window.height() + size[1] - h))
-    QApplication.processEvents()
+            break
+        resize_by(size[0] - w, size[1] - h)
+    measure = measure or (lambda: _export_size(view))
+    got = measure()
+    for _ in range(6):  # what is exported may be the plot inside the view (without its labels and buttons)
+        if tuple(got) == tuple(size):
+            break
+        before = window.size()
+        resize_by(size[0] - got[0], size[1] - got[1])
+        now = measure()
+        if now == got:  # the plot has reached its minimum size: no progress
+            window.resize(before)
+            QApplication.processEvents()
+            break
+        got = now
+    return measure()
 
 
 def _prepare(window) -> None:
@@ -271,7 +292,9 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
                  "the PNG has them all.")
         for name, view, tab in _views(window):
             _show_only(window, tab)
-            _fit(window, view, size)
+            got = _fit(window, view, size)
+            if tuple(got) != tuple(size):
+                _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
             for i in indices:
                 player.seek(i)
                 QApplication.processEvents()

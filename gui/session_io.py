@@ -144,7 +144,9 @@ def capture(window, folder=None, name: str | None = None, description: str | Non
         elif alg == "gmm" and getattr(plugin, "use_placed", None) is not None and plugin.use_placed.isChecked():
             init = plugin.extra_arguments()["init"]
             extra["means"] = np.asarray(init["means"], dtype=float)
-        elif alg not in ("hac", "kmeans", "gmm"):
+        elif alg == "bernoulli" and getattr(plugin, "threshold", None) is not None:
+            extra["threshold"] = float(plugin.threshold.value())
+        elif alg not in ("hac", "kmeans", "gmm", "bernoulli"):
             raw = plugin.extra_arguments()
             extra = {k: v for k, v in raw.items() if k in es.EXTRAS.get(alg, ())}
     except ParamError as exc:
@@ -219,8 +221,11 @@ def apply(window, session: Session) -> None:
     X, _ = es.run_input(session, dataset)
     lab_state = _kmeans_centres_for_lab(window, session, dataset, X) if session.algorithm == "kmeans" else None
     gmm_means = _gmm_means_for_window(session) if session.algorithm == "gmm" else None
+    if session.algorithm == "bernoulli" and "init" in session.extra:
+        raise SessionError(f"{session.label}: the window starts a Bernoulli mixture from its own initialisation "
+                           "only; run a session with given probabilities with `clusterlab render`.")
     if session.extra and not hasattr(plugin, "apply_session_extra") and session.algorithm not in (
-            "hac", "kmeans", "gmm"):
+            "hac", "kmeans", "gmm", "bernoulli"):
         raise SessionError(f"{session.label}: the window cannot yet show the {session.algorithm} settings "
                            f"{', '.join(session.extra)}.")
 
@@ -265,6 +270,11 @@ def apply(window, session: Session) -> None:
             if gmm_means is not None:
                 plugin.placed.set_positions(window.project(gmm_means), emit=False)
             plugin._update_placed_label()
+        elif session.algorithm == "bernoulli" and getattr(plugin, "threshold", None) is not None:
+            box = plugin.threshold
+            blocked = box.blockSignals(True)
+            box.setValue(float(session.extra.get("threshold", 0.5)))
+            box.blockSignals(blocked)
     finally:
         del window.restart_run
         if controller is not None:

@@ -376,3 +376,18 @@ def test_menus_title_and_close_prompt(qtbot, window, tmp_path, monkeypatch):
     answers.append(QMessageBox.StandardButton.Save)
     assert w.close()
     assert target.is_file() and es.load_session(target).data == {"example": "one-d"}
+
+
+def test_bernoulli_threshold_round_trip(qtbot, window):
+    from gui.session_io import apply, capture
+    w = window
+    s = es.session_from_dict(_doc(data={"mnist": 200}, algorithm={
+        "name": "bernoulli", "params": {"k": 3, "seed": 1, "max_iter": 6}, "threshold": 0.3}))
+    apply(w, s)
+    qtbot.waitUntil(lambda: w.player.at_end, timeout=30000)
+    assert w.plugin.algorithm.name == "bernoulli" and w.plugin.threshold.value() == 0.3
+    engine = es.run(s)
+    assert _labels(w.player.history) == _labels(engine)
+    np.testing.assert_allclose(w.player.history[-1].centers, engine[-1].centers, rtol=1e-12)
+    again = capture(w)
+    assert again.extra == {"threshold": 0.3} and again.params == s.params and again.data == {"mnist": 200}

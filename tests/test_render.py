@@ -1,0 +1,140 @@
+"""``clusterlab render``: figures and results of a session without a display."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine import session as es
+from gui import render
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _png_size(p: Path):
+    with Image.open(p) as im:
+        im.load()
+        return im.size, len(np.unique(np.asarray(im.convert("RGB")).reshape(-1, 3), axis=0))
+
+
+def test_render_writes_views_gif_and_the_engine_result(qtbot, tmp_path, capsys):
+    out = tmp_path / "ex3"
+    code = render.main(["example:ex3-kmeans", "--out", str(out), "--steps", "0,3,last", "--gif",
+                        "--size", "400x300", "--scale", "2"])
+    assert code == 0, capsys.readouterr().err
+    session = es.load_session(es.shipped_sessions()["ex3-kmeans"][0])
+    steps = es.run(session)
+    last = len(steps) - 1
+    for view in ("scatter", "objective"):
+        for i in (0, 3, last):
+            size, colours = _png_size(out / f"{view}-step{i:03d}.png")
+            assert size == (800, 600) and colours > 10  # 400x300 at scale 2, and not blank
+            assert (out / f"{view}-step{i:03d}.svg").stat().st_size > 1000
+    res = json.loads((out / "result.json").read_text())
+    assert res["labels"] == np.asarray(steps[-1].labels).tolist() == [0, 0, 0, 1, 1]
+    np.testing.assert_allclose(res["centers"], steps[-1].centers, rtol=1e-15)
+    np.testing.assert_allclose(res["trace"][1:], steps[-1].trace[1:], rtol=1e-15)
+    assert res["n_steps"] == len(steps) and res["complete"] and res["status"] == "converged"
+    assert [s["kind"] for s in res["steps"]] == [s.kind for s in steps]
+    with Image.open(out / "run.gif") as gif:
+        assert gif.n_frames == len(steps)  # one frame per step (every step changes the picture)
+        assert gif.size[1] == 600
+
+
+def test_hac_render_has_the_linkage_and_every_tab(qtbot, tmp_path):
+    out = tmp_path / "ex2"
+    assert render.main(["example:ex2-max", "--out", str(out), "--size", "300x200"]) == 0
+    from scipy.cluster.hierarchy import linkage
+    res = json.loads((out / "result.json").read_text())
+    Z = linkage(np.array([1.0, 2, 4, 5, 9, 11, 16, 17])[:, None], "complete")
+    np.testing.assert_allclose(np.asarray(res["linkage"])[:, 2], Z[:, 2])
+    assert len(res["labels"]) == 8 and res["complete"]
+    for view in ("scatter", "dendrogram", "norms", "compare"):
+        assert _png_size(out / f"{view}.png")[0] == (300, 200)
+
+
+@pytest.mark.slow
+def test_every_shipped_session_renders(qtbot, tmp_path, capsys):
+    for name, (path, _) in es.shipped_sessions().items():
+        s = es.load_session(path, validate_data=False)
+        mnist = "mnist" in s.data
+        args = [f"example:{name}", "--out", str(tmp_path / name), "--size", "400x300"]
+        args += ["--steps", "0,12", "--no-svg"] if mnist else []
+        code = render.main(args)
+        assert code == 0, (name, capsys.readouterr().err)
+        res = json.loads((tmp_path / name / "result.json").read_text())
+        assert res["session"] == name and res["algorithm"] == s.algorithm
+        assert res["complete"] or mnist
+        assert _png_size(tmp_path / name / ("scatter-step000.png" if mnist else "scatter.png"))[0] == (400, 300)
+
+
+def test_round_trip_gui_session_render(qtbot, tmp_path):
+    from gui.main_window import MainWindow
+    from gui.session_io import capture
+    w = MainWindow(startup="")
+    qtbot.addWidget(w)
+    w.generate("moons", 80, 3)
+    w.set_algorithm([p.algorithm.name for p in w.plugins].index("gmm"))
+    w.plugin.form.set_values({"k": 2, "seed": 4, "covariance": "diag"})
+    w.restart_run()
+    w.player.to_end()
+    qtbot.waitUntil(lambda: bool(w.player.at_end), timeout=30000)
+    history = w.player.history
+    path = es.save_session(capture(w, name="moons"), tmp_path / "moons.json")
+    assert render.main([str(path), "--out", str(tmp_path / "out"), "--no-svg"]) == 0
+    res = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert res["labels"] == np.asarray(history[-1].labels).tolist()
+    assert res["n_steps"] == len(history)
+    np.testing.assert_allclose(res["means"], history[-1].payload["means"], rtol=1e-12)
+
+
+BAD = [
+    (["nothing.json", "--out", "x"], "no such session file"),
+    (["example:ex9", "--out", "x"], "unknown example session"),
+    (["example:ex2-min"], "--out DIR is required"),
+    (["example:ex2-min", "--out", "x", "--size", "big"], "--size"),
+    (["example:ex2-min", "--out", "x", "--scale", "9"], "--scale"),
+    (["example:ex2-min", "--out", "x", "--steps", "0,first"], "--steps"),
+]
+
+
+@pytest.mark.parametrize("args,words", BAD)
+def test_bad_arguments_and_sessions_exit_2_with_a_message(tmp_path, capsys, args, words, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert render.main(args) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.startswith("clusterlab render:")
+
+
+def test_a_session_that_fails_on_its_data_exits_2(tmp_path, capsys):
+    p = tmp_path / "big-k.json"
+    p.write_text(json.dumps({"format": "clusterlab-session", "version": 1, "data": {"example": "one-d"},
+                             "algorithm": {"name": "kmeans", "params": {"k": 20}}}))
+    assert render.main([str(p), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "big-k.json" in err and "k=20" in err
+    assert not (tmp_path / "o" / "result.json").exists()
+
+
+def test_list_examples(capsys):
+    assert render.main(["--list-examples"]) == 0
+    out = capsys.readouterr().out
+    for name, (_, description) in es.shipped_sessions().items():
+        assert f"{name}" in out and description in out
+
+
+def test_command_line_without_a_display(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = tmp_path / "cli"
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "render", "example:ex1-min-l2", "--out", str(out),
+                           "--no-svg", "--size", "200x150"], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert _png_size(out / "scatter.png")[0] == (200, 150) and (out / "result.json").is_file()
+    bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "render", str(tmp_path / "none.json"), "--out",
+                          str(out)], env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "none.json" in bad.stderr
