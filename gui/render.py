@@ -214,6 +214,21 @@ def _fit(window, view, size, measure=None) -> tuple[int, int]:
     return measure()
 
 
+def _wait_for_background(window, timeout: float = 300.0) -> None:
+    """Let the plugins' background work finish (a comparison K-means, a sweep): the figures show its results."""
+    import time
+
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QApplication
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        if not any(getattr(o, "busy", False) is True for o in window.findChildren(QObject)):
+            return
+        time.sleep(0.01)
+    _err(f"note: background work still running after {timeout:.0f} s; drawn as it is.")
+
+
 def _prepare(window) -> None:
     for dock in (window.data_dock, window.algorithm_dock):
         dock.hide()
@@ -273,6 +288,7 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
         if not player.history:
             _err(f"{session.label}: the run produced no steps.")
             return 1
+        _wait_for_background(window)
         last = len(player.history) - 1
         final = last if target == "last" else min(int(target), last)
         _prepare(window)
