@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 __all__ = ["ObjectiveView", "monotonicity"]
 
-KIND_SYMBOLS = {"assign": "o", "update": "s", "E": "o", "M": "s", "merge": "o"}
+MAX_SYMBOLS = 300
 
 
 def monotonicity(trace: np.ndarray, sense: str | None, rtol: float = 1e-10) -> tuple[bool, int | None]:
@@ -87,6 +87,8 @@ class ObjectiveView(QWidget):
         x = np.arange(y.size, dtype=float)
         ok = np.isfinite(y)
         self._x, self._y = x, y
+        # Per-point symbols cost a marker each per redraw: only for runs short enough to read them.
+        self.curve.setSymbol("o" if ok.sum() <= MAX_SYMBOLS else None)
         self.curve.setData(x[ok], y[ok])
         if 0 <= current < y.size and ok[current]:
             self.marker.setData([x[current]], [y[current]])
