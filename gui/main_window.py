@@ -519,6 +519,8 @@ class MainWindow(QMainWindow):
             self.resize(1360, 820)
         if state is not None:
             self.restoreState(state)
+        else:  # first start: panels wide enough for their labels and combo boxes
+            self.resizeDocks([self.data_dock, self.algorithm_dock], [330, 330], Qt.Orientation.Horizontal)
 
     def save_settings(self):
         self.settings.set_window(self.saveGeometry(), self.saveState())
