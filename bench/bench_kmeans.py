@@ -9,7 +9,8 @@
    scikit-learn running the same 20 runs from the same starting centres
    (``KMeans(init=centres, n_init=1, algorithm="lloyd", tol=0)``; its time has no seeding).
 
-Both use the same BLAS threads. Each figure is the best of 3. A ratio < 1 means we are faster.
+Both use the same BLAS threads. Each figure is the best of 5 (iteration) or 3 (sweep) rounds, the two
+sides alternating within a round. A ratio < 1 means we are faster.
 
 Run:  python bench/bench_kmeans.py
 """
@@ -36,13 +37,17 @@ def load_mnist() -> np.ndarray:
     return (raw.reshape(-1, 784).astype(np.float32) / np.float32(255.0))
 
 
-def best_of(fn, repeats=3):
-    best, out = np.inf, None
+def best_of(*fns, repeats=3):
+    """Best time of each function over ``repeats`` rounds, the functions alternating within a round
+    (so a burst of load from other processes hits both sides alike). Returns [(time, result), ...]."""
+    best = [np.inf] * len(fns)
+    out = [None] * len(fns)
     for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        for i, fn in enumerate(fns):
+            t = time.perf_counter()
+            out[i] = fn()
+            best[i] = min(best[i], time.perf_counter() - t)
+    return list(zip(best, out))
 
 
 def bench_iteration(X, k=10, max_iter=30):
@@ -60,9 +65,7 @@ def bench_iteration(X, k=10, max_iter=30):
     def sk():
         return KMeans(k, init=C0, n_init=1, algorithm="lloyd", tol=0, max_iter=max_iter).fit(X).n_iter_
 
-    t_sk, it_sk = best_of(sk)
-    t_st, it_st = best_of(ours_steps)
-    t_fit, it_fit = best_of(ours_fit)
+    (t_sk, it_sk), (t_st, it_st), (t_fit, it_fit) = best_of(sk, ours_steps, ours_fit, repeats=5)
     print(f"[1] MNIST n={X.shape[0]} d={X.shape[1]} float32 K={k}, max_iter={max_iter}, same start")
     print(f"    scikit-learn : {1e3 * t_sk / it_sk:7.2f} ms/iteration ({it_sk} iterations, {1e3 * t_sk:.0f} ms)")
     print(f"    steps()      : {1e3 * t_st / it_st:7.2f} ms/iteration ({it_st} iterations, {1e3 * t_st:.0f} ms)")
@@ -73,7 +76,7 @@ def bench_iteration(X, k=10, max_iter=30):
 
 
 def bench_sweep(X, ks=(5, 10, 15, 20), restarts=5, seed=0):
-    t_ours, res = best_of(lambda: kmeans.sweep(X, ks, restarts, seed=seed))
+    res = kmeans.sweep(X, ks, restarts, seed=seed)
     starts = [[kmeans.fit(X, k, seed=int(res.seeds[i, r]), max_iter=1).init_centers for r in range(restarts)]
               for i, k in enumerate(ks)]
 
@@ -86,7 +89,7 @@ def bench_sweep(X, ks=(5, 10, 15, 20), restarts=5, seed=0):
                 J.append(km.inertia_)
         return np.array(its), np.array(J)
 
-    t_sk, (its, J) = best_of(sk)
+    (t_ours, res), (t_sk, (its, J)) = best_of(lambda: kmeans.sweep(X, ks, restarts, seed=seed), sk)
     same_iters = np.array_equal(its, res.n_iter.ravel())
     rel = np.max(np.abs(J - res.objectives.ravel()) / J)
     print(f"[2] sweep K in {list(ks)} x {restarts} restarts, n={X.shape[0]} float32, "

@@ -246,6 +246,7 @@ class _Bounds:
         self.L = np.zeros((n, k))
         self.half = np.zeros((k, k))
         self.rel = 1e-5 if data.X.dtype == np.float32 else 1e-12
+        self._M = self._rows = None      # work buffers of the skip test
 
     def moved(self, delta, C_new, labels, reseeded_points):
         """Centres moved by ``delta`` (k,) to ``C_new``; re-seeded points are recomputed next time."""
@@ -265,8 +266,11 @@ class _Bounds:
         else:
             if self.k == 1:
                 return labels, np.zeros(0, dtype=np.intp), np.zeros(0)
-            M = np.maximum(self.L, self.half[labels])
-            M[np.arange(n), labels] = np.inf
+            if self._M is None:
+                self._M, self._rows = np.empty((n, self.k)), np.arange(n)
+            M = np.take(self.half, labels, axis=0, out=self._M)
+            np.maximum(self.L, M, out=M)
+            M[self._rows, labels] = np.inf
             cand = np.flatnonzero(self.u > M.min(axis=1))
             if cand.size == 0:
                 return labels, cand, np.zeros(0)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kmeans_kernels import GRAM_MIN_DIM, distances, sq_partial
+from .kmeans_kernels import GRAM_MIN_DIM, distances
 from .params import ParamError
 
 __all__ = ["random_points", "random_partition", "kmeanspp", "n_distinct", "too_few_distinct"]
@@ -94,8 +94,7 @@ def _d2(X, c, metric, xsq):
     leaves rounding noise there), so duplicates of a chosen point are never drawn.
     """
     if metric == "sqeuclidean" and X.shape[1] > GRAM_MIN_DIM and xsq is not None:
-        d2 = sq_partial(X, c[None, :])[:, 0].astype(np.float64)
-        d2 += xsq
+        d2 = xsq + float(np.dot(c, c)) - 2.0 * np.dot(X, c.astype(X.dtype))   # one matrix-vector product
         np.maximum(d2, 0.0, out=d2)
         near = np.flatnonzero(d2 <= 1e-4 * (xsq + float(c @ c)))
         if near.size:
