@@ -58,10 +58,13 @@ class Dataset:
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-        Coordinates; stored as a read-only float64 copy. Must be finite, n >= 1, d >= 1.
+        Coordinates; stored as a read-only float64 copy. Must be finite, n >= 1, d >= 1
+        (an empty canvas is no data set: the GUI represents it as ``None``).
     labels : ndarray of shape (n_samples,), optional
         Integer ground truth (loaded or generated) or starting groups (textbook
-        exercise 1), ``>= 0``. Stored read-only as int64.
+        exercise 1, or painted by hand), ``>= -1``; ``-1`` means "no group"
+        (an unlabelled point: HAC starts it as a cluster of its own, views
+        draw it grey). Stored read-only as int64.
     label_names : tuple of str, optional
         Name of each label value (``label_names[labels[i]]``), e.g. the original
         strings of a text label column.
@@ -83,6 +86,8 @@ class Dataset:
     >>> ds = Dataset(np.array([[0.0, 1.0], [2.0, 3.0]]), labels=[0, 1], name="two")
     >>> ds.n, ds.d, ds.X.flags.writeable
     (2, 2, False)
+    >>> Dataset(np.zeros((3, 2)), labels=[0, -1, 0]).n_labels  # -1: in no group, not counted
+    1
     """
 
     X: np.ndarray
@@ -127,8 +132,8 @@ class Dataset:
             if lab.ndim != 1 or lab.shape[0] != n:
                 raise DataError(f"labels has shape {np.shape(self.labels)} but X has {n} rows; "
                                 "give one label per point.")
-            if lab.size and lab.min() < 0:
-                raise DataError(f"labels must be >= 0; found {int(lab.min())}.")
+            if lab.size and lab.min() < -1:
+                raise DataError(f"labels must be >= 0, or -1 for a point in no group; found {int(lab.min())}.")
             set_("labels", _readonly(lab))
         if self.label_names is not None:
             names = tuple(str(s) for s in self.label_names)
@@ -172,8 +177,15 @@ class Dataset:
 
     @property
     def n_labels(self) -> int:
-        """Number of distinct label values (0 without labels)."""
-        return 0 if self.labels is None else int(np.unique(self.labels).size)
+        """Number of distinct label values, ``-1`` (no group) not counted (0 without labels)."""
+        if self.labels is None:
+            return 0
+        return int(np.unique(self.labels[self.labels >= 0]).size)
+
+    @property
+    def unlabelled(self) -> int:
+        """Number of points in no group (label ``-1``); all of them when there are no labels."""
+        return self.n if self.labels is None else int(np.count_nonzero(self.labels < 0))
 
     def replace(self, **changes) -> "Dataset":
         """A copy with some fields changed (validated again)."""

@@ -11,14 +11,17 @@ resets the run, never the data).
 
 Conventions
 -----------
-* No points: :attr:`DataModel.dataset` is ``None`` (an :class:`engine.data.Dataset`
-  needs at least one point); :attr:`DataModel.X` is then an empty (0, 2) array.
-  The model starts that way, as an empty 2-D canvas.
-* Starting groups (painted, or the labels of a loaded data set) are
-  :attr:`DataModel.groups`: one int per point, ``-1`` for a point in no group.
-  The data set carries them as ``labels``; when some points have no group the
-  data set is a :class:`GroupedDataset`, whose labels may hold ``-1``.
-  Painting group ``-1`` takes points out of their groups.
+* No points (an empty canvas): :attr:`DataModel.dataset` is ``None``. A
+  :class:`engine.data.Dataset` always has at least one point, so "is there
+  data?" is one test, ``dataset is not None``; :attr:`DataModel.X` is then an
+  empty (0, 2) array, :attr:`DataModel.n` 0 and :attr:`DataModel.d` 2. The
+  model starts that way, and clearing or deleting the last point returns to it.
+* Starting groups (painted, or the labels of a loaded data set) are the data
+  set's ``labels``, one int per point, ``-1`` for a point in no group (as
+  :class:`engine.data.Dataset` documents); :attr:`DataModel.groups` gives them
+  for every state (all ``-1`` without labels). Painting group ``-1`` takes
+  points out of their groups; when no point is left in a group the data set
+  has no labels at all.
 * Data made or edited by hand has ``source == ""``; point names (if the data
   have them) follow the points: new points get a fresh name ``x<k>``.
 * Only 2-D data (or an empty canvas) can be edited (:meth:`DataModel.can_edit`);
@@ -26,48 +29,19 @@ Conventions
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from engine.data import DataError, Dataset
+from engine.data import Dataset
 
-__all__ = ["DataModel", "GroupedDataset"]
+__all__ = ["DataModel"]
 
 UNDO_LIMIT = 200
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class GroupedDataset(Dataset):
-    """A :class:`~engine.data.Dataset` whose ``labels`` may contain ``-1`` (no starting group).
-
-    Everything else is validated exactly as in ``Dataset``. Consumers of
-    starting groups treat a ``-1`` point as a group of its own.
-    """
-
-    def __post_init__(self):
-        if self.labels is None:
-            super().__post_init__()
-            return
-        lab = np.asarray(self.labels)
-        if lab.dtype.kind not in "iu" or lab.ndim != 1:
-            super().__post_init__()  # the base class reports what is wrong
-            return
-        lab = lab.astype(np.int64)
-        if lab.size and lab.min() < -1:
-            raise DataError(f"starting groups must be >= -1 (-1 = no group); found {int(lab.min())}.")
-        object.__setattr__(self, "labels", np.maximum(lab, 0))
-        super().__post_init__()
-        lab.setflags(write=False)
-        object.__setattr__(self, "labels", lab)
-
-    @property
-    def n_labels(self) -> int:
-        """Number of distinct groups (points without a group not counted)."""
-        return int(np.unique(self.labels[self.labels >= 0]).size)
+#: Kept for code written before :class:`engine.data.Dataset` accepted ``-1`` labels; use ``Dataset``.
+GroupedDataset = Dataset
 
 
 def _fmt(v: float) -> str:
@@ -288,8 +262,5 @@ class DataModel(QObject):
         name = ds.name
         if name and not name.endswith("(edited)"):
             name = f"{name} (edited)"
-        fields = {f.name: getattr(ds, f.name) for f in dataclasses.fields(ds) if f.init}
-        fields.update(X=X, labels=labels, label_names=label_names, image_shape=None, name=name, source="",
-                      notes=(), point_names=names)
-        cls = GroupedDataset if labels is not None and labels.size and labels.min() < 0 else Dataset
-        return cls(**fields)
+        return ds.replace(X=X, labels=labels, label_names=label_names, image_shape=None, name=name, source="",
+                          notes=(), point_names=names)

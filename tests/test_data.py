@@ -1,7 +1,6 @@
 """engine.data / engine.loaders / engine.generators: datasets, loaders, examples, generators, PCA."""
 import gzip
 import struct
-import time
 import zipfile
 
 import numpy as np
@@ -9,7 +8,7 @@ import pytest
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from engine import data
+from engine import data, loaders
 from engine.data import DataError, Dataset
 
 RES = data.mnist_resource_dir()
@@ -25,8 +24,12 @@ def test_dataset_is_read_only_copy_and_validated():
     assert (ds.n, ds.d, ds.n_labels) == (3, 2, 2)
     with pytest.raises(DataError, match="labels"):
         Dataset(a, labels=[0, 1])
-    with pytest.raises(DataError, match=">= 0"):
-        Dataset(a, labels=[0, -1, 1])
+    with pytest.raises(DataError, match=">= 0, or -1"):
+        Dataset(a, labels=[0, -2, 1])
+    grouped = Dataset(a, labels=[0, -1, 1])  # -1: a point in no group (painted starting groups)
+    assert grouped.labels.tolist() == [0, -1, 1] and (grouped.n_labels, grouped.unlabelled) == (2, 1)
+    assert grouped.replace(name="z").labels.tolist() == [0, -1, 1] and type(grouped) is Dataset
+    assert ds.unlabelled == 0 and Dataset(a).unlabelled == 3
     with pytest.raises(DataError, match="image_shape"):
         Dataset(a, image_shape=(1, 3))
     with pytest.raises(DataError, match="NaN"):
@@ -65,9 +68,9 @@ def test_mnist_first_images():
     assert struct.unpack(">IIII", raw[:16]) == (0x803, 10000, 28, 28)
     first = np.frombuffer(raw, np.uint8, 784, 16) / 255.0
     np.testing.assert_array_equal(ds.X[0], first)
-    t = time.perf_counter()
-    small = data.mnist(10)
-    assert time.perf_counter() - t < 0.5 and small.X.shape == (10, 784)
+    decoded = data._mnist_arrays.cache_info().misses
+    small = data.mnist(10)  # the shipped files are decoded once, not again for every call
+    assert data._mnist_arrays.cache_info().misses == decoded and small.X.shape == (10, 784)
     np.testing.assert_array_equal(small.X, ds.X[:10])
     assert data.mnist(10000).n == 10000
 
@@ -215,24 +218,21 @@ def test_pca_low_dimensions():
 
 
 @pytest.mark.slow
-def test_pca_fast_on_mnist_sized_data():
-    X = data.mnist(10000).X
-    data.pca_2d(X[:200])  # warm up BLAS
-    times, gemm = [], []
-    for _ in range(3):  # best of 3: other processes share the 2 cores
-        t = time.perf_counter()
-        Y, info = data.pca_2d(X)
-        times.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        X.T @ X  # the irreducible part: one d x d product, timed under the same load
-        gemm.append(time.perf_counter() - t)
-    # 0.5 s on an idle machine (~0.15 s measured); on a loaded one, at most 4 x the cost of that
-    # one product (a full SVD instead costs ~40 x)
-    assert min(times) < max(0.5, 4.0 * min(gemm)), (times, gemm)
-    ref = PCA(n_components=2, svd_solver="covariance_eigh").fit(X[:2000])
-    Y2, info2 = data.pca_2d(X[:2000])
-    np.testing.assert_allclose(np.abs(info2.components), np.abs(ref.components_), atol=1e-7)
-    assert Y.shape == (10000, 2)
+def test_pca_on_mnist_agrees_with_sklearn_without_a_large_decomposition(monkeypatch):
+    # how fast this is, is measured by bench/bench_data.py (no timed tests); here: it never decomposes
+    # the 784 x 784 scatter matrix (a full eigh or SVD would cost ~40 x one product)
+    X = data.mnist(2000).X
+    sizes = []
+    real_eigh, real_svd = np.linalg.eigh, np.linalg.svd
+    monkeypatch.setattr(np.linalg, "eigh", lambda a, *k, **kw: sizes.append(a.shape) or real_eigh(a, *k, **kw))
+    monkeypatch.setattr(np.linalg, "svd", lambda a, *k, **kw: sizes.append(a.shape) or real_svd(a, *k, **kw))
+    Y, info = data.pca_2d(X)
+    monkeypatch.undo()
+    assert sizes and max(max(s) for s in sizes) <= 64, sizes
+    ref = PCA(n_components=2, svd_solver="covariance_eigh").fit(X)
+    np.testing.assert_allclose(np.abs(info.components), np.abs(ref.components_), atol=1e-7)
+    np.testing.assert_allclose(np.abs(Y), np.abs(ref.transform(X)), atol=1e-7)
+    assert Y.shape == (2000, 2)
 
 
 # ------------------------------------------------------------------ loaders
@@ -422,13 +422,15 @@ def _npy_bytes(shape, dtype="<f8"):
     return b"\x93NUMPY\x01\x00"[:0] + buf.getvalue()
 
 
-def test_npy_declared_oversize_and_truncated(tmp_path):
+def test_npy_declared_oversize_and_truncated(tmp_path, monkeypatch):
     p = tmp_path / "huge.npy"
     p.write_bytes(_npy_bytes((400_000_000, 2)) + b"\0" * 64)  # declares 6 GB, holds 64 bytes
-    t = time.perf_counter()
+    reads = []
+    real_read = loaders._read_npy_data
+    monkeypatch.setattr(loaders, "_read_npy_data", lambda *a, **k: reads.append(a) or real_read(*a, **k))
     with pytest.raises(DataError, match="over the limit"):
         data.load(p)
-    assert time.perf_counter() - t < 0.5
+    assert reads == []  # refused from the header alone, before reading (or allocating) any data
     p = tmp_path / "short.npy"
     p.write_bytes(_npy_bytes((10, 2)) + b"\0" * 100)
     with pytest.raises(DataError, match="truncated"):

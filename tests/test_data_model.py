@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from engine.data import DataError, Dataset, example, generate
-from gui.data_model import DataModel, GroupedDataset
+from gui.data_model import DataModel
 
 
 @pytest.fixture
@@ -110,8 +110,8 @@ def test_add_to_named_data_gets_fresh_name_and_no_group(model):
     assert ds.point_names[-1] == "x5"
     assert ds.labels.tolist() == [0, 0, 1, 2, -1]
     assert model.groups.tolist() == [0, 0, 1, 2, -1]
-    assert isinstance(ds, GroupedDataset) and isinstance(ds, Dataset)
-    assert ds.n_labels == 3
+    assert type(ds) is Dataset  # one model: a plain Dataset whose labels hold -1 for the new point
+    assert ds.n_labels == 3 and ds.unlabelled == 1
 
 
 def test_delete_keeps_names_aligned(model):
@@ -199,15 +199,16 @@ def test_bad_requests_are_refused_without_a_command(model):
     assert model.undo_stack.count() == 1
 
 
-def test_grouped_dataset_validates():
-    ds = GroupedDataset(np.zeros((3, 2)), labels=[-1, 0, 1])
-    assert ds.labels.tolist() == [-1, 0, 1] and not ds.labels.flags.writeable
-    assert repr(ds).startswith("Dataset(name=")  # the readable repr of Dataset, not the dataclass dump
-    with pytest.raises(DataError, match=">= -1"):
-        GroupedDataset(np.zeros((2, 2)), labels=[-2, 0])
-    with pytest.raises(DataError, match="one label per point"):
-        GroupedDataset(np.zeros((2, 2)), labels=[-1, 0, 1])
-    assert ds.replace(name="z").labels.tolist() == [-1, 0, 1]
+def test_painting_everything_out_of_groups_drops_the_labels(model):
+    model.replace(example("four-points"))
+    model.paint([0, 1, 2, 3], -1)
+    ds = model.dataset
+    assert ds.labels is None and ds.label_names is None and model.groups.tolist() == [-1] * 4
+    model.undo_stack.undo()
+    assert model.dataset.labels.tolist() == [0, 0, 1, 2]
+    model.paint([2], -1)
+    assert model.dataset.labels.tolist() == [0, 0, -1, 2] and model.dataset.n_labels == 2
+    assert model.dataset.label_names == ("black", "red", "blue")  # names of the groups still in use stay
 
 
 def test_clean_state_follows_saves(model):
