@@ -57,7 +57,8 @@ from .params import Algorithm, Param, ParamError
 from .steps import Step, TraceBuilder, compact_labels
 from .validation import as_data, check_k, make_rng
 
-__all__ = ["ALGORITHM", "steps", "fit", "BernoulliResult", "check_binary", "log_prior", "responsibilities", "CLIP"]
+__all__ = ["ALGORITHM", "steps", "fit", "BernoulliResult", "check_binary", "log_prior", "responsibilities",
+           "match_centres", "CLIP"]
 
 #: Every theta is clipped into this closed interval after the M-step.
 CLIP = (1e-10, 1.0 - 1e-10)
@@ -124,6 +125,51 @@ def responsibilities(X, weights, probs) -> np.ndarray:
     work = _Work(X, weights.size)
     work.objective(weights, np.asarray(probs, dtype=float), 0.0)
     return np.ascontiguousarray(work.estep().T)
+
+
+def match_centres(A, B) -> np.ndarray:
+    """Pair each row of ``A`` with a distinct row of ``B``, closest pairs first (greedy).
+
+    Used to put each K-means centre under the θ_k it is most like. All squared Euclidean
+    distances ``|A_i - B_j|^2`` are sorted (ties: lower ``i``, then lower ``j``, first); a pair is
+    taken when neither of its rows is taken yet. Greedy, not the optimal assignment: the
+    closest pair is always kept, which is what a person comparing two sets of prototypes
+    expects to see side by side.
+
+    Parameters
+    ----------
+    A : array-like of shape (k, d)
+    B : array-like of shape (m, d)
+        ``m >= k``.
+
+    Returns
+    -------
+    order : ndarray of shape (k,), int
+        ``B[order[i]]`` is the row paired with ``A[i]``; the entries are distinct.
+
+    Example
+    -------
+    >>> match_centres([[0.0, 0.0], [1.0, 1.0]], [[0.9, 1.0], [5.0, 5.0], [0.1, 0.0]]).tolist()
+    [2, 0]
+    """
+    A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
+    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1] or B.shape[0] < A.shape[0]:
+        raise ParamError(f"match_centres: A has shape {A.shape} and B {B.shape}; both need d columns "
+                         "and B at least as many rows as A.")
+    k, m = A.shape[0], B.shape[0]
+    D = ((A[:, None, :] - B[None, :, :]) ** 2).sum(axis=2) if k * m * A.shape[1] <= 10 ** 7 else \
+        np.maximum((A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2 * A @ B.T, 0.0)
+    order = np.full(k, -1, dtype=np.intp)
+    used_a, used_b = np.zeros(k, bool), np.zeros(m, bool)
+    left = k
+    for flat in np.argsort(D, axis=None, kind="stable"):
+        i, j = divmod(int(flat), m)
+        if not used_a[i] and not used_b[j]:
+            order[i], used_a[i], used_b[j] = j, True, True
+            left -= 1
+            if left == 0:
+                break
+    return order
 
 
 class _Work:

@@ -243,3 +243,56 @@ def test_float32_m_step_of_large_runs_agrees_with_float64_and_stays_monotone(mon
         assert f.objective == pytest.approx(e.objective, rel=1e-6)
     obj = np.array([s.objective for s in fast])
     assert np.all(np.diff(obj) >= -1e-10 * np.abs(obj[1:]))
+
+
+# --- match_centres (K-means centres under the theta they resemble) ----------------------------------
+
+def brute_greedy_match(A, B):
+    """Reference: repeatedly take the globally closest pair of untaken rows (loops, no sorting)."""
+    A, B = np.asarray(A, float), np.asarray(B, float)
+    free_a, free_b = list(range(len(A))), list(range(len(B)))
+    order = [None] * len(A)
+    while free_a:
+        best = None
+        for i in free_a:
+            for j in free_b:
+                d = sum((a - b) ** 2 for a, b in zip(A[i], B[j]))
+                if best is None or d < best[0]:
+                    best = (d, i, j)
+        _, i, j = best
+        order[i] = j
+        free_a.remove(i)
+        free_b.remove(j)
+    return order
+
+
+def test_match_centres_recovers_a_shuffled_copy():
+    A = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    B = A[[2, 0, 1]] + 0.1
+    assert bernoulli.match_centres(A, B).tolist() == [1, 2, 0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_match_centres_equals_brute_force_greedy(seed):
+    rng = np.random.default_rng(seed)
+    k, d = int(rng.integers(1, 7)), int(rng.integers(1, 5))
+    m = k + int(rng.integers(0, 3))
+    A, B = rng.random((k, d)), rng.random((m, d))
+    order = bernoulli.match_centres(A, B)
+    assert order.tolist() == brute_greedy_match(A, B)
+    assert len(set(order.tolist())) == k and order.min() >= 0 and order.max() < m
+
+
+def test_match_centres_greedy_keeps_the_closest_pair_even_when_not_optimal():
+    # greedy takes A1-B0 (0.16) first, leaving A0-B1 (4): total 4.16; the optimal pairing
+    # A0-B0 + A1-B1 costs 0.36 + 1 = 1.36
+    A = np.array([[0.0], [1.0]])
+    B = np.array([[0.6], [2.0]])
+    assert bernoulli.match_centres(A, B).tolist() == [1, 0]
+
+
+def test_match_centres_refuses_mismatched_shapes():
+    with pytest.raises(ParamError, match="match_centres"):
+        bernoulli.match_centres(np.zeros((3, 2)), np.zeros((2, 2)))
+    with pytest.raises(ParamError, match="d columns"):
+        bernoulli.match_centres(np.zeros((2, 2)), np.zeros((2, 3)))

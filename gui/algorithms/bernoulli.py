@@ -39,25 +39,11 @@ from gui.views.elbow import BackgroundTask
 from gui.views.mixture import BarsView, EllipseOverlay
 from gui.views.tiles import TileView
 
-__all__ = ["BernoulliPlugin", "PLUGIN", "ThetaView", "load_exercise", "EXERCISES", 
-           "match_centres"]
+__all__ = ["BernoulliPlugin", "PLUGIN", "ThetaView", "load_exercise", "EXERCISES"]
 
 EXERCISES = {"exercise5": "Exercise 5: Bernoulli mixture on MNIST"}
 #: A seed whose run keeps every component alive (seed 0 lets one θ_k collapse onto a single image: try it).
 EXERCISE5_SEED = 3
-
-
-def match_centres(A, B) -> np.ndarray:
-    """Order of the rows of ``B`` (k, d) so that row j is the one nearest ``A[j]`` (greedy, closest pairs first)."""
-    A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
-    D = (A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2 * A @ B.T
-    order = np.full(A.shape[0], -1)
-    used_a, used_b = np.zeros(A.shape[0], bool), np.zeros(B.shape[0], bool)
-    for flat in np.argsort(D, axis=None, kind="stable"):
-        i, j = divmod(int(flat), B.shape[0])
-        if not used_a[i] and not used_b[j]:
-            order[i], used_a[i], used_b[j] = j, True, True
-    return order
 
 
 class ThetaView(QWidget):
@@ -338,7 +324,7 @@ class BernoulliPlugin(MixturePlugin):
         res = self.kmeans_result
         if res is not None and res[0] == self._kmeans_key and res[1].centers.shape == probs.shape:
             fit = res[1]
-            order = match_centres(probs, fit.centers)
+            order = ebern.match_centres(probs, fit.centers)
             sizes = np.bincount(np.asarray(fit.labels), minlength=k)
             view.set_title("kmeans", f"K-means centres on the same binarized data (k = {k}, seed "
                                      f"{self._kmeans_key[2]}, objective {fit.objective[-1]:.5g}); "
