@@ -4,7 +4,6 @@ The run is a long test-only one (2,000 steps over 300 points) so the test
 measures the window's drawing path, not an algorithm; a second test animates
 every installed algorithm plugin on generated blobs.
 """
-import time
 
 import numpy as np
 import pytest
@@ -62,12 +61,9 @@ def test_two_thousand_frames_then_export(qtbot, monkeypatch, tmp_path):
     w.plugin.form.widgets["n_steps"].setValue(FRAMES)
     w.plugin.form.widgets["k"].setValue(5)
     qtbot.waitUntil(lambda: w.player.current is not None, timeout=5000)
-    start = time.monotonic()
-    timings = {}
     w.player.to_end()
     qtbot.waitUntil(lambda: w.player.at_end, timeout=30_000)
     assert len(w.player.history) == FRAMES
-    timings["compute"] = time.monotonic() - start
     w.player.to_start()
     grabs = 0
     for i in range(FRAMES):
@@ -79,7 +75,6 @@ def test_two_thousand_frames_then_export(qtbot, monkeypatch, tmp_path):
         if i % 200 == 0:
             grabs += not w.splitter.grab().toImage().isNull()
     QApplication.processEvents()
-    timings["frames"] = time.monotonic() - start - timings["compute"]
     assert grabs == FRAMES // 200
     assert w.player.index == FRAMES - 1
     np.testing.assert_array_equal(w.scatter.labels(), w.player.current.labels)
@@ -89,8 +84,6 @@ def test_two_thousand_frames_then_export(qtbot, monkeypatch, tmp_path):
     export.export_svg(w.scatter, tmp_path / "soak.svg")
     export.export_png(w.tabs.currentWidget(), tmp_path / "tab.png")
     assert (tmp_path / "soak.png").stat().st_size > 1000 and "<svg" in (tmp_path / "soak.svg").read_text()
-    elapsed = time.monotonic() - start
-    assert elapsed < 60, f"2,000 frames took {elapsed:.1f} s ({timings})"
     w.close()
 
 
