@@ -17,7 +17,10 @@ Variants (``variant``)
     member with the least total distance to the other members (the current
     medoid is kept unless another member is smaller by more than a relative
     ``1e-12``, so rounding cannot make a run cycle). ``metric`` is ignored by
-    the other two variants, whose distances are fixed.
+    the other two variants, whose distances are fixed. Cost of one K-medoids
+    update with clusters of sizes ``m_j``: ``sum_j m_j^2 d`` for l2 and l∞ (all
+    pairs, in bounded row blocks), ``sum_j m_j log(m_j) d`` for l1 (each
+    feature sorted); the update step's description states the figure.
 
 Objective (``Step.objective``, minimised, never increases)
     means: ``sum_n ||x_n - mu_{z_n}||_2^2``; medians: ``sum_n ||x_n - m_{z_n}||_1``;
@@ -75,20 +78,18 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
-
 import numpy as np
 
 from . import kmeans_init as _init
-from .kmeans_kernels import (assigned_distances, cluster_medians, distances, grouped_sums,
-                             pairwise_totals, sq_partial)
+from .kmeans_kernels import (ElkanBounds, assigned_distances, cluster_medians, distances, grouped_sums,
+                             pair_evaluations, pairwise_totals, sq_partial)
 from .kmeans_views import ClusterSummary, Representatives, cluster_summary, representatives, voronoi_grid
 from .params import Algorithm, Param, ParamError
 from .steps import Step, TraceBuilder, compact_labels, readonly
 from .validation import as_data, check_k, make_rng
 
 __all__ = ["steps", "fit", "sweep", "FitResult", "SweepResult", "Cancelled", "ALGORITHM", "VARIANTS",
-           "INITS", "MEDOID_METRICS", "voronoi_grid", "representatives", "cluster_summary",
+           "INITS", "MEDOID_METRICS", "sweep_seeds", "voronoi_grid", "representatives", "cluster_summary",
            "Representatives", "ClusterSummary", "variant_metric"]
 
 VARIANTS = ("means", "medians", "medoids")
@@ -223,82 +224,6 @@ class _Geometry:
             d += self.data.xsq
             np.maximum(d, 0.0, out=d)
         return float(np.sum(d))
-
-
-class _Bounds:
-    """Exact K-means assignment that skips points which provably keep their centre (Elkan's bounds).
-
-    Per point, ``u`` bounds the distance to its own centre from above and
-    ``L[:, j]`` the distance to centre ``j`` from below. A point needs its
-    distances only if some other centre ``j`` has ``u > L[j]`` and
-    ``u > d(c_z, c_j) / 2``; those points get one matrix product on their gathered
-    rows (or on all of ``X`` when they are more than half). When centres move by
-    ``delta``: ``u += delta_z`` and ``L[:, j] -= delta_j``. Bounds are widened by a
-    relative ``1e-5`` (float32) or ``1e-12`` (float64) of ``||x||^2 + max ||c||^2``,
-    so rounding never lets a point skip that a full computation would move;
-    exact ties are always recomputed. The labels are those of the plain argmin.
-    """
-
-    def __init__(self, data: _Data, k: int, geo: _Geometry):
-        n = data.X.shape[0]
-        self.data, self.k, self.geo = data, k, geo
-        self.u = np.full(n, np.inf)
-        self.L = np.zeros((n, k))
-        self.half = np.zeros((k, k))
-        self.rel = 1e-5 if data.X.dtype == np.float32 else 1e-12
-        self._M = self._rows = None      # work buffers of the skip test
-
-    def moved(self, delta, C_new, labels, reseeded_points):
-        """Centres moved by ``delta`` (k,) to ``C_new``; re-seeded points are recomputed next time."""
-        self.u += delta[labels]
-        self.L -= delta
-        if self.k > 1:
-            self.half = 0.5 * distances(C_new, C_new, "l2")
-        if reseeded_points:
-            self.L[reseeded_points] = -np.inf
-
-    def assign(self, C, labels, D_full=None):
-        """Returns ``(new_labels, changed, saved)``; ``saved`` = old minus new table value of changed points."""
-        data, n = self.data, self.data.X.shape[0]
-        if D_full is not None or labels.min() < 0:
-            cand = None
-            Dc = self.geo.table(C) if D_full is None else D_full
-        else:
-            if self.k == 1:
-                return labels, np.zeros(0, dtype=np.intp), np.zeros(0)
-            if self._M is None:
-                self._M, self._rows = np.empty((n, self.k)), np.arange(n)
-            M = np.take(self.half, labels, axis=0, out=self._M)
-            np.maximum(self.L, M, out=M)
-            M[self._rows, labels] = np.inf
-            cand = np.flatnonzero(self.u > M.min(axis=1))
-            if cand.size == 0:
-                return labels, cand, np.zeros(0)
-            Dc = self.geo.table(C)[cand] if 2 * cand.size > n else sq_partial(data.X[cand], C)
-        rows = np.arange(Dc.shape[0])
-        newc = Dc.argmin(axis=1)
-        xs = (data.xsq if cand is None else data.xsq[cand])[:, None]
-        err = self.rel * (xs + float(np.einsum("ij,ij->i", C, C).max()))
-        full = Dc.astype(np.float64) + xs
-        best = full[rows, newc]
-        u = np.sqrt(np.maximum(best, 0.0) + err[:, 0])
-        L = np.sqrt(np.maximum(full - err, 0.0))
-        if cand is None:
-            self.u, self.L = u, L
-            pos = changed = np.flatnonzero(newc != labels)
-            new = newc
-        else:
-            self.u[cand], self.L[cand] = u, L
-            pos = np.flatnonzero(newc != labels[cand])
-            changed = cand[pos]
-            new = labels
-            if changed.size:
-                new = labels.copy()
-                new[changed] = newc[pos]
-        saved = np.zeros(0)
-        if changed.size and labels.min() >= 0:
-            saved = Dc[pos, labels[changed]].astype(np.float64) - Dc[pos, newc[pos]].astype(np.float64)
-        return new, changed, saved
 
 
 def _reseed(data: _Data, C, labels, counts, empty):
@@ -448,7 +373,7 @@ def _run(data: _Data, k: int, init, init_arr, rng, max_iter: int):
 
     # ---------------- Lloyd iterations ----------------
     S = None
-    bounds = _Bounds(data, k, geo) if means else None
+    bounds = ElkanBounds(data.X, data.xsq, k, geo.table) if means else None
     for t in range(1, max_iter + 1):
         if means:
             new, changed, saved = bounds.assign(C, labels, D if t == 1 else None)
@@ -515,6 +440,11 @@ def _run(data: _Data, k: int, init, init_arr, rng, max_iter: int):
         how = {"means": "the mean of its points", "medians": "the coordinate-wise median of its points",
                "medoids": f"the member with the least total {_DIST_WORD[data.metric]} distance to the other members"}
         text = f"update (iteration {t}): each centre moved to {how[data.variant]}"
+        if medoid:
+            work = pair_evaluations(counts, data.metric, X.shape[1])
+            text += (f" ({work:.2g} coordinate operations: "
+                     + ("each feature sorted once per cluster)" if data.metric == "l1" else
+                        "every pair of members in each cluster)"))
         if moved:
             text += "; " + _reseed_text(moved, data)
         last = t == max_iter
@@ -668,126 +598,6 @@ def fit(X, k, variant="means", init="k-means++", seed=None, max_iter=300, metric
     return _fit_run(events, seed)
 
 
-@dataclass(frozen=True, eq=False)
-class SweepResult:
-    """Every run of a sweep over K and random restarts.
-
-    Attributes
-    ----------
-    ks : ndarray of shape (n_ks,)
-    objectives : ndarray of shape (n_ks, restarts)
-        Final objective of every run (``nan`` for runs not done, after a cancel).
-    seeds : ndarray of shape (n_ks, restarts), int64
-        The seed of every run: ``fit(X, ks[i], seed=seeds[i, r], ...)`` repeats run ``(i, r)``.
-    n_iter : ndarray of shape (n_ks, restarts)
-        Lloyd iterations of every run (0 = not run).
-    converged : ndarray of shape (n_ks, restarts), bool
-    best : list of FitResult or None
-        Per K, the run with the least final objective (the first restart on ties).
-    best_restart : ndarray of shape (n_ks,)
-        Its restart index (-1 while none finished).
-    """
-
-    ks: np.ndarray
-    objectives: np.ndarray
-    seeds: np.ndarray
-    n_iter: np.ndarray
-    converged: np.ndarray
-    best: list
-    best_restart: np.ndarray
-
-
-def sweep_seeds(seed, n_ks, restarts) -> np.ndarray:
-    """Run seeds of a sweep: ``SeedSequence(seed).spawn(n_ks * restarts)``, each child's first uint32 word.
-
-    Returns an int64 array of shape (n_ks, restarts), run ``(i, r)`` at ``[i, r]``.
-    """
-    children = np.random.SeedSequence(seed).spawn(n_ks * restarts)
-    return np.array([int(c.generate_state(1, np.uint32)[0]) for c in children], dtype=np.int64).reshape(
-        n_ks, restarts)
-
-
-def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++", seed=0, max_iter=300,
-          metric=None, dtype=None, progress: Callable[[int, int], object] | None = None,
-          cancel: Callable[[], bool] | None = None) -> SweepResult:
-    """Run every K in ``ks`` from ``restarts`` random starts; keep every final objective and the best run per K.
-
-    Runs go K by K, restart by restart; run ``(i, r)`` uses seed
-    ``seeds[i, r]`` from :func:`sweep_seeds` (derived from ``seed``), so the
-    whole sweep and each run in it can be repeated. The data is validated and
-    converted once.
-
-    Parameters
-    ----------
-    X : array_like of shape (n_samples, n_features)
-    ks : sequence of int
-    restarts : int
-        Runs per K, >= 1.
-    variant, init, max_iter, metric, dtype
-        As for :func:`steps`; ``init`` must be one of the random initialisations.
-    seed : int
-    progress : callable(done, total), optional
-        Called after each finished run.
-    cancel : callable() -> bool, optional
-        Polled before each run and after every Lloyd iteration; when it returns
-        True the sweep stops and raises :class:`Cancelled`, whose ``partial``
-        is the :class:`SweepResult` of the runs finished so far.
-
-    Returns
-    -------
-    SweepResult
-
-    Example
-    -------
-    >>> import numpy as np
-    >>> X = np.random.default_rng(0).normal(size=(60, 2))
-    >>> res = sweep(X, [1, 2, 3], restarts=2, seed=0)
-    >>> res.objectives.shape, bool(np.all(np.diff(res.objectives.min(axis=1)) <= 0))
-    ((3, 2), True)
-    """
-    if not isinstance(init, str):
-        raise ParamError("sweep needs a random initialisation (init='k-means++', 'random' or 'random-partition'), "
-                         "not given centres: every K needs its own.")
-    if isinstance(restarts, bool) or not isinstance(restarts, (int, np.integer)) or restarts < 1:
-        raise ParamError(f"restarts={restarts!r} should be a whole number >= 1.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ParamError(f"seed={seed!r} should be a whole number >= 0.")
-    data = _prepare(X, variant, metric, dtype)
-    ks = [_check_common(data, kk, init, max_iter)[0] for kk in ks]
-    if not ks:
-        raise ParamError("ks is empty: give at least one number of clusters.")
-    seeds = sweep_seeds(seed, len(ks), restarts)
-    J = np.full((len(ks), restarts), np.nan)
-    n_iter = np.zeros((len(ks), restarts), dtype=np.int64)
-    conv = np.zeros((len(ks), restarts), dtype=bool)
-    best: list = [None] * len(ks)
-    best_r = np.full(len(ks), -1, dtype=np.int64)
-    total = len(ks) * restarts
-
-    def result():
-        return SweepResult(np.array(ks), J.copy(), seeds, n_iter.copy(), conv.copy(), list(best), best_r.copy())
-
-    done = 0
-    for i, kk in enumerate(ks):
-        for r in range(restarts):
-            if cancel is not None and cancel():
-                raise Cancelled(result())
-            s = int(seeds[i, r])
-            try:
-                res = _fit_run(_run(data, kk, init, None, make_rng(s), max_iter), s, cancel)
-            except Cancelled:
-                raise Cancelled(result()) from None
-            J[i, r] = res.final_objective
-            n_iter[i, r] = res.n_iter
-            conv[i, r] = res.converged
-            if best[i] is None or res.final_objective < best[i].final_objective:
-                best[i], best_r[i] = res, r
-            done += 1
-            if progress is not None:
-                progress(done, total)
-    return result()
-
-
 ALGORITHM = Algorithm(
     name="kmeans",
     title="K-means / K-medians / K-medoids",
@@ -809,3 +619,11 @@ ALGORITHM = Algorithm(
     objective_name="objective (sum of distances)",
     objective_sense="min",
 )
+
+
+def __getattr__(name):
+    """``sweep``, ``sweep_seeds`` and ``SweepResult`` live in :mod:`engine.kmeans_sweep` (imported on first use)."""
+    if name in ("sweep", "sweep_seeds", "SweepResult"):
+        from . import kmeans_sweep
+        return getattr(kmeans_sweep, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

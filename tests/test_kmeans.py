@@ -1,9 +1,7 @@
 """engine.kmeans: Lloyd K-means against scikit-learn and by hand, K-medians, K-medoids, seeding, edge cases."""
 from __future__ import annotations
 
-import gzip
 import itertools
-import pathlib
 from fractions import Fraction as F
 
 import numpy as np
@@ -11,17 +9,17 @@ import pytest
 from scipy import stats
 from sklearn.cluster import KMeans
 
+from engine import data as edata
 from engine import kmeans
+from engine.kmeans_kernels import pair_evaluations, pairwise_totals
 from engine.params import ParamError
 from engine.steps import Step
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def mnist(n):
-    with gzip.open(ROOT / "resources" / "t10k-images-idx3-ubyte.gz") as f:
-        raw = np.frombuffer(f.read(), np.uint8, offset=16)
-    return raw.reshape(-1, 784)[:n].astype(np.float64) / 255.0
+    """The first ``n`` shipped MNIST images as engine.data gives them ((n, 784) float64 in [0, 1])."""
+    return np.asarray(edata.mnist(n).X)
 
 
 def blobs(seed=0, n=300, d=2, k=4):
@@ -211,6 +209,31 @@ def test_medoids_are_members_of_least_total_distance(metric):
             totals = brute_dist(P, P, "medoids", metric).sum(axis=1)
             assert totals[members.tolist().index(med[j])] <= totals.min() * (1 + 1e-12)
     assert steps[-1].converged
+
+
+@pytest.mark.parametrize("metric", ["l1", "l2", "linf"])
+@pytest.mark.parametrize("m,d", [(1, 3), (2, 1), (9, 4), (257, 3), (60, 784)])
+def test_pairwise_totals_against_brute_force(metric, m, d):
+    rng = np.random.default_rng(m + d)
+    A = rng.normal(size=(m, d))
+    A[m // 2:] = np.round(A[m // 2:], 1)  # ties and duplicates
+    A[-1] = A[0]
+    ref = brute_dist(A, A, "medoids", metric).sum(axis=1)
+    # l2 in many dimensions uses the Gram form: a zero distance comes out as sqrt(rounding), ~1e-7 |a|
+    rtol = 1e-8 if metric == "l2" and d > 32 else 1e-12
+    np.testing.assert_allclose(pairwise_totals(A, metric), ref, rtol=rtol, atol=1e-12)
+
+
+def test_medoid_update_states_its_cost():
+    X = blobs(5, 120, 3, 3)
+    for metric in ("l1", "l2"):
+        for s in kmeans.steps(X, 3, variant="medoids", metric=metric, seed=1):
+            if s.kind == "update":
+                sizes = np.bincount(s.labels, minlength=3)
+                work = pair_evaluations(sizes, metric, 3)
+                assert f"{work:.2g} coordinate operations" in s.description
+                assert ("sorted" in s.description) == (metric == "l1")
+    assert pair_evaluations([4, 6], "l2", 5) == (16 + 36) * 5
 
 
 def test_medoids_given_centres_move_to_nearest_data_points():

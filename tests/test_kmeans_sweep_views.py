@@ -42,6 +42,23 @@ def test_sweep_runs_every_k_and_restart_reproducibly():
     assert not np.array_equal(other.seeds, res.seeds)
 
 
+def test_sweep_reports_every_run_as_it_finishes():
+    X = blobs(2, 120, 2, 3)
+    events = []
+    res = kmeans.sweep(X, [2, 3], restarts=3, seed=1, dtype="float32",
+                       on_run=lambda i, r, fit: events.append(("run", i, r, fit)),
+                       progress=lambda d, t: events.append(("progress", d, t)))
+    runs = [e for e in events if e[0] == "run"]
+    assert [(i, r) for _, i, r, _ in runs] == [(i, r) for i in range(2) for r in range(3)]
+    # each run is announced before its progress tick, with the same numbers the result keeps
+    assert [e[0] for e in events] == ["run", "progress"] * 6
+    for _, i, r, fit in runs:
+        assert fit.final_objective == res.objectives[i, r]
+        assert fit.seed == res.seeds[i, r] and fit.n_iter == res.n_iter[i, r]
+        again = kmeans.fit(X, [2, 3][i], seed=int(res.seeds[i, r]), dtype="float32")
+        np.testing.assert_array_equal(again.labels, fit.labels)
+
+
 def test_sweep_other_variants():
     X = blobs(1, 80, 2, 3)
     res = kmeans.sweep(X, [2, 4], restarts=2, variant="medoids", metric="l1", init="random", seed=0)
