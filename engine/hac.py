@@ -536,10 +536,16 @@ def first_merges(X, clusters=None) -> list:
     """
     out = []
     for norm in NORMS:
+        p0 = _prepare(X, norm, "min", clusters, None)
+        if p0.m < 2:
+            raise ParamError("first_merges needs at least 2 starting clusters.")
+        if p0.m == p0.n:
+            # one point per cluster: every linkage is the point distance, so all four share the closest pair
+            a, b, dist, tied = _closest_pair(p0.X, norm)
+            out.extend(FirstMerge(norm, lk, a, b, dist, tied) for lk in ("min", "max", "avg", "centroid"))
+            continue
         for lk in ("min", "max", "avg", "centroid"):
             p = _prepare(X, norm, lk, clusters, None)
-            if p.m < 2:
-                raise ParamError("first_merges needs at least 2 starting clusters.")
             if lk == "centroid":
                 C = np.array([p.X[g].mean(axis=0) for g in p.groups])
                 D = core.pairwise(C, C, norm)
@@ -550,6 +556,29 @@ def first_merges(X, clusters=None) -> list:
             a, b = divmod(k, p.m)
             out.append(FirstMerge(norm, lk, a, b, float(D[a, b]), int(np.count_nonzero(D == D[a, b]))))
     return out
+
+
+def _closest_pair(X, norm):
+    """The closest pair ``a < b`` of points (first in row-major order among ties), its distance, the tie count.
+
+    Row blocks of :func:`core.pairwise` (the arithmetic of the runs), never an n x n matrix.
+    """
+    n = X.shape[0]
+    rows = max(1, (1 << 16) // n)
+    best, a, b, tied = np.inf, -1, -1, 0
+    cols = np.arange(n)
+    for r0 in range(0, n - 1, rows):
+        r1 = min(n - 1, r0 + rows)
+        block = core.pairwise(X[r0:r1], X, norm)
+        block[cols[None, :] <= np.arange(r0, r1)[:, None]] = np.inf  # keep the pairs a < b
+        k = int(block.argmin())
+        v = block.flat[k]
+        if v < best:
+            best, tied = float(v), int(np.count_nonzero(block == v))
+            a, b = r0 + k // n, k % n
+        elif v == best:
+            tied += int(np.count_nonzero(block == v))
+    return a, b, best, tied
 
 
 ALGORITHM = Algorithm(name="hac", title="Hierarchical clustering (HAC)", steps=steps, params=PARAMS,

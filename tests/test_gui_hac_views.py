@@ -128,13 +128,56 @@ def test_cut_colours_links_like_fcluster(view, qtbot):
     for item in view._id_items:  # each id in its cluster's colour, just above its top link
         c = int(item.toPlainText()[1:]) - 1
         assert item.color.name().lower() == palette.hex_color(c, extended=True).lower()
-        assert tuple(item.anchor) == (0.5, 1.0)
+        assert tuple(item.anchor) == dv.ID_ANCHOR
     assert ids == sorted(f"C{c + 1}" for c in set(ref.tolist()))
     # dragging the line reports the new height
     with qtbot.waitSignal(view.sigCutChanged) as blocker:
         view.cut_line.setValue(h * 0.5)
         view.cut_line.sigPositionChangeFinished.emit(view.cut_line)
     assert blocker.args[0] == pytest.approx(h * 0.5)
+
+
+def test_cluster_ids_clear_of_the_branches(view, qtbot):
+    """Each id sits on its cluster's top bar, right of the branch rising to the parent, over no other link."""
+    view.show()
+    qtbot.waitExposed(view)
+    X = np.array([1.0, 2, 4, 5, 9, 11, 16, 17])[:, None]
+    tree, Z = make_tree(X, "complete")
+    view.set_tree(tree)
+    view.show_links(Z.shape[0])
+    view.set_cut_enabled(True)
+    view.set_cut(3.5, fcluster(Z, 3.5, criterion="distance") - 1)
+    vb = view.plot_item.vb
+    assert len(view._id_items) == 4
+    # under a cut the flat clusters are the picture: no "most recent merge" emphasis
+    assert view.latest.getData()[0] is None or len(view.latest.getData()[0]) == 0
+
+    def check():
+        for item in view._id_items:
+            rect = item.sceneBoundingRect()
+            x, y = item.pos().x(), item.pos().y()
+            t = int(np.flatnonzero((tree.icoord[:, 1:3].mean(axis=1) == x) & (tree.dcoord[:, 1] == y))[0])
+            node = vb.mapViewToScene(pg_point(x, y))
+            right_x = vb.mapViewToScene(pg_point(tree.icoord[t, 2], y)).x()
+            assert rect.left() > node.x() + 1  # clear of the branch rising from the bar's middle
+            assert rect.bottom() <= node.y() + 1  # on top of the bar, not over it
+            assert rect.left() < right_x  # above its own bar
+            inner = rect.adjusted(2, 2, -2, -2)
+            for u in range(Z.shape[0]):  # over no drawn link segment (scene coordinates)
+                xs = [vb.mapViewToScene(pg_point(a, b)) for a, b in zip(tree.icoord[u], tree.dcoord[u])]
+                for p, q in ((xs[0], xs[1]), (xs[1], xs[2]), (xs[2], xs[3])):
+                    if p.x() == q.x():  # vertical
+                        assert not (inner.left() < p.x() < inner.right()
+                                    and min(p.y(), q.y()) < inner.bottom() and max(p.y(), q.y()) > inner.top())
+                    else:
+                        assert not (inner.top() < p.y() < inner.bottom()
+                                    and min(p.x(), q.x()) < inner.right() and max(p.x(), q.x()) > inner.left())
+    qtbot.waitUntil(check, timeout=5000)  # text items find their place when first painted
+
+
+def pg_point(x, y):
+    from PySide6.QtCore import QPointF
+    return QPointF(float(x), float(y))
 
 
 def test_cut_disabled_shows_hint(view):

@@ -9,7 +9,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from engine import hac as ehac
 from engine.dendrogram import cut_height
 from gui import algorithms
-from gui.algorithms.hac import HacPlugin, rank_by_first
+from gui.algorithms.hac import COMPARE_LIMIT, HacPlugin, rank_by_first
 from gui.views.norms import norm as vnorm
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -164,10 +164,43 @@ def test_comparison_table_answers_exercise_1(qtbot, window):
             assert table.item(r, c).text() == f"{names[a]} + {names[b]}\nat {dist:.4g}"
     # small multiples: three norms, then four linkages, each titled
     assert [w.tree.n_links for w in plugin.compare.multiples[:3]] == [2, 2, 2]
-    plugin.compare.by_linkages.setChecked(True)
+    plugin.compare.by_linkages.setChecked(True)  # the missing dendrograms come from the worker thread
+    qtbot.waitUntil(lambda: len([w for w in plugin.compare.multiples if w.isVisible()]) == 4, timeout=10_000)
     shown = [w for w in plugin.compare.multiples if w.isVisible()]
-    assert len(shown) == 4
+    assert [w.tree.n_links for w in shown] == [2, 2, 2, 2]
     assert [w.getPlotItem().titleLabel.text for w in shown] == ["ℓ2, min", "ℓ2, max", "ℓ2, avg", "ℓ2, centroid"]
+
+
+def test_comparison_is_computed_off_the_gui_thread(qtbot, window, monkeypatch):
+    """The first merges and the side-by-side runs are computed by a worker; the GUI thread only draws."""
+    import threading
+    from engine.data import Dataset
+    threads = []
+    real_first, real_fit = ehac.first_merges, ehac.fit
+
+    def first(*a, **k):
+        threads.append(threading.current_thread())
+        return real_first(*a, **k)
+
+    def fit(*a, **k):
+        threads.append(threading.current_thread())
+        return real_fit(*a, **k)
+    monkeypatch.setattr(ehac, "first_merges", first)
+    monkeypatch.setattr(ehac, "fit", fit)
+    plugin = hac_plugin(window)
+    window.tabs.setCurrentWidget(plugin.compare)
+    X = np.random.default_rng(3).normal(size=(1200, 2))  # above the eager limit: computed once shown
+    window.set_dataset(Dataset(X, name="blob"))
+    qtbot.waitUntil(lambda: len(plugin.compare.results) == 12 and not plugin.compare.busy, timeout=60_000)
+    assert len(threads) == 4  # the first merges and the three norms' dendrograms
+    assert all(t is not threading.main_thread() for t in threads)
+    rows = {(r.norm, r.linkage): r for r in real_first(X)}
+    for key, (a, b, dist) in plugin.compare.results.items():
+        assert (a, b, dist) == (f"x{rows[key].a + 1}", f"x{rows[key].b + 1}", rows[key].distance)
+    # above the limit the tab says why instead of computing
+    window.set_dataset(Dataset(np.random.default_rng(4).normal(size=(COMPARE_LIMIT + 1, 2)), name="big"))
+    qtbot.waitUntil(lambda: "offered for at most" in plugin.compare.title.text(), timeout=10_000)
+    assert plugin.compare.results == {} and plugin.compare.table.rowCount() == 0
 
 
 # ---------------------------------------------------------------------------- exercise 2
@@ -230,10 +263,35 @@ def test_branch_and_point_linking(qtbot, window):
         assert window.scatter.highlighted().tolist() == tree.points_of_link(t).tolist()
     # clicking a point in the scatter shows its path in the dendrogram
     window.scatter.sigPointClicked.emit(7)
+    check_path(plugin, tree, 7)
+    # hovering a point does the same while the mouse is on it; leaving it brings back the clicked point's path
+    scene = window.scatter.plot_item.scene()
+    for i in (2, 5):
+        x, y = window.scatter.points()[i]
+        scene.sigMouseMoved.emit(window.scatter.map_to_scene(x, y))
+        check_path(plugin, tree, i)
+    scene.sigMouseMoved.emit(window.scatter.map_to_scene(3.0, 1e6))  # far from every point
+    check_path(plugin, tree, 7)
+    # hovering a branch rings its points; moving off it brings back what the step shows
+    to_start = window.player.index
+    window.player.seek(3)
+    qtbot.waitUntil(lambda: window.player.index == 3, timeout=5000)
+    step = window.player.current
+    merged = np.sort(np.concatenate([step.payload["members_a"], step.payload["members_b"]]))
+    assert window.scatter.highlighted().tolist() == merged.tolist()
+    plugin.dendrogram.sigBranchHovered.emit(tree.points_of_link(0))
+    assert window.scatter.highlighted().tolist() == tree.points_of_link(0).tolist()
+    plugin.dendrogram.sigBranchHovered.emit(np.empty(0, dtype=np.intp))
+    assert window.scatter.highlighted().tolist() == merged.tolist()
+    assert to_start == tree.n_links
+
+
+def check_path(plugin, tree, i):
     path = plugin.dendrogram.path_links
-    assert path and path[-1] == tree.n_links - 1
-    assert all(7 in tree.points_of_link(t) for t in path)
-    assert all(7 not in tree.points_of_link(t) for t in set(range(tree.n_links)) - set(path))
+    drawn = plugin.dendrogram.n_links
+    assert path and path[-1] == max(t for t in range(drawn) if i in tree.points_of_link(t))
+    assert all(i in tree.points_of_link(t) for t in path)
+    assert all(i not in tree.points_of_link(t) for t in set(range(drawn)) - set(path))
 
 
 def test_unpainted_points_start_alone(qtbot, window):
@@ -266,9 +324,13 @@ def test_export_dendrogram(qtbot, window, tmp_path, monkeypatch):
         assert (tmp_path / name).stat().st_size > 0
     from PySide6.QtGui import QImage
     img = QImage(str(tmp_path / "d.png"))
-    assert img.width() > 400 and img.height() > 300
+    rect = plugin.dendrogram.plot_item.sceneBoundingRect()  # twice the on-screen plot, title included
+    assert (img.width(), img.height()) == (round(rect.width() * 2), round(rect.height() * 2))
+    assert not plugin.dendrogram.plot_item.titleLabel.isVisible()  # the title is in the file only
     svg = (tmp_path / "d.svg").read_text()
     assert "black" in svg and "red" in svg and "merge distance" in svg
+    assert "Four points, three starting groups" in svg and "cut at" in svg  # the title, with the cut
+    assert "C1" in svg and "C2" in svg  # the cluster ids
     rows = (tmp_path / "z.csv").read_text().splitlines()
     assert rows[0] == "cluster_a,cluster_b,distance,size"
     back = np.array([[float(v) for v in r.split(",")] for r in rows[1:]])

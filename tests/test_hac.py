@@ -148,6 +148,28 @@ def test_first_merges_table_shape_and_values():
     assert all(f.n_tied >= 1 for f in rows)
 
 
+@pytest.mark.parametrize("n", [2, 7, 120])
+def test_first_merges_of_single_points_match_brute_force(n):
+    """One point per cluster (the closest-pair path): every pair written out, ties to the smallest (a, b)."""
+    rng = np.random.default_rng(n)
+    X = rng.integers(0, 6, size=(n, 2)).astype(float) * 0.5  # a grid: many exactly equal distances
+    X[-1] = X[0] + 100.0  # keep points distinct at the ends
+    rows = hac.first_merges(X)
+    for norm, p in (("l1", 1), ("l2", 2), ("linf", np.inf)):
+        D = np.array([[np.linalg.norm(u - v, ord=p) for v in X] for u in X])
+        D[np.tril_indices(n)] = np.inf
+        best = D.min()
+        a, b = (int(v) for v in np.argwhere(D == best)[0])  # row-major: the smallest (a, b)
+        got = [r for r in rows if r.norm == norm]
+        assert [r.linkage for r in got] == ["min", "max", "avg", "centroid"]
+        for r in got:
+            assert (r.a, r.b, r.n_tied) == (a, b, int(np.count_nonzero(D == best)))
+            assert r.distance == best
+            # and it is the first merge of the full run
+            first = hac.fit(X, norm=norm, linkage=r.linkage).linkage[0]
+            assert (int(first[0]), int(first[1])) == (a, b) and first[2] == best
+
+
 @pytest.mark.parametrize("norm,lk", ALL_CASES)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_starting_partitions_match_reference(norm, lk, seed):

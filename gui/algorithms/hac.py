@@ -22,11 +22,12 @@ scatter and the dendrogram show the same flat clusters in the same colours.
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QGroupBox, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
@@ -39,9 +40,10 @@ from gui.views.dendrogram import DendrogramView, Tree, labels_csv, linkage_csv
 from gui.views.hac_compare import CompareView
 from gui.views.norms import NORM_SYMBOLS, NormView, ball
 
-__all__ = ["HacPlugin", "PLUGIN", "COMPARE_LIMIT", "FAN_LIMIT"]
+__all__ = ["HacPlugin", "PLUGIN", "COMPARE_LIMIT", "EAGER_LIMIT", "FAN_LIMIT"]
 
-COMPARE_LIMIT = 1500  # points: above this the comparison tab (15 full runs) is not computed live
+COMPARE_LIMIT = 3000  # points: above this the comparison tab (12 first merges, 3-4 full runs) is not offered
+EAGER_LIMIT = 500  # points: up to this the comparison is computed (off the GUI thread) even while its tab is hidden
 FAN_LIMIT = 3000  # avg linkage: at most this many pair segments in the fan
 WITNESS_COLOR = "#D55E00"
 CUT_HINT = "The cut applies to the finished tree: run to the last merge (End) to cut it."
@@ -126,6 +128,15 @@ class HacPlugin(AlgorithmPlugin):
         self.flat_labels: np.ndarray | None = None
         self.step = None
         self._active = False
+        self._clicked_point: int | None = None  # the point whose path the dendrogram shows (a click)
+        self._hover_point: int | None = None
+        self._branch_hovered = False
+        window.installEventFilter(self)  # stop the comparison's worker thread when the window closes
+
+    def eventFilter(self, obj, event):
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            self.compare.shutdown()
+        return False
 
     # ------------------------------------------------------------------ window contract
     def panel(self) -> QWidget:
@@ -179,6 +190,7 @@ class HacPlugin(AlgorithmPlugin):
         self._context = {"start": start, "leaf_names": leaf_names, "point_names": point_names}
         self.cut = None
         self.flat_labels = None
+        self._clicked_point = self._hover_point = None
         self._set_count_silently(0)
         self._update_compare(X, start, leaf_names, ds)
         return factory
@@ -188,16 +200,19 @@ class HacPlugin(AlgorithmPlugin):
         for item in self.overlay:
             self.window.scatter.plot_item.addItem(item)
         self.window.scatter.sigPointClicked.connect(self._on_point_clicked)
+        self.window.scatter.plot_item.scene().sigMouseMoved.connect(self._on_scatter_mouse_moved)
         self._on_form_changed()
 
     def deactivate(self):
         self._active = False
         for item in self.overlay:
             self.window.scatter.plot_item.removeItem(item)
-        try:
-            self.window.scatter.sigPointClicked.disconnect(self._on_point_clicked)
-        except (RuntimeError, TypeError):  # pragma: no cover - already disconnected
-            pass
+        for signal, slot in ((self.window.scatter.sigPointClicked, self._on_point_clicked),
+                             (self.window.scatter.plot_item.scene().sigMouseMoved, self._on_scatter_mouse_moved)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):  # pragma: no cover - already disconnected
+                pass
 
     # ------------------------------------------------------------------ drawing a step
     def show_step(self, step):
@@ -226,7 +241,8 @@ class HacPlugin(AlgorithmPlugin):
         labels = step.labels
         self.dendrogram.show_links(int(pl["n_links"]), labels)
         self.norms.set_norm(pl["norm"] if pl["norm"] in NORM_SYMBOLS else None)
-        self.dendrogram.highlight_point(None)
+        self._branch_hovered = False
+        self.dendrogram.highlight_point(self._path_point())
         if step.kind == "merge":
             self._draw_merge(step)
         else:
@@ -379,18 +395,53 @@ class HacPlugin(AlgorithmPlugin):
         self._clear_overlay()  # the flat clusters alone: the last merge's overlay would hide their colours
 
     # ------------------------------------------------------------------ linking views
+    def _step_highlight(self):
+        """What the scatter rings when no branch is hovered: the two merged clusters (none under a cut)."""
+        step = self.step
+        if step is None or step.kind != "merge" or self.flat_labels is not None:
+            return None
+        return np.concatenate([step.payload["members_a"], step.payload["members_b"]])
+
     def _on_branch_hovered(self, members):
-        if self._active and self.tree is not None:
-            self.window.scatter.highlight(members if len(members) else None)
+        if not (self._active and self.tree is not None):
+            return
+        if len(members):
+            self._branch_hovered = True
+            self.window.scatter.highlight(members)
+        elif self._branch_hovered:  # the mouse left the branch: back to what the step shows
+            self._branch_hovered = False
+            self.window.scatter.highlight(self._step_highlight())
 
     def _on_branch_clicked(self, members):
         if self._active and self.tree is not None:
+            self._branch_hovered = False  # a click keeps its highlight until the next step or hover
             self.window.scatter.highlight(members)
             self.window.status(f"branch of {len(members)} point{'s' if len(members) != 1 else ''}")
 
+    def _path_point(self):
+        return self._hover_point if self._hover_point is not None else self._clicked_point
+
     def _on_point_clicked(self, i: int):
         if self._active:
-            self.dendrogram.highlight_point(int(i))
+            self._clicked_point = int(i)
+            self.dendrogram.highlight_point(self._path_point())
+            names = self._context.get("point_names", ())
+            name = names[i] if 0 <= i < len(names) else f"x{i + 1}"
+            self.window.status(f"{name}: its path up the dendrogram is drawn in bold")
+
+    def _on_scatter_mouse_moved(self, pos):
+        """Hovering a point in the scatter draws its path up the dendrogram (the reverse of a branch hover)."""
+        if not self._active or self.tree is None:
+            return
+        scatter = self.window.scatter
+        if not scatter.plot_item.vb.sceneBoundingRect().contains(pos):
+            i = None
+        else:
+            p = scatter.plot_item.vb.mapSceneToView(pos)
+            i = scatter.nearest_point(p.x(), p.y())
+        if i != self._hover_point:
+            self._hover_point = i
+            self.dendrogram.highlight_point(self._path_point())
 
     def _on_form_changed(self):
         v = self.form.values()
@@ -402,8 +453,9 @@ class HacPlugin(AlgorithmPlugin):
         n = X.shape[0]
         m = n if start is None else np.unique(start).size
         if n > COMPARE_LIMIT or m < 2:
-            why = (f"{n:,} points: the comparison runs 15 full clusterings, so it is computed for at most "
-                   f"{COMPARE_LIMIT:,} points." if n > COMPARE_LIMIT else "Add at least two clusters to compare.")
+            why = (f"{n:,} points: the comparison computes 12 first merges and 3-4 full clusterings, so it is "
+                   f"offered for at most {COMPARE_LIMIT:,} points (the main run has no such limit)."
+                   if n > COMPARE_LIMIT else "Add at least two clusters to compare.")
             self.compare.set_source(None, None, why)
             return
         cache: dict = {}
@@ -425,7 +477,7 @@ class HacPlugin(AlgorithmPlugin):
             (f"{m} starting clusters" if start is not None else f"{n} points, one cluster each")
         name = ds.name if ds is not None and ds.name else "the current data"
         self.compare.set_source(first, trees, f"First merge of HAC on {name} ({what}), for every norm and "
-                                              "cluster distance:")
+                                              "cluster distance:", eager=n <= EAGER_LIMIT)
 
     # ------------------------------------------------------------------ export
     def _build_export_menu(self):
@@ -452,6 +504,19 @@ class HacPlugin(AlgorithmPlugin):
             except (OSError, ValueError) as exc:
                 self.window.status(f"Export failed: {exc}")
 
+    def figure_title(self) -> str:
+        """The exported figure's title: data, norm, linkage and the cut (if any)."""
+        pl = self.step.payload if self.step is not None else {}
+        ds = self.window.dataset
+        name = ds.name if ds is not None and ds.name else "HAC"
+        norm = NORM_SYMBOLS.get(pl.get("norm"), pl.get("norm", ""))
+        title = f"{name}: {norm}, {pl.get('linkage', '')} linkage"
+        if self.dendrogram.n_links < (self.tree.n_links if self.tree is not None else 0):
+            title += f", after {self.dendrogram.n_links} of {self.tree.n_links} merges"
+        if self.flat_labels is not None and self.cut_label.text():
+            title += f"; {self.cut_label.text()}"
+        return html.escape(title)
+
     def export_dendrogram(self, kind: str, path) -> Path:
         """Write the dendrogram (``"png"``, ``"svg"``), its ``"linkage"`` CSV, ``"newick"`` or flat ``"labels"``.
 
@@ -461,10 +526,15 @@ class HacPlugin(AlgorithmPlugin):
         path = Path(path)
         if self.tree is None or self.step is None:
             raise ValueError("There is no dendrogram yet: choose data and run HAC first.")
-        if kind == "png":
-            return export.export_png(self.dendrogram.plot_item, path, scale=2)
-        if kind == "svg":
-            return export.export_svg(self.dendrogram.plot_item, path)
+        if kind in ("png", "svg"):
+            path = export._writable(path, (f".{kind}",))  # the same checks and messages as every figure export
+            title = self.figure_title()
+            if kind == "png":
+                self.dendrogram.export_png(path, scale=2, title=title)
+            else:
+                self.dendrogram.export_svg(path, title=title)
+            self.window.status(f"Saved {path.name}")
+            return path
         if kind == "linkage":
             path.write_text(linkage_csv(self.tree.Z[:self.dendrogram.n_links]), encoding="utf-8")
         elif kind == "newick":

@@ -47,6 +47,7 @@ GREY = "#9A9A9A"
 INVERSION_COLOR = "#E8000B"
 PICK_PIXELS = 8.0
 MAX_CLUSTER_IDS = 40
+ID_ANCHOR = (-0.2, 1.0)  # cluster id labels: left edge 20 % of their width right of the branch, bottom on the bar
 
 
 class Tree:
@@ -360,29 +361,40 @@ class DendrogramView(QWidget):
                 self.plot.addItem(curve)
                 self._curves[colour] = curve
             curve.setData(x, y)
-        if n:
+        if n and cut is None:
             x, y = _pair_segments(ic[n - 1:n], dc[n - 1:n])
             self.latest.setData(x, y, pen=pg.mkPen(colours[-1], width=5))
-        else:
+        else:  # under a cut the flat clusters are the picture (the scatter drops the merge overlay too)
             self.latest.setData([], [])
+        self._set_legend_entry(self.latest, "most recent merge", bool(n) and cut is None)
         # leaves: a marker in the colour of the leaf's cluster
         leaf_lab = self.leaf_labels if self.leaf_labels is not None else np.full(tree.m, -1)
         brushes = [pg.mkBrush(self._colour_of(int(l))) for l in leaf_lab]
         self.leaves.setData(tree.leaf_x, np.zeros(tree.m), brush=brushes)
         inv = np.flatnonzero(tree.inversion[:n])
         self.inversions.setData(ic[inv, 1:3].mean(axis=1) if inv.size else [], dc[inv, 1] if inv.size else [])
-        if inv.size and not self._inversion_in_legend:
-            self.legend.addItem(self.inversions, "inversion: merged lower than an earlier merge")
-            self._inversion_in_legend = True
-        elif not inv.size and self._inversion_in_legend:
-            self.legend.removeItem(self.inversions)
-            self._inversion_in_legend = False
+        self._set_legend_entry(self.inversions, "inversion: merged lower than an earlier merge", bool(inv.size))
+        self._inversion_in_legend = bool(inv.size)
         if cut is not None:
             self._draw_cluster_ids()
         self._draw_path()
 
+    def _set_legend_entry(self, item, text: str, shown: bool):
+        present = any(sample.item is item for sample, _ in self.legend.items)
+        if shown and not present:
+            self.legend.addItem(item, text)
+        elif not shown and present:
+            self.legend.removeItem(item)
+        self.legend.setVisible(bool(self.legend.items))
+
     def _draw_cluster_ids(self):
-        """Write each flat cluster's id above its top link (or its leaf)."""
+        """Write each flat cluster's id above its top link (or beside its leaf).
+
+        The label sits just above the link's bar, starting a little to the right
+        of the bar's middle, where the branch to the parent rises: so it never
+        covers that branch (nor the leaf's stem, for a one-leaf cluster),
+        whatever the zoom (the offset is a fraction of the label's own width).
+        """
         tree, n = self.tree, self.n_links
         lab = self.link_label
         tops: dict[int, tuple[float, float]] = {}
@@ -396,7 +408,7 @@ class DendrogramView(QWidget):
                     tops[c] = (float(tree.leaf_x[i]), 0.0)
         for c, (x, y) in list(tops.items())[:MAX_CLUSTER_IDS]:
             # "C1" is id 0, as the scatter legend's "cluster 1"
-            item = pg.TextItem(f"C{c + 1}", color=palette.hex_color(c, extended=True), anchor=(0.5, 1.0),
+            item = pg.TextItem(f"C{c + 1}", color=palette.hex_color(c, extended=True), anchor=ID_ANCHOR,
                                fill=pg.mkBrush(255, 255, 255, 190))
             item.setPos(x, y)
             self.plot.addItem(item)
@@ -469,6 +481,85 @@ class DendrogramView(QWidget):
     def _on_cut_dragged(self, *_):
         if self.cut_enabled:
             self.sigCutChanged.emit(float(self.cut_line.value()))
+
+    # ------------------------------------------------------------------ print-ready export
+    def export_png(self, path, scale: float = 2.0, title: str = ""):
+        """Save the plot as it is shown (axis, scale, leaf labels, cluster ids, cut), ``scale`` times sharper.
+
+        The scene is drawn into a ``scale``-times larger image with pens and
+        markers thickened by the same factor, so every part (text, lines, the
+        legend) keeps its on-screen proportions. ``title`` goes above the plot
+        in the file only. Raises OSError when the file cannot be written.
+        """
+        from PySide6.QtCore import QRectF
+        from PySide6.QtGui import QColor, QImage, QPainter
+
+        scale = float(scale)
+        if not 1 <= scale <= 4:
+            raise ValueError(f"scale={scale!r} should be between 1 and 4.")
+        with self._print_mode(title, scale):
+            src = self.plot_item.sceneBoundingRect()
+            if src.width() < 1 or src.height() < 1:
+                raise ValueError("The dendrogram has no size yet: show it first.")
+            img = QImage(round(src.width() * scale), round(src.height() * scale), QImage.Format.Format_ARGB32)
+            img.fill(QColor("white"))
+            painter = QPainter(img)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            try:
+                self.plot.scene().render(painter, QRectF(0, 0, img.width(), img.height()), src)
+            finally:
+                painter.end()
+        if not img.save(str(path), "PNG"):
+            raise OSError(f"Cannot write {path}: saving the PNG failed (no permission or disk full?).")
+        return path
+
+    def export_svg(self, path, title: str = ""):
+        """Save the plot as SVG (vector: axis, leaf labels, cluster ids, cut); ``title`` in the file only."""
+        from gui import export
+        with self._print_mode(title, 1.0):
+            return export.export_svg(self.plot_item, path)
+
+    class _PrintMode:
+        def __init__(self, view, title, scale):
+            self.view, self.title, self.scale = view, title, scale
+            self.saved = []
+
+        def __enter__(self):
+            from PySide6.QtWidgets import QApplication
+            v, f = self.view, self.scale
+            if self.title:
+                v.plot.setTitle(self.title, color="k", size="11pt")
+            if f != 1:
+                for item in list(v._curves.values()) + [v.latest, v.path, v.hover]:
+                    pen = item.opts["pen"]
+                    self.saved.append((item.setPen, pen))
+                    wide = pg.mkPen(pen)
+                    wide.setWidthF(max(1.0, pen.widthF()) * f)
+                    item.setPen(wide)
+                for item in (v.leaves, v.inversions):
+                    size = item.opts["size"]
+                    self.saved.append((item.setSize, size))
+                    item.setSize(size * f)
+                pen = v.cut_line.pen
+                self.saved.append((v.cut_line.setPen, pen))
+                wide = pg.mkPen(pen)
+                wide.setWidthF(max(1.0, pen.widthF()) * f)
+                v.cut_line.setPen(wide)
+            QApplication.processEvents()  # lay the title out before drawing
+            return self
+
+        def __exit__(self, *exc):
+            from PySide6.QtWidgets import QApplication
+            for setter, value in reversed(self.saved):
+                setter(value)
+            if self.title:
+                self.view.plot.setTitle(None)
+            QApplication.processEvents()
+            return False
+
+    def _print_mode(self, title: str, scale: float):
+        return DendrogramView._PrintMode(self, title, scale)
 
     # ------------------------------------------------------------------ introspection for tests
     def drawn_link_count(self) -> int:

@@ -9,9 +9,13 @@ Two parts, both computed by the engine and only drawn here:
   (for the chosen linkage) or under the four linkages (for the chosen norm),
   each titled, side by side, on a shared height scale.
 
-The view does not know how to compute; the owner gives it a ``compute``
-callable (see :meth:`CompareView.set_source`) and the view calls it when it
-is visible and its data changed, so hidden tabs cost nothing.
+The view does not know how to compute; the owner gives it two callables
+(see :meth:`CompareView.set_source`). The view calls them on a worker thread
+(:class:`gui.views.elbow.BackgroundTask`, the pattern of the K-means sweep),
+so the window never freezes: the results come back to the GUI thread, a line
+says what is being computed meanwhile, and a newer source drops the results
+of an older one. Small data (``eager=True``) is computed at once; larger
+data only when the tab is shown, so a hidden tab costs nothing.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QRadioButton, 
                                QVBoxLayout, QWidget, QHeaderView, QSizePolicy)
 
 from gui.views.dendrogram import Tree, _pair_segments
+from gui.views.elbow import BackgroundTask
 
 __all__ = ["CompareView", "SmallDendrogram", "NORM_TITLES", "LINKAGE_TITLES"]
 
@@ -107,9 +112,17 @@ class CompareView(QWidget):
         layout.addLayout(toggle)
         layout.addWidget(self.multiples_label)
         layout.addLayout(self.grid, 1)
+        self.busy_label = QLabel()
+        self.busy_label.setObjectName("compare_busy")
+        self.busy_label.setStyleSheet("color: #555;")
+        self.busy_label.setVisible(False)
+        layout.insertWidget(1, self.busy_label)
         self._first: Callable | None = None
         self._trees: Callable | None = None
         self._dirty = False
+        self._task: BackgroundTask | None = None  # made on first use (one worker thread)
+        self._pending: tuple | None = None  # (need_first, panels) of the job running now
+        self.trees: dict = {}  # (norm, linkage) -> Tree, computed for the current source
         self.norm = "l2"
         self.linkage = "min"
         self.results: dict = {}
@@ -118,33 +131,49 @@ class CompareView(QWidget):
 
     # ------------------------------------------------------------------ source
     def set_source(self, first_merges: Callable[[], dict] | None, trees: Callable[[str, str], Tree | None] | None,
-                   title: str = ""):
+                   title: str = "", eager: bool = False):
         """Give the view what to show.
 
         Parameters
         ----------
         first_merges : callable
             ``first_merges()`` returns ``{(norm, linkage): (name_a, name_b, distance)}``.
+            Called on a worker thread: it must not touch widgets.
         trees : callable
-            ``trees(norm, linkage)`` returns the :class:`Tree` of the full run (or None).
+            ``trees(norm, linkage)`` returns the :class:`Tree` of the full run (or None);
+            also called on the worker thread.
         title : str
             One line above the table (the data set and its starting clusters).
+        eager : bool
+            Compute now even if the tab is hidden (for small data: cheap, and the
+            tab is ready when the person opens it).
         """
         self._first, self._trees = first_merges, trees
         self.title.setText(title)
+        self.results = {}
+        self.trees = {}
         self._dirty = True
-        if self.isVisible():
+        if first_merges is None:
+            self._cancel()
             self.refresh()
+        elif self.isVisible() or eager:
+            self.refresh()
+        else:
+            self._cancel()
+            self._clear_drawing()
 
     def set_choice(self, norm: str, linkage: str):
         """The norm and linkage chosen in the parameter form (the fixed axis of the small multiples)."""
         if (norm, linkage) != (self.norm, self.linkage):
             self.norm, self.linkage = norm, linkage
-            if self.isVisible() and self._first is not None:
+            self._mark_choice()
+            if self._first is not None and not self._dirty:
                 self._draw_multiples()
-                self._mark_choice()
-            else:
-                self._dirty = self._dirty or self._first is not None
+
+    @property
+    def busy(self) -> bool:
+        """True while the worker computes for this view (``gui.render`` waits for it)."""
+        return self._task is not None and self._task.busy
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -152,23 +181,95 @@ class CompareView(QWidget):
             self.refresh()
 
     def refresh(self):
-        """Recompute (through the source) and redraw."""
+        """Recompute (through the source, on the worker thread) and redraw when the results come."""
         self._dirty = False
         if self._first is None:
             self.results = {}
-            self.table.clear()
-            self.table.setRowCount(0)
-            self.table.setColumnCount(0)
-            for w in self.multiples:
-                w.set_tree(None, "")
+            self.trees = {}
+            self._clear_drawing()
+            self._show_busy("")
             return
-        try:
-            self.results = dict(self._first())
-        except ValueError as exc:  # the engine refused the data: say why, never crash
-            self.results = {}
-            self.title.setText(str(exc))
-        self._fill_table()
+        self._clear_drawing()
+        self._compute(need_first=True, panels=self.panels())
+
+    def shutdown(self):
+        """Stop the worker thread (the owner calls this when the window closes)."""
+        if self._task is not None:
+            self._task.shutdown()
+            self._task = None
+
+    # ------------------------------------------------------------------ background work
+    def _cancel(self):
+        if self._task is not None and self._task.busy:
+            self._task.cancel()
+            self._pending = None
+            self._show_busy("")
+
+    def _compute(self, need_first: bool, panels: list):
+        missing = [p for p in panels if p not in self.trees]
+        if not need_first and not missing:
+            return
+        if self._task is None:
+            self._task = BackgroundTask(self)
+            self._task.sigFinished.connect(self._on_computed)
+            self._task.sigFailed.connect(self._on_failed)
+            self._task.sigProgress.connect(lambda done, total, text: self._show_busy(text))
+        first, trees = self._first, self._trees
+        if self._pending is not None and self._task.busy:  # a job for the same source is running: redo all
+            need_first = need_first or self._pending[0]
+            missing = list(dict.fromkeys(list(self._pending[1]) + missing))
+        self._pending = (need_first, tuple(missing))
+
+        def job(progress, cancelled):
+            out_first, out_trees = None, {}
+            total = len(missing) + bool(need_first)
+            if need_first:
+                progress(0, total, "computing the first merges (12 norm × linkage pairs)…")
+                out_first = dict(first())
+            for i, (n, l) in enumerate(missing):
+                if cancelled():
+                    return None
+                progress(i + bool(need_first), total,
+                         f"computing the dendrogram {NORM_TITLES[n]}, {l} ({i + 1} of {len(missing)})…")
+                out_trees[(n, l)] = trees(n, l) if trees is not None else None
+            return first, out_first, out_trees
+
+        self._show_busy("computing the first merges…" if need_first else "computing the dendrograms…")
+        self._task.start(job)
+
+    def _on_computed(self, result):
+        self._pending = None
+        self._show_busy("")
+        if result is None:
+            return
+        first, out_first, out_trees = result
+        if first is not self._first:  # an older source: drop it
+            return
+        self.trees.update(out_trees)
+        if out_first is not None:
+            self.results = out_first
+            self._fill_table()
         self._draw_multiples()
+
+    def _on_failed(self, message: str):
+        """The engine refused the data (a ParamError): say why, never crash."""
+        self._pending = None
+        self._show_busy("")
+        self.results = {}
+        self.title.setText(message)
+        self._fill_table()
+
+    def _show_busy(self, text: str):
+        self.busy_label.setText(text)
+        self.busy_label.setVisible(bool(text))
+
+    def _clear_drawing(self):
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        for w in self.multiples:
+            w.set_tree(None, "")
+        self.multiples_label.setText("")
 
     # ------------------------------------------------------------------ drawing
     def _fill_table(self):
@@ -210,13 +311,16 @@ class CompareView(QWidget):
 
     def _draw_multiples(self):
         panels = self.panels()
+        if any(p not in self.trees for p in panels):
+            self._compute(need_first=False, panels=panels)  # drawn when the worker is done
+            return
         while len(self.multiples) < len(panels):
             w = SmallDendrogram()
             self.multiples.append(w)
             self.grid.addWidget(w)
         for w in self.multiples[len(panels):]:
             w.setVisible(False)
-        trees = [self._trees(n, l) if self._trees is not None else None for n, l in panels]
+        trees = [self.trees[p] for p in panels]
         tops = [float(np.max(t.dcoord)) for t in trees if t is not None and t.n_links]
         shared = self.by_norms.isChecked() is False and len(tops) > 0  # same norm: heights comparable
         for w, (n, l), tree in zip(self.multiples, panels, trees):
@@ -227,5 +331,5 @@ class CompareView(QWidget):
                                      + ("" if shared else " Each has its own height scale: norms measure differently."))
 
     def _on_mode_changed(self, *_):
-        if self._first is not None:
+        if self._first is not None and not self._dirty:
             self._draw_multiples()
