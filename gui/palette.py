@@ -33,6 +33,8 @@ EXTENDED = (
 )
 UNASSIGNED = "#BBBBBB"
 SYMBOLS = ("o", "s", "t", "d", "star", "p", "h", "t1")
+#: Marker size (pixels) of points in the scatter views and their legend samples.
+POINT_SIZE = 9
 
 
 def hex_color(i: int, extended: bool = False) -> str:

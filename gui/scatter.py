@@ -7,56 +7,47 @@ has the same colour here as in every other view. Two drawing modes:
 * **symbols** (``n <= SYMBOL_LIMIT``): one :class:`pyqtgraph.ScatterPlotItem`
   with per-point brushes and symbols taken from small tables of shared
   ``QBrush`` objects (clusters 8 and beyond get another marker shape).
-* **raster** (larger ``n``): the points are splatted into an RGBA image
-  (:class:`pyqtgraph.ImageItem`) covering the visible range. Positions are
-  mapped to pixel indices once per :meth:`ScatterView.set_points` and once per
-  (debounced) change of the visible range; a redraw for new labels is one
-  numpy gather of colours and one scatter into the image, O(n), with the last
-  point drawn at a pixel winning. Clusters 8 and beyond take the extended
+* **raster** (larger ``n``): the points are splatted into an RGBA image by a
+  :class:`gui.raster.RasterLayer`. Positions are mapped to pixel indices once
+  per :meth:`ScatterView.set_points` and once per (debounced) change of the
+  visible range; a redraw for new labels is one numpy gather of colours and
+  one scatter into the image, O(n). Clusters 8 and beyond take the extended
   colour-blind-safe palette here, since shapes are not available.
+
+Colours come from the labels (:meth:`ScatterView.set_labels`), or, for views
+that show soft assignments (EM's responsibilities), from per-point RGBA
+colours (:meth:`ScatterView.set_colors`); the labels then still drive the
+legend and which clusters are shown. The background grid is off by default
+(:meth:`ScatterView.set_grid`): pyqtgraph's grid lines cost more to paint
+than 100,000 raster points (see ``bench/bench_scatter.py --grid``).
 
 Overlays (centres, ellipses, witness segments) are added by the algorithm
 plugins to :attr:`ScatterView.plot_item`.
 
-Editing
--------
-The view never changes the data; it *requests* changes through signals that
-the window forwards to the data model (which may refuse them). Requests are
-emitted only after ``set_editable(True)``; the mode is chosen with
-:meth:`ScatterView.set_edit_mode`:
-
-``"inspect"``  left click near a point emits :attr:`sigPointClicked`; drag pans.
-``"add"``      left click on empty space emits :attr:`sigAddRequested` (x, y).
-``"move"``     dragging a point moves it live; release emits :attr:`sigMoveRequested` (i, x, y).
-``"delete"``   clicking a point emits :attr:`sigDeleteRequested` (indices).
-``"paint"``    clicking or dragging across points emits :attr:`sigPaintRequested` (indices, group)
-               once, on release.
-
-In every edit mode a right click on a point opens a menu with "Delete point".
+Editing with the mouse (click to add, drag to move, delete, paint starting
+groups) lives in :mod:`gui.scatter_edit`, the legend in :mod:`gui.scatter_legend`.
 """
 from __future__ import annotations
 
-import math
 from typing import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from gui import palette
+from gui.raster import RasterLayer, pack_rgba
+from gui.scatter_edit import EDIT_MODES, EditingMixin, _ViewBox
+from gui.scatter_legend import LegendMixin
 
 __all__ = ["ScatterView", "EDIT_MODES", "SYMBOL_LIMIT"]
 
-EDIT_MODES = ("inspect", "add", "move", "delete", "paint")
-SYMBOL_LIMIT = 5000  # above this many points the view rasterises
-PICK_RADIUS = 8.0  # pixels: how near a click must be to a point
-PAINT_RADIUS = 10.0  # pixels: the paint brush
+SYMBOL_LIMIT = 2000  # above this many points the view rasterises (symbols redraw in ~15 ms up to here)
 DIM_ALPHA = 110  # alpha of the points that are not highlighted
-LEGEND_MAX = 12  # legend entries shown before "... and N more"
 NAMES_MAX = 30  # point names are drawn for at most this many points
-POINT_SIZE = 9
+POINT_SIZE = palette.POINT_SIZE
 CLUSTER_ITEMS = 64  # below this many clusters, symbol mode draws one item per cluster
 RING_LIMIT = 5000  # at most this many highlight rings are drawn
 NEUTRAL = "#4D4D4D"  # colour of points without labels
@@ -70,27 +61,7 @@ def _objects(items) -> np.ndarray:
     return out
 
 
-class _ViewBox(pg.ViewBox):
-    """A ViewBox that lets its scatter view take clicks and drags before panning."""
-
-    def __init__(self, owner: "ScatterView"):
-        super().__init__()
-        self._owner = owner
-
-    def mouseClickEvent(self, ev):
-        if self._owner._on_click(ev):
-            ev.accept()
-            return
-        super().mouseClickEvent(ev)
-
-    def mouseDragEvent(self, ev, axis=None):
-        if axis is None and self._owner._on_drag(ev):
-            ev.accept()
-            return
-        super().mouseDragEvent(ev, axis)
-
-
-class ScatterView(QWidget):
+class ScatterView(LegendMixin, EditingMixin, QWidget):
     """Points in the plane, coloured by cluster, with editing requests.
 
     Signals
@@ -119,7 +90,6 @@ class ScatterView(QWidget):
         self.vb = _ViewBox(self)
         self.plot = pg.PlotWidget(background="w", viewBox=self.vb)
         self.plot_item: pg.PlotItem = self.plot.getPlotItem()
-        self.plot_item.showGrid(x=True, y=True, alpha=0.15)
         for side in ("left", "bottom"):
             ax = self.plot_item.getAxis(side)
             ax.setPen(pg.mkPen("#333333"))
@@ -142,10 +112,7 @@ class ScatterView(QWidget):
         # an invisible item spanning the points, so pyqtgraph's own "View all" works in both modes
         self._bounds_item = pg.PlotDataItem(pen=None)
         self.vb.addItem(self._bounds_item)
-        self._image = pg.ImageItem(axisOrder="row-major")
-        self._image.setZValue(-6)
-        self._image.setVisible(False)
-        self.vb.addItem(self._image, ignoreBounds=True)  # the image must not feed auto-range
+        self._layer = RasterLayer(self.vb, z=-6)
         # overlays of this view
         self._rings = pg.ScatterPlotItem(size=POINT_SIZE + 7, pxMode=True, antialias=True,
                                          pen=pg.mkPen("#111111", width=2), brush=None)
@@ -171,11 +138,9 @@ class ScatterView(QWidget):
         self._legend_key = None
         self._legend_rows: list[list] = []  # [(cluster id, raster), sample item] per legend row
         self._raster = False
-        self._pix: np.ndarray | None = None  # raster: flat pixel index per point inside the view
-        self._inside: np.ndarray | None = None  # raster: indices of those points (None = all)
-        self._buf: np.ndarray | None = None  # raster: (H, W) uint32 RGBA image
-        self._oversample = 1
-        self._offsets: list[int] = []  # raster: flat offsets of an oversampled point's square
+        self._colors: np.ndarray | None = None  # (n, 4) uint8 per-point colours (set_colors), else None
+        self._packed: tuple[np.ndarray, np.ndarray] | None = None  # raster: those colours as uint32, full/dim
+        self._grid = False
         self._mode = "inspect"
         self._group = 0
         self._editable = False
@@ -199,6 +164,7 @@ class ScatterView(QWidget):
         self._remap_timer.timeout.connect(self._remap)
         self.vb.sigRangeChanged.connect(self._on_range_changed)
         self.vb.sigResized.connect(self._on_range_changed)
+        self.set_grid(False)
 
     # ------------------------------------------------------------------ data
     @property
@@ -230,7 +196,8 @@ class ScatterView(QWidget):
             points before or when some new point lies outside the visible range (so
             clicking points in does not move the view under the mouse).
 
-        Labels and highlight are cleared when the number of points changes.
+        Labels and highlight are cleared when the number of points changes; per-point
+        colours (:meth:`set_colors`) always are.
         """
         Y = np.array(Y, dtype=np.float64, copy=True)
         if Y.size == 0:
@@ -245,6 +212,7 @@ class ScatterView(QWidget):
         if Y.shape[0] != previous_n:
             self._labels = None
             self._highlight = None
+        self._colors = self._packed = None
         self._Y = Y
         self._names = tuple(str(s) for s in names) if names is not None else None
         self._drag = None
@@ -282,6 +250,54 @@ class ScatterView(QWidget):
 
     def labels(self) -> np.ndarray | None:
         return self._labels
+
+    def set_colors(self, rgba):
+        """Draw every point in its own colour (e.g. a blend of cluster colours by EM responsibilities).
+
+        Parameters
+        ----------
+        rgba : array_like of shape (n, 4) or (n, 3), or None
+            uint8 values 0-255, or floats in [0, 1]; without an alpha column points are opaque.
+            ``None`` goes back to the label colours.
+
+        The labels (:meth:`set_labels`) still give the legend, the hidden clusters and
+        the symbol shapes (symbol mode rounds each channel to 16 levels; raster mode is exact); highlighting dims the other points as usual. The colours stay
+        until :meth:`set_colors` is called again or new points are set (:meth:`set_points`).
+        """
+        if rgba is None:
+            self._colors = self._packed = None
+        else:
+            c = np.asarray(rgba)
+            if c.ndim != 2 or c.shape[0] != self.n or c.shape[1] not in (3, 4):
+                raise ValueError(f"ScatterView.set_colors: colours of shape {c.shape} for {self.n} points; "
+                                 "give (n, 4) RGBA or (n, 3) RGB values.")
+            if c.dtype.kind == "f":
+                if not np.isfinite(c).all():
+                    raise ValueError("ScatterView.set_colors: colours must be finite.")
+                c = np.clip(np.rint(c * 255.0), 0, 255)
+            elif c.dtype.kind not in "iub":
+                raise ValueError(f"ScatterView.set_colors: colours must be numbers; got dtype {c.dtype}.")
+            c = c.astype(np.uint8) if c.dtype != np.uint8 else c
+            if c.shape[1] == 3:
+                c = np.concatenate([c, np.full((c.shape[0], 1), 255, np.uint8)], axis=1)
+            c = np.array(c, dtype=np.uint8, order="C")
+            c.setflags(write=False)
+            self._colors = c
+            self._packed = None
+        self._render()
+        self._update_rings()
+
+    def colors(self) -> np.ndarray | None:
+        """The per-point colours set by :meth:`set_colors`, (n, 4) uint8, or None."""
+        return self._colors
+
+    def set_grid(self, on: bool = True, alpha: float = 0.15):
+        """Background grid lines (off by default: they cost more to paint than the points)."""
+        self._grid = bool(on)
+        self.plot_item.showGrid(x=self._grid, y=self._grid, alpha=alpha)
+
+    def grid(self) -> bool:
+        return self._grid
 
     def set_groups_visible(self, visible: bool | Iterable[int] = True):
         """Which clusters are drawn: ``True`` all, ``False`` none, or an iterable of cluster ids.
@@ -335,52 +351,6 @@ class ScatterView(QWidget):
 
     def clear(self):
         self.set_points(np.empty((0, 2)))
-
-    # ------------------------------------------------------------------ editing
-    def set_editable(self, editable: bool):
-        """Allow edit requests; when False the view behaves as in inspect mode and requests nothing."""
-        self._editable = bool(editable)
-        self._cancel_drag()
-
-    def editable(self) -> bool:
-        return self._editable
-
-    def set_edit_mode(self, mode: str, group: int = 0):
-        """Choose what the mouse does: one of ``EDIT_MODES``; ``group`` is the paint group."""
-        if mode not in EDIT_MODES:
-            raise ValueError(f"Unknown edit mode {mode!r}; choose one of {', '.join(EDIT_MODES)}.")
-        self._mode = mode
-        self._group = int(group)
-        self._cancel_drag()
-
-    def edit_mode(self) -> str:
-        return self._mode
-
-    def effective_mode(self) -> str:
-        return self._mode if self._editable else "inspect"
-
-    def map_to_scene(self, x: float, y: float):
-        """Scene position of display coordinates (x, y) (for tests and overlays)."""
-        return self.vb.mapViewToScene(pg.Point(float(x), float(y)))
-
-    def map_to_viewport(self, x: float, y: float):
-        """Position in the plot's viewport widget of display coordinates (x, y), a QPoint."""
-        return self.plot.mapFromScene(self.map_to_scene(x, y))
-
-    def nearest_point(self, x: float, y: float, radius_px: float = PICK_RADIUS) -> int | None:
-        """Index of the visible point nearest to (x, y) within ``radius_px`` screen pixels, else None."""
-        d2 = self._pixel_d2(x, y)
-        if d2 is None:
-            return None
-        i = int(np.argmin(d2))
-        return i if d2[i] <= radius_px ** 2 else None
-
-    def points_near(self, x: float, y: float, radius_px: float = PAINT_RADIUS) -> np.ndarray:
-        """Indices of the visible points within ``radius_px`` screen pixels of (x, y)."""
-        d2 = self._pixel_d2(x, y)
-        if d2 is None:
-            return np.empty(0, dtype=np.int64)
-        return np.flatnonzero(d2 <= radius_px ** 2)
 
     # ------------------------------------------------------------------ internals: colours
     def _update_tables(self):
@@ -437,7 +407,7 @@ class ScatterView(QWidget):
         if raster == self._raster:
             return
         self._raster = raster
-        self._image.setVisible(raster)
+        self._layer.set_visible(raster)
         self._scatter.setVisible(not raster)
         for item in self._cluster_items:
             item.setVisible(not raster)
@@ -446,9 +416,7 @@ class ScatterView(QWidget):
             for item in self._cluster_items:
                 item.setData([], [])
         else:
-            self._buf = None
-            self._pix = None
-            self._image.clear()
+            self._layer.reset()
 
     def _render(self):
         if self._raster:
@@ -469,6 +437,14 @@ class ScatterView(QWidget):
         full, dim, symbols = self._tables
         dimmed = self._highlight is not None
         keep = self._visible_mask()
+        if self._colors is not None:
+            for item in self._cluster_items:
+                item.setData([], [])
+            idx = np.flatnonzero(keep) if keep is not None else slice(None)
+            brushes = self._color_brushes(self._colors[idx], DIM_ALPHA if dimmed else None)
+            syms = "o" if self._labels is None else symbols[self._labels[idx]]
+            self._scatter.setData(x=Y[idx, 0], y=Y[idx, 1], brush=brushes, symbol=syms)
+            return
         if self._labels is None or self._k < CLUSTER_ITEMS:
             self._scatter.setData([], [])
             self._render_per_cluster(Y, keep, dimmed)
@@ -487,6 +463,20 @@ class ScatterView(QWidget):
             if not isinstance(syms, str):
                 syms = syms[keep]
         self._scatter.setData(x=Y[:, 0], y=Y[:, 1], brush=brushes, symbol=syms)
+
+    def _color_brushes(self, rgba: np.ndarray, max_alpha: int | None = None) -> np.ndarray:
+        """Object array of QBrush for (m, 4) uint8 colours: one brush per distinct colour.
+
+        pyqtgraph renders every distinct brush into its symbol atlas once, so the colour
+        channels are rounded to 16 levels (multiples of 17) first: a blend of cluster
+        colours then needs a few hundred brushes, not one per point.
+        """
+        rgba = (((rgba.astype(np.uint16) + 8) // 17) * 17).astype(np.uint8)
+        if max_alpha is not None:
+            rgba[:, 3] = np.minimum(rgba[:, 3], max_alpha)
+        uniq, inv = np.unique(pack_rgba(rgba), return_inverse=True)
+        table = _objects([pg.mkBrush(*(int(v) for v in np.array([u], np.uint32).view(np.uint8))) for u in uniq])
+        return table[inv.reshape(-1)]
 
     def _render_per_cluster(self, Y: np.ndarray, keep: np.ndarray | None, dimmed: bool):
         """One ScatterPlotItem per cluster id (unassigned first, so clusters draw over grey)."""
@@ -514,95 +504,54 @@ class ScatterView(QWidget):
                 item.setData([], [])
 
     def _render_raster(self):
-        if self._buf is None or self._pix is None:
+        layer = self._layer
+        if layer.buf is None or layer.pix is None:
             return
         if not isinstance(self._tables, dict):
             self._update_tables()
-        buf = self._buf
-        flat = buf.reshape(-1)
-        flat.fill(0)
-        pix, inside = self._pix, self._inside
         t = self._tables
         dimmed = self._highlight is not None
         keep = self._visible_mask()
-        if self._labels is None:
-            if keep is not None:
-                pix = pix[keep if inside is None else keep[inside]]
-            self._stamp(flat, pix, t["neutral_dim"] if dimmed else t["neutral"])
+        if self._colors is not None:
+            full, dim = self._packed_colors()
+            table = dim if dimmed else full
+            colour_of = lambda idx: table if idx is None else table[idx]  # noqa: E731
+            highlight_of = lambda idx: full[idx]  # noqa: E731
+        elif self._labels is None:
+            neutral = t["neutral_dim"] if dimmed else t["neutral"]
+            colour_of = lambda idx: neutral  # noqa: E731
+            highlight_of = lambda idx: t["neutral"]  # noqa: E731
         else:
-            lab = self._labels if inside is None else self._labels[inside]
-            if keep is not None:
-                sel = keep if inside is None else keep[inside]
-                lab, pix = lab[sel], pix[sel]
-            self._stamp(flat, pix, (t["dim"] if dimmed else t["full"])[lab])
-        if dimmed and self._highlight.size:
-            # highlighted points on top, at full colour
-            h = self._highlight
-            if inside is not None:
-                pos = np.searchsorted(inside, h)
-                ok = (pos < inside.size) & (inside[np.minimum(pos, inside.size - 1)] == h)
-                h, hp = h[ok], pos[ok]
-            else:
-                hp = h
-            if keep is not None:
-                ok = keep[h]
-                h, hp = h[ok], hp[ok]
-            colours = t["neutral"] if self._labels is None else t["full"][self._labels[h]]
-            self._stamp(flat, self._pix[hp], colours)
-        self._image.setImage(buf.view(np.uint8).reshape(buf.shape[0], buf.shape[1], 4), autoLevels=False)
+            lab, table = self._labels, (t["dim"] if dimmed else t["full"])
+            colour_of = lambda idx: table[lab] if idx is None else table[lab[idx]]  # noqa: E731
+            highlight_of = lambda idx: t["full"][lab[idx]]  # noqa: E731
+        layer.render(colour_of, keep, self._highlight if dimmed else None, highlight_of)
 
-    def _stamp(self, flat: np.ndarray, pix: np.ndarray, colours):
-        """Write colours at pixel indices (the last point at a pixel wins), as f x f squares."""
-        if not self._offsets:
-            flat[pix] = colours
-            return
-        for o in self._offsets:
-            flat[pix + o] = colours
+    def _packed_colors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Raster: the per-point colours as uint32, at their own alpha and dimmed."""
+        if self._packed is None:
+            c = self._colors
+            dim = c.copy()
+            dim[:, 3] = np.minimum(dim[:, 3], DIM_ALPHA)
+            self._packed = (pack_rgba(c), pack_rgba(dim))
+        return self._packed
 
     def set_raster_oversample(self, factor: int = 1):
         """Raster mode: draw into an image ``factor`` times finer, each point an f x f square.
 
         Points keep their size but sit on a finer grid; export uses this for sharp large figures.
         """
-        factor = int(min(max(factor, 1), 4))
-        if factor != self._oversample:
-            self._oversample = factor
-            if self._raster:
-                self._remap()
-
-    def _viewport_pixels(self) -> tuple[int, int]:
-        r = self.vb.boundingRect()
-        return max(int(math.ceil(r.width())), 1), max(int(math.ceil(r.height())), 1)
+        if self._layer.set_oversample(factor) and self._raster:
+            self._remap()
 
     def _remap(self):
-        """Raster mode: map positions to pixels of an image covering the visible range."""
+        """Raster mode: map positions to pixels of an image covering the visible range, and draw."""
         self._remap_timer.stop()
         if not self._raster:
             self._render()
             return
-        (x0, x1), (y0, y1) = self.vb.viewRange()
-        w_px, h_px = self._viewport_pixels()
-        splat = 3 if self.n < 50_000 else 2
-        f = self._oversample
-        W, H = max(w_px // splat, 1) * f, max(h_px // splat, 1) * f
-        # an f x f stamp at a point's pixel: the image has f - 1 spare columns and rows
-        stride, rows = W + f - 1, H + f - 1
-        self._offsets = [dy * stride + dx for dy in range(f) for dx in range(f)] if f > 1 else []
-        Y = self._Y
-        cx = np.floor((Y[:, 0] - x0) * (W / (x1 - x0))).astype(np.int64)
-        cy = np.floor((Y[:, 1] - y0) * (H / (y1 - y0))).astype(np.int64)
-        ok = (cx >= 0) & (cx < W) & (cy >= 0) & (cy < H)
-        if ok.all():
-            self._inside = None
-            self._pix = cy * stride + cx
-        else:
-            self._inside = np.flatnonzero(ok)
-            self._pix = cy[self._inside] * stride + cx[self._inside]
-        if self._buf is None or self._buf.shape != (rows, stride):
-            self._buf = np.zeros((rows, stride), dtype=np.uint32)
-        self._image_rect = QRectF(x0, y0, (x1 - x0) * stride / W, (y1 - y0) * rows / H)
+        self._layer.remap(self._Y)
         self._render_raster()
-        self._image.setRect(self._image_rect)
 
     def _on_range_changed(self, *args):
         if self._raster:
@@ -628,7 +577,11 @@ class ScatterView(QWidget):
         h = h[:RING_LIMIT]
         x, y = self._Y[h, 0], self._Y[h, 1]
         self._rings.setData(x=x, y=y)
-        if self._labels is None:
+        if self._colors is not None:
+            symbols = "o" if self._labels is None or self._raster else _objects(
+                [palette.symbol(int(i)) for i in self._labels[h]])
+            self._hl_points.setData(x=x, y=y, brush=self._color_brushes(self._colors[h]), symbol=symbols)
+        elif self._labels is None:
             self._hl_points.setData(x=x, y=y, brush=self._brush(NEUTRAL_ID, 255), symbol="o")
         else:
             lab = self._labels[h]
@@ -657,193 +610,3 @@ class ScatterView(QWidget):
         for item, name, (x, y) in zip(self._name_items, names, self._Y):
             item.setText(name)
             item.setPos(float(x), float(y))
-
-    def _update_legend(self):
-        """Entries for the clusters present ("cluster 1" is id 0), then "unassigned".
-
-        Presence is one ``np.bincount`` (O(n)); rows are reused and only rows whose
-        cluster changed are redrawn, so a step that merges two clusters costs a few ms.
-        """
-        lab = self._labels
-        if lab is None or lab.size == 0:
-            entries = []
-        else:
-            present = np.flatnonzero(np.bincount(lab.astype(np.int64, copy=False) + 1, minlength=self._k + 1)) - 1
-            clusters = present[present >= 0]
-            entries = [(int(i), f"cluster {i + 1}") for i in clusters[:LEGEND_MAX]]
-            if present[0] == -1:
-                entries.append((-1, "unassigned"))
-            if clusters.size > LEGEND_MAX:
-                entries.append((None, f"... {clusters.size - LEGEND_MAX} more clusters"))
-        key = (tuple(entries), self._raster)
-        if key == self._legend_key:
-            return
-        self._legend_key = key
-        rows = self._legend_rows
-        while len(rows) > len(entries):
-            row = rows.pop()
-            self.legend.removeItem(row[1])
-        while len(rows) < len(entries):
-            j = len(rows)
-            sample = pg.ScatterPlotItem(size=POINT_SIZE + 1, pen=pg.mkPen("w", width=0.8))
-            sample.visibleChanged.connect(lambda j=j: self._on_legend_toggled(j))
-            rows.append([object(), sample])  # a marker id that matches no entry: styled below
-            self.legend.addItem(sample, entries[j][1])
-        for j, (row, (i, text)) in enumerate(zip(rows, entries)):
-            sample = row[1]
-            if row[0] != (i, self._raster):
-                row[0] = (i, self._raster)
-                if i is None:
-                    sample.setBrush(pg.mkBrush(None), update=False)
-                    sample.setPen(pg.mkPen(None), update=False)
-                else:
-                    sample.setBrush(pg.mkBrush(palette.color(i, extended=self._raster)), update=False)
-                    sample.setPen(pg.mkPen("w", width=0.8), update=False)
-                    sample.setSymbol("o" if self._raster else palette.symbol(i), update=False)
-            blocked = sample.blockSignals(True)
-            sample.setVisible(i is None or i not in self._hidden)
-            sample.blockSignals(blocked)
-            label = self.legend.items[j][1]
-            if label.text != text:
-                label.setText(text)
-            self.legend.items[j][0].update()
-        self.legend.setVisible(bool(entries))
-
-    def _legend_id(self, j: int):
-        return self._legend_rows[j][0][0] if j < len(self._legend_rows) else None
-
-    def _sync_legend_visibility(self):
-        for j, (_, sample) in enumerate(self._legend_rows):
-            i = self._legend_id(j)
-            blocked = sample.blockSignals(True)
-            sample.setVisible(i is None or i not in self._hidden)
-            sample.blockSignals(blocked)
-            self.legend.items[j][0].update()
-
-    def _on_legend_toggled(self, j: int):
-        """A legend entry was clicked (pyqtgraph toggles its sample): show or hide that cluster."""
-        i = self._legend_id(j)
-        if i is None:
-            return
-        if self._legend_rows[j][1].isVisible():
-            self._hidden.discard(i)
-        else:
-            self._hidden.add(i)
-        self._render()
-        self._update_rings()
-
-    # ------------------------------------------------------------------ internals: mouse
-    def _pixel_d2(self, x: float, y: float) -> np.ndarray | None:
-        """Squared screen-pixel distance of every shown point to (x, y); hidden points at infinity."""
-        if self.n == 0:
-            return None
-        px, py = self.vb.viewPixelSize()
-        if not (px > 0 and py > 0):
-            return None
-        dx = (self._Y[:, 0] - x) / px
-        dy = (self._Y[:, 1] - y) / py
-        d2 = dx * dx + dy * dy
-        keep = self._visible_mask()
-        if keep is not None:
-            d2[~keep] = np.inf
-        return d2
-
-    def _view_pos(self, scene_pos) -> tuple[float, float]:
-        p = self.vb.mapSceneToView(scene_pos)
-        return float(p.x()), float(p.y())
-
-    def _on_click(self, ev) -> bool:
-        """Handle a click on the ViewBox; True if the view used it."""
-        mode = self.effective_mode()
-        x, y = self._view_pos(ev.scenePos())
-        if ev.button() == Qt.MouseButton.LeftButton:
-            if mode == "inspect":
-                i = self.nearest_point(x, y)
-                if i is None:
-                    return False
-                self.sigPointClicked.emit(i)
-            elif mode == "add":
-                if self.nearest_point(x, y, PICK_RADIUS / 2) is None:
-                    self.sigAddRequested.emit(x, y)
-            elif mode == "delete":
-                i = self.nearest_point(x, y)
-                if i is not None:
-                    self.sigDeleteRequested.emit(np.array([i], dtype=np.int64))
-            elif mode == "paint":
-                idx = self.points_near(x, y)
-                if idx.size:
-                    self.sigPaintRequested.emit(idx, self._group)
-            return True
-        if ev.button() == Qt.MouseButton.RightButton and mode != "inspect":
-            i = self.nearest_point(x, y)
-            if i is None:
-                return False
-            self._menu_index = i
-            self.point_menu.popup(ev.screenPos().toPoint())
-            return True
-        return False
-
-    def _on_menu_delete(self):
-        i, self._menu_index = self._menu_index, -1
-        if self._editable and 0 <= i < self.n:
-            self.sigDeleteRequested.emit(np.array([i], dtype=np.int64))
-
-    def _on_drag(self, ev) -> bool:
-        """Handle a drag on the ViewBox; True if the view used it (no panning)."""
-        if ev.button() != Qt.MouseButton.LeftButton:
-            return False
-        mode = self.effective_mode()
-        if ev.isStart():
-            self._drag = None
-            x0, y0 = self._view_pos(ev.buttonDownScenePos(Qt.MouseButton.LeftButton))
-            if mode == "move":
-                i = self.nearest_point(x0, y0)
-                if i is None:
-                    return False
-                self._drag = ("move", i, self._Y[i].copy())
-            elif mode == "paint":
-                self._drag = ("paint", set(self.points_near(x0, y0).tolist()))
-            else:
-                return False
-        if self._drag is None:
-            return False
-        x, y = self._view_pos(ev.scenePos())
-        kind = self._drag[0]
-        if kind == "move":
-            i, original = self._drag[1], self._drag[2]
-            if ev.isFinish():
-                self._drag = None
-                self._move_live(i, original)
-                self.sigMoveRequested.emit(i, x, y)
-            else:
-                self._move_live(i, np.array([x, y]))
-        else:
-            painted = self._drag[1]
-            painted.update(self.points_near(x, y).tolist())
-            idx = np.array(sorted(painted), dtype=np.int64)
-            if ev.isFinish():
-                self._drag = None
-                self._preview.setData([], [])
-                if idx.size:
-                    self.sigPaintRequested.emit(idx, self._group)
-            else:
-                brush = pg.mkBrush(palette.color(self._group, extended=self._raster))
-                self._preview.setData(x=self._Y[idx, 0], y=self._Y[idx, 1], brush=brush,
-                                      symbol=palette.symbol(self._group))
-        return True
-
-    def _move_live(self, i: int, xy: np.ndarray):
-        """Show point ``i`` at ``xy`` without touching the data."""
-        self._Y[i] = xy
-        if self._raster:
-            self._remap()
-        else:
-            self._render_symbols()
-        self._update_names()
-        self._update_rings()
-
-    def _cancel_drag(self):
-        if self._drag is not None and self._drag[0] == "move":
-            self._move_live(self._drag[1], self._drag[2])
-        self._drag = None
-        self._preview.setData([], [])

@@ -203,7 +203,7 @@ def test_png_of_raster_scatter_is_sharp_and_leaves_the_view_alone(qtbot, tmp_pat
     Y = np.random.default_rng(4).normal(size=(3000, 2))
     v.set_points(Y, auto_range=True)
     v.set_labels((Y[:, 0] > 0).astype(int))
-    shape_before = v._buf.shape
+    shape_before = v._layer.buf.shape
     s1 = png_size(export_png(v, tmp_path / "r1.png", 1))
     path = export_png(v, tmp_path / "r2.png", 2)
     s2 = png_size(path)
@@ -212,4 +212,4 @@ def test_png_of_raster_scatter_is_sharp_and_leaves_the_view_alone(qtbot, tmp_pat
         pixels = np.asarray(im.convert("RGB")).reshape(-1, 3)
     for colour in ((0, 114, 178), (230, 159, 0)):
         assert np.all(pixels == colour, axis=1).sum() > 500
-    assert v._buf.shape == shape_before  # the screen raster is restored after the export
+    assert v._layer.buf.shape == shape_before  # the screen raster is restored after the export

@@ -91,6 +91,92 @@ def test_same_positions_new_labels_redraws(make_view, limit):
     assert count_color(arr, palette.hex_color(3)) == 0
 
 
+# colours nothing else in the view uses (not in the palettes, not grey)
+# (multiples of 17: symbol mode rounds channels to 16 levels)
+CUSTOM = np.array([[204, 34, 68, 255], [17, 187, 85, 255], [85, 51, 204, 255]], dtype=np.uint8)
+
+
+def hexof(rgba):
+    return "#%02X%02X%02X" % tuple(int(v) for v in rgba[:3])
+
+
+@pytest.mark.parametrize("limit", [5000, 0], ids=["symbols", "raster"])
+def test_set_colors_draws_each_point_in_its_own_colour(make_view, limit):
+    labels = np.arange(12) % 3
+    v = make_view(labels=labels, symbol_limit=limit)
+    colours = CUSTOM[(np.arange(12) + 1) % 3]  # deliberately not the label colours
+    v.set_colors(colours)
+    assert v.colors().shape == (12, 4) and v.raster == (limit == 0)
+    arr = grab(v)
+    for (x, y), c in zip(GRID, colours):
+        assert has_color_at(v, arr, x, y, hexof(c)), (x, y)
+    for k in range(3):  # the label colours are gone from the points; the legend still shows them
+        assert count_color(arr, palette.hex_color(k)) < 120
+    assert [label.text for _, label in v.legend.items] == ["cluster 1", "cluster 2", "cluster 3"]
+    # new labels keep the colours; hiding a cluster hides its points
+    v.set_labels(labels[::-1].copy())
+    v.set_groups_visible([0, 1])
+    arr = grab(v)
+    lab = labels[::-1]
+    for (x, y), c, l in zip(GRID, colours, lab):
+        assert has_color_at(v, arr, x, y, hexof(c)) == (l != 2), (x, y, l)
+    v.set_groups_visible(True)
+    # highlight: the chosen point at full colour, the others dimmed
+    v.highlight([4])
+    arr = grab(v)
+    assert has_color_at(v, arr, *GRID[4], hexof(colours[4]))
+    assert not has_color_at(v, arr, *GRID[0], hexof(colours[0]))
+    v.highlight(None)
+    v.set_colors(None)  # back to the label colours
+    arr = grab(v)
+    for (x, y), l in zip(GRID, lab):
+        assert has_color_at(v, arr, x, y, palette.hex_color(int(l)))
+
+
+def test_set_colors_accepts_floats_and_rgb_and_refuses_bad_input(make_view):
+    v = make_view(labels=np.zeros(12, int), symbol_limit=0)
+    v.set_colors(CUSTOM[np.arange(12) % 3, :3] / 255.0)  # (n, 3) floats in [0, 1]
+    np.testing.assert_array_equal(v.colors(), CUSTOM[np.arange(12) % 3])
+    assert not v.colors().flags.writeable
+    with pytest.raises(ValueError, match="for 12 points"):
+        v.set_colors(CUSTOM)
+    with pytest.raises(ValueError, match="finite"):
+        v.set_colors(np.full((12, 4), np.nan))
+    v.set_points(GRID + 1.0)  # new points: the colours were for the old ones
+    assert v.colors() is None
+
+
+def test_set_colors_raster_redraw_is_one_gather(make_view, monkeypatch):
+    # the fast path: new colours are packed once to uint32 and stamped; positions are not mapped again
+    rng = np.random.default_rng(2)
+    Y = rng.normal(size=(30_000, 2))
+    v = make_view(points=Y, labels=rng.integers(0, 4, size=Y.shape[0]))
+    assert v.raster
+    remaps = []
+    monkeypatch.setattr(v._layer, "remap", lambda *a: remaps.append(a))
+    colours = rng.integers(0, 256, size=(Y.shape[0], 4)).astype(np.uint8)
+    colours[:, 3] = 255
+    v.set_colors(colours)
+    assert remaps == []
+    layer = v._layer
+    pix = layer.pix
+    idx = np.arange(Y.shape[0]) if layer.inside is None else layer.inside
+    # brute force: at each pixel, the colour of the last point mapped there
+    uniq, first_in_reversed = np.unique(pix[::-1], return_index=True)
+    last = idx[::-1][first_in_reversed]
+    img = layer.buf.view(np.uint8).reshape(-1, 4)
+    np.testing.assert_array_equal(img[uniq], colours[last])
+    assert np.count_nonzero(layer.buf) == uniq.size  # nothing else drawn
+
+
+def test_grid_is_off_by_default_and_can_be_shown(make_view):
+    v = make_view(labels=np.zeros(12, int))
+    assert not v.grid()
+    assert not v.plot_item.getAxis("bottom").grid
+    v.set_grid(True)
+    assert v.grid() and v.plot_item.getAxis("bottom").grid
+
+
 def test_clusters_beyond_eight_extended_colour_in_raster_mode(make_view):
     labels = np.arange(12)
     v = make_view(labels=labels, symbol_limit=0)
