@@ -63,9 +63,21 @@ EMPTY_NK = 1e-8
 FULL_STORE_LIMIT = 100_000
 
 
+def _advice(reg, k, *extra) -> str:
+    """"increase reg (now 0), lower k (now 3), or ...": only what can help (no "lower k" when k = 1)."""
+    parts = [f"increase reg (now {reg:g})", *extra]
+    if k > 1:
+        parts += [f"lower k (now {k})", "try another seed or initialisation"]
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + (", or " if len(parts) > 2 else " or ") + parts[-1]
+
+
 def _collapse_error(exc, X, R, Nk, ctype, reg, k) -> ParamError:
-    """A message for a singular covariance that says which component, why, and what to do."""
-    fix = f"increase reg (now {reg:g}), lower k (now {k}), or try another seed or initialisation."
+    """A message for a singular covariance that says which component, why, and what to do.
+
+    Components are numbered 1..k, as the window draws them.
+    """
     if exc.index is None:
         return ParamError("the shared covariance (covariance='tied') is singular: the points lie on a line "
                           f"or plane, not spread in all {X.shape[1]} directions. Increase reg (now {reg:g}) "
@@ -75,19 +87,22 @@ def _collapse_error(exc, X, R, Nk, ctype, reg, k) -> ParamError:
     n_pts = int(members.sum())
     distinct = _n_distinct(X[members]) if n_pts else 0
     nk = f"N_k = {Nk[j]:.3g}" if Nk is not None else "given"
-    if distinct <= 1:
-        onto = f"onto {distinct} point(s)" if distinct else "(no point belongs mostly to it)"
-        return ParamError(f"component {j} collapsed {onto} ({nk}), so its covariance is singular: {fix}")
-    return ParamError(f"component {j} is flat: its {n_pts} points lie on a line or plane ({nk}), so its "
-                      f"covariance is singular: increase reg (now {reg:g}), use covariance='spherical', or lower k "
-                      f"(now {k}).")
+    if distinct == 1:
+        return ParamError(f"component {j + 1} of {k} collapsed onto a single point ({n_pts} identical data "
+                          f"point(s), {nk}), so its covariance is singular: {_advice(reg, k)}.")
+    if distinct == 0:
+        return ParamError(f"component {j + 1} of {k} collapsed: no point belongs mostly to it ({nk}) and its "
+                          f"covariance is singular: {_advice(reg, k)}.")
+    fix = _advice(reg, k, "use covariance='spherical'")
+    return ParamError(f"component {j + 1} of {k} is flat: its {n_pts} points lie on a line or plane ({nk}), so its "
+                      f"covariance is singular: {fix}.")
 
 
 def _new_model(X, R, weights, means, cov, Nk, ctype, reg, k, floor):
     if Nk is not None and Nk.min() < EMPTY_NK:
         j = int(np.argmin(Nk))
-        raise ParamError(f"component {j} lost all its points (N_k = {Nk[j]:.2g}): nothing is left to estimate "
-                         f"its mean and covariance from. Lower k (now {k}) or start it closer to the data "
+        raise ParamError(f"component {j + 1} of {k} lost all its points (N_k = {Nk[j]:.2g}): nothing is left to "
+                         f"estimate its mean and covariance from. Lower k (now {k}) or start it closer to the data "
                          "(another seed or initialisation).")
     try:
         return _Model(weights, means, cov, ctype, floor)

@@ -265,11 +265,28 @@ def test_all_points_equal():
     X = np.tile([[2.0, 3.0]], (20, 1))
     with pytest.raises(ParamError, match=r"only 1 distinct point.*k=2.*Lower k"):
         gmm.steps(X, 2)
-    with pytest.raises(ParamError, match=r"component 0 collapsed onto 1 point\(s\).*increase reg \(now 0\)"):
+    with pytest.raises(ParamError, match=r"component 1 of 1 collapsed onto a single point \(20 identical data "
+                                         r"point\(s\), N_k = 20\).*: increase reg \(now 0\)\.$") as err:
         list(gmm.steps(X, 1, reg=0))
+    assert "lower k" not in str(err.value)  # k = 1: only reg can help
     run = list(gmm.steps(X, 1))   # reg > 0 keeps the single component well defined
     assert all(np.isfinite(s.objective) for s in run)
     np.testing.assert_allclose(run[-1].payload["covariances"][0], 1e-6 * np.eye(2))
+
+
+def test_a_component_collapsing_mid_run_names_it_and_never_yields_nan():
+    # three identical points away from a cloud: with reg = 0 a component ends up on them after a few steps
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(size=(15, 2)), np.repeat(rng.normal(size=(2, 2)) * 3, 3, axis=0)])
+    seen = []
+    with pytest.raises(ParamError, match=r"component [1-4] of 4 collapsed onto a single point \(3 identical") as err:
+        for s in gmm.steps(X, 4, reg=0.0, seed=1, init="random"):
+            seen.append(s)
+    assert len(seen) > 4  # it happened mid-run, not at the start
+    assert "lower k (now 4)" in str(err.value) and "nan" not in str(err.value).lower()
+    for s in seen:
+        assert np.isfinite(s.objective)
+        assert all(np.all(np.isfinite(a)) for a in s.payload.values() if isinstance(a, np.ndarray))
 
 
 def test_more_components_than_distinct_points():
@@ -288,10 +305,12 @@ def test_points_on_a_line(ctype, offset):
         X = np.column_stack([t, np.full_like(t, 3.0 + offset)])
     else:  # two separate groups of identical points in 1-D: both components collapse
         X, ctype = np.repeat([[offset], [1.0 + offset]], 30, axis=0), "spherical"
-        with pytest.raises(ParamError, match=r"component \d collapsed onto 1 point\(s\).*increase reg"):
+        with pytest.raises(ParamError, match=r"component [12] of 2 collapsed onto a single point \(30 identical.*"
+                                             r"increase reg \(now 0\), lower k \(now 2\)"):
             list(gmm.steps(X, 2, covariance=ctype, reg=0, seed=0))
         return
-    with pytest.raises(ParamError, match=r"component \d is flat: its \d+ points lie on a line.*increase reg"):
+    with pytest.raises(ParamError, match=r"component [12] of 2 is flat: its \d+ points lie on a line.*increase reg"
+                                         r".*use covariance='spherical'"):
         list(gmm.steps(X, 2, covariance=ctype, reg=0, seed=0))
     run = list(gmm.steps(X, 2, covariance=ctype, seed=0, max_iter=30))
     for s in run:
@@ -302,7 +321,7 @@ def test_points_on_a_line(ctype, offset):
 def test_plane_in_3d_and_tied_messages():
     rng = np.random.default_rng(0)
     X = np.column_stack([rng.normal(size=(80, 2)), np.zeros(80)])
-    with pytest.raises(ParamError, match=r"component \d (is flat|collapsed)"):
+    with pytest.raises(ParamError, match=r"component [12] of 2 (is flat|collapsed)"):
         list(gmm.steps(X, 2, reg=0, seed=0))
     with pytest.raises(ParamError, match=r"shared covariance \(covariance='tied'\) is singular"):
         list(gmm.steps(X, 2, covariance="tied", reg=0, seed=0))
@@ -342,7 +361,7 @@ def test_explicit_init_is_checked():
 def test_a_component_started_far_from_all_data_is_reported():
     X = blobs(seed=0)
     init = {"weights": [0.5, 0.5], "means": [X.mean(0), X.mean(0) + 1e3], "covariances": [np.eye(2)] * 2}
-    with pytest.raises(ParamError, match=r"component 1 lost all its points"):
+    with pytest.raises(ParamError, match=r"component 2 of 2 lost all its points"):  # numbered 1..k, as drawn
         list(gmm.steps(X, 2, init=init))
 
 

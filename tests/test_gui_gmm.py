@@ -203,14 +203,22 @@ def test_too_few_placed_means_is_a_message_not_a_crash(qtbot, window):
     w.set_dataset(edata.generate("blobs", n=60, seed=2))
     p.form.set_values({"k": 3})
     p.use_placed.setChecked(True)
+    assert p.place_button.isChecked()  # placing starts at once
     p.add_placed(0.0, 0.0)
+    # while placing: no run, no red error - the label says what to do
+    assert w.player.current is None and not w.algorithm_panel.error.isVisible() and not p.em.error.isVisible()
+    assert "1 of 3 means placed: click 2 more" in p.placed_label.text()
+    p.place_button.setChecked(False)  # stopped placing with 1 of 3: now it is an error, with what to do
     assert w.player.current is None
     assert "1 of k = 3 means placed" in w.algorithm_panel.error.text()
-    assert "1 of 3 means placed: click 2 more" in p.placed_label.text()
+    assert "1 of k = 3 means placed" in p.em.error.text() and p.em.error.isVisible()
+    p.place_button.setChecked(True)
+    assert not w.algorithm_panel.error.isVisible() and not p.em.error.isVisible()
     p.add_placed(1.0, 1.0)
     p.add_placed(2.0, 0.0)
     qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=5000)
-    assert not w.algorithm_panel.error.isVisible()
+    assert not w.algorithm_panel.error.isVisible() and not p.em.error.isVisible()
+    assert not p.place_button.isChecked()
 
 
 def test_log_likelihood_curve_checks_and_jumps(qtbot, window):
@@ -332,3 +340,138 @@ def test_export_results_and_figures(qtbot, window, tmp_path):
     figs = p.export_figures(tmp_path)
     assert sorted(f.name for f in figs) == ["gmm-em.png", "gmm-em.svg", "gmm-scatter.png", "gmm-scatter.svg"]
     assert all(f.stat().st_size > 1000 for f in figs)
+
+
+def test_a_component_collapsing_mid_run_is_a_red_message_never_nan(qtbot, window):
+    w = window
+    p = _plugin(w)
+    rng = np.random.default_rng(1)  # the engine test's data: 3 identical points away from a cloud
+    X = np.vstack([rng.normal(size=(15, 2)), np.repeat(rng.normal(size=(2, 2)) * 3, 3, axis=0)])
+    w.set_dataset(Dataset(X, name="collapse"))
+    p.form.set_values({"k": 4, "reg": 0.0, "seed": 1, "init": "random"})
+    p.sigRestart.emit()
+    qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=5000)
+    w.player.to_end()
+    qtbot.waitUntil(lambda: p.em.error.isVisible(), timeout=20000)
+    message = p.em.error.text()
+    assert "collapsed onto a single point" in message and "increase reg (now 0)" in message
+    assert "collapsed onto a single point" in w.algorithm_panel.error.text()
+    history = w.player.history
+    assert len(history) > 4  # the steps before the collapse stay, to be looked at
+    for s in history:
+        assert np.isfinite(s.objective)
+        assert all(np.all(np.isfinite(a)) for a in s.payload.values() if isinstance(a, np.ndarray))
+    w.player.seek(len(history) - 1)
+    assert np.all(np.isfinite(p.blend.colors)) and all(np.all(np.isfinite(v)) for v in p.ellipses.points.values())
+    assert "nan" not in p.em.moment.text().lower() and "nan" not in p.em.weights.title.text().lower()
+    w.player.seek(1)
+    assert p.em.error.isVisible()  # still says why the run ended while stepping back
+    p.form.set_values({"reg": 1e-3})  # the advice works: the run goes to the end, the message goes away
+    p.sigRestart.emit()
+    qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=5000)
+    assert not p.em.error.isVisible() and not w.algorithm_panel.error.isVisible()
+
+
+def test_all_points_equal_and_k_above_the_distinct_points_are_messages(qtbot, window):
+    w = window
+    p = _plugin(w)
+    w.set_dataset(Dataset(np.tile([[1.0, 2.0]], (6, 1)), name="same"))
+    p.form.set_values({"k": 2})
+    p.sigRestart.emit()
+    assert w.player.current is None
+    assert "only 1 distinct point(s) but k=2" in w.algorithm_panel.error.text()
+    assert "only 1 distinct point(s) but k=2" in p.em.error.text()
+    assert p.em.moment.text() == "no run"
+    p.form.set_values({"k": 1, "reg": 0.0})
+    p.sigRestart.emit()
+    qtbot.waitUntil(lambda: "collapsed onto a single point" in p.em.error.text(), timeout=5000)
+    assert "lower k" not in p.em.error.text()  # k = 1: only reg helps
+    p.form.set_values({"reg": 1e-6})
+    p.sigRestart.emit()
+    _run_to_end(qtbot, w)
+    assert not p.em.error.isVisible()
+    assert np.all(np.isfinite(w.player.current.payload["covariances"]))
+
+
+def _dimmed(rgb):
+    a = 110 / 255.0
+    return np.rint(np.asarray(rgb, float) * a + 255.0 * (1 - a))
+
+
+def test_blend_respects_hidden_legend_clusters_and_the_highlight(qtbot, window):
+    w = window
+    p = _exercise6(qtbot, w)
+    w.player.seek(5)
+    labels = np.asarray(w.player.current.labels)
+    assert np.array_equal(np.sort(p.blend.drawn), np.arange(300))
+    # hide component 2 by clicking its legend entry, as a person would
+    sample, label = w.scatter.legend.items[1]
+    assert label.text == "cluster 2"
+    pos = w.scatter.plot.mapFromScene(sample.mapToScene(sample.boundingRect().center()))
+    qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: p.blend.drawn is not None and p.blend.drawn.size == int((labels != 1).sum()), timeout=3000)
+    assert set(p.blend.drawn.tolist()) == set(np.flatnonzero(labels != 1).tolist())
+    # a click on a shown point: the others are dimmed as the scatter dims them, the point drawn last
+    i = int(np.flatnonzero(labels == 0)[0])
+    qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton,
+                     pos=w.scatter.map_to_viewport(*w.scatter.points()[i]))
+    i = p.selected
+    assert w.scatter.highlighted().tolist() == [i] and p.blend.drawn[-1] == i
+    np.testing.assert_array_equal(p.blend.pixel_color(i)[:3], p.blend.colors[i, :3])
+    # a dimmed point whose centre no later point covers (drawn points are 11 pixels wide)
+    pix = np.array([[w.scatter.map_to_viewport(*w.scatter.points()[j]).x(),
+                     w.scatter.map_to_viewport(*w.scatter.points()[j]).y()] for j in p.blend.drawn], float)
+    uncovered = [a for a in range(len(pix) - 1) if np.all(np.abs(pix[a + 1:] - pix[a]).max(axis=1) > 6)]
+    other = int(p.blend.drawn[uncovered[-1]])
+    assert other != i
+    np.testing.assert_allclose(p.blend.pixel_color(other)[:3], _dimmed(p.blend.colors[other, :3]), atol=1)
+    # showing the cluster again draws every point
+    qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: p.blend.drawn.size == 300, timeout=3000)
+
+
+def _drag(qtbot, widget, start, end, n=8):
+    """A real left-button drag (press, moves with the button held, release) on ``widget``."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    def send(kind, pos, button, buttons):
+        pos = QPointF(pos)
+        ev = QMouseEvent(kind, pos, QPointF(widget.mapToGlobal(pos.toPoint())), button, buttons,
+                         Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, ev)
+
+    L, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    send(QEvent.Type.MouseButtonPress, start, L, L)
+    for t in np.linspace(0, 1, n):
+        send(QEvent.Type.MouseMove, QPoint(round(start.x() + t * (end.x() - start.x())),
+                                           round(start.y() + t * (end.y() - start.y()))), none, L)
+        qtbot.wait(10)
+    send(QEvent.Type.MouseButtonRelease, end, L, none)
+
+
+def test_placing_and_dragging_means_with_the_mouse(qtbot, window):
+    from PySide6.QtCore import QPoint
+    w = window
+    p = _plugin(w)
+    w.set_dataset(edata.generate("elongated", n=200, seed=3))
+    p.form.set_values({"k": 2, "seed": 1})
+    qtbot.mouseClick(p.use_placed, Qt.MouseButton.LeftButton, pos=QPoint(8, p.use_placed.height() // 2))
+    assert p.use_placed.isChecked() and p.place_button.isChecked()
+    vb = w.scatter.plot_item.getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    for fx, fy in ((0.3, 0.4), (0.7, 0.6)):
+        qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton,
+                         pos=w.scatter.map_to_viewport(x0 + fx * (x1 - x0), y0 + fy * (y1 - y0)))
+    qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=5000)
+    before = p.placed.positions()
+    start = w.scatter.map_to_viewport(*before[1])
+    _drag(qtbot, w.scatter.plot.viewport(), start, start + QPoint(50, 30))
+    after = p.placed.positions()
+    px, py = vb.viewPixelSize()
+    np.testing.assert_allclose(after[1], before[1] + [50 * px, -30 * py], atol=3 * max(px, py))
+    np.testing.assert_array_equal(after[0], before[0])
+    qtbot.waitUntil(lambda: len(w.player.history) > 0
+                    and np.allclose(w.player.history[0].payload["means"][1], after[1]), timeout=5000)
+    assert p.placed.count == 2  # the drag did not place a third mean

@@ -34,7 +34,7 @@ from engine import data as edata
 from engine import kmeans as ekm
 from engine.steps import Step
 from gui import palette
-from gui.algorithms.gmm import MixturePlugin, _csv, _num, _plugin_index
+from gui.algorithms.mixture_base import MixturePlugin, num, plugin_index, write_csv
 from gui.views.elbow import BackgroundTask
 from gui.views.mixture import BarsView, EllipseOverlay
 from gui.views.tiles import TileView
@@ -181,7 +181,7 @@ class BernoulliPlugin(MixturePlugin):
         return [("θ images", self.theta_view)]
 
     # ------------------------------------------------------------------ run
-    def make_steps(self):
+    def build_steps(self):
         params = self.parameters()
         ds = self.window.dataset
         t = float(self.threshold.value())
@@ -389,10 +389,10 @@ class BernoulliPlugin(MixturePlugin):
         p = self.window.player.current.payload
         probs = np.asarray(p["probs"])
         k, d = probs.shape
-        out = [_csv(base.with_name(base.name + "-weights.csv"), ["component", "weight"],
-                    ([j + 1, _num(w)] for j, w in enumerate(p["weights"])))]
-        out.append(_csv(base.with_name(base.name + "-theta.csv"), ["component"] + [f"p{a + 1}" for a in range(d)],
-                        ([j + 1] + [_num(v) for v in probs[j]] for j in range(k))))
+        out = [write_csv(base.with_name(base.name + "-weights.csv"), ["component", "weight"],
+                    ([j + 1, num(w)] for j, w in enumerate(p["weights"])))]
+        out.append(write_csv(base.with_name(base.name + "-theta.csv"), ["component"] + [f"p{a + 1}" for a in range(d)],
+                        ([j + 1] + [num(v) for v in probs[j]] for j in range(k))))
         return out
 
 
@@ -402,7 +402,7 @@ def load_exercise(window, name: str):
     :data:`EXERCISE5_SEED`."""
     if name not in EXERCISES:
         raise ValueError(f"unknown exercise {name!r}; choose one of {', '.join(EXERCISES)}")
-    index = _plugin_index(window, BernoulliPlugin)
+    index = plugin_index(window, BernoulliPlugin)
     plugin = window.plugins[index]
     std = getattr(getattr(window, "data_panel", None), "standardize", None)
     if std is not None and std.isChecked():

@@ -16,308 +16,25 @@ What this plugin adds to the window
 * **Panel**: the parameters, "init: placed means" (click k points on the plot, drag the
   markers), density contours, textbook exercise 6, "Export results…" and "Export figures…".
 
-:class:`MixturePlugin` holds what the Gaussian and the Bernoulli plugin share.
+:class:`gui.algorithms.mixture_base.MixturePlugin` holds what the Gaussian and the Bernoulli plugin share.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine import gmm as egmm
 from engine.params import ParamError
 from engine.steps import Step
-from gui.plugin import AlgorithmPlugin
-from gui.views.mixture import (BlendOverlay, EllipseOverlay, EMView, MomentBanner, PlacedMeans, blend_colors,
-                               display_map, moment_text, run_from_display)
+from gui.algorithms.mixture_base import MixturePlugin, num, plugin_index, write_csv
+from gui.views.mixture import EllipseOverlay, PlacedMeans, display_map, run_from_display
 
 __all__ = ["MixturePlugin", "GmmPlugin", "PLUGIN", "load_exercise", "EXERCISES", "initial_parameters"]
 
 EXERCISES = {"exercise6": "Exercise 6: elongated, overlapping clusters"}
-RESP_CACHE = 6  # responsibilities recomputed for big data are kept for this many steps
-
-
-def _csv(path: Path, header: list[str], rows) -> Path:
-    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in rows]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def _num(v) -> str:
-    return repr(float(v))
-
-
-class MixturePlugin(AlgorithmPlugin):
-    """What both EM plugins share: responsibilities, blended colours, the EM tab, point picking, export.
-
-    Subclasses set :attr:`algorithm`, :attr:`stem`, :attr:`m_what` and implement
-    :meth:`run_data`, :meth:`compute_resp` and :meth:`draw_parameters`.
-    """
-
-    stem = "mixture"
-    m_what = "parameters"
-    resp_symbol = "q"  # the textbook's name for the responsibilities
-
-    def __init__(self, window):
-        super().__init__(window)
-        self.blend = BlendOverlay(window.scatter, self)
-        self.banner = MomentBanner()
-        self.selected: int | None = None
-        self._resp_cache: dict[int, np.ndarray] = {}
-        self._run_first = None
-        self._active = False
-        self._views = None
-        self._panel = None
-
-    # ------------------------------------------------------------------ to implement
-    def run_data(self) -> np.ndarray:
-        """The (n, d) array the current run works on."""
-        return np.asarray(self.window.run_X())
-
-    def compute_resp(self, X, payload) -> np.ndarray:
-        """Responsibilities (n, k) under the parameters in ``payload`` (steps without a stored "resp")."""
-        raise NotImplementedError
-
-    def draw_parameters(self, step: Step | None, index: int):
-        """Draw the step's parameters (ellipses, marks, tiles)."""
-
-    def extra_views(self) -> list:
-        return []
-
-    def parameter_results(self, step: Step) -> dict:
-        return {}
-
-    def write_parameters(self, folder: Path, res: dict) -> list[Path]:
-        return []
-
-    # ------------------------------------------------------------------ views
-    def views(self):
-        if self._views is None:
-            self.em = EMView(self.algorithm.objective_name, self.algorithm.objective_sense, self.resp_symbol)
-            self.em.objective.sigStepClicked.connect(lambda i: self.window.player.seek(i))
-            self._views = [("EM", self.em)] + self.extra_views()
-        return list(self._views)
-
-    def activate(self):
-        w = self.window
-        self.views()
-        self._active = True
-        self.blend.attach()
-        self.banner.attach(w.scatter.plot_item)
-        w.scatter.sigPointClicked.connect(self._on_point_clicked)
-        model = getattr(w, "model", None)
-        if model is not None:
-            model.sigDataChanged.connect(self._on_data_changed)
-
-    def deactivate(self):
-        w = self.window
-        self._active = False
-        self.blend.detach()
-        self.banner.detach()
-        pairs = [(w.scatter.sigPointClicked, self._on_point_clicked)]
-        model = getattr(w, "model", None)
-        if model is not None:
-            pairs.append((model.sigDataChanged, self._on_data_changed))
-        for sig, slot in pairs:
-            try:
-                sig.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
-
-    def _on_data_changed(self, *_):
-        ds = self.window.dataset
-        if self.selected is not None and (ds is None or self.selected >= ds.n):
-            self.selected = None
-        self._resp_cache = {}
-
-    # ------------------------------------------------------------------ responsibilities
-    def extended(self) -> bool:
-        """Colours as the scatter draws them (its raster mode uses the extended palette)."""
-        return bool(getattr(self.window.scatter, "raster", False))
-
-    def resp_at(self, index: int) -> np.ndarray | None:
-        """Responsibilities (n, k) shown at step ``index``: the E-step's, also on the M-step that used them.
-
-        From the step's "resp" payload when stored; otherwise computed once per step (big data).
-        None at the initialisation step when the run started from given parameters.
-        """
-        history = self.window.player.history
-        if not 0 <= index < len(history):
-            return None
-        step = history[index]
-        resp = step.payload.get("resp")
-        if resp is not None:
-            return resp
-        if step.kind == "E":
-            source = step
-        elif step.kind == "M" and index > 0 and history[index - 1].kind == "E":
-            source = history[index - 1]
-        else:
-            return None
-        got = self._resp_cache.get(id(source))
-        if got is None:
-            got = np.asarray(self.compute_resp(self.run_data(), source.payload), dtype=np.float32)
-            got.setflags(write=False)
-            while len(self._resp_cache) >= RESP_CACHE:
-                self._resp_cache.pop(next(iter(self._resp_cache)))
-            self._resp_cache[id(source)] = got
-        return got
-
-    # ------------------------------------------------------------------ drawing
-    def show_step(self, step: Step | None):
-        self.views()
-        w = self.window
-        player = w.player
-        first = player.history[0] if player.history else None
-        if first is not self._run_first:
-            self._run_first = first
-            self._resp_cache = {}
-        index = player.index if step is not None else -1
-        self.em.objective.show_trace(step.trace if step is not None else np.empty(0), index)
-        ext = self.extended()
-        if step is None:
-            self.blend.clear()
-            self.banner.set_text("")
-            self.em.moment.setText("no run yet" if not player.busy else "computing…")
-            self.em.weights.set_values(None)
-            self._show_resp_bars(None, None)
-            self.draw_parameters(None, -1)
-            return
-        resp = self.resp_at(index)
-        Y = np.asarray(w.scatter.points())
-        if resp is not None and resp.shape[0] == Y.shape[0]:
-            self.blend.set(Y, blend_colors(resp, ext), raster=ext)
-        else:
-            self.blend.clear()
-        moment = moment_text(step, self.m_what)
-        self.banner.set_text(moment)
-        why = {"E": " - the parameters stay, the colours (responsibilities) change",
-               "M": " - the parameters move, the colours stay"}.get(step.kind, "")
-        self.em.moment.setText(moment + why)
-        weights = step.payload.get("weights")
-        top = max((float(np.max(s.payload["weights"])) for s in player.history if "weights" in s.payload),
-                  default=1.0)
-        self.em.weights.set_values(weights, ext, ymax=min(1.0, 1.2 * top))
-        self.em.weights.set_title(f"Mixing weights π_k at step {index}")
-        self._show_resp_bars(step, resp)
-        self.draw_parameters(step, index)
-
-    def _show_resp_bars(self, step, resp):
-        view = self.em.resp
-        i = self.selected
-        if step is None or resp is None or i is None or not 0 <= i < resp.shape[0]:
-            view.set_values(None)
-            if step is not None and i is not None and resp is None:
-                view.set_title(f"Point #{i}: no responsibilities yet (the first E-step computes them)")
-            else:
-                view.set_title("Responsibilities: click a point in the scatter")
-            return
-        view.set_values(resp[i], self.extended(), ymax=1.15)
-        used = " (used by this M-step)" if step.kind == "M" else ""
-        name = self._point_name(i)
-        best = int(np.argmax(resp[i])) + 1
-        view.set_title(f"Responsibilities {self.resp_symbol} of {name}{used}; most likely: component {best}")
-
-    def _point_name(self, i: int) -> str:
-        ds = self.window.dataset
-        if ds is not None and ds.point_names and i < len(ds.point_names):
-            return f"point #{i} ({ds.point_names[i]})"
-        return f"point #{i}"
-
-    def select_point(self, i: int | None):
-        """Show the responsibilities of point ``i`` (None: none)."""
-        self.selected = None if i is None else int(i)
-        self.views()
-        player = self.window.player
-        step = player.current
-        self._show_resp_bars(step, self.resp_at(player.index) if step is not None else None)
-
-    def _on_point_clicked(self, i: int):
-        if self._active:
-            self.select_point(i)
-
-    # ------------------------------------------------------------------ results
-    def results(self) -> dict:
-        """What "Export results" writes, for the current step (JSON-ready)."""
-        w = self.window
-        step, ds = w.player.current, w.dataset
-        if step is None:
-            raise ParamError("Nothing to export yet: run the algorithm first.")
-        history = w.player.history
-        p = step.payload
-        out = {
-            "algorithm": self.algorithm.name,
-            "parameters": self.form.values(),
-            "data": {"name": ds.name if ds is not None else "", "n": int(ds.n) if ds is not None else 0,
-                     "d": int(ds.d) if ds is not None else 0},
-            "step": int(w.player.index), "kind": step.kind, "iteration": step.iteration,
-            "status": step.status, "done": step.done,
-            "objective_name": self.algorithm.objective_name, "objective": float(step.objective),
-            "loglik": float(p["loglik"]),
-            "trace": [{"step": i, "kind": s.kind, "iteration": s.iteration, "objective": float(s.objective),
-                       "loglik": float(s.payload.get("loglik", np.nan))} for i, s in enumerate(history)],
-            "weights": np.asarray(p["weights"]).tolist(),
-        }
-        out.update(self.parameter_results(step))
-        return out
-
-    def export_results(self, folder, stem: str | None = None) -> list[Path]:
-        """Write ``stem``.json, -parameters, -responsibilities and -loglik CSV files into ``folder``."""
-        folder = Path(folder)
-        stem = stem or self.stem
-        res = self.results()
-        paths = [folder / f"{stem}.json"]
-        paths[0].write_text(json.dumps(res, indent=1))
-        paths += self.write_parameters(folder / stem, res)
-        resp = self.resp_at(self.window.player.index)
-        if resp is not None:
-            k = resp.shape[1]
-            names = self.window.dataset.point_names
-            rows = ([names[i] if names else i] + [_num(v) for v in r] + [int(np.argmax(r)) + 1]
-                    for i, r in enumerate(resp))
-            paths.append(_csv(folder / f"{stem}-responsibilities.csv",
-                              ["point"] + [f"q{j + 1}" for j in range(k)] + ["most_likely"], rows))
-        paths.append(_csv(folder / f"{stem}-loglik.csv", ["step", "kind", "iteration", "objective", "loglik"],
-                          ([t["step"], t["kind"], t["iteration"], _num(t["objective"]), _num(t["loglik"])]
-                           for t in res["trace"])))
-        return paths
-
-    def export_figures(self, folder, stem: str | None = None) -> list[Path]:
-        """PNG and SVG of the scatter and of every view of this plugin."""
-        from gui import export
-        folder = Path(folder)
-        stem = stem or self.stem
-        targets = [("scatter", self.window.scatter)] + [(title.lower().replace("&&", "and").replace(" ", "-"), v)
-                                                        for title, v in self.views()]
-        paths = []
-        for name, target in targets:
-            paths.append(export.export_png(target, folder / f"{stem}-{name}.png", scale=2))
-            paths.append(export.export_svg(target, folder / f"{stem}-{name}.svg"))
-        return paths
-
-    def _export_dialog(self, what: str):
-        w = self.window
-        folder = QFileDialog.getExistingDirectory(w, f"Export {self.algorithm.title} {what} to a folder")
-        if not folder:
-            return
-        try:
-            paths = self.export_results(folder) if what == "results" else self.export_figures(folder)
-        except (ValueError, OSError) as exc:
-            w.status(f"Could not export: {exc}")
-            return
-        w.status(f"Wrote {', '.join(p.name for p in paths)} to {folder}")
-
-    def _export_buttons(self, layout):
-        for what, tip in (("results", "Parameters, responsibilities and the log-likelihood trace as CSV and JSON"),
-                          ("figures", "The scatter and every view of this algorithm as PNG and SVG")):
-            b = QPushButton(f"Export {what}…")
-            b.setObjectName(f"{self.stem}_export_{what}")
-            b.setToolTip(tip)
-            b.clicked.connect(lambda _=False, x=what: self._export_dialog(x))
-            layout.addWidget(b)
 
 
 def initial_parameters(means, X, covariance_type: str) -> dict:
@@ -430,7 +147,23 @@ class GmmPlugin(MixturePlugin):
         elif not on:
             self.place_button.setChecked(False)
         self._update_placed_label()
-        self.sigRestart.emit()
+        self._restart_unless_placing()
+
+    def _placing(self) -> bool:
+        """True while the person is clicking the starting means in (fewer than k so far)."""
+        return self.use_placed.isChecked() and self.place_button.isChecked() and self.placed.count < self._k()
+
+    def _restart_unless_placing(self):
+        """A new run - or, while means are being placed, no run and no error (the label says what to do)."""
+        if not self._placing():
+            self.sigRestart.emit()
+            return
+        w = self.window
+        w.player.clear()
+        self.show_error("")
+        panel = getattr(w, "algorithm_panel", None)
+        if panel is not None and hasattr(panel, "show_error"):
+            panel.show_error("")
 
     def _on_capture(self, on: bool):
         w = self.window
@@ -442,6 +175,8 @@ class GmmPlugin(MixturePlugin):
             if panel is not None and hasattr(panel, "set_mode"):
                 panel.set_mode("inspect")  # clicks must not add points at the same time
             w.status(f"Click {self._k()} points on the plot to place the starting means.")
+        if self.use_placed.isChecked() and self.placed.count != self._k():
+            self._restart_unless_placing()  # placing: no run yet; stopped early: say what is missing
 
     def _on_scene_clicked(self, ev):
         if not (self._active and self.place_button.isChecked() and ev.button() == Qt.MouseButton.LeftButton):
@@ -467,7 +202,7 @@ class GmmPlugin(MixturePlugin):
     def _on_placed_changed(self):
         self._update_placed_label()
         if self.use_placed.isChecked():
-            self.sigRestart.emit()
+            self._restart_unless_placing()
 
     # ------------------------------------------------------------------ run
     def parameters(self) -> dict:
@@ -597,17 +332,9 @@ class GmmPlugin(MixturePlugin):
         full = egmm.full_covariances(p["covariances_native"], p["covariance_type"], k, d)
         header = (["component", "weight"] + [f"mean_x{a + 1}" for a in range(d)]
                   + [f"cov_{a + 1}_{b + 1}" for a in range(d) for b in range(d)])
-        rows = ([j + 1, _num(p["weights"][j])] + [_num(v) for v in means[j]] + [_num(v) for v in full[j].ravel()]
+        rows = ([j + 1, num(p["weights"][j])] + [num(v) for v in means[j]] + [num(v) for v in full[j].ravel()]
                 for j in range(k))
-        return [_csv(base.with_name(base.name + "-parameters.csv"), header, rows)]
-
-
-def _plugin_index(window, cls):
-    plugins = getattr(window, "plugins", [])
-    index = next((i for i, p in enumerate(plugins) if isinstance(p, cls)), None)
-    if index is None:
-        raise ValueError(f"The {cls.__name__} is not installed in this window.")
-    return index
+        return [write_csv(base.with_name(base.name + "-parameters.csv"), header, rows)]
 
 
 def load_exercise(window, name: str):
@@ -615,7 +342,7 @@ def load_exercise(window, name: str):
     elongated, overlapping clusters (``engine.data.generate("elongated", n=300, seed=6)``)."""
     if name not in EXERCISES:
         raise ValueError(f"unknown exercise {name!r}; choose one of {', '.join(EXERCISES)}")
-    index = _plugin_index(window, GmmPlugin)
+    index = plugin_index(window, GmmPlugin)
     plugin = window.plugins[index]
     std = getattr(getattr(window, "data_panel", None), "standardize", None)
     if std is not None and std.isChecked():

@@ -37,7 +37,9 @@ __all__ = ["blend_colors", "component_rgb", "display_map", "run_from_display", "
 POINT_RADIUS = 4.0  # pixels: the fill of a blended point (the scatter draws 9-pixel symbols)
 RIM_RADIUS = 5.0  # pixels: a white rim around it, as the scatter's symbols have
 RASTER_HALF = 1  # raster scatters (many points): (2 * RASTER_HALF + 1)-pixel squares
+DIM_ALPHA = 110  # not-highlighted points while some are highlighted (as gui.scatter draws them)
 DENSITY_RES = 120
+ELLIPSE_DARKER = 150  # ellipses in the component colour darkened by this QColor.darker factor
 GHOST_PEN = pg.mkPen("#555555", width=1.5, style=Qt.PenStyle.DotLine)
 HALO_PEN_1 = pg.mkPen(255, 255, 255, 230, width=5.5)  # keeps an ellipse readable over points of its colour
 HALO_PEN_2 = pg.mkPen(255, 255, 255, 200, width=4.0)
@@ -101,7 +103,19 @@ def moment_text(step, m_what: str = "weights, means, covariances") -> str:
 
 # ---------------------------------------------------------------------------- scatter overlays
 class BlendOverlay(QObject):
-    """Points in blended colours on a :class:`gui.scatter.ScatterView`, drawn as one image."""
+    """Points in blended colours on a :class:`gui.scatter.ScatterView`, drawn as one image.
+
+    The image lies over the scatter's own points, so it repeats what the scatter does with them:
+
+    * points of clusters hidden in the legend (the scatter's labels are the most likely
+      component) are not drawn, and a legend click redraws the overlay;
+    * while points are highlighted (a clicked point), the others are dimmed as the scatter
+      dims them (its ``DIM_ALPHA`` over the white background) and the highlighted ones are
+      drawn last, at full colour, under the scatter's rings.
+
+    Until the scatter has a public ``visible_mask()``, the hidden clusters are read from its
+    ``_visible_mask()`` (when it has no such method every point counts as visible).
+    """
 
     def __init__(self, scatter, parent: QObject | None = None):
         super().__init__(parent)
@@ -109,11 +123,13 @@ class BlendOverlay(QObject):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(4.5)  # over the scatter's points and highlighted points, under its rings
         self.Y = None
-        self.colors = None  # (n, 4) uint8: the blended colour of every point, as drawn
+        self.colors = None  # (n, 4) uint8: the blended colour of every point (undimmed)
         self.raster = False
         self.buffer = None  # (H, W) uint32 image drawn last
+        self.drawn = None  # (m,) indices of the points drawn last, in drawing order
         self._rect = None  # (x0, y0, width, height) of that image in display coordinates
         self._attached = False
+        self._legend_samples: list = []  # legend sample items whose visibleChanged redraws us
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)
@@ -136,8 +152,29 @@ class BlendOverlay(QObject):
                     sig.disconnect(self._timer.start)
                 except (RuntimeError, TypeError):
                     pass
+            self._disconnect_legend()
             self._attached = False
         self.clear()
+
+    def _follow_legend(self):
+        """Redraw when a legend entry is clicked (the scatter hides or shows that cluster)."""
+        legend = getattr(self.scatter, "legend", None)
+        samples = [row[0].item for row in getattr(legend, "items", [])
+                   if hasattr(row[0], "item") and hasattr(row[0].item, "visibleChanged")]
+        if [id(x) for x in samples] == [id(x) for x in self._legend_samples]:
+            return
+        self._disconnect_legend()
+        for item in samples:
+            item.visibleChanged.connect(self._timer.start)
+        self._legend_samples = samples
+
+    def _disconnect_legend(self):
+        for item in self._legend_samples:
+            try:
+                item.visibleChanged.disconnect(self._timer.start)
+            except (RuntimeError, TypeError):
+                pass
+        self._legend_samples = []
 
     def set(self, Y, colors, raster: bool = False):
         """Show points ``Y`` (n, 2) in ``colors`` (n, 4) uint8."""
@@ -147,7 +184,7 @@ class BlendOverlay(QObject):
         self.redraw()
 
     def clear(self):
-        self.Y = self.colors = self.buffer = self._rect = None
+        self.Y = self.colors = self.buffer = self._rect = self.drawn = None
         self.image.clear()
         self.image.setVisible(False)
 
@@ -159,8 +196,31 @@ class BlendOverlay(QObject):
         cy = int(np.floor((self.Y[i, 1] - y0) * H / h))
         return self.buffer[cy:cy + 1, cx:cx + 1].view(np.uint8).reshape(4).copy()
 
+    def _order_and_colors(self):
+        """Indices of the points to draw (drawing order) and their colours (m, 4) uint8."""
+        n = self.Y.shape[0]
+        mask_of = getattr(self.scatter, "_visible_mask", None)
+        keep = mask_of() if callable(mask_of) and getattr(self.scatter, "n", n) == n else None
+        hl = self.scatter.highlighted() if hasattr(self.scatter, "highlighted") else None
+        if hl is not None and hl.size and hl.max() >= n:
+            hl = None  # stale (the scatter shows other points)
+        if hl is None:
+            order = np.arange(n) if keep is None else np.flatnonzero(keep)
+            return order, self.colors[order]
+        on = np.zeros(n, dtype=bool)
+        on[hl] = True
+        shown = np.ones(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+        rest, top = np.flatnonzero(shown & ~on), np.flatnonzero(shown & on)
+        order = np.concatenate([rest, top])
+        colors = self.colors[order].copy()
+        a = DIM_ALPHA / 255.0  # what the scatter's dimmed points look like on white
+        colors[: rest.size, :3] = np.rint(colors[: rest.size, :3] * a + 255.0 * (1.0 - a)).astype(np.uint8)
+        return order, colors
+
     def redraw(self):
         self._timer.stop()
+        if self._attached:
+            self._follow_legend()
         if self.Y is None or self.colors is None or self.Y.shape[0] == 0:
             self.image.setVisible(False)
             return
@@ -170,7 +230,9 @@ class BlendOverlay(QObject):
         W, H = max(int(np.ceil(r.width())), 1), max(int(np.ceil(r.height())), 1)
         if not (x1 > x0 and y1 > y0):
             return
-        Y = self.Y
+        order, colors = self._order_and_colors()
+        self.drawn = order
+        Y = self.Y[order]
         cx = np.floor((Y[:, 0] - x0) * (W / (x1 - x0))).astype(np.int64)
         cy = np.floor((Y[:, 1] - y0) * (H / (y1 - y0))).astype(np.int64)
         if self.raster:
@@ -188,7 +250,7 @@ class BlendOverlay(QObject):
         px = cx[:, None] + off_x[None, :]
         py = cy[:, None] + off_y[None, :]
         ok = (px >= 0) & (px < W) & (py >= 0) & (py < H)
-        col = np.ascontiguousarray(self.colors).view(np.uint32).reshape(-1)
+        col = np.ascontiguousarray(colors).view(np.uint32).reshape(-1)
         rim_colour = np.array([[255, 255, 255, 200]], dtype=np.uint8).view(np.uint32)[0, 0]
         values = np.where(fill[None, :], col[:, None], rim_colour)
         buf = np.zeros((H, W), dtype=np.uint32)
@@ -269,7 +331,8 @@ class EllipseOverlay:
         k = M.shape[0]
         self.points = {}
         for j in range(k):
-            c = palette.color(j, extended=extended)
+            # a darker shade of the component's colour: still its colour, but visible over its own points
+            c = pg.mkColor(palette.color(j, extended=extended)).darker(ELLIPSE_DARKER)
             for s in self.N_STD:
                 key = (j, s)
                 item = self.curves.get(key)
@@ -512,6 +575,12 @@ class EMView(QWidget):
         self.weights.setObjectName("em_weights")
         self.resp = BarsView("Responsibilities: click a point in the scatter", f"{resp_symbol}_nk")
         self.resp.setObjectName("em_resp")
+        self.error = QLabel()
+        self.error.setObjectName("em_error")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setStyleSheet("color: #B00020; font-weight: bold; padding: 2px;")
+        self.error.setVisible(False)
         self.note = QLabel()
         self.note.setObjectName("em_note")
         self.note.setWordWrap(True)
@@ -529,8 +598,14 @@ class EMView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.moment)
+        layout.addWidget(self.error)
         layout.addWidget(split, 1)
         layout.addWidget(self.note)
+
+    def set_error(self, text: str):
+        """Why the run stopped, in red ("" hides it)."""
+        self.error.setText(f"The run stopped: {text}" if text else "")
+        self.error.setVisible(bool(text))
 
     def set_note(self, text: str):
         self.note.setText(text)
