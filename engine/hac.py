@@ -245,11 +245,15 @@ def _run_core(p: _Prepared):
         Z, cents = core.merge_centroids(C0, sizes, p.norm, p.linkage == "ward")
         return Z, cents, None
     if p.linkage == "min" and m == p.n:
+        finish = None
         if p.D is not None:
             row_of = lambda q: p.D[q].copy()  # noqa: E731
+        elif p.norm == "l2":  # squared rows, one square root per tree edge at the end
+            row_of = lambda q: core._point_row(p.X, q, "l2", squared=True)  # noqa: E731
+            finish = np.sqrt
         else:
             row_of = lambda q: core._point_row(p.X, q, p.norm)  # noqa: E731
-        res = core.single_mst(row_of, p.n)
+        res = core.single_mst(row_of, p.n, finish)
         if res is not None:
             return res[0], None, res[1]
     if m == p.n:

@@ -415,12 +415,12 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
     return Z, cents
 
 
-def _point_row(X, p, norm):
-    """Distances from point ``p`` to every point of ``X``, shape ``(n,)``."""
+def _point_row(X, p, norm, squared=False):
+    """Distances from point ``p`` to every point of ``X``, shape ``(n,)`` (ℓ2 ``squared``: no square root)."""
     x = X[p]
     d = X.shape[1]
     if d > 16:
-        return pairwise(X[p:p + 1], X, norm)[0]
+        return pairwise(X[p:p + 1], X, norm, squared=squared)[0]
     acc = X[:, 0] - x[0]
     if norm == "l2":
         acc *= acc
@@ -437,12 +437,12 @@ def _point_row(X, p, norm):
                 acc += diff
             else:
                 np.maximum(acc, diff, out=acc)
-    if norm == "l2":
+    if norm == "l2" and not squared:
         np.sqrt(acc, out=acc)
     return acc
 
 
-def single_mst(row_of, n: int):
+def single_mst(row_of, n: int, finish=None):
     """Single linkage through Prim's minimum spanning tree, without a distance matrix.
 
     ``row_of(p)`` gives the distances from point ``p`` to all ``n`` points.
@@ -451,6 +451,11 @@ def single_mst(row_of, n: int):
     clusters, shape ``(n - 1, 2)``). Returns ``None`` when two tree edges have
     exactly the same length: then the merge order among them depends on the
     tie rule and the caller runs the generic algorithm instead.
+
+    ``finish`` (optional) maps the tree's edge weights to distances, e.g.
+    ``np.sqrt`` when ``row_of`` gives squared ℓ2 distances: a monotone map
+    keeps the same tree, and one square root per edge replaces one per pair
+    (the values are the same numbers :func:`pairwise` gives).
     """
     Z = np.empty((max(n - 1, 0), 4))
     if n < 2:
@@ -474,6 +479,8 @@ def single_mst(row_of, n: int):
         q = int(best.argmin())
         src[t], dst[t], w[t] = parent[q], q, best[q]
         p = q
+    if finish is not None:
+        w = finish(w)
     order = np.argsort(w, kind="stable")
     ws = w[order]
     if np.any(ws[1:] == ws[:-1]):

@@ -47,6 +47,7 @@ GREY = "#9A9A9A"
 INVERSION_COLOR = "#E8000B"
 PICK_PIXELS = 8.0
 MAX_CLUSTER_IDS = 40
+LEAF_NAME_LIMIT = 150  # more leaves than this: no leaf names on the axis
 ID_ANCHOR = (-0.2, 1.0)  # cluster id labels: left edge 20 % of their width right of the branch, bottom on the bar
 
 
@@ -208,6 +209,7 @@ class DendrogramView(QWidget):
         self.plot_item.vb.setMouseEnabled(x=True, y=True)
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=pg.mkBrush(255, 255, 255, 220))
         self._curves: dict[str, pg.PlotCurveItem] = {}  # one curve per colour, not per link
+        self._brushes: dict = {}  # colour -> QBrush, reused
         self.latest = pg.PlotCurveItem(connect="pairs")
         self.path = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#000000", width=5))
         self.path.setOpacity(0.35)
@@ -276,9 +278,14 @@ class DendrogramView(QWidget):
             self._draw()
             return
         order = np.argsort(tree.leaf_x)
-        ticks = [(float(tree.leaf_x[i]), tree.leaf_names[i]) for i in order]
+        what = "leaves" if tree.m == tree.n_points else "starting clusters"
+        if tree.m <= LEAF_NAME_LIMIT:
+            ticks = [(float(tree.leaf_x[i]), tree.leaf_names[i]) for i in order]
+        else:  # thousands of names would print as a black bar
+            ticks = []
+            what = f"{tree.m:,} {what} (too many to name; hover a branch to see its points)"
         self.plot_item.getAxis("bottom").setTicks([ticks, []])
-        self.plot_item.getAxis("bottom").setLabel("leaves" if tree.m == tree.n_points else "starting clusters")
+        self.plot_item.getAxis("bottom").setLabel(what)
         lo, hi = (float(tree.leaf_x.min()), float(tree.leaf_x.max())) if tree.m else (0.0, 1.0)
         top = float(np.nanmax(tree.dcoord)) if tree.dcoord.size else 1.0
         pad = max((hi - lo) * 0.04, 5.0)
@@ -328,6 +335,12 @@ class DendrogramView(QWidget):
         self._draw_path()
 
     # ------------------------------------------------------------------ drawing
+    def _brush(self, colour: str):
+        brush = self._brushes.get(colour)
+        if brush is None:
+            brush = self._brushes[colour] = pg.mkBrush(colour)
+        return brush
+
     def _colour_of(self, label: int) -> str:
         return GREY if label < 0 else palette.hex_color(int(label), extended=True)
 
@@ -369,7 +382,10 @@ class DendrogramView(QWidget):
         self._set_legend_entry(self.latest, "most recent merge", bool(n) and cut is None)
         # leaves: a marker in the colour of the leaf's cluster
         leaf_lab = self.leaf_labels if self.leaf_labels is not None else np.full(tree.m, -1)
-        brushes = [pg.mkBrush(self._colour_of(int(l))) for l in leaf_lab]
+        # one QBrush object per colour: pyqtgraph renders a symbol once per distinct brush object
+        uniq, inv = np.unique(np.asarray(leaf_lab, dtype=np.int64), return_inverse=True)
+        per_label = [self._brush(self._colour_of(int(u))) for u in uniq]
+        brushes = [per_label[i] for i in inv.ravel().tolist()]
         self.leaves.setData(tree.leaf_x, np.zeros(tree.m), brush=brushes)
         inv = np.flatnonzero(tree.inversion[:n])
         self.inversions.setData(ic[inv, 1:3].mean(axis=1) if inv.size else [], dc[inv, 1] if inv.size else [])

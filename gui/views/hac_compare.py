@@ -35,6 +35,7 @@ __all__ = ["CompareView", "SmallDendrogram", "NORM_TITLES", "LINKAGE_TITLES"]
 NORM_TITLES = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
 LINKAGE_TITLES = {"min": "min", "max": "max", "avg": "avg", "centroid": "centroid"}
 INVERSION_COLOR = "#E8000B"
+SMALL_NAME_LIMIT = 40  # more leaves than this: the small dendrograms name none
 
 
 class SmallDendrogram(pg.PlotWidget):
@@ -68,8 +69,9 @@ class SmallDendrogram(pg.PlotWidget):
         inv = np.flatnonzero(tree.inversion)
         self.inversions.setData(tree.icoord[inv, 1:3].mean(axis=1), tree.dcoord[inv, 1])
         order = np.argsort(tree.leaf_x)
-        self.getPlotItem().getAxis("bottom").setTicks([[(float(tree.leaf_x[i]), tree.leaf_names[i]) for i in order],
-                                                       []])
+        names = [(float(tree.leaf_x[i]), tree.leaf_names[i]) for i in order] if tree.m <= SMALL_NAME_LIMIT else []
+        self.getPlotItem().getAxis("bottom").setTicks([names, []])
+        self.getPlotItem().getAxis("bottom").setLabel("" if names else f"{tree.m:,} leaves")
         top = float(np.max(tree.dcoord)) if top is None else float(top)
         lo, hi = float(tree.leaf_x.min()), float(tree.leaf_x.max())
         pad = max((hi - lo) * 0.05, 5.0)
