@@ -178,8 +178,8 @@ class ClusterSummary:
     share : ndarray of shape (k,)
         Fraction of the cluster carrying that label (nan when undefined).
     purity : float
-        Fraction of all assigned points that carry their cluster's majority
-        label (nan without true labels).
+        Fraction of all assigned points with a known label that carry their
+        cluster's majority label (nan without true labels).
     """
 
     sizes: np.ndarray
@@ -197,6 +197,8 @@ def cluster_summary(labels, k, true_labels=None):
         Cluster ids ``0 .. k-1``; ``-1`` (unassigned) is not counted.
     k : int
     true_labels : array_like of int, shape (n_samples,), optional
+        Known classes (e.g. MNIST digits); ``-1`` (a point in no group) is left
+        out of the majority, its share and the purity.
 
     Returns
     -------
@@ -222,13 +224,15 @@ def cluster_summary(labels, k, true_labels=None):
         truth = np.asarray(true_labels)
         if truth.shape != labels.shape:
             raise ParamError(f"true_labels has shape {truth.shape}; it should match labels {labels.shape}.")
-        values, inv = np.unique(truth[ok], return_inverse=True)
+        known = ok & (truth >= 0)
+        values, inv = np.unique(truth[known], return_inverse=True)
         m = max(1, values.size)
-        table = np.bincount(labels[ok] * m + inv, minlength=k * m).reshape(k, m)
+        table = np.bincount(labels[known] * m + inv.reshape(-1), minlength=k * m).reshape(k, m)
         top = table.argmax(axis=1)
-        filled = sizes > 0
+        n_known = table.sum(axis=1)
+        filled = n_known > 0
         majority[filled] = values[top[filled]]
-        share[filled] = table[filled, top[filled]] / sizes[filled]
-        if ok.any():
-            purity = float(table.max(axis=1).sum() / ok.sum())
+        share[filled] = table[filled, top[filled]] / n_known[filled]
+        if known.any():
+            purity = float(table.max(axis=1).sum() / known.sum())
     return ClusterSummary(sizes, majority, share, purity)

@@ -141,7 +141,7 @@ def test_placing_centres_by_clicking(qtbot, window):
     np.testing.assert_allclose(w.player.history[0].centers, clicked)
     np.testing.assert_allclose(p.marks.positions(), clicked)
     # with standardization on, the same clicks become standardized starting centres
-    w.data_panel.standardize.setChecked(True)
+    w.set_standardized(True)
     X = w.dataset.X
     np.testing.assert_allclose(p.extra_arguments()["init"], (np.array(clicked) - X.mean(0)) / X.std(0))
     p.lab.clear()
@@ -255,8 +255,11 @@ def test_export_results(qtbot, window, tmp_path):
     assert lines[0] == "point,cluster" and lines[1].startswith("A,")
     C = np.loadtxt(tmp_path / "kmeans-centers.csv", delimiter=",", skiprows=1)[:, 1:]
     np.testing.assert_allclose(C, w.player.current.centers)
-    trace = np.loadtxt(tmp_path / "kmeans-objective.csv", delimiter=",", skiprows=1)[:, 1]
-    np.testing.assert_allclose(trace, w.player.current.trace)
+    rows = [line.split(",") for line in (tmp_path / "kmeans-objective.csv").read_text().splitlines()]
+    assert rows[0] == ["step", "kind", "objective"]
+    assert [r[1] for r in rows[1:]] == [s.kind for s in w.player.history]
+    np.testing.assert_allclose([float(r[2]) for r in rows[1:]], w.player.current.trace)
+    assert res["objective"] == w.player.current.objective and res["standardized"] is False
 
 
 def test_kmeanspp_seed_steps_show_probabilities(qtbot, window):

@@ -175,6 +175,20 @@ def test_cluster_summary_against_brute_force():
     assigned = labels >= 0
     top = sum(np.bincount(truth[labels == j], minlength=10).max() for j in range(5))
     assert s.purity == pytest.approx(top / assigned.sum())
+    # points in no group (true label -1) are left out of the majority, its share and the purity
+    partly = truth.copy()
+    partly[::3] = -1
+    s = kmeans.cluster_summary(labels, 6, true_labels=partly)
+    known = (labels >= 0) & (partly >= 0)
+    for j in range(6):
+        members = partly[(labels == j) & known]
+        assert s.sizes[j] == (labels == j).sum()
+        if members.size:
+            counts = np.bincount(members, minlength=10)
+            assert s.majority[j] == int(np.argmax(counts))
+            assert s.share[j] == pytest.approx(counts.max() / members.size)
+    top = sum(np.bincount(partly[(labels == j) & known], minlength=10).max() for j in range(5))
+    assert s.purity == pytest.approx(top / known.sum())
     plain = kmeans.cluster_summary(labels, 6)
     assert (plain.majority == -1).all() and np.isnan(plain.share).all() and np.isnan(plain.purity)
     with pytest.raises(ParamError, match="between -1 and k-1=3"):

@@ -26,51 +26,28 @@ Every view derives what it shows from the player's current step and history.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine import kmeans as ekm
+from engine.kmeans_kernels import pair_evaluations
 from engine.params import ParamError
 from engine.steps import Step
 from gui import palette
+from gui.algorithms import kmeans_extras as extras
+from gui.algorithms.kmeans_extras import EXERCISES, data_coordinates, load_exercise, run_coordinates
+from gui.algorithms.kmeans_sweep import SweepMixin
 from gui.plugin import AlgorithmPlugin
 from gui.views.elbow import BackgroundTask, RestartsView
 from gui.views.init_lab import CentreMarks, InitLab, KMeansOverlay
 from gui.views.objective import ObjectiveView
 from gui.views.tiles import PrototypesView
 
-__all__ = ["KMeansPlugin", "PLUGIN", "load_exercise", "EXERCISES", "run_coordinates"]
+__all__ = ["KMeansPlugin", "PLUGIN", "load_exercise", "EXERCISES", "run_coordinates", "data_coordinates"]
 
-EXERCISES = {
-    "exercise3": "Exercise 3: K=2 from A and C",
-    "exercise4": "Exercise 4: MNIST sweep K=5,10,20",
-}
 REGION_PIXELS = 256  # grid points per axis of the region image
-
-
-def run_coordinates(window, P) -> np.ndarray:
-    """Display coordinates (2-D data) -> run coordinates (undo the window's standardization)."""
-    P = np.asarray(P, dtype=float).reshape(-1, 2)
-    std = getattr(window, "_std", None)
-    if std is None:
-        return P.copy()
-    mean, scale = (np.asarray(a, dtype=float) for a in std)
-    safe = np.where(scale > 0, scale, 1.0)
-    return np.where(scale > 0, (P - mean) / safe, 0.0)
-
-
-def data_coordinates(window, C) -> np.ndarray:
-    """Run coordinates -> the data's own coordinates (undo the window's standardization), any d."""
-    C = np.asarray(C, dtype=float)
-    std = getattr(window, "_std", None)
-    if std is None:
-        return C
-    mean, scale = (np.asarray(a, dtype=float) for a in std)
-    return C * scale + mean
+MEDOID_WARN_OPS = 2e8  # K-medoids: say how long an update may take above this many coordinate operations
 
 
 def _changed_indices(payload) -> np.ndarray | None:
@@ -81,7 +58,7 @@ def _changed_indices(payload) -> np.ndarray | None:
     return np.flatnonzero(ch) if ch.dtype == bool else ch.astype(int)
 
 
-class KMeansPlugin(AlgorithmPlugin):
+class KMeansPlugin(SweepMixin, AlgorithmPlugin):
     """Lloyd's algorithm and its relatives (see the module docstring)."""
 
     algorithm = ekm.ALGORITHM
@@ -107,6 +84,13 @@ class KMeansPlugin(AlgorithmPlugin):
         self._region_timer.setSingleShot(True)
         self._region_timer.setInterval(60)
         self._region_timer.timeout.connect(self._update_regions)
+        QTimer.singleShot(0, self._install_menu)  # the window builds its menus after its plugins
+
+    def _install_menu(self):
+        try:
+            extras.install_menu(self.window)
+        except RuntimeError:  # the window was closed before the event loop ran
+            pass
 
     # ------------------------------------------------------------------ panel
     def _hide_form_row(self, name: str):
@@ -161,6 +145,11 @@ class KMeansPlugin(AlgorithmPlugin):
             self.prototypes.sigShown.connect(lambda: self._show_prototypes(self.window.player.current))
             self.sweep_task = BackgroundTask(self)
             self.sweep_task.sigProgress.connect(self._on_sweep_progress)
+            self.sweep_task.sigPartial.connect(self._on_sweep_run)
+            self._elbow_timer = QTimer(self)
+            self._elbow_timer.setSingleShot(True)
+            self._elbow_timer.setInterval(80)  # many fast runs: one redraw per 80 ms
+            self._elbow_timer.timeout.connect(self._draw_live_elbow)
             self.sweep_task.sigFinished.connect(self._on_sweep_finished)
             self.sweep_task.sigFailed.connect(self._on_sweep_failed)
             self.sweep_task.sigBusy.connect(self.restarts.set_busy)
@@ -168,6 +157,8 @@ class KMeansPlugin(AlgorithmPlugin):
             self.multiples_task.sigFinished.connect(self._on_multiples_finished)
             self.multiples_task.sigFailed.connect(self._on_sweep_failed)
             self.sweep = None  # the last SweepResult (with the data and options it was computed for)
+            self._runs = None  # SweepRuns of the last sweep, filled in while it runs
+            self._sweep_started = 0.0
             self._sweep_context = None
             self._loaded_run = None
             self.window.installEventFilter(self)
@@ -191,6 +182,22 @@ class KMeansPlugin(AlgorithmPlugin):
             params.pop("init", None)
             params["k"] = self._own_init().shape[0]
         return params
+
+    def make_steps(self):
+        factory = super().make_steps()
+        params = self.parameters()
+        ds = self.window.dataset
+        if params.get("variant") == "medoids" and ds is not None and ds.n:
+            k = max(1, int(params.get("k", 1)))
+            metric = params.get("metric") or "l2"
+            work = pair_evaluations(np.full(k, ds.n / k), metric, ds.d)  # equal clusters
+            if work > MEDOID_WARN_OPS:
+                how = ("sorts each feature per cluster" if metric == "l1" else
+                       "compares every pair of members of each cluster")
+                self.window.status(f"K-medoids on {ds.n:,} points: each update {how} (about {work:.1g} "
+                                   "operations), so a step can take seconds; the window stays usable and "
+                                   "Cancel stops after the current step.", 15000)
+        return factory
 
     def extra_arguments(self) -> dict:
         return {"init": self._own_init()} if self.lab.own else {}
@@ -224,9 +231,7 @@ class KMeansPlugin(AlgorithmPlugin):
     def _on_capture_changed(self, on: bool):
         w = self.window
         if on:
-            panel = getattr(w, "data_panel", None)
-            if panel is not None and hasattr(panel, "set_mode"):
-                panel.set_mode("inspect")  # clicks must not add points at the same time
+            w.set_edit_mode("inspect")  # clicks must not add points at the same time
             w.status("Click on the plot to place a centre." if self.lab.mode == "placed"
                      else "Click data points to start from them (click again to drop one).")
 
@@ -254,8 +259,9 @@ class KMeansPlugin(AlgorithmPlugin):
         if self._pending_exercise is not None and ds is not None:
             name, self._pending_exercise = self._pending_exercise, None
             if name == "exercise4" and ds.image_shape is not None:
-                self.restarts.set_ks((5, 10, 20), 3)
-                QTimer.singleShot(0, lambda: self.start_sweep([5, 10, 20], 3, 0))
+                ks, restarts = list(extras.EXERCISE4_KS), extras.EXERCISE4_RESTARTS
+                self.restarts.set_ks(ks, restarts)
+                QTimer.singleShot(0, lambda: self.start_sweep(ks, restarts, 0))
 
     def _draw_marks(self):
         ds = self.window.dataset
@@ -276,9 +282,7 @@ class KMeansPlugin(AlgorithmPlugin):
         w.scatter.plot_item.scene().sigMouseClicked.connect(self._on_scene_clicked)
         w.scatter.sigPointClicked.connect(self._on_point_clicked)
         w.scatter.plot_item.getViewBox().sigRangeChanged.connect(self._region_timer.start)
-        model = getattr(w, "model", None)
-        if model is not None:
-            model.sigDataChanged.connect(self._on_data_changed)
+        w.sigDataChanged.connect(self._on_data_changed)
         self._on_data_changed()
 
     def deactivate(self):
@@ -294,12 +298,10 @@ class KMeansPlugin(AlgorithmPlugin):
                 sig.disconnect(slot)
             except (RuntimeError, TypeError):
                 pass
-        model = getattr(w, "model", None)
-        if model is not None:
-            try:
-                model.sigDataChanged.disconnect(self._on_data_changed)
-            except (RuntimeError, TypeError):
-                pass
+        try:
+            w.sigDataChanged.disconnect(self._on_data_changed)
+        except (RuntimeError, TypeError):
+            pass
         if self._views is not None:
             self.cancel_sweep()
 
@@ -352,8 +354,12 @@ class KMeansPlugin(AlgorithmPlugin):
         if Y.shape[0] != (len(step.labels) if step.labels is not None else Y.shape[0]):
             Y = np.empty((0, 2))
             probs = changed = chosen = None
+        seed_text = ""
+        if probs is not None and C is not None:
+            k_all = self.form.values().get("k", C.shape[0])
+            seed_text = f"drawing centre {C.shape[0]} of {k_all}" if C.shape[0] > 1 else "first centre, uniform"
         self.overlay.show(Y, C, trail, changed, probs, None if chosen is None else int(chosen),
-                          extended=self._extended())
+                          extended=self._extended(), seed_text=seed_text)
         self._update_regions()
         self._show_prototypes(step)
 
@@ -380,7 +386,7 @@ class KMeansPlugin(AlgorithmPlugin):
 
     def _extended(self) -> bool:
         """Colours of clusters 8+ as the scatter draws them: own colours when rasterised, else shapes."""
-        return bool(getattr(self.window.scatter, "raster", False))
+        return bool(self.window.scatter.raster)
 
     def _color(self, j: int):
         return palette.color(j, extended=self._extended())
@@ -485,183 +491,14 @@ class KMeansPlugin(AlgorithmPlugin):
         view.compare.set_note("Final objective J of each row: " + "; ".join(
             f"K={k}: J={b.objective[-1]:.6g}" for k, b in rows))
 
-    # ------------------------------------------------------------------ sweep (restarts and K)
-    def _sweep_options(self) -> dict:
-        values = self.form.values()
-        init = self.lab.mode if not self.lab.own else (self.init_param.default if self.init_param else "k-means++")
-        return {"variant": values.get("variant", "means"), "init": init,
-                "max_iter": values.get("max_iter", 300), "metric": values.get("metric")}
-
-    def start_sweep(self, ks, restarts: int, seed: int = 0):
-        """Run ``engine.kmeans.sweep`` off the GUI thread (progress in the status bar, Cancel stops it)."""
-        if self._views is None:
-            self.views()
-        w = self.window
-        ds = w.dataset
-        if ds is None or ds.n == 0:
-            w.status("There are no points to cluster.")
-            return
-        X = np.asarray(w.run_X())
-        ks = [int(k) for k in ks if int(k) <= ds.n]
-        if not ks:
-            w.status(f"Every K is larger than the number of points ({ds.n}).")
-            return
-        options = self._sweep_options()
-        self._sweep_context = (ds, X, options)
-        self.restarts.set_ks(ks, restarts)
-        self.restarts.message.setText(f"Running {len(ks)} × {restarts} runs…")
-        self.sweep = None
-        self.restarts.elbow.clear()
-        self.restarts.set_k_choices([])
-        self.restarts.show_mini_scatters([])
-        self._show_compare()
-
-        def job(progress, cancelled):
-            try:
-                res = ekm.sweep(X, ks, restarts, seed=seed, progress=lambda d, t: progress(d, t, ""),
-                                cancel=cancelled, **options)
-                return res, False
-            except ekm.Cancelled as exc:
-                return exc.partial, True
-
-        self.sweep_task.start(job)
-
-    def cancel_sweep(self):
-        self.sweep_task.cancel()
-        self.multiples_task.cancel()
-
-    def _on_sweep_progress(self, done: int, total: int, _text: str):
-        self.window.status(f"K-means sweep: {done} of {total} runs done (Cancel in the Restarts & K tab)", 0)
-
-    def _on_sweep_failed(self, message: str):
-        self.restarts.message.setText(f"<span style='color:#D55E00'>{message}</span>")
-        self.window.status(message)
-
-    def _on_sweep_finished(self, result):
-        res, cancelled = result
-        if self._sweep_context is None or self._sweep_context[0] is not self.window.dataset:
-            return  # the data changed meanwhile
-        self.sweep = res
-        self.restarts.elbow.set_objective(self.algorithm.objective_name)
-        self.restarts.elbow.set_results(res.ks, res.objectives, res.seeds)
-        self.restarts.elbow.set_selected(None)
-        done = int(np.isfinite(res.objectives).sum())
-        msg = f"Sweep cancelled after {done} runs." if cancelled else f"Sweep done: {done} runs."
-        self.restarts.message.setText(msg + " Click a dot to watch that run.")
-        self.window.status(msg)
-        self.restarts.set_k_choices(res.ks, 0)
-        self._show_restarts_of(0)
-        self._show_compare()
-
-    def load_run(self, i: int, r: int):
-        """Load run ``r`` of ``ks[i]`` of the last sweep into the timeline (same seed, same steps)."""
-        res, ctx = self.sweep, self._sweep_context
-        if res is None or ctx is None or not np.isfinite(res.objectives[i, r]):
-            return
-        ds, X, options = ctx
-        if ds is not self.window.dataset:
-            self.window.status("The data changed since the sweep; run it again.")
-            return
-        k, seed = int(res.ks[i]), int(res.seeds[i, r])
-        values = {"k": k, "seed": seed, **{n: v for n, v in options.items() if n in self.form.widgets}}
-        self.form.set_values(values)
-        if not self.lab.own:
-            self.lab.set_mode(options["init"], emit=False)
-        self._loaded_run = (i, r)
-        self.restarts.elbow.set_selected(i, r)
-        self.window.player.start(lambda: ekm.steps(X, k, seed=seed, **options))
-        self.window.status(f"Loaded the run K = {k}, restart {r + 1} (seed {seed}); "
-                           f"final objective {res.objectives[i, r]:.6g}.")
-
-    def _show_restarts_of(self, i: int):
-        res, ctx = self.sweep, self._sweep_context
-        if res is None or ctx is None or not 0 <= i < len(res.ks):
-            return
-        ds, X, options = ctx
-        k = int(res.ks[i])
-        runs = [(r, int(res.seeds[i, r])) for r in range(res.seeds.shape[1]) if np.isfinite(res.objectives[i, r])]
-
-        def job(progress, cancelled):
-            out = []
-            for r, seed in runs:
-                if cancelled():
-                    break
-                out.append((r, seed, ekm.fit(X, k, seed=seed, **options)))
-            return i, out
-
-        self.multiples_task.start(job)
-
-    def _on_multiples_finished(self, result):
-        i, runs = result
-        res, ctx = self.sweep, self._sweep_context
-        if res is None or ctx is None or ctx[0] is not self.window.dataset:
-            return
-        best = int(res.best_restart[i])
-        info = self._image_info()
-        titles = [f"{'★ ' if r == best else ''}run {r + 1}: J={fit.objective[-1]:.4g}" for r, _, fit in runs]
-        if info is None:
-            Y = np.asarray(self.window.scatter.points())
-            panels = [(t, Y, fit.labels, self.window.project(fit.centers)) for t, (_, _, fit) in zip(titles, runs)]
-            self.restarts.show_mini_scatters(panels, extended=self._extended())
-            return
-        shape, levels = info
-        k = int(res.ks[i])
-        tiles = np.concatenate([data_coordinates(self.window, fit.centers) for _, _, fit in runs]) if runs \
-            else np.zeros((0, shape[0] * shape[1]))
-        self.restarts.show_mini_tiles()
-        self.restarts.tiles.set_tiles(tiles, shape, ncols=k, levels=levels,
-                                      colors=[self._color(j) for _ in runs for j in range(k)],
-                                      row_titles=[t.replace(": ", "\n") for t in titles])
-
     # ------------------------------------------------------------------ results
     def results(self) -> dict:
-        """What "Export results" writes, for the current step (JSON-ready)."""
-        step, ds = self.window.player.current, self.window.dataset
-        if step is None:
-            raise ParamError("Nothing to export yet: run the algorithm first.")
-        out = {
-            "algorithm": self.algorithm.name,
-            "parameters": {k: v for k, v in self.form.values().items()},
-            "init": self.lab.mode,
-            "data": {"name": ds.name if ds is not None else "", "n": int(ds.n) if ds is not None else 0,
-                     "d": int(ds.d) if ds is not None else 0},
-            "step": int(self.window.player.index), "kind": step.kind, "iteration": step.iteration,
-            "status": step.status, "done": step.done,
-            "objective": step.objective,
-            "objective_trace": [None if not np.isfinite(v) else float(v) for v in step.trace],
-            "labels": [int(v) for v in step.labels] if step.labels is not None else None,
-            "centers_run_coordinates": step.centers.tolist() if step.centers is not None else None,
-        }
-        if self.lab.own:
-            out["init_centers"] = self._own_init().tolist()
-        return out
+        """What "Export results" writes, for the current step (JSON-ready); see :func:`kmeans_extras.results`."""
+        return extras.results(self)
 
-    def export_results(self, folder, stem: str = "kmeans") -> list[Path]:
-        """Write ``stem``-labels.csv, -centers.csv, -objective.csv and .json into ``folder``."""
-        folder = Path(folder)
-        res = self.results()
-        paths = []
-        p = folder / f"{stem}.json"
-        p.write_text(json.dumps(res, indent=1, allow_nan=False if False else True))
-        paths.append(p)
-        if res["labels"] is not None:
-            p = folder / f"{stem}-labels.csv"
-            names = self.window.dataset.point_names
-            rows = ["point,cluster"] + [f"{names[i] if names else i},{v}" for i, v in enumerate(res["labels"])]
-            p.write_text("\n".join(rows) + "\n")
-            paths.append(p)
-        if res["centers_run_coordinates"] is not None:
-            C = np.asarray(res["centers_run_coordinates"])
-            p = folder / f"{stem}-centers.csv"
-            header = "cluster," + ",".join(f"x{j + 1}" for j in range(C.shape[1]))
-            rows = [header] + [f"{i}," + ",".join(repr(float(v)) for v in row) for i, row in enumerate(C)]
-            p.write_text("\n".join(rows) + "\n")
-            paths.append(p)
-        p = folder / f"{stem}-objective.csv"
-        p.write_text("step,objective\n" + "".join(f"{i},{'' if v is None else repr(v)}\n"
-                                                  for i, v in enumerate(res["objective_trace"])))
-        paths.append(p)
-        return paths
+    def export_results(self, folder, stem: str = "kmeans") -> list:
+        """Write the JSON and CSV results into ``folder``; see :func:`kmeans_extras.export_results`."""
+        return extras.export_results(self, folder, stem)
 
     def export_dialog(self):
         w = self.window
@@ -674,45 +511,6 @@ class KMeansPlugin(AlgorithmPlugin):
             w.status(f"Could not export: {exc}")
             return
         w.status(f"Wrote {', '.join(p.name for p in paths)} to {folder}")
-
-
-def load_exercise(window, name: str):
-    """Set the window up for a textbook exercise: ``"exercise3"`` or ``"exercise4"``.
-
-    Exercise 3: the five points A..E, K = 2, starting means A and C (picked
-    points 0 and 2), standardization off; the run starts at once.
-    Exercise 4: the first 6,000 MNIST test images, then a sweep over
-    K = 5, 10, 20 with 3 random restarts each (started when the data arrive).
-    """
-    plugins = getattr(window, "plugins", [])
-    index = next((i for i, p in enumerate(plugins) if isinstance(p, KMeansPlugin)), None)
-    if index is None:
-        raise ValueError("The K-means plugin is not installed in this window.")
-    plugin = plugins[index]
-    std = getattr(getattr(window, "data_panel", None), "standardize", None)
-    if std is not None and std.isChecked():
-        std.setChecked(False)
-    window.set_algorithm(index)
-    if name == "exercise3":
-        window.open_example("five-points")
-        defaults = {p.name: p.default for p in plugin.algorithm.params if p.name != "init"}
-        plugin.form.set_values(defaults)
-        plugin.lab.set_mode("picked", emit=False)
-        plugin.lab.set_picked([0, 2])  # A and C; emits -> K = 2 and a restart
-        window.status("Exercise 3: K = 2 on A..E, starting means A and C. Step through with → or Play.")
-    elif name == "exercise4":
-        if plugin.init_param is not None:
-            plugin.lab.set_mode("random" if "random" in plugin.init_param.choices else plugin.init_param.default,
-                                emit=False)
-        plugin._pending_exercise = "exercise4"
-        ds = window.dataset
-        if ds is not None and ds.source == "mnist" and ds.n == 6000:
-            plugin._on_data_changed()
-        else:
-            window.open_mnist(6000)
-        window.status("Exercise 4: loading 6,000 MNIST digits, then K-means for K = 5, 10, 20 with 3 restarts each.")
-    else:
-        raise ValueError(f"unknown exercise {name!r}; choose one of {', '.join(EXERCISES)}")
 
 
 PLUGIN = KMeansPlugin

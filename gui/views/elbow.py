@@ -195,16 +195,19 @@ def parse_ks(text: str) -> list[int]:
 class BackgroundTask(QObject):
     """Runs ``fn(progress, cancelled)`` on its own QThread; results come back as signals on the GUI thread.
 
-    ``progress(done, total, text)`` may be called from the worker; ``cancelled()``
-    returns True once :meth:`cancel` was asked. A newer :meth:`start` makes the
-    results of an older task be dropped.
+    ``progress(done, total, text, partial=None)`` may be called from the worker;
+    a ``partial`` result (any object, e.g. one finished run of a sweep) is
+    delivered by :attr:`sigPartial` so the owner can show it at once.
+    ``cancelled()`` returns True once :meth:`cancel` was asked. A newer
+    :meth:`start` makes the results of an older task be dropped.
 
     Signals
     -------
-    sigProgress(int, int, str), sigFinished(object), sigFailed(str), sigBusy(bool)
+    sigProgress(int, int, str), sigPartial(object), sigFinished(object), sigFailed(str), sigBusy(bool)
     """
 
     sigProgress = Signal(int, int, str)
+    sigPartial = Signal(object)
     sigFinished = Signal(object)
     sigFailed = Signal(str)
     sigBusy = Signal(bool)
@@ -218,6 +221,7 @@ class BackgroundTask(QObject):
         self._worker.moveToThread(self._thread)
         self._sigRun.connect(self._worker.run)
         self._worker.sigProgress.connect(self._on_progress)
+        self._worker.sigPartial.connect(self._on_partial)
         self._worker.sigDone.connect(self._on_done)
         self._thread.start()
         self._generation = 0
@@ -249,6 +253,10 @@ class BackgroundTask(QObject):
         if generation == self._generation:
             self.sigProgress.emit(done, total, text)
 
+    def _on_partial(self, generation, partial):
+        if generation == self._generation:
+            self.sigPartial.emit(partial)
+
     def _on_done(self, generation, ok, result):
         if generation != self._generation:
             return
@@ -261,6 +269,7 @@ class BackgroundTask(QObject):
 
 class _TaskWorker(QObject):
     sigProgress = Signal(int, int, int, str)
+    sigPartial = Signal(int, object)
     sigDone = Signal(int, bool, object)
 
     def __init__(self):
@@ -270,7 +279,9 @@ class _TaskWorker(QObject):
 
     @Slot(int, object)
     def run(self, generation, fn):
-        def progress(done, total, text=""):
+        def progress(done, total, text="", partial=None):
+            if partial is not None:
+                self.sigPartial.emit(generation, partial)
             self.sigProgress.emit(generation, int(done), int(total), str(text))
 
         def cancelled():

@@ -19,6 +19,8 @@ the k-means++ sampling probabilities (the numbers come from the step).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
@@ -29,6 +31,17 @@ from gui import palette
 __all__ = ["InitLab", "CentreMarks", "KMeansOverlay", "INIT_LABELS", "OWN_MODES"]
 
 REGION_ALPHA = 45  # opacity of the region image under the points
+SMALL_N = 300       # k-means++: up to this many points, a probability disc per point
+HEAT_MAX = 5000     # more points: at most this many coloured by probability (the most likely)
+TOP_DISCS = 40      # ... and this many of the most likely ringed
+HEAT_LEVELS = 24     # colour steps of the probability scale
+
+
+@functools.lru_cache(maxsize=1)
+def heat_brushes() -> tuple:
+    """Brushes of the probability scale, pale yellow (unlikely) to near black (likely): inferno, reversed."""
+    lut = pg.colormap.get("inferno").getLookupTable(0.98, 0.05, HEAT_LEVELS, alpha=False)
+    return tuple(pg.mkBrush(int(r), int(g), int(b)) for r, g, b in lut)
 
 INIT_LABELS = {
     "random": "random data points", "random-points": "random data points", "points": "random data points",
@@ -241,7 +254,16 @@ class CentreMarks:
 
 
 class KMeansOverlay:
-    """Centres, trails, changed-point rings, regions and k-means++ probabilities on the shared scatter."""
+    """Centres, trails, changed-point rings, regions and k-means++ probabilities on the shared scatter.
+
+    The k-means++ probabilities (``D² / ΣD²``, one per point) are drawn so they
+    stay readable for any ``n``: up to :data:`SMALL_N` points each get a grey
+    disc whose area is proportional to its probability; for more points every
+    point (at most :data:`HEAT_MAX`, the most likely first) is coloured on a
+    light-to-dark scale by its probability and the :data:`TOP_DISCS` most
+    likely are ringed, so the plot never fills with overlapping discs. A
+    caption in the top-left corner of the plot says which encoding is shown.
+    """
 
     def __init__(self):
         self.regions = pg.ImageItem(axisOrder="row-major")
@@ -253,32 +275,46 @@ class KMeansOverlay:
         self.probs = pg.ScatterPlotItem(symbol="o", brush=pg.mkBrush(0, 0, 0, 35),
                                         pen=pg.mkPen(0, 0, 0, 150, width=1), pxMode=True)
         self.probs.setZValue(12)
+        self.heat = pg.ScatterPlotItem(symbol="o", size=6, pen=None, pxMode=True)
+        self.heat.setZValue(11)
         self.chosen = pg.ScatterPlotItem(size=26, symbol="star", brush=pg.mkBrush("#F0E442"),
                                          pen=pg.mkPen("k", width=1.5), pxMode=True)
         self.chosen.setZValue(22)
         self.centres = pg.ScatterPlotItem(size=22, symbol="d", pen=pg.mkPen("k", width=2), pxMode=True)
         self.centres.setZValue(20)
+        self.caption = pg.TextItem(color="#222222", fill=pg.mkBrush(255, 255, 255, 215), anchor=(0, 0))
+        self.caption.setZValue(40)
+        self.caption.setVisible(False)
         self.plot_item = None
         self.region_labels = None  # the last label grid drawn (for tests)
+        self.heat_indices = np.zeros(0, dtype=int)  # points coloured by probability (for tests)
+        self.disc_indices = np.zeros(0, dtype=int)  # points with a probability disc or ring (for tests)
 
     def items(self):
-        return [self.regions, *self.trails, self.rings, self.probs, self.chosen, self.centres]
+        return [self.regions, *self.trails, self.rings, self.heat, self.probs, self.chosen, self.centres]
 
     def attach(self, plot_item):
         self.detach()
         self.plot_item = plot_item
         for item in self.items():
             plot_item.addItem(item, ignoreBounds=True)
+        self.caption.setParentItem(plot_item.getViewBox())  # fixed in the corner, not in data coordinates
+        self.caption.setPos(4, 4)
 
     def detach(self):
         if self.plot_item is not None:
             for item in self.items():
                 self.plot_item.removeItem(item)
+            scene = self.caption.scene()
+            self.caption.setParentItem(None)
+            if scene is not None:
+                scene.removeItem(self.caption)
         self.plot_item = None
 
     def clear(self):
-        for item in (self.rings, self.probs, self.chosen, self.centres):
+        for item in (self.rings, self.probs, self.heat, self.chosen, self.centres):
             item.setData([], [])
+        self.caption.setVisible(False)
         for t in self.trails:
             t.setData([], [])
         self.regions.clear()
@@ -289,12 +325,13 @@ class KMeansOverlay:
         x, y = self.centres.getData()
         return np.column_stack([x, y]) if x is not None and len(x) else np.empty((0, 2))
 
-    def show(self, Y, C, trail, changed, probs, chosen, extended=False):
+    def show(self, Y, C, trail, changed, probs, chosen, extended=False, seed_text=""):
         """Draw one step.
 
         Y : (n, 2) display positions of the points; C : (k, 2) display centres or None;
         trail : (s, k, 2) centres over the steps so far; changed : indices; probs : (n,) or None;
-        chosen : index or None; extended : colours as the scatter's raster mode (see :mod:`gui.palette`).
+        chosen : index or None; extended : colours as the scatter's raster mode (see :mod:`gui.palette`);
+        seed_text : first line of the caption on a k-means++ step (e.g. "centre 2 of 10").
         """
         k = 0 if C is None else C.shape[0]
         if k:
@@ -318,17 +355,45 @@ class KMeansOverlay:
         idx = np.asarray(changed if changed is not None else [], dtype=int)
         self.rings.setData(Y[idx, 0], Y[idx, 1]) if idx.size else self.rings.setData([], [])
         if probs is not None and len(probs) == Y.shape[0]:
-            p = np.asarray(probs, dtype=float)
-            top = p.max() if p.size and p.max() > 0 else 1.0
-            sizes = 3.0 + 25.0 * np.sqrt(p / top)  # marker area ~ probability (neutral grey: not a cluster colour)
-            show = p > 0
-            self.probs.setData(Y[show, 0], Y[show, 1], size=sizes[show])
+            self._show_probs(Y, np.asarray(probs, dtype=float), seed_text)
         else:
             self.probs.setData([], [])
+            self.heat.setData([], [])
+            self.heat_indices = self.disc_indices = np.zeros(0, dtype=int)
+            self.caption.setVisible(False)
         if chosen is not None and 0 <= chosen < Y.shape[0]:
             self.chosen.setData([Y[chosen, 0]], [Y[chosen, 1]])
         else:
             self.chosen.setData([], [])
+
+    def _show_probs(self, Y, p, seed_text):
+        n = p.size
+        top = p.max() if n and p.max() > 0 else 1.0
+        pos = np.flatnonzero(p > 0)
+        head = f"<b>k-means++{': ' + seed_text if seed_text else ''}</b><br>"
+        if n <= SMALL_N:
+            sizes = 3.0 + 25.0 * np.sqrt(p[pos] / top)  # area ~ probability (neutral grey: not a cluster colour)
+            self.probs.setData(Y[pos, 0], Y[pos, 1], size=sizes, brush=pg.mkBrush(0, 0, 0, 35),
+                               pen=pg.mkPen(0, 0, 0, 150, width=1))
+            self.heat.setData([], [])
+            self.heat_indices, self.disc_indices = np.zeros(0, dtype=int), pos
+            text = "disc area ∝ probability of being drawn next (D² / ΣD²)"
+        else:
+            order = pos[np.argsort(p[pos], kind="stable")]  # least likely first: the likely ones on top
+            heat = order[-HEAT_MAX:]
+            level = np.sqrt(p[heat] / top)  # sqrt: the many small values stay distinguishable
+            brushes = heat_brushes()
+            q = np.minimum((level * (len(brushes) - 1) + 0.5).astype(int), len(brushes) - 1)
+            self.heat.setData(Y[heat, 0], Y[heat, 1], brush=[brushes[i] for i in q])
+            discs = order[-TOP_DISCS:]
+            self.probs.setData(Y[discs, 0], Y[discs, 1], size=16, brush=None, pen=pg.mkPen("#000000", width=1.5))
+            self.heat_indices, self.disc_indices = heat, discs
+            share = float(p[discs].sum())
+            more = f" (the {len(heat):,} most likely shown)" if len(heat) < pos.size else ""
+            text = (f"colour = probability of being drawn next, D² / ΣD² (pale: unlikely, dark: likely){more};"
+                    f"<br>○ the {len(discs)} most likely of {n:,} points, together {100 * share:.0f}% of the draw")
+        self.caption.setHtml(f"<div style='font-size:9pt'>{head}{text}; ★ the point drawn</div>")
+        self.caption.setVisible(True)
 
     def show_regions(self, labels_grid, rect, k, extended=False):
         """Label grid (rows from bottom to top) over ``rect = (x0, y0, w, h)`` in display coordinates."""
