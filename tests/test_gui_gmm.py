@@ -128,8 +128,9 @@ def test_blended_colours_are_the_responsibility_weighted_palette_blend(qtbot, wi
     for i in [*mixed[:4], 0, 299]:
         expected = q[i] @ table
         np.testing.assert_allclose(p.blend.colors[i, :3].astype(float), expected, atol=1.0)
-    # what is drawn: the last point lies on top of everything at its centre
-    np.testing.assert_array_equal(p.blend.pixel_color(299), p.blend.colors[299])
+    # what the scatter draws: its own colours (symbol mode rounds each channel to 16 levels)
+    np.testing.assert_array_equal(w.scatter.colors(), p.blend.colors)
+    np.testing.assert_allclose(p.blend.pixel_color(299)[:3], _levels16(p.blend.colors[299, :3]), atol=2)
 
 
 def test_clicking_a_point_shows_its_responsibilities(qtbot, window):
@@ -393,9 +394,31 @@ def test_all_points_equal_and_k_above_the_distinct_points_are_messages(qtbot, wi
     assert np.all(np.isfinite(w.player.current.payload["covariances"]))
 
 
+def _levels16(rgb):
+    """What the scatter's symbol mode draws for a colour: each channel rounded to a multiple of 17."""
+    return ((np.asarray(rgb, int) + 8) // 17) * 17
+
+
 def _dimmed(rgb):
-    a = 110 / 255.0
-    return np.rint(np.asarray(rgb, float) * a + 255.0 * (1 - a))
+    a = 110 / 255.0  # the scatter's dimmed points over its white background
+    return np.asarray(rgb, float) * a + 255.0 * (1 - a)
+
+
+def _uncovered(w, p, candidates, gap=11.0):
+    """Points with nothing else drawn within ``gap`` pixels: no other point, ellipse, ghost or mean."""
+    def px(P):
+        return np.array([[w.scatter.map_to_viewport(*y).x(), w.scatter.map_to_viewport(*y).y()] for y in P], float)
+    pts = px(w.scatter.points())
+    lines = [px(v) for v in [*p.ellipses.points.values(), *p.ellipses.ghost_points]]
+    marks = px(np.column_stack(p.ellipses.means.getData()))
+    others = np.vstack(lines + [marks])
+    out = []
+    for a in candidates:
+        d_pts = np.abs(pts - pts[a]).max(axis=1)
+        d_pts[a] = np.inf
+        if d_pts.min() > gap and np.hypot(*(others - pts[a]).T).min() > gap + 10:
+            out.append(int(a))
+    return out
 
 
 def test_blend_respects_hidden_legend_clusters_and_the_highlight(qtbot, window):
@@ -403,31 +426,38 @@ def test_blend_respects_hidden_legend_clusters_and_the_highlight(qtbot, window):
     p = _exercise6(qtbot, w)
     w.player.seek(5)
     labels = np.asarray(w.player.current.labels)
-    assert np.array_equal(np.sort(p.blend.drawn), np.arange(300))
-    # hide component 2 by clicking its legend entry, as a person would
+    Y = w.scatter.points()
+    i, far = _uncovered(w, p, np.flatnonzero(labels == 0))[:2]
+    j = _uncovered(w, p, np.flatnonzero(labels == 1))[0]
+    for a in (i, far, j):
+        np.testing.assert_allclose(p.blend.pixel_color(a)[:3], _levels16(p.blend.colors[a, :3]), atol=2)
+    # hide component 2 by clicking its legend entry, as a person would: its points go, the others stay blended
     sample, label = w.scatter.legend.items[1]
     assert label.text == "cluster 2"
     pos = w.scatter.plot.mapFromScene(sample.mapToScene(sample.boundingRect().center()))
     qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    qtbot.waitUntil(lambda: p.blend.drawn is not None and p.blend.drawn.size == int((labels != 1).sum()), timeout=3000)
-    assert set(p.blend.drawn.tolist()) == set(np.flatnonzero(labels != 1).tolist())
-    # a click on a shown point: the others are dimmed as the scatter dims them, the point drawn last
-    i = int(np.flatnonzero(labels == 0)[0])
-    qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton,
-                     pos=w.scatter.map_to_viewport(*w.scatter.points()[i]))
-    i = p.selected
-    assert w.scatter.highlighted().tolist() == [i] and p.blend.drawn[-1] == i
-    np.testing.assert_array_equal(p.blend.pixel_color(i)[:3], p.blend.colors[i, :3])
-    # a dimmed point whose centre no later point covers (drawn points are 11 pixels wide)
-    pix = np.array([[w.scatter.map_to_viewport(*w.scatter.points()[j]).x(),
-                     w.scatter.map_to_viewport(*w.scatter.points()[j]).y()] for j in p.blend.drawn], float)
-    uncovered = [a for a in range(len(pix) - 1) if np.all(np.abs(pix[a + 1:] - pix[a]).max(axis=1) > 6)]
-    other = int(p.blend.drawn[uncovered[-1]])
-    assert other != i
-    np.testing.assert_allclose(p.blend.pixel_color(other)[:3], _dimmed(p.blend.colors[other, :3]), atol=1)
-    # showing the cluster again draws every point
+    np.testing.assert_array_equal(p.blend.pixel_color(j)[:3], [255, 255, 255])  # gone: the white background
+    np.testing.assert_allclose(p.blend.pixel_color(i)[:3], _levels16(p.blend.colors[i, :3]), atol=2)
+    # a click on a point: it keeps its blended colour, another point is dimmed as the scatter dims its points
+    qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton, pos=w.scatter.map_to_viewport(*Y[i]))
+    assert p.selected == i and w.scatter.highlighted().tolist() == [i]
+    np.testing.assert_allclose(p.blend.pixel_color(i)[:3], _levels16(p.blend.colors[i, :3]), atol=2)
+    np.testing.assert_allclose(p.blend.pixel_color(far)[:3], _dimmed(_levels16(p.blend.colors[far, :3])), atol=3)
+    # showing the cluster again draws its points in their blend (dimmed while the highlight lasts)
     qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    qtbot.waitUntil(lambda: p.blend.drawn.size == 300, timeout=3000)
+    w.scatter.highlight(None)
+    np.testing.assert_allclose(p.blend.pixel_color(j)[:3], _levels16(p.blend.colors[j, :3]), atol=2)
+
+
+def test_switching_algorithm_gives_the_scatter_its_label_colours_back(qtbot, window):
+    w = window
+    p = _exercise6(qtbot, w)
+    assert w.scatter.colors() is not None
+    w.set_algorithm(next(i for i, q in enumerate(w.plugins) if q.algorithm.name == "kmeans"))
+    assert w.scatter.colors() is None
+    w.set_algorithm(w.plugins.index(p))
+    _run_to_end(qtbot, w)
+    np.testing.assert_array_equal(w.scatter.colors(), p.blend.colors)
 
 
 def _drag(qtbot, widget, start, end, n=8):

@@ -255,8 +255,6 @@ class MixturePlugin(AlgorithmPlugin):
         """Show the responsibilities of point ``i`` (None: none)."""
         self.selected = None if i is None else int(i)
         self.views()
-        if self.blend.Y is not None:
-            self.blend.redraw()  # the scatter's highlight (dimming) may have changed with the click
         player = self.window.player
         step = player.current
         self._show_resp_bars(step, self.resp_at(player.index) if step is not None else None)

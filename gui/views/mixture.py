@@ -2,11 +2,8 @@
 
 * :func:`blend_colors` - each point's colour as the responsibility-weighted blend of its
   components' palette colours (:mod:`gui.palette`, the same colours as every other view).
-* :class:`BlendOverlay` - those colours drawn over the shared scatter. The scatter has no
-  per-point colour API, so the overlay splats the points into one RGBA
-  :class:`pyqtgraph.ImageItem` (numpy, O(n) per redraw) covering the visible range, in
-  painter's order, at the scatter's point size; it redraws (debounced) when the range changes.
-  A ``set_colors`` method on :class:`gui.scatter.ScatterView` would make this overlay unnecessary.
+* :class:`BlendOverlay` - those colours on the shared scatter (``ScatterView.set_colors``), taken
+  back when the plugin is switched off.
 * :class:`EllipseOverlay` - means, covariance ellipses at 1 and 2 standard deviations (the
   geometry comes from :func:`engine.gmm.ellipse`), the previous ellipses as ghosts on M-steps,
   and optional density contours (:func:`engine.gmm.density_grid` + :class:`pyqtgraph.IsocurveItem`).
@@ -23,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QTimer, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
@@ -34,10 +31,6 @@ from gui.views.objective import ObjectiveView
 __all__ = ["blend_colors", "component_rgb", "display_map", "run_from_display", "BlendOverlay", "EllipseOverlay",
            "PlacedMeans", "MomentBanner", "BarsView", "EMView", "moment_text"]
 
-POINT_RADIUS = 4.0  # pixels: the fill of a blended point (the scatter draws 9-pixel symbols)
-RIM_RADIUS = 5.0  # pixels: a white rim around it, as the scatter's symbols have
-RASTER_HALF = 1  # raster scatters (many points): (2 * RASTER_HALF + 1)-pixel squares
-DIM_ALPHA = 110  # not-highlighted points while some are highlighted (as gui.scatter draws them)
 DENSITY_RES = 120
 ELLIPSE_DARKER = 150  # ellipses in the component colour darkened by this QColor.darker factor
 GHOST_PEN = pg.mkPen("#555555", width=1.5, style=Qt.PenStyle.DotLine)
@@ -103,163 +96,52 @@ def moment_text(step, m_what: str = "weights, means, covariances") -> str:
 
 # ---------------------------------------------------------------------------- scatter overlays
 class BlendOverlay(QObject):
-    """Points in blended colours on a :class:`gui.scatter.ScatterView`, drawn as one image.
+    """Points in blended colours on a :class:`gui.scatter.ScatterView`, through its ``set_colors``.
 
-    The image lies over the scatter's own points, so it repeats what the scatter does with them:
-
-    * points of clusters hidden in the legend (the scatter's labels are the most likely
-      component) are not drawn, and a legend click redraws the overlay;
-    * while points are highlighted (a clicked point), the others are dimmed as the scatter
-      dims them (its ``DIM_ALPHA`` over the white background) and the highlighted ones are
-      drawn last, at full colour, under the scatter's rings.
-
-    Until the scatter has a public ``visible_mask()``, the hidden clusters are read from its
-    ``_visible_mask()`` (when it has no such method every point counts as visible).
+    The scatter draws the colours itself, so everything it does with its points still holds:
+    the symbol shapes and the legend come from the labels (the most likely component), clusters
+    hidden in the legend are not drawn, a highlighted (clicked) point is drawn at full colour
+    while the others are dimmed, clicks pick points, and export draws what is on screen. In
+    symbol mode the scatter rounds each channel to 16 levels; raster mode is exact.
     """
 
     def __init__(self, scatter, parent: QObject | None = None):
         super().__init__(parent)
         self.scatter = scatter
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setZValue(4.5)  # over the scatter's points and highlighted points, under its rings
         self.Y = None
-        self.colors = None  # (n, 4) uint8: the blended colour of every point (undimmed)
+        self.colors = None  # (n, 4) uint8: the blended colour of every point, as given to the scatter
         self.raster = False
-        self.buffer = None  # (H, W) uint32 image drawn last
-        self.drawn = None  # (m,) indices of the points drawn last, in drawing order
-        self._rect = None  # (x0, y0, width, height) of that image in display coordinates
         self._attached = False
-        self._legend_samples: list = []  # legend sample items whose visibleChanged redraws us
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(40)
-        self._timer.timeout.connect(self.redraw)
 
     def attach(self):
-        if not self._attached:
-            vb = self.scatter.plot_item.getViewBox()
-            vb.addItem(self.image, ignoreBounds=True)
-            vb.sigRangeChanged.connect(self._timer.start)
-            vb.sigResized.connect(self._timer.start)
-            self._attached = True
+        self._attached = True
 
     def detach(self):
-        if self._attached:
-            vb = self.scatter.plot_item.getViewBox()
-            vb.removeItem(self.image)
-            for sig in (vb.sigRangeChanged, vb.sigResized):
-                try:
-                    sig.disconnect(self._timer.start)
-                except (RuntimeError, TypeError):
-                    pass
-            self._disconnect_legend()
-            self._attached = False
         self.clear()
-
-    def _follow_legend(self):
-        """Redraw when a legend entry is clicked (the scatter hides or shows that cluster)."""
-        legend = getattr(self.scatter, "legend", None)
-        samples = [row[0].item for row in getattr(legend, "items", [])
-                   if hasattr(row[0], "item") and hasattr(row[0].item, "visibleChanged")]
-        if [id(x) for x in samples] == [id(x) for x in self._legend_samples]:
-            return
-        self._disconnect_legend()
-        for item in samples:
-            item.visibleChanged.connect(self._timer.start)
-        self._legend_samples = samples
-
-    def _disconnect_legend(self):
-        for item in self._legend_samples:
-            try:
-                item.visibleChanged.disconnect(self._timer.start)
-            except (RuntimeError, TypeError):
-                pass
-        self._legend_samples = []
+        self._attached = False
 
     def set(self, Y, colors, raster: bool = False):
-        """Show points ``Y`` (n, 2) in ``colors`` (n, 4) uint8."""
+        """Show points ``Y`` (n, 2) (the scatter's points) in ``colors`` (n, 4) uint8."""
         self.Y = np.asarray(Y, dtype=np.float64)
         self.colors = np.ascontiguousarray(colors, dtype=np.uint8)
         self.raster = bool(raster)
-        self.redraw()
+        if self._attached and self.colors.shape[0] == self.scatter.n:
+            self.scatter.set_colors(self.colors)
 
     def clear(self):
-        self.Y = self.colors = self.buffer = self._rect = self.drawn = None
-        self.image.clear()
-        self.image.setVisible(False)
+        had = self.colors is not None
+        self.Y = self.colors = None
+        if self._attached and had and self.scatter.colors() is not None:
+            self.scatter.set_colors(None)
 
     def pixel_color(self, i: int) -> np.ndarray:
-        """RGBA drawn at the centre of point ``i`` (for tests), uint8 (4,)."""
-        x0, y0, w, h = self._rect
-        H, W = self.buffer.shape
-        cx = int(np.floor((self.Y[i, 0] - x0) * W / w))
-        cy = int(np.floor((self.Y[i, 1] - y0) * H / h))
-        return self.buffer[cy:cy + 1, cx:cx + 1].view(np.uint8).reshape(4).copy()
-
-    def _order_and_colors(self):
-        """Indices of the points to draw (drawing order) and their colours (m, 4) uint8."""
-        n = self.Y.shape[0]
-        mask_of = getattr(self.scatter, "_visible_mask", None)
-        keep = mask_of() if callable(mask_of) and getattr(self.scatter, "n", n) == n else None
-        hl = self.scatter.highlighted() if hasattr(self.scatter, "highlighted") else None
-        if hl is not None and hl.size and hl.max() >= n:
-            hl = None  # stale (the scatter shows other points)
-        if hl is None:
-            order = np.arange(n) if keep is None else np.flatnonzero(keep)
-            return order, self.colors[order]
-        on = np.zeros(n, dtype=bool)
-        on[hl] = True
-        shown = np.ones(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
-        rest, top = np.flatnonzero(shown & ~on), np.flatnonzero(shown & on)
-        order = np.concatenate([rest, top])
-        colors = self.colors[order].copy()
-        a = DIM_ALPHA / 255.0  # what the scatter's dimmed points look like on white
-        colors[: rest.size, :3] = np.rint(colors[: rest.size, :3] * a + 255.0 * (1.0 - a)).astype(np.uint8)
-        return order, colors
-
-    def redraw(self):
-        self._timer.stop()
-        if self._attached:
-            self._follow_legend()
-        if self.Y is None or self.colors is None or self.Y.shape[0] == 0:
-            self.image.setVisible(False)
-            return
-        vb = self.scatter.plot_item.getViewBox()
-        (x0, x1), (y0, y1) = vb.viewRange()
-        r = vb.boundingRect()
-        W, H = max(int(np.ceil(r.width())), 1), max(int(np.ceil(r.height())), 1)
-        if not (x1 > x0 and y1 > y0):
-            return
-        order, colors = self._order_and_colors()
-        self.drawn = order
-        Y = self.Y[order]
-        cx = np.floor((Y[:, 0] - x0) * (W / (x1 - x0))).astype(np.int64)
-        cy = np.floor((Y[:, 1] - y0) * (H / (y1 - y0))).astype(np.int64)
-        if self.raster:
-            h = RASTER_HALF
-            offsets = [(dy, dx, True) for dy in range(-h, h + 1) for dx in range(-h, h + 1)]
-        else:
-            rim = int(np.ceil(RIM_RADIUS))
-            offsets = [(dy, dx, dx * dx + dy * dy <= POINT_RADIUS ** 2)
-                       for dy in range(-rim, rim + 1) for dx in range(-rim, rim + 1)
-                       if dx * dx + dy * dy <= RIM_RADIUS ** 2]
-            offsets.sort(key=lambda o: o[2])  # the rim first, then the fill: painter's order per point
-        off_y = np.array([o[0] for o in offsets])
-        off_x = np.array([o[1] for o in offsets])
-        fill = np.array([o[2] for o in offsets])
-        px = cx[:, None] + off_x[None, :]
-        py = cy[:, None] + off_y[None, :]
-        ok = (px >= 0) & (px < W) & (py >= 0) & (py < H)
-        col = np.ascontiguousarray(colors).view(np.uint32).reshape(-1)
-        rim_colour = np.array([[255, 255, 255, 200]], dtype=np.uint8).view(np.uint32)[0, 0]
-        values = np.where(fill[None, :], col[:, None], rim_colour)
-        buf = np.zeros((H, W), dtype=np.uint32)
-        buf.reshape(-1)[(py * W + px)[ok]] = values[ok]  # point-major order: later points win
-        self.buffer = buf
-        self._rect = (x0, y0, x1 - x0, y1 - y0)
-        self.image.setImage(buf.view(np.uint8).reshape(H, W, 4), levels=(0, 255), autoLevels=False)
-        self.image.setRect(*self._rect)
-        self.image.setVisible(True)
+        """RGBA on screen at the centre of point ``i`` (a grab of the plot; for tests), uint8 (4,)."""
+        view = self.scatter.plot.viewport()
+        img = view.grab().toImage()
+        pos = self.scatter.map_to_viewport(*self.Y[i])
+        ratio = img.devicePixelRatio()
+        c = img.pixelColor(int(pos.x() * ratio), int(pos.y() * ratio))
+        return np.array([c.red(), c.green(), c.blue(), c.alpha()], dtype=np.uint8)
 
 
 class EllipseOverlay:
