@@ -334,6 +334,8 @@ def test_export_results_and_figures(qtbot, window, tmp_path):
     assert rows[0] == "point,q1,q2,q3,most_likely" and len(rows) == 301
     q = np.array([[float(v) for v in r.split(",")[1:4]] for r in rows[1:]])
     np.testing.assert_allclose(q, step.payload["resp"], rtol=1e-6)
+    np.testing.assert_allclose(res["responsibilities"], step.payload["resp"], rtol=1e-6, atol=1e-8)
+    assert res["loglik"] == step.payload["loglik"] and res["weights"] == step.payload["weights"].tolist()
     par = (tmp_path / "gmm-parameters.csv").read_text().splitlines()
     assert par[0] == "component,weight,mean_x1,mean_x2,cov_1_1,cov_1_2,cov_2_1,cov_2_2" and len(par) == 4
     ll = (tmp_path / "gmm-loglik.csv").read_text().splitlines()

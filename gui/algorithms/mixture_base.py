@@ -20,6 +20,7 @@ from gui.views.mixture import BlendOverlay, EMView, MomentBanner, blend_colors, 
 __all__ = ["MixturePlugin", "plugin_index", "write_csv", "num"]
 
 RESP_CACHE = 6  # responsibilities recomputed for big data are kept for this many steps
+JSON_RESP_LIMIT = 200_000  # responsibilities go into the results JSON up to this many values (always into the CSV)
 
 
 def write_csv(path: Path, header: list[str], rows) -> Path:
@@ -111,6 +112,11 @@ class MixturePlugin(AlgorithmPlugin):
         self.views()
         self.em.set_error(message)
 
+    def _on_busy(self, busy: bool):
+        if self._active and self.window.player.current is None:
+            self.views()
+            self.em.moment.setText("computing…" if busy else "no run" if self.error else "no run yet")
+
     def _on_run_error(self, message: str):
         if self._active:
             self.show_error(message)
@@ -131,6 +137,7 @@ class MixturePlugin(AlgorithmPlugin):
         self.banner.attach(w.scatter.plot_item)
         w.scatter.sigPointClicked.connect(self._on_point_clicked)
         w.player.sigError.connect(self._on_run_error)
+        w.player.sigBusy.connect(self._on_busy)
         model = getattr(w, "model", None)
         if model is not None:
             model.sigDataChanged.connect(self._on_data_changed)
@@ -141,7 +148,8 @@ class MixturePlugin(AlgorithmPlugin):
         self.blend.detach()
         self.banner.detach()
         self.show_error("")
-        pairs = [(w.scatter.sigPointClicked, self._on_point_clicked), (w.player.sigError, self._on_run_error)]
+        pairs = [(w.scatter.sigPointClicked, self._on_point_clicked), (w.player.sigError, self._on_run_error),
+                 (w.player.sigBusy, self._on_busy)]
         model = getattr(w, "model", None)
         if model is not None:
             pairs.append((model.sigDataChanged, self._on_data_changed))
@@ -286,6 +294,13 @@ class MixturePlugin(AlgorithmPlugin):
             "weights": np.asarray(p["weights"]).tolist(),
         }
         out.update(self.parameter_results(step))
+        resp = self.resp_at(w.player.index)
+        if resp is None:
+            out["responsibilities"] = None
+        elif resp.size <= JSON_RESP_LIMIT:
+            out["responsibilities"] = np.round(np.asarray(resp, dtype=np.float64), 8).tolist()
+        else:
+            out["responsibilities"] = f"{resp.shape[0]} x {resp.shape[1]} values: see {self.stem}-responsibilities.csv"
         return out
 
     def export_results(self, folder, stem: str | None = None) -> list[Path]:
