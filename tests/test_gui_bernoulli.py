@@ -177,8 +177,8 @@ def test_export_results_and_figures(qtbot, mnist300, tmp_path):
     assert len(theta) == 5 and len(theta[1].split(",")) == 785
     figs = p.export_figures(tmp_path)
     assert sorted(f.name for f in figs) == ["bernoulli-em.png", "bernoulli-em.svg", "bernoulli-scatter.png",
-                                            "bernoulli-scatter.svg", "bernoulli-θ-images.png",
-                                            "bernoulli-θ-images.svg"]
+                                            "bernoulli-scatter.svg", "bernoulli-theta-images.png",
+                                            "bernoulli-theta-images.svg"]
     assert all(f.stat().st_size > 1000 for f in figs)
 
 

@@ -30,6 +30,11 @@ def write_csv(path: Path, header: list[str], rows) -> Path:
     return path
 
 
+def _file_name(title: str) -> str:
+    """A tab title as a plain ASCII file-name part: "θ images" -> "theta-images"."""
+    return title.lower().replace("&&", "and").replace("θ", "theta").replace(" ", "-")
+
+
 def num(v) -> str:
     """A float as the shortest text that reads back to the same value."""
     return repr(float(v))
@@ -329,8 +334,7 @@ class MixturePlugin(AlgorithmPlugin):
         from gui import export
         folder = Path(folder)
         stem = stem or self.stem
-        targets = [("scatter", self.window.scatter)] + [(title.lower().replace("&&", "and").replace(" ", "-"), v)
-                                                        for title, v in self.views()]
+        targets = [("scatter", self.window.scatter)] + [(_file_name(title), v) for title, v in self.views()]
         paths = []
         for name, target in targets:
             paths.append(export.export_png(target, folder / f"{stem}-{name}.png", scale=2))
