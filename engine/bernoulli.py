@@ -436,7 +436,7 @@ ALGORITHM = Algorithm(
               help="Keep the mixing weights uniform (the textbook variant)."),
         Param("alpha", "Prior strength", "float", 1.0, low=0.0, high=1e4,
               help="Beta(alpha+1, alpha+1) prior on each pixel probability; 0 = maximum likelihood."),
-        Param("seed", "Seed", "seed", None, help="Random seed of the initialisation (empty: random)."),
+        Param("seed", "Seed", "seed", 0, help="Same seed, same run; empty for a fresh random seed."),
         Param("max_iter", "Max iterations", "int", 100, low=1, high=100_000,
               help="Stop after this many E+M iterations."),
         Param("tol", "Tolerance", "float", 1e-6, low=0.0, high=1.0,

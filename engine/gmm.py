@@ -564,7 +564,7 @@ ALGORITHM = Algorithm(
               help="Start from a K-means partition or from random responsibilities."),
         Param("reg", "Regularisation", "float", 1e-6, low=0.0, high=1e6,
               help="Added to every covariance diagonal; keeps components from collapsing onto a point."),
-        Param("seed", "Seed", "seed", None, help="Random seed of the initialisation (empty: random)."),
+        Param("seed", "Seed", "seed", 0, help="Same seed, same run; empty for a fresh random seed."),
         Param("max_iter", "Max iterations", "int", 200, low=1, high=100_000,
               help="Stop after this many E+M iterations."),
         Param("tol", "Tolerance", "float", 1e-6, low=0.0, high=1.0,
