@@ -16,7 +16,6 @@ Run:  python bench/bench_kmeans.py
 """
 from __future__ import annotations
 
-import gzip
 import pathlib
 import sys
 import time
@@ -28,13 +27,13 @@ sys.path.insert(0, str(ROOT))
 
 from sklearn.cluster import KMeans  # noqa: E402
 
+from engine import data as edata  # noqa: E402
 from engine import kmeans  # noqa: E402
 
 
 def load_mnist() -> np.ndarray:
-    with gzip.open(ROOT / "resources" / "t10k-images-idx3-ubyte.gz") as f:
-        raw = np.frombuffer(f.read(), np.uint8, offset=16)
-    return (raw.reshape(-1, 784).astype(np.float32) / np.float32(255.0))
+    """The 10,000 shipped MNIST test images (engine.data.mnist), as float32 in [0, 1]."""
+    return np.asarray(edata.mnist(10000).X, dtype=np.float32)
 
 
 def best_of(*fns, repeats=3):

@@ -71,3 +71,15 @@ def test_click_on_dot_names_the_run(qtbot):
     assert blocker.args == [i, r]
     v.set_selected(i, r)
     assert v.selected.points()[0].pos().y() == J[i, r]
+
+
+def test_a_partial_sweep_already_spans_every_k(qtbot):
+    ks, J = _objectives()
+    J[1:] = np.nan
+    J[0] = [50.0, 50.0001, 50.0002]  # nearly equal: the y range still spans 0.1 % of the values
+    v = ElbowView()
+    qtbot.addWidget(v)
+    v.set_results(ks, J)
+    (x0, x1), (y0, y1) = v.plot.getPlotItem().vb.viewRange()
+    assert x0 < min(ks) - 0.1 and x1 > max(ks) + 0.1
+    assert y0 <= 50.0 and y1 >= 50.0002 and (y1 - y0) >= 1e-3 * 50.0

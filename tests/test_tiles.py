@@ -94,3 +94,26 @@ def test_click_on_tile_emits_its_index(qtbot):
     with qtbot.waitSignal(v.sigTileClicked, timeout=2000) as blocker:
         qtbot.mouseClick(v.plot.viewport(), Qt.MouseButton.LeftButton, pos=view_pos)
     assert blocker.args == [2]
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_prototypes_view_shows_all_three_grids_at_once(qtbot):
+    from PySide6.QtCore import QPoint, QRect
+
+    from gui.views.tiles import PrototypesView
+
+    v = PrototypesView()
+    qtbot.addWidget(v)
+    v.resize(600, 500)
+    v.show()
+    qtbot.waitExposed(v)
+    v.set_available(True)
+    rng = np.random.default_rng(0)
+    for grid in (v.centres, v.members, v.compare):
+        grid.set_tiles(rng.random((6, 784)), (28, 28))
+    qtbot.wait(20)
+    # every grid lies inside the view (nothing scrolled away), so exporting the view draws all three
+    for grid in (v.centres, v.members, v.compare):
+        top_left = grid.mapTo(v, QPoint(0, 0))
+        assert QRect(QPoint(0, 0), v.size()).contains(QRect(top_left, grid.size()))
+        assert grid.height() >= 80

@@ -440,7 +440,7 @@ class KMeansPlugin(SweepMixin, AlgorithmPlugin):
         labels = step.labels
         assigned = labels is not None and (labels >= 0).any()
         what = {"medians": "coordinate-wise median", "medoids": "medoid"}.get(self.form.values().get("variant"), "mean")
-        view.set_title("centres", f"Centres (the {what} image of each cluster) at step {w.player.index}: "
+        view.set_title("centres", f"Centres (the {what} image of each cluster) at step {w.player.index + 1}: "
                                   f"{step.kind}, iteration {step.iteration}")
         view.centres.set_tiles(C, shape, captions=self._captions(labels if assigned else None, k),
                                colors=[self._color(j) for j in range(k)], levels=levels)

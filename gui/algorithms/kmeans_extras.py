@@ -130,6 +130,7 @@ def load_exercise(window, name: str):
     ds = window.dataset
     if ds is not None and ds.source == "mnist" and ds.n == 6000:
         plugin._on_data_changed()
+        window.restart_run()  # the timeline follows the lab's new "random data points"
     else:
         window.open_mnist(6000)
     window.status("Exercise 4: loading 6,000 MNIST digits, then K-means for K = 5, 10, 20 with 3 restarts each.")

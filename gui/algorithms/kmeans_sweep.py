@@ -189,7 +189,7 @@ class SweepMixin:
             return
         best = int(res.best_restart[i])
         info = self._image_info()
-        titles = [f"{'★ ' if r == best else ''}run {r + 1}: J={J:.4g}" for r, _, _, _, J in runs]
+        titles = [f"{'★ ' if r == best else ''}run {r + 1}: J={J:.7g}" for r, _, _, _, J in runs]
         if info is None:
             Y = np.asarray(self.window.scatter.points())
             panels = [(t, Y, labels, self.window.project(C)) for t, (_, _, C, labels, _) in zip(titles, runs)]

@@ -122,6 +122,7 @@ class ElbowView(QWidget):
         self.dots.setData(spots)
         self.best.setData(x=bx, y=by, data=bdata)
         self.curve.setData([float(self.ks[i]) for i in range(self.ks.size) if best[i] >= 0], by)
+        self._fit_range()
         n_done = int(np.isfinite(self.objectives).sum())
         if n_done:
             self.caption.setText(f"{n_done} runs: {self.ks.size} values of K × {self.objectives.shape[1]} "
@@ -129,6 +130,21 @@ class ElbowView(QWidget):
                                  "Click a dot to load that run into the timeline.")
         else:
             self.caption.setText("No sweep yet: choose the K values and restarts, then press Run sweep.")
+
+    def _fit_range(self):
+        """Every K of the sweep in view from the first dot on (dots do not jump while a sweep fills in);
+        a y range of at least 0.1% of the values, so nearly equal objectives keep readable ticks."""
+        vb = self.plot.getPlotItem().vb
+        if self.ks.size == 0:
+            vb.enableAutoRange()
+            return
+        vb.setXRange(float(self.ks.min()) - 0.5 - SPREAD, float(self.ks.max()) + 0.5 + SPREAD, padding=0)
+        J = self.objectives[np.isfinite(self.objectives)]
+        if J.size == 0:
+            return
+        lo, hi = float(J.min()), float(J.max())
+        pad = max(0.08 * (hi - lo), 5e-4 * max(abs(lo), abs(hi)), 1e-12)
+        vb.setYRange(lo - pad, hi + pad, padding=0)
 
     def set_selected(self, i: int | None, r: int | None = None):
         """Ring the run that is loaded in the timeline (None: no ring)."""

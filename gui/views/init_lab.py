@@ -260,9 +260,10 @@ class KMeansOverlay:
     stay readable for any ``n``: up to :data:`SMALL_N` points each get a grey
     disc whose area is proportional to its probability; for more points every
     point (at most :data:`HEAT_MAX`, the most likely first) is coloured on a
-    light-to-dark scale by its probability and the :data:`TOP_DISCS` most
-    likely are ringed, so the plot never fills with overlapping discs. A
-    caption in the top-left corner of the plot says which encoding is shown.
+    light-to-dark scale, linear from the least to the most likely point shown,
+    and the :data:`TOP_DISCS` most likely are ringed, so the plot never fills
+    with overlapping discs. A caption in the top-left corner of the plot says
+    which encoding is shown and the range of the probabilities.
     """
 
     def __init__(self):
@@ -381,7 +382,10 @@ class KMeansOverlay:
         else:
             order = pos[np.argsort(p[pos], kind="stable")]  # least likely first: the likely ones on top
             heat = order[-HEAT_MAX:]
-            level = np.sqrt(p[heat] / top)  # sqrt: the many small values stay distinguishable
+            lo, hi = float(p[heat[0]]), float(p[heat[-1]])
+            # linear between the least and the most likely point shown: in many dimensions D² varies
+            # little, and a scale from 0 would paint every point dark
+            level = (p[heat] - lo) / (hi - lo) if hi > lo else np.ones(heat.size)
             brushes = heat_brushes()
             q = np.minimum((level * (len(brushes) - 1) + 0.5).astype(int), len(brushes) - 1)
             self.heat.setData(Y[heat, 0], Y[heat, 1], brush=[brushes[i] for i in q])
@@ -389,10 +393,14 @@ class KMeansOverlay:
             self.probs.setData(Y[discs, 0], Y[discs, 1], size=16, brush=None, pen=pg.mkPen("#000000", width=1.5))
             self.heat_indices, self.disc_indices = heat, discs
             share = float(p[discs].sum())
-            more = f" (the {len(heat):,} most likely shown)" if len(heat) < pos.size else ""
-            text = (f"colour = probability of being drawn next, D² / ΣD² (pale: unlikely, dark: likely){more};"
-                    f"<br>○ the {len(discs)} most likely of {n:,} points, together {100 * share:.0f}% of the draw")
+            more = f", the {len(heat):,} most likely shown" if len(heat) < pos.size else ""
+            text = (f"colour = probability of being drawn next, D² / ΣD²: pale {lo:.2g} … dark {hi:.2g} "
+                    f"(uniform would be {1 / n:.2g}{more});<br>"
+                    f"○ the {len(discs)} most likely of {n:,} points, together {100 * share:.0f}% of the draw")
         self.caption.setHtml(f"<div style='font-size:9pt'>{head}{text}; ★ the point drawn</div>")
+        vb = self.caption.parentItem()
+        if vb is not None:
+            self.caption.setTextWidth(max(120.0, vb.width() - 12))  # wraps inside the plot, never clipped
         self.caption.setVisible(True)
 
     def show_regions(self, labels_grid, rect, k, extended=False):

@@ -257,23 +257,27 @@ class TileView(QWidget):
 
 
 class PrototypesView(QWidget):
-    """Prototype images of a mixture or clustering, three tile grids stacked in a scroll area.
+    """Prototype images of a mixture or clustering: three tile grids, one above the other.
 
     * ``centres``: one tile per cluster (its mean image, or θ_k), captions under them;
     * ``members``: one row per cluster: its prototype, then chosen members, with
       the rule that chose them written under the grid (:meth:`TileView.set_note`);
     * ``compare``: one row per run (e.g. the best run of several K), side by side.
 
-    The view computes nothing; its owner fills the three grids. Until data with
-    an image shape are shown, a line of text says why the view is empty.
-    :attr:`sigShown` tells the owner the view became visible (fill it lazily).
+    The grids share the view's height in a vertical splitter (drag the handles
+    to give one more room; each grid scales its images to fit and can be
+    zoomed), so the whole view is always on screen and File ▸ Export ▸ Current
+    tab draws all three. The view computes nothing; its owner fills the three
+    grids. Until data with an image shape are shown, a line of text says why
+    the view is empty. :attr:`sigShown` tells the owner the view became visible
+    (fill it lazily).
     """
 
     sigShown = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        from PySide6.QtWidgets import QScrollArea
+        from PySide6.QtWidgets import QSplitter
 
         self.message = QLabel("Prototype images appear here for image data (e.g. File ▸ Examples ▸ MNIST).")
         self.message.setObjectName("prototypes_message")
@@ -285,26 +289,29 @@ class PrototypesView(QWidget):
         self.compare = TileView()
         self.compare.setObjectName("tiles_compare")
         self.titles = {}
-        inner = QWidget()
-        v = QVBoxLayout(inner)
-        v.setContentsMargins(0, 0, 0, 0)
-        for name, view, height in (("centres", self.centres, 230), ("members", self.members, 520),
-                                   ("compare", self.compare, 420)):
+        self.grids = QSplitter(Qt.Orientation.Vertical)
+        self.grids.setObjectName("prototypes_grids")
+        self.grids.setChildrenCollapsible(False)
+        for name, view, stretch in (("centres", self.centres, 2), ("members", self.members, 4),
+                                    ("compare", self.compare, 3)):
             t = QLabel()
             t.setObjectName(f"prototypes_title_{name}")
             t.setStyleSheet("font-weight: bold;")
+            t.setWordWrap(True)
             self.titles[name] = t
-            view.setMinimumHeight(height)
+            view.setMinimumHeight(80)
+            box = QWidget()
+            v = QVBoxLayout(box)
+            v.setContentsMargins(0, 0, 0, 0)
+            v.setSpacing(0)
             v.addWidget(t)
-            v.addWidget(view)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
+            v.addWidget(view, 1)
+            self.grids.addWidget(box)
+            self.grids.setStretchFactor(self.grids.count() - 1, stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.message)
-        layout.addWidget(scroll, 1)
-        self.scroll = scroll
+        layout.addWidget(self.grids, 1)
 
     def set_title(self, name: str, text: str):
         self.titles[name].setText(text)
@@ -312,7 +319,7 @@ class PrototypesView(QWidget):
 
     def set_available(self, available: bool, message: str = ""):
         """Show the grids (image data) or only ``message`` (other data)."""
-        self.scroll.setVisible(available)
+        self.grids.setVisible(available)
         if message:
             self.message.setText(message)
         self.message.setVisible(not available)
