@@ -188,7 +188,10 @@ class DataPanel(QWidget):
         self.projection.setText(projection_text(dataset, info))
         notes = list(dataset.notes)
         if dataset.labels is not None:
-            notes.append(f"{dataset.n_labels} label values (ground truth or starting groups).")
+            groups = f"{dataset.n_labels} label values"
+            if dataset.unlabelled:
+                groups += f", {dataset.unlabelled:,} points in no group"
+            notes.append(groups + ".")
         self.notes.setText("\n".join(notes))
         self._hide_empty()
 
@@ -235,10 +238,11 @@ class AlgorithmPanel(QWidget):
         top.addWidget(self.combo, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.stack)
+        # Run and the error line above the (possibly tall) parameter panel: always in sight
         layout.addWidget(self.run_button)
         layout.addWidget(self.error)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.stack)
         layout.addStretch(1)
         self.combo.currentIndexChanged.connect(self._on_combo)
 

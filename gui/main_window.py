@@ -13,8 +13,9 @@ Data flow (one source of truth for each thing)
   step generator (``make_steps``); a bad parameter is a red message, never a crash.
 
 The window offers plugins what :mod:`gui.plugin` documents: ``dataset``,
-``run_X()``, ``project(P)``, ``scatter``, ``player``, ``restart_run()`` and
-``status(text)``. Menus live in :mod:`gui.menus`, the left panels in
+``run_X()``, ``project(P)``, ``standardized``, ``to_run``/``from_run``,
+``sigDataChanged``, ``set_edit_mode(mode)``, ``scatter``, ``player``,
+``restart_run()``, ``status(text)`` and ``show_error(text)``. Menus live in :mod:`gui.menus`, the left panels in
 :mod:`gui.data_panel`, the timeline in :mod:`gui.timeline`.
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ import traceback
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
                                QScrollArea, QSizePolicy, QSplitter, QStackedLayout, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
@@ -39,7 +40,7 @@ from gui.timeline import TimelineBar
 
 __all__ = ["MainWindow", "EMPTY_HINT"]
 
-EMPTY_HINT = "Click to add points, or open a data set from File"
+EMPTY_HINT = "Click to add points\nor open a data set from the File menu"
 BUSY_DELAY_MS = 300  # the progress bar appears only for work that takes longer than this
 
 
@@ -69,7 +70,16 @@ def _has_points(ds) -> bool:
 
 
 class MainWindow(QMainWindow):
-    """The application window (see the module docstring)."""
+    """The application window (see the module docstring).
+
+    Signals
+    -------
+    sigDataChanged()
+        The data changed (an edit, undo/redo, a file, an example) and the window has
+        updated the projection, the run data and the scatter (and restarted the run).
+    """
+
+    sigDataChanged = Signal()
 
     def __init__(self, settings: Settings | None = None, startup: str | None = None):
         super().__init__()
@@ -94,7 +104,7 @@ class MainWindow(QMainWindow):
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.hint.setStyleSheet("color: #666; font-size: 15pt; background: transparent;")
+        self.hint.setStyleSheet("color: #777; font-size: 13pt; background: transparent;")
         scatter_box = QWidget()
         stack = QStackedLayout(scatter_box)
         stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
@@ -165,6 +175,20 @@ class MainWindow(QMainWindow):
             startup = self.settings.startup_data()
         if startup:
             self.open_source(startup)
+        self.session_controller = None
+        self._install_sessions()
+
+    def _install_sessions(self):
+        """The session menu (gui.session_io), when that module is there; a failure is reported, not fatal."""
+        try:
+            from gui.session_io import install_session_menu
+        except ImportError:
+            return
+        try:
+            self.session_controller = install_session_menu(self)
+        except Exception as exc:  # a broken add-on must not stop the window from opening
+            traceback.print_exc()
+            self.status(f"Sessions are unavailable: {exc}", 0)
 
     def _load_plugins(self):
         """Create the discovered plugins; a broken one is reported in the panel, never a crash."""
@@ -249,7 +273,52 @@ class MainWindow(QMainWindow):
         return self.plugins[self._current] if 0 <= self._current < len(self.plugins) else None
 
     def status(self, text: str, msecs: int = 8000):
+        """A message in the status bar for ``msecs`` milliseconds (0: until the next message)."""
         self.statusBar().showMessage(text, msecs)
+
+    def show_error(self, text: str):
+        """A red message under the Run button of the algorithm panel ("" hides it)."""
+        self.algorithm_panel.show_error("\n".join(t for t in (text, self._plugin_problems) if t))
+
+    @property
+    def standardized(self) -> bool:
+        """True when the algorithms run on z-scores of the features ("Standardize features")."""
+        return self._std is not None
+
+    def set_standardized(self, on: bool):
+        """Switch "Standardize features" (restarts the run when it changes)."""
+        self.data_panel.standardize.setChecked(bool(on))
+
+    @property
+    def standardization(self):
+        """``(mean, scale)`` arrays of shape (d,) when standardized (run = (data - mean) / scale), else None.
+
+        A feature without spread has ``scale`` 0 (its run coordinate is 0 everywhere).
+        """
+        return self._std
+
+    def to_run(self, P) -> np.ndarray:
+        """(m, d) points in the data's own coordinates -> run coordinates (see :meth:`run_X`)."""
+        P = np.asarray(P, dtype=np.float64)
+        if self._std is None:
+            return P.copy()
+        mean, scale = self._std
+        return np.where(scale > 0, (P - mean) / np.where(scale > 0, scale, 1.0), 0.0)
+
+    def from_run(self, C) -> np.ndarray:
+        """(m, d) points in run coordinates -> the data's own coordinates (undoes the standardization)."""
+        C = np.asarray(C, dtype=np.float64)
+        if self._std is None:
+            return C.copy()
+        mean, scale = self._std
+        return C * scale + mean
+
+    def set_edit_mode(self, mode: str):
+        """Choose what clicks on the scatter do: "inspect", "add", "move", "delete" or "paint".
+
+        A plugin that takes clicks itself (placing centres) switches to "inspect" first.
+        """
+        self.data_panel.set_mode(mode)
 
     def restart_run(self):
         """Start a new run of the active algorithm on the current data and parameters."""
@@ -275,6 +344,7 @@ class MainWindow(QMainWindow):
         old = self.plugin
         if old is not None:
             old.deactivate()
+        self.scatter.set_colors(None)  # per-point colours belong to the plugin that set them
         self.player.clear()
         self._current = index
         plugin = self.plugins[index]
@@ -312,7 +382,7 @@ class MainWindow(QMainWindow):
         return ds.labels if _has_points(ds) else None
 
     def _on_run_error(self, message: str):
-        self.algorithm_panel.show_error("\n".join(t for t in (message, self._plugin_problems) if t))
+        self.show_error(message)
         self.status(message, 15000)
 
     # ================================================================ data
@@ -327,6 +397,7 @@ class MainWindow(QMainWindow):
             self.scatter.set_points(np.empty((0, 2)))
         self._set_axis_labels()
         self.data_panel.show_dataset(ds, self._projection)
+        self._fit_data_dock()
         editable = bool(self.model.can_edit())
         self.data_panel.set_editable(editable)
         self.scatter.set_editable(editable)
@@ -334,6 +405,27 @@ class MainWindow(QMainWindow):
         self.hint.setVisible(not has)
         self._update_title()
         self.restart_run()
+        self.sigDataChanged.emit()
+
+    def _fit_data_dock(self):
+        """Give the data dock the height its panel needs (notes come and go with the data)."""
+        self.data_dock.widget().updateGeometry()  # its size hint follows the panel's new contents
+        QTimer.singleShot(0, self._resize_data_dock)  # after the dock layout has taken the new hint
+
+    def _resize_data_dock(self):
+        if self._closed:
+            return
+        scroll, panel = self.data_dock.widget(), self.data_panel
+        width = scroll.viewport().width() if scroll.viewport().width() > 50 else panel.width()
+        layout = panel.layout()
+        need = (layout.heightForWidth(width) if layout.hasHeightForWidth() else panel.sizeHint().height())
+        need = max(need, panel.minimumSizeHint().height()) + 2 * scroll.frameWidth()
+        # never cut off (the edit tools are at the bottom), unless the screen is really small
+        scroll.setMinimumHeight(min(need, max(self.height() // 2, 150)))
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_data_dock)  # once the docks have their first geometry
 
     def _recompute(self):
         """Display coordinates (PCA for d > 2, computed once per change) and the run data."""
@@ -351,6 +443,7 @@ class MainWindow(QMainWindow):
         if self.data_panel.standardize.isChecked():
             mean = X.mean(axis=0)
             scale = X.std(axis=0)
+            scale[scale <= 1e-12 * np.maximum(np.abs(mean), 1.0)] = 0.0  # constant: 0 in the run, as standardize()
             self._std = (mean, scale)
             self._X_run = edata.standardize(X)
         else:
@@ -372,6 +465,10 @@ class MainWindow(QMainWindow):
         self.restart_run()
 
     def _update_title(self, *_):
+        controller = getattr(self, "session_controller", None)
+        if controller is not None:  # the session's name and its unsaved-changes mark
+            controller.update_title()
+            return
         ds = self.dataset
         name = (ds.name or "points made by hand") if _has_points(ds) else "empty canvas"
         self.setWindowTitle(f"Clusterlab - {name}")
@@ -399,12 +496,13 @@ class MainWindow(QMainWindow):
         ds = self.dataset
         if not _has_points(ds) or not 0 <= i < ds.n:
             return
-        name = ds.point_names[i] if ds.point_names else f"point {i}"
+        name = self.model.point_name(i)  # "point 1" is index 0, like "cluster 1" in the legend
         coords = ", ".join(f"{v:.4g}" for v in ds.X[i, :6]) + (", …" if ds.d > 6 else "")
         step = self.player.current
         cluster = ""
         if step is not None and step.labels is not None and len(step.labels) == ds.n:
-            cluster = f"; cluster {int(step.labels[i])}"
+            label = int(step.labels[i])
+            cluster = f"; cluster {label + 1}" if label >= 0 else "; not assigned yet"
         self.scatter.highlight([i])
         self.status(f"{name}: ({coords}){cluster}")
 

@@ -152,7 +152,7 @@ class Menus(QObject):
         step = w.player.current
         from gui import export
         labels = step.labels if step is not None and step.labels is not None else np.full(ds.n, -1)
-        self._run_export(lambda: export.save_labels_csv(path, ds.X, labels, names=ds.point_names), path)
+        self._run_export(lambda: export.save_labels_csv(path, ds.X, labels, names=ds.feature_names), path)
 
     def export_gif(self):
         w = self.window

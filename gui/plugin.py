@@ -16,14 +16,28 @@ adds what is particular to its algorithm:
 
 What a plugin may use of the window (``self.window``)
 ------------------------------------------------------
-``window.dataset``        the current :class:`engine.data.Dataset` (what the person sees/edits)
-``window.run_X()``        the (n, d) array algorithms run on (standardized when that option is on)
-``window.project(P)``     (m, d) points -> (m, 2) display coordinates (the data's PCA when d > 2)
-``window.scatter``        the shared scatter view: ``.plot_item`` (a pyqtgraph PlotItem for overlays),
-                          ``set_labels(labels)``, ``highlight(indices)``, ``sigPointClicked(int)``
-``window.player``         the :class:`~gui.player.Player` of the current run
-``window.restart_run()``  start a new run with the current data and parameters
-``window.status(text)``   a message in the status bar
+Only these; anything else (``_private`` names, the panels' widgets) may change.
+
+``window.dataset``            the current :class:`engine.data.Dataset` (what the person sees/edits), or
+                              ``None`` for an empty canvas; ``labels`` may hold ``-1`` (a point in no group)
+``window.sigDataChanged``     signal: the data changed and the window has redrawn them (connect in
+                              ``activate``, disconnect in ``deactivate``)
+``window.run_X()``            the (n, d) array algorithms run on (standardized when that option is on)
+``window.standardized``       bool: the run data are z-scores (``window.set_standardized(on)`` switches)
+``window.standardization``    ``(mean, scale)`` of the z-scores, or None
+``window.to_run(P)``          (m, d) data coordinates -> run coordinates; ``window.from_run(C)`` back
+``window.project(P)``         (m, d) run coordinates -> (m, 2) display coordinates (the data's PCA when d > 2)
+``window.scatter``            the shared scatter view: ``.plot_item`` (a pyqtgraph PlotItem for overlays),
+                              ``set_labels(labels)``, ``set_colors(rgba)`` (per-point colours, e.g. a
+                              responsibility blend; ``None`` to go back), ``highlight(indices)``,
+                              ``raster`` (bool: many points drawn as an image), ``sigPointClicked(int)``
+``window.set_edit_mode(m)``   what clicks on the scatter do ("inspect" before taking clicks yourself)
+``window.player``             the :class:`~gui.player.Player` of the current run
+``window.restart_run()``      start a new run with the current data and parameters
+``window.status(text)``       a message in the status bar
+``window.show_error(text)``   a red message in the algorithm panel ("" hides it)
+
+People count from 1: clusters, points and groups are shown as "cluster 1" for label 0.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from gui import palette
 
 __all__ = ["LegendMixin", "LEGEND_MAX"]
 
-LEGEND_MAX = 12  # legend entries shown before "... and N more"
+LEGEND_MAX = 10  # legend entries shown before "... N more clusters" (the legend sits over the points)
 POINT_SIZE = palette.POINT_SIZE
 
 
