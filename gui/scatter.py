@@ -225,9 +225,9 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
             self._bounds_item.setData([], [])
         if auto_range is None:
             auto_range = previous_n == 0 or not self._all_visible()
+        self._update_names()
         if auto_range:
             self.auto_range()  # range change -> remap (debounced); map now to draw at once
-        self._update_names()
         self._update_tables()
         self._remap()
         self._update_rings()
@@ -346,7 +346,9 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
         lo, hi = self._Y.min(axis=0), self._Y.max(axis=0)
         span = hi - lo
         pad = np.where(span > 0, span * 0.05, np.maximum(np.abs(lo) * 0.1, 0.5))
-        self.vb.setRange(xRange=(lo[0] - pad[0], hi[0] + pad[0]), yRange=(lo[1] - pad[1], hi[1] + pad[1]),
+        # point names are drawn right of and above their points: room for them at the right and top
+        right, top = (pad * 3 if self._name_items else pad)
+        self.vb.setRange(xRange=(lo[0] - pad[0], hi[0] + right), yRange=(lo[1] - pad[1], hi[1] + top),
                          padding=0.0)
 
     def clear(self):
