@@ -477,8 +477,16 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
         if max_alpha is not None:
             rgba[:, 3] = np.minimum(rgba[:, 3], max_alpha)
         uniq, inv = np.unique(pack_rgba(rgba), return_inverse=True)
-        table = _objects([pg.mkBrush(*(int(v) for v in np.array([u], np.uint32).view(np.uint8))) for u in uniq])
-        return table[inv.reshape(-1)]
+        cache = self._brush_cache
+        if len(cache) > 8192:  # blends of many runs: start again rather than grow without bound
+            cache.clear()
+        brushes = []
+        for u in uniq.tolist():
+            b = cache.get(("rgba", u))
+            if b is None:
+                b = cache[("rgba", u)] = pg.mkBrush(*(int(v) for v in np.array([u], np.uint32).view(np.uint8)))
+            brushes.append(b)
+        return _objects(brushes)[inv.reshape(-1)]
 
     def _render_per_cluster(self, Y: np.ndarray, keep: np.ndarray | None, dimmed: bool):
         """One ScatterPlotItem per cluster id (unassigned first, so clusters draw over grey)."""
