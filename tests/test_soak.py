@@ -1,7 +1,7 @@
 """Soak: 2,000 animated frames through the whole window, then PNG and SVG exports, without a crash.
 
 The run is a long test-only one (2,000 steps over 300 points) so the test
-measures the window's drawing path, not an algorithm; a second test animates
+exercises the window's drawing path, not an algorithm; a second test animates
 every installed algorithm plugin on generated blobs.
 """
 
