@@ -212,7 +212,7 @@ def test_medoids_are_members_of_least_total_distance(metric):
 
 
 @pytest.mark.parametrize("metric", ["l1", "l2", "linf"])
-@pytest.mark.parametrize("m,d", [(1, 3), (2, 1), (9, 4), (257, 3), (60, 784)])
+@pytest.mark.parametrize("m,d", [(1, 3), (2, 1), (9, 4), (257, 3), (70, 20), (60, 784)])
 def test_pairwise_totals_against_brute_force(metric, m, d):
     rng = np.random.default_rng(m + d)
     A = rng.normal(size=(m, d))

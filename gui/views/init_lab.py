@@ -32,7 +32,7 @@ __all__ = ["InitLab", "CentreMarks", "KMeansOverlay", "INIT_LABELS", "OWN_MODES"
 
 REGION_ALPHA = 45  # opacity of the region image under the points
 SMALL_N = 300       # k-means++: up to this many points, a probability disc per point
-HEAT_MAX = 5000     # more points: at most this many coloured by probability (the most likely)
+HEAT_MAX = 20000    # more points: at most this many coloured by probability (the most likely)
 TOP_DISCS = 40      # ... and this many of the most likely ringed
 HEAT_LEVELS = 24     # colour steps of the probability scale
 
@@ -278,8 +278,8 @@ class KMeansOverlay:
         self.probs.setZValue(12)
         self.heat = pg.ScatterPlotItem(symbol="o", size=6, pen=None, pxMode=True)
         self.heat.setZValue(11)
-        self.chosen = pg.ScatterPlotItem(size=26, symbol="star", brush=pg.mkBrush("#F0E442"),
-                                         pen=pg.mkPen("k", width=1.5), pxMode=True)
+        self.chosen = pg.ScatterPlotItem(size=26, symbol="star", brush=pg.mkBrush("#FFFFFF"),
+                                         pen=pg.mkPen("k", width=2.5), pxMode=True)
         self.chosen.setZValue(22)
         self.centres = pg.ScatterPlotItem(size=22, symbol="d", pen=pg.mkPen("k", width=2), pxMode=True)
         self.centres.setZValue(20)
