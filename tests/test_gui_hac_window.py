@@ -295,9 +295,9 @@ def check_path(plugin, tree, i):
 
 
 def test_unpainted_points_start_alone(qtbot, window):
-    from gui.data_model import GroupedDataset
+    from engine.data import Dataset
     X = np.array([[0.0, 0.0], [0.1, 0.0], [3.0, 0.0], [3.1, 0.0], [9.0, 0.0]])
-    window.set_dataset(GroupedDataset(X, labels=[0, 0, -1, 1, -1], point_names=("a", "b", "c", "d", "e")))
+    window.set_dataset(Dataset(X, labels=[0, 0, -1, 1, -1], point_names=("a", "b", "c", "d", "e")))
     qtbot.waitUntil(lambda: window.player.current is not None, timeout=5000)
     plugin = hac_plugin(window)
     clusters = plugin.extra_arguments()["clusters"]
