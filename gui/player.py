@@ -187,6 +187,37 @@ class Player(QObject):
             self.index = index
             self.sigStepChanged.emit(index)
 
+    def seek_ahead(self, index: int):
+        """Show step ``index``, computing the steps up to it on the worker first if needed.
+
+        Shows the last step instead when the run ends before ``index``; ``sigStepChanged``
+        tells when it is shown (``busy`` is False again once the worker has stopped).
+        """
+        self.pause()
+        index = max(int(index), 0)
+        if index < len(self.history):
+            self.seek(index)
+        elif self.exhausted:
+            self.seek(len(self.history) - 1)
+        else:
+            generation, waiting = self._generation, [True]
+
+            def settle():  # after the worker's last batch: a run that ended before index shows its last step
+                if not waiting[0] or (self.busy and generation == self._generation):
+                    return  # done already, or still computing (a request continues in batches)
+                waiting[0] = False
+                self.sigBusy.disconnect(on_busy)
+                if generation == self._generation and self._target == index and self.exhausted:
+                    self._target = None
+                    self.seek(len(self.history) - 1)
+
+            def on_busy(busy: bool):
+                if not busy:
+                    QTimer.singleShot(0, settle)
+
+            self.sigBusy.connect(on_busy)
+            self._request(index - len(self.history) + 1, target=index)
+
     def forward(self):
         """One step forward, computing it if needed."""
         if self.index + 1 < len(self.history):

@@ -170,15 +170,9 @@ def _make_window():
 
 def _export_size(view) -> tuple[int, int]:
     """The pixel size :func:`gui.export.render_image` gives ``view`` at scale 1."""
-    import pyqtgraph as pg
-    from PySide6.QtWidgets import QGraphicsItem
-
     from gui import export
-    target = export._plot_target(view)
-    if isinstance(target, QGraphicsItem) and target.scene() is not None:
-        r = pg.exporters.ImageExporter(target).getTargetRect()
-        return round(r.width()), round(r.height())
-    return view.width(), view.height()
+    image = export.render_image(view, 1)
+    return image.width(), image.height()
 
 
 def _fit(window, view, size, measure=None) -> tuple[int, int]:
@@ -214,18 +208,35 @@ def _fit(window, view, size, measure=None) -> tuple[int, int]:
     return measure()
 
 
-def _wait_for_background(window, timeout: float = 300.0) -> None:
-    """Let the plugins' background work finish (a comparison K-means, a sweep): the figures show its results."""
+def _busy_parts(window) -> list:
+    """The window's objects computing now: the player and the plugins' background tasks (``busy`` is True)."""
+    from PySide6.QtCore import QObject
+    return [o for o in [window.player, *window.findChildren(QObject)] if getattr(o, "busy", False) is True]
+
+
+def _wait_for_background(window, timeout: float = 600.0, settle: float = 0.05) -> None:
+    """Let the plugins' background work finish: the figures show its results.
+
+    Work that starts when a view is shown (the HAC comparison tab) or when a step
+    is shown starts a moment later, so the window must have been idle for
+    ``settle`` seconds in a row before it counts as done.
+    """
     import time
 
-    from PySide6.QtCore import QObject
     from PySide6.QtWidgets import QApplication
     deadline = time.monotonic() + timeout
+    idle_since = None
     while time.monotonic() < deadline:
         QApplication.processEvents()
-        if not any(getattr(o, "busy", False) is True for o in window.findChildren(QObject)):
+        now = time.monotonic()
+        if _busy_parts(window):
+            idle_since = None
+        elif idle_since is None:
+            idle_since = now
+        elif now - idle_since >= settle:
+            QApplication.processEvents()  # what the finished work sent
             return
-        time.sleep(0.01)
+        time.sleep(0.005)
     _err(f"note: background work still running after {timeout:.0f} s; drawn as it is.")
 
 
@@ -308,12 +319,13 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
                  "the PNG has them all.")
         for name, view, tab in _views(window):
             _show_only(window, tab)
+            _wait_for_background(window)  # a tab may start its computation when it is shown
             got = _fit(window, view, size)
             if tuple(got) != tuple(size):
                 _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
             for i in indices:
                 player.seek(i)
-                QApplication.processEvents()
+                _wait_for_background(window, settle=0.01)  # ... or when a step is shown
                 stem = f"{name}-step{i:03d}" if suffix else name
                 written.append(export.export_png(view, out / f"{stem}.png", scale=scale))
                 if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
@@ -321,7 +333,8 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
         if gif:
             written.append(_write_gif(window, out / "run.gif", final, size, scale, fps))
         player.seek(final)
-        result = summarize(session, player.history[:final + 1], window.dataset)
+        sweep = getattr(window.plugin, "sweep", None) if "sweep" in session.extra else None
+        result = summarize(session, player.history[:final + 1], window.dataset, sweep=sweep)
         result["files"] = [p.name for p in written]
         (out / "result.json").write_text(json.dumps(result, indent=1, allow_nan=False) + "\n", encoding="utf-8")
         print(f"wrote {len(written) + 1} files to {out}")
@@ -359,6 +372,6 @@ def _write_gif(window, path: Path, final: int, size, scale, fps) -> Path:
     frames = []
     for i in range(final + 1):
         window.player.seek(i)
-        QApplication.processEvents()
+        _wait_for_background(window, settle=0.0)
         frames.append(export.render_image(area, scale))
     return export.save_gif(frames, path, fps=fps)

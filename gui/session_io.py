@@ -34,7 +34,6 @@ from engine import data as edata
 from engine import session as es
 from engine.params import ParamError
 from engine.session import Session, SessionError
-from gui.data_model import GroupedDataset
 
 __all__ = ["capture", "apply", "goto_step", "wait_for_step", "install_session_menu", "SessionController",
            "ASK_ON_CLOSE", "SESSION_FILTER"]
@@ -162,15 +161,19 @@ def capture(window, folder=None, name: str | None = None, description: str | Non
         description = controller.description if controller is not None and controller.description else \
             f"{plugin.algorithm.title} on {ds.name or 'points made by hand'}"
     d = es.session_to_dict(Session(name=name, description=description, data=data,
-                                   standardize=bool(window.data_panel.standardize.isChecked()),
+                                   standardize=bool(window.standardized),
                                    algorithm=alg, params=params, extra=extra, step=step))
     # the round trip through the validator gives exactly what a file would hold
     return es.session_from_dict(d, folder=folder)
 
 
 # ============================================================================ apply
-def _kmeans_centres_for_lab(window, session, dataset, X) -> tuple[str, object] | None:
-    """How the K-means init lab shows the session's starting centres: ("picked", idx) or ("placed", P)."""
+def _kmeans_centres_for_lab(session, dataset, X) -> tuple[str, object] | None:
+    """How the K-means init lab shows the session's starting centres.
+
+    ("picked", indices) when they are data points, else ("placed", C) with C in run coordinates
+    (2-D data only: the lab places centres by clicking); None when the session gives no centres.
+    """
     extra = session.extra
     if "init_points" in extra:
         return "picked", list(extra["init_points"])
@@ -188,23 +191,28 @@ def _kmeans_centres_for_lab(window, session, dataset, X) -> tuple[str, object] |
     if dataset.d != 2:
         raise SessionError(f"{session.label}: the starting centres are not data points; for data with "
                            f"{dataset.d} dimensions the window can only start from data points (use init_points).")
-    if session.standardize:
-        mean, scale = dataset.X.mean(axis=0), dataset.X.std(axis=0)
-        C = C * scale + mean
     return "placed", C
 
 
-def _gmm_means_for_window(session) -> np.ndarray | None:
+def _gmm_means_for_window(session, dataset) -> np.ndarray | None:
     extra = session.extra
     if "init" in extra:
-        raise SessionError(f"{session.label}: the window starts a Gaussian mixture from placed means only; "
-                           "this session gives weights and covariances too (run it with `clusterlab render`, "
-                           "or give \"means\" instead of \"init\").")
+        raise SessionError(f"{session.label}: the window (and `clusterlab render`, which draws with it) starts a "
+                           "Gaussian mixture from placed means only; give \"means\" instead of \"init\" "
+                           "(weights equal, covariances v·I).")
+    if "means" in extra and dataset.d != 2:
+        raise SessionError(f"{session.label}: starting means are placed on the plot, which shows 2-D data "
+                           f"exactly; these data have {dataset.d} dimensions. Use params.init "
+                           "(\"kmeans\" or \"random\") instead of \"means\".")
     return None if "means" not in extra else np.asarray(extra["means"], dtype=float)
 
 
 def apply(window, session: Session) -> None:
     """Show ``session`` in ``window``: its data, algorithm, settings, and a new run going to its step.
+
+    Everything goes through the window's and the plugins' own controls (as if a person set them),
+    with one run started at the end rather than one per change. A K-means ``sweep`` starts in the
+    background (the "Restarts & K" tab).
 
     Raises
     ------
@@ -212,18 +220,19 @@ def apply(window, session: Session) -> None:
         The data cannot be made, the settings do not fit them, or this window
         has no plugin for the algorithm. Nothing in the window has changed then.
     """
-    dataset = es.make_dataset(session, grouped=GroupedDataset)
+    dataset = es.make_dataset(session)
     es.make_steps(session, dataset)  # every argument checked against the data
     index = _plugin_index(window, session.algorithm)
     if index is None:
         raise SessionError(f"{session.label}: this window has no {session.algorithm!r} algorithm installed.")
     plugin = window.plugins[index]
     X, _ = es.run_input(session, dataset)
-    lab_state = _kmeans_centres_for_lab(window, session, dataset, X) if session.algorithm == "kmeans" else None
-    gmm_means = _gmm_means_for_window(session) if session.algorithm == "gmm" else None
+    lab_state = _kmeans_centres_for_lab(session, dataset, X) if session.algorithm == "kmeans" else None
+    gmm_means = _gmm_means_for_window(session, dataset) if session.algorithm == "gmm" else None
     if session.algorithm == "bernoulli" and "init" in session.extra:
-        raise SessionError(f"{session.label}: the window starts a Bernoulli mixture from its own initialisation "
-                           "only; run a session with given probabilities with `clusterlab render`.")
+        raise SessionError(f"{session.label}: the window (and `clusterlab render`, which draws with it) starts a "
+                           "Bernoulli mixture from its own initialisation only (params.init); remove "
+                           "\"init\" from the session.")
     if session.extra and not hasattr(plugin, "apply_session_extra") and session.algorithm not in (
             "hac", "kmeans", "gmm", "bernoulli"):
         raise SessionError(f"{session.label}: the window cannot yet show the {session.algorithm} settings "
@@ -234,53 +243,42 @@ def apply(window, session: Session) -> None:
         controller.applying = True
     window.restart_run = lambda: None  # one restart at the end, not one per change
     try:
-        std = window.data_panel.standardize
-        blocked = std.blockSignals(True)
-        std.setChecked(session.standardize)
-        std.blockSignals(blocked)
+        window.set_standardized(session.standardize)
         window.set_algorithm(index)
+        plugin.panel()  # the plugin's controls exist from here on
         window.set_dataset(dataset, f"Open session {session.name or session.label}")
         plugin.form.set_values(session.params)
+        extra = session.extra
         if hasattr(plugin, "apply_session_extra"):
-            plugin.apply_session_extra(dict(session.extra))
+            plugin.apply_session_extra(dict(extra))
         elif session.algorithm == "hac":
-            box = plugin.from_groups
-            blocked = box.blockSignals(True)
-            box.setChecked(bool(session.extra.get("start_from_groups", False)))
-            box.blockSignals(blocked)
+            plugin.from_groups.setChecked(bool(extra.get("start_from_groups", False)))
         elif session.algorithm == "kmeans":
             lab = plugin.lab
             lab.set_capturing(False)
             if lab_state is None:
-                lab.set_mode(session.params.get("init", plugin.init_param.default if plugin.init_param else ""),
-                             emit=False)
+                lab.set_mode(session.params.get("init", plugin.init_param.default if plugin.init_param else ""))
             elif lab_state[0] == "picked":
-                lab.set_mode("picked", emit=False)
-                lab.set_picked(lab_state[1])
+                lab.set_mode("picked")
+                lab.set_picked(lab_state[1])  # the plugin sets k and draws the marks
             else:
-                lab.set_mode("placed", emit=False)
-                lab.set_placed(lab_state[1])
-            plugin._draw_marks()
+                lab.set_mode("placed")
+                lab.set_placed(window.from_run(lab_state[1]))  # the lab holds data coordinates
         elif session.algorithm == "gmm" and getattr(plugin, "use_placed", None) is not None:
-            box = plugin.use_placed
-            blocked = box.blockSignals(True)
-            box.setChecked(gmm_means is not None)
-            box.blockSignals(blocked)
-            plugin.form.widgets["init"].setEnabled(gmm_means is None)
             if gmm_means is not None:
-                plugin.placed.set_positions(window.project(gmm_means), emit=False)
-            plugin._update_placed_label()
+                plugin.placed.set_positions(window.project(gmm_means))
+            plugin.use_placed.setChecked(gmm_means is not None)  # the plugin updates its label and init box
         elif session.algorithm == "bernoulli" and getattr(plugin, "threshold", None) is not None:
-            box = plugin.threshold
-            blocked = box.blockSignals(True)
-            box.setValue(float(session.extra.get("threshold", 0.5)))
-            box.blockSignals(blocked)
+            plugin.threshold.setValue(float(extra.get("threshold", 0.5)))
     finally:
         del window.restart_run
         if controller is not None:
             controller.applying = False
     window.restart_run()
     goto_step(window.player, session.step)
+    if session.algorithm == "kmeans" and "sweep" in session.extra and hasattr(plugin, "start_sweep"):
+        sweep = session.extra["sweep"]
+        plugin.start_sweep(sweep["ks"], sweep["restarts"], sweep["seed"])
     if controller is not None:
         controller.set_session(session)
 
@@ -290,14 +288,8 @@ def goto_step(player, step) -> None:
     """Show step ``step`` (an index or ``"last"``) of the player's run, computing it off the GUI thread."""
     if step == "last":
         player.to_end()
-        return
-    step = int(step)
-    if step < len(player.history):
-        player.seek(step)
-    elif player.exhausted:
-        player.seek(len(player.history) - 1)
     else:
-        player._request(step - len(player.history) + 1, target=step)
+        player.seek_ahead(int(step))
 
 
 def wait_for_step(player, step, timeout: float = 600.0) -> str:

@@ -138,3 +138,44 @@ def test_command_line_without_a_display(tmp_path):
     bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "render", str(tmp_path / "none.json"), "--out",
                           str(out)], env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "none.json" in bad.stderr
+
+
+def test_views_are_drawn_after_the_work_they_start_when_shown(qtbot, tmp_path, monkeypatch):
+    """The HAC Compare tab computes (on a worker) only once it is shown: its figure waits for that."""
+    from gui import export
+    seen = {}
+    real = export.export_png
+
+    def spy(view, path, scale=1):
+        if hasattr(view, "trees") and hasattr(view, "busy"):  # the comparison view
+            seen[Path(path).name] = (view.busy, len(view.trees), len(view.results))
+        return real(view, path, scale=scale)
+
+    monkeypatch.setattr(export, "export_png", spy)
+    p = tmp_path / "hac.json"  # enough points that the comparison takes a moment
+    p.write_text(json.dumps({"format": "clusterlab-session", "version": 1, "data": {"generator": "moons", "n": 800},
+                             "algorithm": {"name": "hac", "params": {"linkage": "avg"}}, "step": 5}))
+    assert render.main([str(p), "--out", str(tmp_path / "o"), "--no-svg", "--size", "400x300"]) == 0
+    busy, trees, results = seen["compare.png"]
+    assert not busy and trees >= 3 and results == 12  # 3 dendrograms side by side, 12 first merges
+
+
+def test_a_sweep_session_writes_the_sweep_of_the_engine(qtbot, tmp_path):
+    from engine import kmeans as ekm
+    p = tmp_path / "sweep.json"
+    p.write_text(json.dumps({"format": "clusterlab-session", "version": 1, "name": "sw",
+                             "data": {"generator": "blobs", "n": 120, "seed": 2},
+                             "algorithm": {"name": "kmeans", "params": {"k": 3, "init": "k-means++", "seed": 1},
+                                           "sweep": {"ks": [2, 4], "restarts": 3, "seed": 9}}}))
+    out = tmp_path / "o"
+    assert render.main([str(p), "--out", str(out), "--no-svg", "--size", "400x300"]) == 0
+    res = json.loads((out / "result.json").read_text())
+    s = es.load_session(p)
+    X, _ = es.run_input(s)
+    ref = ekm.sweep(X, [2, 4], 3, seed=9, init="k-means++", variant="means", metric="l2", max_iter=300)
+    assert res["sweep"]["ks"] == [2, 4] and res["sweep"]["restarts"] == 3 and res["sweep"]["seed"] == 9
+    assert res["sweep"]["seeds"] == ref.seeds.tolist()
+    np.testing.assert_allclose(res["sweep"]["objectives"], ref.objectives, rtol=1e-12)
+    assert res["sweep"]["best_restart"] == ref.best_restart.tolist()
+    size, colours = _png_size(out / "restarts-k.png")
+    assert size == (400, 300) and colours > 10

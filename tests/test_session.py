@@ -1,4 +1,4 @@
-"""Session files: the engine format (validation, round trip, runs) and sessions in the window."""
+"""Session files in the engine: the format (validation, round trip, bad files) and runs without a window."""
 import json
 from pathlib import Path
 
@@ -6,13 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtWidgets import QMessageBox
 
 from engine import data as edata
 from engine import session as es
 from engine.session import SessionError
-
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 def _doc(**over):
@@ -146,6 +143,14 @@ BAD = [
     ("groups", _doc(algorithm={"name": "hac", "start_from_groups": True}), "no groups"),
     ("step", _doc(step="first"), "step should be"),
     ("big mnist", _doc(data={"mnist": 20000}), "between 1 and 10000"),
+    ("sweep type", _doc(algorithm={"name": "kmeans", "sweep": [2, 3]}), "sweep should be an object"),
+    ("sweep ks", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [], "restarts": 2}}), "sweep.ks should be"),
+    ("sweep repeat", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [2, 2]}}), "repeats a K"),
+    ("sweep restarts", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [2], "restarts": 0}}),
+     "sweep.restarts=0 should be between 1 and 50"),
+    ("sweep key", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [2], "code": "x"}}), "unknown entry code"),
+    ("sweep k above n", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [2, 7]}}), "K=7 but the data have only 5"),
+    ("sweep on hac", _doc(algorithm={"name": "hac", "sweep": {"ks": [2]}}), "unknown entry sweep"),
 ]
 
 
@@ -202,192 +207,3 @@ def test_random_bytes_raise_only_session_error(tmp_path_factory, raw):
     p.write_bytes(raw)
     with pytest.raises(SessionError):
         es.load_session(p)
-
-
-# ================================================================== the window
-@pytest.fixture
-def window(qtbot):
-    from gui.main_window import MainWindow
-    from gui.session_io import install_session_menu
-    w = MainWindow(startup="")
-    if getattr(w, "session_controller", None) is None:
-        install_session_menu(w)
-    qtbot.addWidget(w)
-    yield w
-    w.session_controller.set_modified(False)
-
-
-def _plugin_index(w, name):
-    return [p.algorithm.name for p in w.plugins].index(name)
-
-
-def _run_all(qtbot, w):
-    w.player.to_end()
-    qtbot.waitUntil(lambda: bool(w.player.exhausted and not w.player.busy and w.player.history), timeout=30000)
-    return _labels(w.player.history)
-
-
-def test_save_and_open_reproduces_the_run(qtbot, window, tmp_path):
-    from gui.main_window import MainWindow
-    from gui.session_io import install_session_menu
-    w = window
-    w.generate("blobs", 150, 5)
-    w.set_algorithm(_plugin_index(w, "kmeans"))
-    plugin = w.plugin
-    plugin.lab.set_mode("random", emit=False)
-    plugin.form.set_values({"k": 4, "seed": 21, "max_iter": 50})
-    w.restart_run()
-    saved = _run_all(qtbot, w)
-    c = w.session_controller
-    assert c.modified and w.isWindowModified()
-    assert c.save_to(tmp_path / "mine.json")
-    assert not w.isWindowModified() and "mine" in w.windowTitle() and "[*]" in w.windowTitle()
-    d = json.loads((tmp_path / "mine.json").read_text())
-    assert d["data"] == {"generator": "blobs", "n": 150, "seed": 5, "k": 3, "std": 1.0}
-    assert d["algorithm"]["params"]["k"] == 4 and d["algorithm"]["params"]["init"] == "random"
-
-    w2 = MainWindow(startup="")
-    qtbot.addWidget(w2)
-    c2 = install_session_menu(w2) if getattr(w2, "session_controller", None) is None else w2.session_controller
-    assert c2.open_path(tmp_path / "mine.json")
-    qtbot.waitUntil(lambda: w2.player.exhausted and not w2.player.busy and w2.player.at_end, timeout=30000)
-    assert _labels(w2.player.history) == saved
-    assert w2.plugin.algorithm.name == "kmeans" and w2.plugin.form.values()["k"] == 4
-    assert not w2.isWindowModified()
-    # the engine alone gives the same run
-    assert _labels(es.run(es.load_session(tmp_path / "mine.json"))) == saved
-    # a parameter change marks the session modified
-    w2.plugin.form.widgets["k"].setValue(3)
-    assert w2.isWindowModified() and c2.modified
-    c2.set_modified(False)
-
-
-def test_picked_centres_and_hac_groups_round_trip(qtbot, window, tmp_path):
-    from gui.session_io import apply, capture
-    w = window
-    w.open_example("five-points")
-    w.set_algorithm(_plugin_index(w, "kmeans"))
-    w.plugin.lab.set_mode("picked", emit=False)
-    w.plugin.lab.set_picked([0, 2])
-    s = capture(w)
-    assert s.extra == {"init_points": [0, 2]} and s.params["k"] == 2 and s.data == {"example": "five-points"}
-    ex3 = es.load_session(es.shipped_sessions()["ex3-kmeans"][0])
-    assert _labels(es.run(s)) == _labels(es.run(ex3))
-    # the shipped session (explicit centres A and C) shows as picked points in the lab
-    apply(w, ex3)
-    assert w.plugin.lab.mode == "picked" and w.plugin.lab.picked == [0, 2]
-    qtbot.waitUntil(lambda: w.player.at_end, timeout=20000)
-    assert _labels(w.player.history) == _labels(es.run(ex3))
-
-    ex1 = es.load_session(es.shipped_sessions()["ex1-avg-l2"][0])
-    apply(w, ex1)
-    qtbot.waitUntil(lambda: w.player.at_end, timeout=20000)
-    assert w.plugin.algorithm.name == "hac" and w.plugin.from_groups.isChecked()
-    assert w.plugin.form.values()["linkage"] == "avg"
-    assert _labels(w.player.history) == _labels(es.run(ex1))
-    again = capture(w)
-    assert again.extra == {"start_from_groups": True} and again.params == ex1.params
-
-
-def test_saved_step_is_shown_and_hand_made_points_round_trip(qtbot, window, tmp_path):
-    from gui.session_io import apply, capture
-    w = window
-    for x, y in ((0, 0), (1, 0), (0, 1), (5, 5), (6, 5), (5, 6)):
-        w.model.add_point(x, y)
-    w.model.paint([0, 1], 1)
-    w.set_algorithm(_plugin_index(w, "hac"))
-    qtbot.waitUntil(lambda: bool(w.player.history), timeout=10000)
-    w.player.to_end()
-    qtbot.waitUntil(lambda: w.player.at_end, timeout=10000)
-    w.player.seek(2)
-    s = capture(w, name="hand")
-    assert s.step == 2 and s.data["groups"] == [1, 1, -1, -1, -1, -1] and s.data["points"][3] == [5.0, 5.0]
-    path = es.save_session(s, tmp_path / "hand.json")
-    w.model.clear()
-    apply(w, es.load_session(path))
-    qtbot.waitUntil(lambda: w.player.index == 2 and not w.player.busy, timeout=10000)
-    assert w.dataset.X.tolist() == s.data["points"]
-    assert _labels(w.player.history[:3]) == _labels(es.run(s)[:3])
-
-
-def test_gmm_placed_means_round_trip(qtbot, window):
-    from gui.session_io import apply, capture
-    w = window
-    if "gmm" not in [p.algorithm.name for p in w.plugins]:
-        pytest.fail("the Gaussian mixture plugin is missing")
-    s = es.session_from_dict(_doc(data={"generator": "elongated", "n": 120, "seed": 2},
-                                  algorithm={"name": "gmm", "params": {"seed": 0},
-                                             "means": [[-2.0, 0.0], [0.0, 2.0], [2.0, 0.0]]}))
-    apply(w, s)
-    qtbot.waitUntil(lambda: w.player.at_end, timeout=30000)
-    assert w.plugin.use_placed.isChecked()
-    engine = es.run(s)
-    assert _labels(w.player.history) == _labels(engine)
-    np.testing.assert_allclose([st.objective for st in w.player.history], [st.objective for st in engine],
-                               rtol=1e-9)
-    again = capture(w)
-    np.testing.assert_allclose(again.extra["means"], s.extra["means"], atol=1e-12)
-
-
-def test_a_bad_session_shows_a_message_and_changes_nothing(qtbot, window, tmp_path, monkeypatch):
-    w = window
-    w.open_example("four-points")
-    w.set_algorithm(_plugin_index(w, "hac"))
-    w.plugin.form.set_values({"linkage": "max"})
-    w.restart_run()
-    before = _run_all(qtbot, w)
-    ds, title, params = w.dataset, w.windowTitle(), w.plugin.form.values()
-    shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda parent, t, text: shown.append(text))
-    bad = [_doc(version=7), _doc(algorithm={"name": "kmeans", "params": {"k": 99}}),
-           _doc(data={"path": "missing.csv"}), '{"format": "clusterlab-session", "vers']
-    for i, content in enumerate(bad):
-        assert not w.session_controller.open_path(_write(tmp_path, content, f"bad{i}.json"))
-    assert len(shown) == 4 and all(f"bad{i}.json" in t for i, t in enumerate(shown))
-    assert w.dataset is ds and w.windowTitle() == title and w.plugin.form.values() == params
-    assert w.plugin.algorithm.name == "hac" and _labels(w.player.history) == before
-
-
-def test_menus_title_and_close_prompt(qtbot, window, tmp_path, monkeypatch):
-    from gui import session_io
-    w = window
-    names = [a.objectName() for a in w.findChildren(type(w.session_controller.actions["open_session"]))]
-    assert {"action_open_session", "action_save_session", "action_save_session_as"} <= set(names)
-    sub = w.session_controller.exercise_menu
-    texts = [a.text() for a in sub.actions() if not a.isSeparator()]
-    shipped = es.shipped_sessions()
-    assert len(texts) == len(shipped)
-    for name, (_, description) in shipped.items():
-        assert f"{name} - {description}" in texts
-    # an exercise from the menu opens unmodified, with its name in the title
-    next(a for a in sub.actions() if a.text().startswith("ex2-max")).trigger()
-    assert "ex2-max" in w.windowTitle() and not w.isWindowModified()
-    assert w.session_controller.path is None  # a shipped session is never overwritten by Save
-
-    w.open_example("one-d")  # a change
-    assert w.isWindowModified()
-    monkeypatch.setattr(session_io, "ASK_ON_CLOSE", True)
-    answers = [QMessageBox.StandardButton.Cancel]
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
-    assert not w.close() and w.isVisible() is w.isVisible()
-    assert not answers and not w._closed
-    target = tmp_path / "kept.json"
-    monkeypatch.setattr(session_io.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    answers.append(QMessageBox.StandardButton.Save)
-    assert w.close()
-    assert target.is_file() and es.load_session(target).data == {"example": "one-d"}
-
-
-def test_bernoulli_threshold_round_trip(qtbot, window):
-    from gui.session_io import apply, capture
-    w = window
-    s = es.session_from_dict(_doc(data={"mnist": 200}, algorithm={
-        "name": "bernoulli", "params": {"k": 3, "seed": 1, "max_iter": 6}, "threshold": 0.3}))
-    apply(w, s)
-    qtbot.waitUntil(lambda: w.player.at_end, timeout=30000)
-    assert w.plugin.algorithm.name == "bernoulli" and w.plugin.threshold.value() == 0.3
-    engine = es.run(s)
-    assert _labels(w.player.history) == _labels(engine)
-    np.testing.assert_allclose(w.player.history[-1].centers, engine[-1].centers, rtol=1e-12)
-    again = capture(w)
-    assert again.extra == {"threshold": 0.3} and again.params == s.params and again.data == {"mnist": 200}
