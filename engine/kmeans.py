@@ -61,6 +61,10 @@ Payload
     seed: ``"probs"`` (n,), ``"chosen"``; medoids: ``"medoid_indices"`` (k,).
     A ``"seed"`` step's ``centers`` holds the centres chosen so far (j x d).
 
+Restarts and K
+    :func:`sweep` (with :func:`sweep_seeds` and :class:`SweepResult`) lives in
+    :mod:`engine.kmeans_sweep` and is reachable here as ``engine.kmeans.sweep``.
+
 Speed (K-means): ``X`` keeps float32 when it is float32 (or ``dtype="float32"``);
 ``||x||^2`` is computed once; distances take one matrix product per
 cache-sized block; centre sums are kept in float64 and updated only by the
