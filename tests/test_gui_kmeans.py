@@ -109,11 +109,11 @@ def test_objective_click_seeks_the_player(qtbot, window):
     plot = p.objective.plot
     target = 2
     y = float(np.nan_to_num(w.player.history[target].objective, nan=0.0))
-    scene = plot.plotItem.vb.mapViewToScene(QPointF(target, y))
+    scene = plot.plotItem.vb.mapViewToScene(QPointF(target + 1, y))  # the axis numbers steps from 1
     pos = plot.mapFromScene(scene)
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     qtbot.waitUntil(lambda: w.player.index == target, timeout=2000)
-    assert p.objective.marker.data["x"].tolist() == [float(target)]
+    assert p.objective.marker.data["x"].tolist() == [float(target + 1)]
 
 
 def test_placing_centres_by_clicking(qtbot, window):

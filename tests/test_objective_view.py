@@ -17,6 +17,6 @@ def test_view_marks_current_step_and_reports_check(qtbot):
     v.set_objective("SSE", "min")
     v.show_trace(np.array([np.nan, 10.0, 7.0, 6.5]), 2)
     assert "never increased over 3 steps" in v.check.text()
-    assert v.marker.data["x"].tolist() == [2.0]
+    assert v.marker.data["x"].tolist() == [3.0]  # step index 2 is "step 3" on the timeline
     v.show_trace(np.array([10.0, 7.0, 8.0]), 0)
-    assert "increased at step 2" in v.check.text()
+    assert "increased at step 3" in v.check.text()

@@ -82,9 +82,12 @@ class ObjectiveView(QWidget):
         self.sense = sense
 
     def show_trace(self, trace: np.ndarray, current: int):
-        """Draw ``trace`` (one value per step, NaN where undefined) with step ``current`` marked."""
+        """Draw ``trace`` (one value per step, NaN where undefined) with step ``current`` (0-based) marked.
+
+        The x axis numbers steps from 1, like the timeline; :attr:`sigStepClicked` emits 0-based indices.
+        """
         y = np.asarray(trace, dtype=float)
-        x = np.arange(y.size, dtype=float)
+        x = np.arange(1, y.size + 1, dtype=float)  # steps are numbered from 1, as on the timeline
         ok = np.isfinite(y)
         self._x, self._y = x, y
         # Per-point symbols cost a marker each per redraw: only for runs short enough to read them.
@@ -103,7 +106,7 @@ class ObjectiveView(QWidget):
             self.check.setStyleSheet("color: #009E73;")
         else:
             word = "increased" if self.sense == "min" else "decreased"
-            self.check.setText(f"✗ {word} at step {first_bad}")
+            self.check.setText(f"✗ {word} at step {first_bad + 1}")
             self.check.setStyleSheet("color: #D55E00; font-weight: bold;")
 
     def clear(self):
@@ -113,5 +116,5 @@ class ObjectiveView(QWidget):
         if self._x.size == 0:
             return
         pos = self.plot.plotItem.vb.mapSceneToView(event.scenePos())
-        i = int(np.clip(round(pos.x()), 0, self._x.size - 1))
+        i = int(np.clip(round(pos.x()) - 1, 0, self._x.size - 1))
         self.sigStepClicked.emit(i)
