@@ -278,7 +278,10 @@ def apply(window, session: Session) -> None:
     goto_step(window.player, session.step)
     if session.algorithm == "kmeans" and "sweep" in session.extra and hasattr(plugin, "start_sweep"):
         sweep = session.extra["sweep"]
-        plugin.start_sweep(sweep["ks"], sweep["restarts"], sweep["seed"])
+        plugin.start_sweep(sweep["ks"], sweep["restarts"], sweep["seed"])  # shows the K values and restarts
+        seed_box = getattr(getattr(plugin, "restarts", None), "seed_spin", None)
+        if seed_box is not None:  # ... and "Run sweep" there repeats it
+            seed_box.setValue(sweep["seed"])
     if controller is not None:
         controller.set_session(session)
 

@@ -341,4 +341,5 @@ def test_a_session_with_a_sweep_starts_it_in_the_restarts_tab(qtbot, window):
     ref = ekm.sweep(X, [2, 3, 5], 2, seed=4, init="random", variant="means", metric="l2", max_iter=300)
     np.testing.assert_array_equal(plugin.sweep.seeds, ref.seeds)
     np.testing.assert_allclose(plugin.sweep.objectives, ref.objectives, rtol=1e-12)
+    assert plugin.restarts.seed_spin.value() == 4 and plugin.restarts.restarts_spin.value() == 2
     assert not w.isWindowModified()
