@@ -16,3 +16,41 @@ def _isolated_settings(tmp_path, monkeypatch):
     """Each test gets its own QSettings store so tests never share or leak state."""
     monkeypatch.setenv("CLUSTERLAB_SETTINGS_DIR", str(tmp_path / "settings"))
     yield
+
+
+@pytest.fixture
+def shown(qtbot):
+    """``shown(widget, size)``: register ``widget`` with qtbot (closed after the test), resize it to
+    ``size`` = (width, height), show it, wait until it is exposed and return it."""
+
+    def show(widget, size):
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return show
+
+
+@pytest.fixture
+def open_window(shown):
+    """``open_window(plugin, size=(1300, 850), **kwargs)``: a shown ``MainWindow(**kwargs)`` with the plugin
+    ``plugin`` selected (a plugin class, or an algorithm name such as "hac"); closed after the test."""
+    from gui.main_window import MainWindow
+
+    made = []
+
+    def make(plugin, size=(1300, 850), **kwargs):
+        w = shown(MainWindow(**kwargs), size)
+        made.append(w)
+        if isinstance(plugin, str):
+            index = [p.algorithm.name for p in w.plugins].index(plugin)
+        else:
+            index = next(i for i, p in enumerate(w.plugins) if isinstance(p, plugin))
+        w.set_algorithm(index)
+        return w
+
+    yield make
+    for w in made:
+        w.close()

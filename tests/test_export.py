@@ -17,23 +17,17 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 
 @pytest.fixture
-def plot(qtbot):
+def plot(shown):
     w = pg.PlotWidget(background="w")
-    qtbot.addWidget(w)
-    w.resize(400, 300)
     w.plot([0, 1, 2], [1, 0, 2], pen="b", symbol="o")
-    w.show()
-    qtbot.waitExposed(w)
+    shown(w, (400, 300))
     return w
 
 
 @pytest.fixture
-def scatter(qtbot):
+def scatter(shown):
     v = ScatterView()
-    qtbot.addWidget(v)
-    v.resize(420, 320)
-    v.show()
-    qtbot.waitExposed(v)
+    shown(v, (420, 320))
     v.set_points(np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]]), names=["A", "B", "C"])
     v.set_labels(np.array([0, 1, 1]))
     return v
@@ -194,12 +188,9 @@ def test_unwritable_places(plot, tmp_path):
             call("/proc/clusterlab-export-test")
 
 
-def test_png_of_raster_scatter_is_sharp_and_leaves_the_view_alone(qtbot, tmp_path):
+def test_png_of_raster_scatter_is_sharp_and_leaves_the_view_alone(shown, tmp_path):
     v = ScatterView(symbol_limit=0)
-    qtbot.addWidget(v)
-    v.resize(400, 300)
-    v.show()
-    qtbot.waitExposed(v)
+    shown(v, (400, 300))
     Y = np.random.default_rng(4).normal(size=(3000, 2))
     v.set_points(Y, auto_range=True)
     v.set_labels((Y[:, 0] > 0).astype(int))

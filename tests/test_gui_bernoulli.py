@@ -11,20 +11,13 @@ from engine import data as edata
 from engine.data import Dataset
 from gui import palette
 from gui.algorithms.bernoulli import BernoulliPlugin, load_exercise
-from gui.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow(startup="")
-    qtbot.addWidget(w)
-    w.resize(1300, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    w.set_algorithm(next(i for i, p in enumerate(w.plugins) if isinstance(p, BernoulliPlugin)))
-    return w
+def window(open_window):
+    return open_window(BernoulliPlugin, startup="")
 
 
 def _plugin(w) -> BernoulliPlugin:

@@ -18,17 +18,8 @@ NORM_P = {"l1": 1, "l2": 2, "linf": np.inf}
 
 
 @pytest.fixture
-def window(qtbot):
-    from gui.main_window import MainWindow
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1300, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    names = [p.algorithm.name for p in w.plugins]
-    w.set_algorithm(names.index("hac"))
-    yield w
-    w.close()
+def window(open_window):
+    return open_window("hac", size=(1300, 800))
 
 
 def hac_plugin(window) -> HacPlugin:

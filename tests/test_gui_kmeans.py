@@ -8,21 +8,13 @@ from PySide6.QtCore import QPointF, Qt
 import engine.kmeans as ekm
 from engine import data as edata
 from gui.algorithms.kmeans import KMeansPlugin, load_exercise
-from gui.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow(startup="")
-    qtbot.addWidget(w)
-    w.resize(1300, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    index = next(i for i, p in enumerate(w.plugins) if isinstance(p, KMeansPlugin))
-    w.set_algorithm(index)
-    return w
+def window(open_window):
+    return open_window(KMeansPlugin, startup="")
 
 
 def _plugin(w) -> KMeansPlugin:

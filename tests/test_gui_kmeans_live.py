@@ -7,22 +7,14 @@ from PySide6.QtWidgets import QMenu
 import gui.algorithms.kmeans as gkm
 from engine import data as edata
 from gui.algorithms.kmeans import KMeansPlugin
-from gui.main_window import MainWindow
 from gui.views import init_lab
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow(startup="")
-    qtbot.addWidget(w)
-    w.resize(1300, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    index = next(i for i, p in enumerate(w.plugins) if isinstance(p, KMeansPlugin))
-    w.set_algorithm(index)
-    return w
+def window(open_window):
+    return open_window(KMeansPlugin, startup="")
 
 
 def test_elbow_fills_in_while_the_sweep_runs(qtbot, window):

@@ -81,12 +81,9 @@ def test_row_and_column_titles_and_note(qtbot):
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen platform, harmless
-def test_click_on_tile_emits_its_index(qtbot):
+def test_click_on_tile_emits_its_index(qtbot, shown):
     v = TileView()
-    qtbot.addWidget(v)
-    v.resize(400, 200)
-    v.show()
-    qtbot.waitExposed(v)
+    shown(v, (400, 200))
     v.set_tiles(np.random.default_rng(0).random((3, 100)), (10, 10), levels=(0, 1))
     r, c = v._origins[2]
     scene_pos = v.vb.mapViewToScene(QPointF(c + 5, r + 5))
@@ -97,16 +94,13 @@ def test_click_on_tile_emits_its_index(qtbot):
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")
-def test_prototypes_view_shows_all_three_grids_at_once(qtbot):
+def test_prototypes_view_shows_all_three_grids_at_once(qtbot, shown):
     from PySide6.QtCore import QPoint, QRect
 
     from gui.views.tiles import PrototypesView
 
     v = PrototypesView()
-    qtbot.addWidget(v)
-    v.resize(600, 500)
-    v.show()
-    qtbot.waitExposed(v)
+    shown(v, (600, 500))
     v.set_available(True)
     rng = np.random.default_rng(0)
     for grid in (v.centres, v.members, v.compare):

@@ -82,18 +82,14 @@ class OtherPlugin(ToyPlugin):
 
 
 @pytest.fixture
-def make_window(qtbot, monkeypatch):
+def make_window(shown, monkeypatch):
     monkeypatch.setattr(algorithms, "plugin_classes", lambda: [ToyPlugin, OtherPlugin])
     from gui.main_window import MainWindow
 
     made = []
 
     def make(**kwargs):
-        w = MainWindow(**kwargs)
-        qtbot.addWidget(w)
-        w.resize(1200, 760)
-        w.show()
-        qtbot.waitExposed(w)
+        w = shown(MainWindow(**kwargs), (1200, 760))
         made.append(w)
         return w
 
