@@ -44,8 +44,8 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLineEdit, QSpinBox,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLineEdit,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
 from PySide6.QtGui import QIntValidator
 
 from engine.params import Algorithm, Param
@@ -171,6 +171,30 @@ class AlgorithmPlugin(QObject):
     def views(self) -> list[tuple[str, QWidget]]:
         """Extra views as (tab title, widget), created once."""
         return []
+
+    # Panel pieces ---------------------------------------------------------------
+    @staticmethod
+    def add_button(layout, text: str, object_name: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
+        """A push button ``text`` named ``object_name`` that calls ``slot()`` when clicked, added to ``layout``."""
+        b = QPushButton(text)
+        b.setObjectName(object_name)
+        if tip:
+            b.setToolTip(tip)
+        b.clicked.connect(lambda _=False: slot())
+        layout.addWidget(b)
+        return b
+
+    def add_exercises_box(self, layout, exercises: dict[str, str], load: Callable) -> QGroupBox:
+        """An "Exercises" box added to ``layout``: one button per ``exercises`` entry (name -> title), named
+        ``<algorithm name>_<name>``, that calls ``load(window, name)``; the buttons go to ``exercise_buttons``."""
+        box = QGroupBox("Exercises")
+        ev = QVBoxLayout(box)
+        self.exercise_buttons = {
+            name: self.add_button(ev, title, f"{self.algorithm.name}_{name}",
+                                  lambda n=name: load(self.window, n))
+            for name, title in exercises.items()}
+        layout.addWidget(box)
+        return box
 
     # The run ----------------------------------------------------------------
     def parameters(self) -> dict:

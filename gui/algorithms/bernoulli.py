@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
+from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSpinBox,
                                QSplitter, QVBoxLayout, QWidget)
 
 from engine import bernoulli as ebern
@@ -160,16 +160,7 @@ class BernoulliPlugin(MixturePlugin):
         self.binary_note.setWordWrap(True)
         f.addRow(self.binary_note)
         v.addWidget(bin_box)
-        ex_box = QGroupBox("Exercises")
-        ev = QVBoxLayout(ex_box)
-        self.exercise_buttons = {}
-        for name, title in EXERCISES.items():
-            b = QPushButton(title)
-            b.setObjectName(f"bernoulli_{name}")
-            b.clicked.connect(lambda _=False, n=name: load_exercise(self.window, n))
-            ev.addWidget(b)
-            self.exercise_buttons[name] = b
-        v.addWidget(ex_box)
+        self.add_exercises_box(v, EXERCISES, load_exercise)
         self._export_buttons(v)
         v.addStretch(1)
         self._panel = box

@@ -107,16 +107,7 @@ class GmmPlugin(MixturePlugin):
         self.density.setToolTip("Contours of the mixture density (for d > 2: of its projection on the plot)")
         self.density.toggled.connect(lambda _: self._update_density())
         v.addWidget(self.density)
-        ex_box = QGroupBox("Exercises")
-        ev = QVBoxLayout(ex_box)
-        self.exercise_buttons = {}
-        for name, title in EXERCISES.items():
-            b = QPushButton(title)
-            b.setObjectName(f"gmm_{name}")
-            b.clicked.connect(lambda _=False, n=name: load_exercise(self.window, n))
-            ev.addWidget(b)
-            self.exercise_buttons[name] = b
-        v.addWidget(ex_box)
+        self.add_exercises_box(v, EXERCISES, load_exercise)
         self._export_buttons(v)
         v.addStretch(1)
         self._panel = box

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from engine import kmeans as ekm
 from engine.kmeans_kernels import pair_evaluations
@@ -111,21 +111,10 @@ class KMeansPlugin(SweepMixin, AlgorithmPlugin):
         lv.addWidget(QLabel("Start from:"))
         lv.addWidget(self.lab)
         v.addWidget(lab_box)
-        ex_box = QGroupBox("Exercises")
-        ev = QVBoxLayout(ex_box)
-        self.exercise_buttons = {}
-        for name, title in EXERCISES.items():
-            b = QPushButton(title)
-            b.setObjectName(f"kmeans_{name}")
-            b.clicked.connect(lambda _=False, n=name: load_exercise(self.window, n))
-            ev.addWidget(b)
-            self.exercise_buttons[name] = b
-        v.addWidget(ex_box)
-        self.export_button = QPushButton("Export results…")
-        self.export_button.setObjectName("kmeans_export")
-        self.export_button.setToolTip("Labels, centres and the objective trace of the current step as CSV and JSON")
-        self.export_button.clicked.connect(self.export_dialog)
-        v.addWidget(self.export_button)
+        self.add_exercises_box(v, EXERCISES, load_exercise)
+        self.export_button = self.add_button(
+            v, "Export results…", "kmeans_export", self.export_dialog,
+            "Labels, centres and the objective trace of the current step as CSV and JSON")
         v.addStretch(1)
         self._panel = box
         return box

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtWidgets import QFileDialog, QPushButton
+from PySide6.QtWidgets import QFileDialog
 
 from engine.params import ParamError
 from engine.steps import Step
@@ -356,11 +356,8 @@ class MixturePlugin(AlgorithmPlugin):
     def _export_buttons(self, layout):
         for what, tip in (("results", "Parameters, responsibilities and the log-likelihood trace as CSV and JSON"),
                           ("figures", "The scatter and every view of this algorithm as PNG and SVG")):
-            b = QPushButton(f"Export {what}…")
-            b.setObjectName(f"{self.stem}_export_{what}")
-            b.setToolTip(tip)
-            b.clicked.connect(lambda _=False, x=what: self._export_dialog(x))
-            layout.addWidget(b)
+            self.add_button(layout, f"Export {what}…", f"{self.stem}_export_{what}",
+                            lambda x=what: self._export_dialog(x), tip)
 
 
 
