@@ -27,6 +27,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui import palette
+from gui.views.plot_items import PlotItems
 
 __all__ = ["InitLab", "CentreMarks", "KMeansOverlay", "INIT_LABELS", "OWN_MODES"]
 
@@ -206,7 +207,7 @@ class InitLab(QWidget):
         self.sigCaptureChanged.emit(bool(on) and self.own)
 
 
-class CentreMarks:
+class CentreMarks(PlotItems):
     """Black crosses labelled "start 1", "start 2", ... (cluster numbers as in the legend) on a PlotItem: the hand-made starting centres."""
 
     def __init__(self):
@@ -216,20 +217,8 @@ class CentreMarks:
         self.texts: list[pg.TextItem] = []
         self.plot_item = None
 
-    def attach(self, plot_item):
-        if self.plot_item is plot_item:
-            return
-        self.detach()
-        self.plot_item = plot_item
-        plot_item.addItem(self.crosses, ignoreBounds=True)
-        for t in self.texts:
-            plot_item.addItem(t, ignoreBounds=True)
-
-    def detach(self):
-        if self.plot_item is not None:
-            for item in (self.crosses, *self.texts):
-                self.plot_item.removeItem(item)
-        self.plot_item = None
+    def _items(self):
+        return [self.crosses, *self.texts]
 
     def positions(self) -> np.ndarray:
         x, y = self.crosses.getData()
@@ -242,8 +231,7 @@ class CentreMarks:
             t = pg.TextItem(color="#000000", anchor=(-0.3, 1.1))
             t.setZValue(31)
             self.texts.append(t)
-            if self.plot_item is not None:
-                self.plot_item.addItem(t, ignoreBounds=True)
+            self._add_item(t)
         for i, t in enumerate(self.texts):
             if i < P.shape[0]:
                 t.setText(f"start {i + 1}")

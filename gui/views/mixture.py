@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 from engine import gmm as egmm
 from gui import palette
 from gui.views.objective import ObjectiveView
+from gui.views.plot_items import PlotItems
 
 __all__ = ["blend_colors", "component_rgb", "display_map", "run_from_display", "BlendOverlay", "EllipseOverlay",
            "PlacedMeans", "MomentBanner", "BarsView", "EMView", "moment_text"]
@@ -279,7 +280,7 @@ class EllipseOverlay:
         self.density = (xs, ys, z, levels)
 
 
-class PlacedMeans(QObject):
+class PlacedMeans(PlotItems, QObject):
     """Starting means placed by clicking on a PlotItem; each marker can be dragged.
 
     ``sigChanged`` is emitted when a mean is added, dragged (on release) or removed.
@@ -292,19 +293,8 @@ class PlacedMeans(QObject):
         self.targets: list[pg.TargetItem] = []
         self.plot_item = None
 
-    def attach(self, plot_item):
-        if self.plot_item is plot_item:
-            return
-        self.detach()
-        self.plot_item = plot_item
-        for t in self.targets:
-            plot_item.addItem(t, ignoreBounds=True)
-
-    def detach(self):
-        if self.plot_item is not None:
-            for t in self.targets:
-                self.plot_item.removeItem(t)
-        self.plot_item = None
+    def _items(self):
+        return self.targets
 
     @property
     def count(self) -> int:
@@ -333,8 +323,7 @@ class PlacedMeans(QObject):
         t.setZValue(30)
         t.sigPositionChangeFinished.connect(lambda *_: self.sigChanged.emit())
         self.targets.append(t)
-        if self.plot_item is not None:
-            self.plot_item.addItem(t, ignoreBounds=True)
+        self._add_item(t)
         if emit:
             self.sigChanged.emit()
 
