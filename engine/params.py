@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-__all__ = ["ParamError", "Param", "Algorithm", "validate_params", "algorithms", "get_algorithm"]
+__all__ = ["ParamError", "Param", "Algorithm", "validate_params", "algorithms", "get_algorithm", "present_modules"]
 
 
 class ParamError(ValueError):
@@ -167,16 +167,29 @@ class Algorithm:
 _MODULES = ("engine.hac", "engine.kmeans", "engine.gmm", "engine.bernoulli")
 
 
+def present_modules(names: Sequence[str]) -> list:
+    """The modules ``names`` that exist, imported, in the given order.
+
+    A module that is missing is skipped; any other import error (also a missing module that one of
+    them imports) is raised.
+
+    >>> [m.__name__ for m in present_modules(["math", "no_such_module_here"])]
+    ['math']
+    """
+    out = []
+    for name in names:
+        try:
+            out.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return out
+
+
 def algorithms() -> dict[str, Algorithm]:
     """All algorithms whose modules are present, by name, in menu order."""
     out = {}
-    for modname in _MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as exc:
-            if exc.name == modname:
-                continue
-            raise
+    for mod in present_modules(_MODULES):
         alg = getattr(mod, "ALGORITHM", None)
         if alg is not None:
             out[alg.name] = alg

@@ -5,20 +5,11 @@ subclass for one engine algorithm.
 """
 from __future__ import annotations
 
-import importlib
+from engine.params import present_modules
 
 MODULES = ("gui.algorithms.hac", "gui.algorithms.kmeans", "gui.algorithms.gmm", "gui.algorithms.bernoulli")
 
 
 def plugin_classes() -> list:
     """The plugin classes whose modules are present, in menu order."""
-    out = []
-    for name in MODULES:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        out.append(mod.PLUGIN)
-    return out
+    return [mod.PLUGIN for mod in present_modules(MODULES)]
