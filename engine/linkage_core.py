@@ -171,16 +171,12 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str) -> np.ndarray:
     single = linkage == "min"
     complete = linkage == "max"
     stale = np.zeros(m, dtype=bool)
+
+    def _matrix_row(q):
+        return D[q] + deadinf  # D and deadinf as they are now (compaction replaces them)
+
     for t in range(m - 1):
-        while True:
-            i = int(nn_d.argmin())
-            if not stale[i]:
-                break
-            r = D[i] + deadinf
-            k = int(r.argmin())
-            nn[i] = k
-            nn_d[i] = r[k]
-            stale[i] = False
+        i = _pop_nearest(nn, nn_d, stale, _matrix_row)
         j = int(nn[i])
         h = float(nn_d[i])
         si, sj = size[i], size[j]
@@ -229,6 +225,24 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str) -> np.ndarray:
         nn_d[i] = row[ni]
         _adopt(row, nn, nn_d, i, stale)
     return Z
+
+
+def _pop_nearest(nn, nn_d, stale, row_of) -> int:
+    """The slot ``i`` whose nearest neighbour ``nn[i]`` is the closest pair now.
+
+    Slots marked ``stale`` hold only a lower bound: when one comes first, its row ``row_of(i)``
+    (distances from slot ``i``, +inf at ``i`` and at merged-away slots) is recomputed and the
+    search repeats. ``nn``, ``nn_d`` and ``stale`` are updated in place.
+    """
+    while True:
+        i = int(nn_d.argmin())
+        if not stale[i]:
+            return i
+        r = row_of(i)
+        k = int(r.argmin())
+        nn[i] = k
+        nn_d[i] = r[k]
+        stale[i] = False
 
 
 def _compaction(nn_d):
@@ -351,17 +365,14 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
     nn, nn_d = _initial_nn(C, inv, norm, ward)
     slot_id = list(range(m))
     stale = np.zeros(m, dtype=bool)  # Ward is reducible: lazy recomputation as for the matrix loop
+
+    def _centroid_row(q):
+        r = _centroid_rows(C, inv, C[q], inv[q], norm, ward)
+        r[q] = inf
+        return r
+
     for t in range(m - 1):
-        while True:
-            i = int(nn_d.argmin())
-            if not stale[i]:
-                break
-            r = _centroid_rows(C, inv, C[i], inv[i], norm, ward)
-            r[i] = inf
-            k = int(r.argmin())
-            nn[i] = k
-            nn_d[i] = r[k]
-            stale[i] = False
+        i = _pop_nearest(nn, nn_d, stale, _centroid_row)
         j = int(nn[i])
         h = float(nn_d[i])
         si, sj = size[i], size[j]
