@@ -37,7 +37,7 @@ from gui import palette
 from gui.algorithms.mixture_base import MixturePlugin, num, plugin_index, write_csv
 from gui.views.elbow import BackgroundTask
 from gui.views.mixture import BarsView, EllipseOverlay
-from gui.views.tiles import TileView
+from gui.views.tiles import TileView, titled_box
 
 __all__ = ["BernoulliPlugin", "PLUGIN", "ThetaView", "load_exercise", "EXERCISES"]
 
@@ -62,17 +62,7 @@ class ThetaView(QWidget):
         self.kmeans = TileView()
         self.kmeans.setObjectName("tiles_kmeans")
         for name, view in (("theta", self.theta), ("kmeans", self.kmeans)):
-            box = QWidget()
-            v = QVBoxLayout(box)
-            v.setContentsMargins(0, 0, 0, 0)
-            t = QLabel()
-            t.setObjectName(f"theta_title_{name}")
-            t.setStyleSheet("font-weight: bold;")
-            t.setWordWrap(True)
-            self.titles[name] = t
-            view.setMinimumHeight(90)
-            v.addWidget(t)
-            v.addWidget(view, 1)
+            box, self.titles[name] = titled_box(view, f"theta_title_{name}", 90)
             self.split.addWidget(box)
         bottom = QWidget()
         h = QHBoxLayout(bottom)

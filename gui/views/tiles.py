@@ -25,7 +25,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsTextItem, QLabel, QVBoxLayout, QWidget
 
-__all__ = ["TileView", "PrototypesView", "scale_to_uint8", "grid_layout"]
+__all__ = ["TileView", "PrototypesView", "scale_to_uint8", "grid_layout", "titled_box"]
 
 BACKGROUND = (255, 255, 255, 255)
 
@@ -67,6 +67,28 @@ def grid_layout(m: int, ncols: int | None = None) -> tuple[int, int]:
         ncols = m if m <= 10 else int(math.ceil(math.sqrt(m * 1.6)))
     ncols = max(1, min(int(ncols), m))
     return int(math.ceil(m / ncols)), ncols
+
+
+def titled_box(view: QWidget, title_name: str, min_height: int, spacing: int | None = None
+               ) -> tuple[QWidget, QLabel]:
+    """A box with a bold, wrapped title (an empty QLabel named ``title_name``) above ``view``.
+
+    ``view`` gets the minimum height ``min_height`` and all the box's spare height;
+    ``spacing`` between title and view (None: the style's). Returns (box, title).
+    """
+    title = QLabel()
+    title.setObjectName(title_name)
+    title.setStyleSheet("font-weight: bold;")
+    title.setWordWrap(True)
+    view.setMinimumHeight(min_height)
+    box = QWidget()
+    v = QVBoxLayout(box)
+    v.setContentsMargins(0, 0, 0, 0)
+    if spacing is not None:
+        v.setSpacing(spacing)
+    v.addWidget(title)
+    v.addWidget(view, 1)
+    return box, title
 
 
 class TileView(QWidget):
@@ -294,18 +316,7 @@ class PrototypesView(QWidget):
         self.grids.setChildrenCollapsible(False)
         for name, view, stretch in (("centres", self.centres, 2), ("members", self.members, 4),
                                     ("compare", self.compare, 3)):
-            t = QLabel()
-            t.setObjectName(f"prototypes_title_{name}")
-            t.setStyleSheet("font-weight: bold;")
-            t.setWordWrap(True)
-            self.titles[name] = t
-            view.setMinimumHeight(80)
-            box = QWidget()
-            v = QVBoxLayout(box)
-            v.setContentsMargins(0, 0, 0, 0)
-            v.setSpacing(0)
-            v.addWidget(t)
-            v.addWidget(view, 1)
+            box, self.titles[name] = titled_box(view, f"prototypes_title_{name}", 80, spacing=0)
             self.grids.addWidget(box)
             self.grids.setStretchFactor(self.grids.count() - 1, stretch)
         layout = QVBoxLayout(self)
