@@ -40,9 +40,6 @@ __all__ = ["DataModel"]
 UNDO_LIMIT = 200
 
 
-#: Kept for code written before :class:`engine.data.Dataset` accepted ``-1`` labels; use ``Dataset``.
-GroupedDataset = Dataset
-
 
 def _fmt(v: float) -> str:
     return f"{v:.4g}"

@@ -33,6 +33,7 @@ EXERCISES = {
 }
 EXERCISE4_KS = (5, 10, 20)
 EXERCISE4_RESTARTS = 3
+EXERCISE4_TIMELINE_K = 10  # the run shown on the timeline: one cluster per digit
 MENU_TEXT = {
     "exercise3": "K-means exercise 3: K = 2 on A..E from A and C",
     "exercise4": "K-means exercise 4: MNIST, K = 5, 10, 20 × 3 restarts",
@@ -102,9 +103,9 @@ def load_exercise(window, name: str):
 
     Exercise 3: the five points A..E, K = 2, starting means A and C (picked
     points 0 and 2), standardization off; the run starts at once.
-    Exercise 4: the first 6,000 MNIST test images, then a sweep over
-    K = 5, 10, 20 with 3 random restarts each (started when the data arrive),
-    the Restarts & K tab shown.
+    Exercise 4: the first 6,000 MNIST test images, K = 10 from random data
+    points (seed 0) on the timeline, and a sweep over K = 5, 10, 20 with 3
+    random restarts each (started when the data arrive), the Restarts & K tab shown.
     """
     if name not in EXERCISES:
         raise ValueError(f"unknown exercise {name!r}; choose one of {', '.join(EXERCISES)}")
@@ -119,6 +120,9 @@ def load_exercise(window, name: str):
         plugin.lab.set_picked([0, 2])  # A and C; emits -> K = 2 and a restart
         window.status("Exercise 3: K = 2 on A..E, starting means A and C. Step through with → or Play.")
         return
+    # the run on the timeline: K = 10 (the digits), the engine's defaults otherwise (seed 0)
+    defaults = {p.name: p.default for p in plugin.algorithm.params if p.name != "init"}
+    plugin.form.set_values({**defaults, "k": EXERCISE4_TIMELINE_K})
     if plugin.init_param is not None:
         plugin.lab.set_mode("random" if "random" in plugin.init_param.choices else plugin.init_param.default,
                             emit=False)
