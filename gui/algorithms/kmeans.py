@@ -401,7 +401,7 @@ class KMeansPlugin(SweepMixin, AlgorithmPlugin):
             if summary is None:
                 out.append(head)
                 continue
-            text = f"{head} n={int(summary.sizes[j])}"
+            text = f"{head}\nn={int(summary.sizes[j])}"  # one short line each: no wrapping inside a tile
             if truth is not None and summary.majority[j] >= 0:
                 m = int(summary.majority[j])
                 name = names[m] if names is not None and m < len(names) else str(m)

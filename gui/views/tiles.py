@@ -314,9 +314,10 @@ class PrototypesView(QWidget):
         self.grids = QSplitter(Qt.Orientation.Vertical)
         self.grids.setObjectName("prototypes_grids")
         self.grids.setChildrenCollapsible(False)
-        for name, view, stretch in (("centres", self.centres, 2), ("members", self.members, 4),
-                                    ("compare", self.compare, 3)):
-            box, self.titles[name] = titled_box(view, f"prototypes_title_{name}", 80, spacing=0)
+        # captions are screen-sized text under image-scaled tiles: the centres grid needs room for them
+        for name, view, stretch, min_height in (("centres", self.centres, 3, 130), ("members", self.members, 4, 80),
+                                                ("compare", self.compare, 3, 80)):
+            box, self.titles[name] = titled_box(view, f"prototypes_title_{name}", min_height, spacing=0)
             self.grids.addWidget(box)
             self.grids.setStretchFactor(self.grids.count() - 1, stretch)
         layout = QVBoxLayout(self)
