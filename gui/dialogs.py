@@ -2,6 +2,7 @@
 
 * :class:`GenerateDialog`: number of points and seed for a shape generator.
 * :func:`about_text`: the Help > About text (version, licence, credits).
+* :func:`ask_open_path`, :func:`ask_save_path`: file dialogs that start in, and remember, the last folder.
 * :class:`Loader`: reads data (files, MNIST) on a worker thread so a large
   file never freezes the window; results come back as signals on the GUI
   thread. A newer request supersedes an older one still running.
@@ -9,16 +10,40 @@
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QSpinBox,
+                               QWidget)
 from PySide6.QtGui import QIntValidator
 
 import engine
 from engine.data import DataError
 
-__all__ = ["GenerateDialog", "about_text", "Loader"]
+__all__ = ["GenerateDialog", "about_text", "ask_open_path", "ask_save_path", "Loader"]
+
+
+def ask_open_path(window, title: str, filters: str) -> str | None:
+    """Ask for a file to open, starting in the last folder; remember its folder. None if cancelled."""
+    path, _ = QFileDialog.getOpenFileName(window, title, window.settings.last_folder(), filters)
+    if not path:
+        return None
+    window.settings.set_last_folder(str(Path(path).parent))
+    return path
+
+
+def ask_save_path(window, title: str, default_name: str, filters: str, suffix: str) -> str | None:
+    """Ask where to save, starting at ``default_name`` in the last folder; remember the folder.
+
+    Returns the path, with ``suffix`` (e.g. ``".png"``) appended unless it already ends so; None if cancelled.
+    """
+    start = str(Path(window.settings.last_folder()) / default_name)
+    path, _ = QFileDialog.getSaveFileName(window, title, start, filters)
+    if not path:
+        return None
+    window.settings.set_last_folder(str(Path(path).parent))
+    return path if path.lower().endswith(suffix) else path + suffix
 
 
 class GenerateDialog(QDialog):

@@ -2,8 +2,8 @@
 
 :func:`build` creates the File, Edit, Run, View and Help menus of a
 :class:`~gui.main_window.MainWindow` and returns the :class:`Menus` object
-that owns their actions. File dialogs are asked here (tests patch
-``QFileDialog.getOpenFileName`` / ``getSaveFileName``); the work itself is
+that owns their actions. File dialogs are asked here (through
+``gui.dialogs.ask_open_path`` / ``ask_save_path``); the work itself is
 done by the window (opening data) and :mod:`gui.export` (figures, CSV, GIF).
 """
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QProgressDialog
 
 from engine import data as edata
-from gui.dialogs import GenerateDialog, about_text
+from gui.dialogs import GenerateDialog, about_text, ask_open_path, ask_save_path
 from gui.settings import MAX_RECENT
 
 __all__ = ["build", "Menus", "OPEN_FILTERS", "GIF_MAX_FRAMES"]
@@ -30,10 +30,6 @@ OPEN_FILTERS = ";;".join([
 ])
 GIF_MAX_FRAMES = 400  # longer runs are sampled evenly (first and current step always included)
 GIF_MAX_WIDTH = 1000  # frames wider than this are scaled down
-
-
-def _with_suffix(path: str, suffix: str) -> str:
-    return path if path.lower().endswith(suffix) else path + suffix
 
 
 class Menus(QObject):
@@ -62,11 +58,9 @@ class Menus(QObject):
 
     # ================================================================ File
     def open_dialog(self):
-        w = self.window
-        path, _ = QFileDialog.getOpenFileName(w, "Open data", w.settings.last_folder(), OPEN_FILTERS)
+        path = ask_open_path(self.window, "Open data", OPEN_FILTERS)
         if path:
-            w.settings.set_last_folder(str(Path(path).parent))
-            w.open_file(path)
+            self.window.open_file(path)
 
     def generate_dialog(self, kind: str):
         dlg = GenerateDialog(kind, edata.GENERATORS.get(kind, ""), parent=self.window)
@@ -104,13 +98,7 @@ class Menus(QObject):
 
     # ---------------------------------------------------------------- export
     def _save_path(self, title: str, default_name: str, filter_: str, suffix: str) -> str | None:
-        w = self.window
-        start = str(Path(w.settings.last_folder()) / default_name)
-        path, _ = QFileDialog.getSaveFileName(w, title, start, filter_)
-        if not path:
-            return None
-        w.settings.set_last_folder(str(Path(path).parent))
-        return _with_suffix(path, suffix)
+        return ask_save_path(self.window, title, default_name, filter_, suffix)
 
     def _target(self, which: str):
         w = self.window

@@ -28,12 +28,13 @@ import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from engine import data as edata
 from engine import session as es
 from engine.params import ParamError
 from engine.session import Session, SessionError
+from gui.dialogs import ask_open_path, ask_save_path
 
 __all__ = ["capture", "apply", "goto_step", "wait_for_step", "install_session_menu", "SessionController",
            "ASK_ON_CLOSE", "SESSION_FILTER"]
@@ -426,10 +427,8 @@ class SessionController(QObject):
             return False
 
     def open_dialog(self):
-        w = self.window
-        path, _ = QFileDialog.getOpenFileName(w, "Open session", w.settings.last_folder(), SESSION_FILTER)
+        path = ask_open_path(self.window, "Open session", SESSION_FILTER)
         if path:
-            w.settings.set_last_folder(str(Path(path).parent))
             self.open_path(path)
 
     def save_to(self, path) -> bool:
@@ -457,14 +456,9 @@ class SessionController(QObject):
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
-        w = self.window
         stem = re.sub(r"[^\w.-]+", "-", self.name or "session").strip("-") or "session"
-        start = str(Path(w.settings.last_folder()) / f"{stem}.json")
-        path, _ = QFileDialog.getSaveFileName(w, "Save session", start, SESSION_FILTER)
-        if not path:
-            return False
-        w.settings.set_last_folder(str(Path(path).parent))
-        return self.save_to(path if path.lower().endswith(".json") else path + ".json")
+        path = ask_save_path(self.window, "Save session", f"{stem}.json", SESSION_FILTER, ".json")
+        return path is not None and self.save_to(path)
 
     def eventFilter(self, obj, event):
         if obj is self.window and event.type() == QEvent.Type.Close and self.modified and _ask_on_close() \

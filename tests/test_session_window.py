@@ -3,7 +3,7 @@ import json
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine import session as es
 
@@ -196,7 +196,7 @@ def test_menus_title_and_close_prompt(qtbot, window, tmp_path, monkeypatch):
     assert not w.close() and w.isVisible() is w.isVisible()
     assert not answers and not w._closed
     target = tmp_path / "kept.json"
-    monkeypatch.setattr(session_io.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     answers.append(QMessageBox.StandardButton.Save)
     assert w.close()
     assert target.is_file() and es.load_session(target).data == {"example": "one-d"}

@@ -145,7 +145,7 @@ class BlendOverlay(QObject):
         return np.array([c.red(), c.green(), c.blue(), c.alpha()], dtype=np.uint8)
 
 
-class EllipseOverlay:
+class EllipseOverlay(PlotItems):
     """Means, 1σ and 2σ ellipses, ghosts of the previous ellipses and density contours on a PlotItem."""
 
     N_STD = (1.0, 2.0)
@@ -166,22 +166,9 @@ class EllipseOverlay:
     def _items(self):
         return [self.means, *self.curves.values(), *self.halos.values(), *self.ghosts, *self.texts, *self.isocurves]
 
-    def attach(self, plot_item):
-        self.detach()
-        self.plot_item = plot_item
-        for item in self._items():
-            plot_item.addItem(item, ignoreBounds=True)
-
-    def detach(self):
-        if self.plot_item is not None:
-            for item in self._items():
-                self.plot_item.removeItem(item)
-        self.plot_item = None
-
     def _add(self, item, z):
         item.setZValue(z)
-        if self.plot_item is not None:
-            self.plot_item.addItem(item, ignoreBounds=True)
+        self._add_item(item)
         return item
 
     def clear(self):
