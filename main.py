@@ -13,10 +13,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run Clusterlab; ``argv`` are the arguments after the program name (default: ``sys.argv[1:]``)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "render":
-        # figures without a window: ``python main.py render ...`` (gui/render.py)
-        from gui.render import main as render_main
+        # figures without a window: ``python main.py render ...`` (gui/shell/render.py)
+        from gui.shell.render import main as render_main
         return int(render_main(args[1:]) or 0)
-    from gui.app import run
+    from gui.shell.app import run
     return run(args)
 
 

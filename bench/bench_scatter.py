@@ -25,14 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui.scatter import ScatterView  # noqa: E402
+from gui.widgets.scatter import ScatterView  # noqa: E402
 
 BUDGET_MS = {2_000: 20.0, 100_000: 20.0, 1_000_000: 100.0}
 
 
 def blend(rng, n: int, k: int = 4) -> np.ndarray:
     """(n, 4) uint8: each point the blend of k palette colours by random responsibilities (as EM shows)."""
-    from gui import palette
+    from gui.widgets import palette
     resp = rng.dirichlet(np.full(k, 0.5), size=n)
     rgb = palette.rgba_table(k)[:k, :3].astype(float)
     out = np.full((n, 4), 255, np.uint8)

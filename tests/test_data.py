@@ -1,4 +1,4 @@
-"""engine.data / engine.loaders / engine.generators: datasets, loaders, examples, generators, PCA."""
+"""engine.data / engine.data.loaders / engine.data.generators: datasets, loaders, examples, generators, PCA."""
 import gzip
 import struct
 import zipfile
@@ -8,7 +8,9 @@ import pytest
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from engine import data, loaders
+from engine import data
+
+from engine.data import loaders
 from engine.data import DataError, Dataset
 
 RES = data.mnist_resource_dir()

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from engine.data import DataError, Dataset, example, generate
-from gui.data_model import DataModel
+from gui.run.data_model import DataModel
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ def test_engine_sources_import_no_qt_and_no_reference_libraries():
 
 
 def test_importing_every_engine_module_loads_no_qt():
-    mods = [f"engine.{p.stem}" for p in sorted(ENGINE.glob("*.py")) if p.stem != "__init__"]
+    mods = [".".join(p.relative_to(ENGINE.parent).with_suffix("").parts).removesuffix(".__init__")
+            for p in sorted(ENGINE.rglob("*.py"))]
     code = ("import sys, importlib\n"
             f"for m in {mods!r}: importlib.import_module(m)\n"
             f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"

@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QLabel
 
 from engine.data import load
-from gui.export import export_png, export_svg, qimage_to_pil, save_gif, save_labels_csv
-from gui.scatter import ScatterView
+from gui.widgets.export import export_png, export_svg, qimage_to_pil, save_gif, save_labels_csv
+from gui.widgets.scatter import ScatterView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen, harmless
 

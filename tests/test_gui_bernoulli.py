@@ -9,8 +9,8 @@ import engine.bernoulli as eb
 import engine.kmeans as ekm
 from engine import data as edata
 from engine.data import Dataset
-from gui import palette
-from gui.algorithms.bernoulli import BernoulliPlugin, load_exercise
+from gui.widgets import palette
+from gui.algorithms.bernoulli.plugin import BernoulliPlugin, load_exercise
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

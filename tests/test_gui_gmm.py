@@ -8,8 +8,8 @@ from PySide6.QtCore import QPointF, Qt
 import engine.gmm as egmm
 from engine import data as edata
 from engine.data import Dataset
-from gui import palette
-from gui.algorithms.gmm import GmmPlugin, load_exercise
+from gui.widgets import palette
+from gui.algorithms.gmm.plugin import GmmPlugin, load_exercise
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

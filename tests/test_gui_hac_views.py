@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from gui import palette
-from gui.views import dendrogram as dv
-from gui.views.norms import NormView, ball, norm, unit_sphere
+from gui.widgets import palette
+from gui.algorithms.hac import dendrogram as dv
+from gui.algorithms.hac.norms import NormView, ball, norm, unit_sphere
 
 
 def geometry(Z):

@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QFileDialog
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from engine import hac as ehac
-from engine.dendrogram import cut_height
+from engine.hac.dendrogram import cut_height
 from gui import algorithms
-from gui.algorithms.hac import COMPARE_LIMIT, HacPlugin, rank_by_first
-from gui.views.norms import norm as vnorm
+from gui.algorithms.hac.plugin import COMPARE_LIMIT, HacPlugin, rank_by_first
+from gui.algorithms.hac.norms import norm as vnorm
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF, Qt
 
 import engine.kmeans as ekm
 from engine import data as edata
-from gui.algorithms.kmeans import KMeansPlugin, load_exercise
+from gui.algorithms.kmeans.plugin import KMeansPlugin, load_exercise
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from gui.views.elbow import ElbowView, best_per_k
+from gui.algorithms.kmeans.elbow import ElbowView, best_per_k
 
 
 def _objectives():

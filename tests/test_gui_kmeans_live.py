@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QMenu
 
-import gui.algorithms.kmeans as gkm
+import gui.algorithms.kmeans.plugin as gkm
 from engine import data as edata
-from gui.algorithms.kmeans import KMeansPlugin
-from gui.views import init_lab
+from gui.algorithms.kmeans.plugin import KMeansPlugin
+from gui.algorithms.kmeans import init_lab
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

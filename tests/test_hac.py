@@ -7,7 +7,7 @@ from scipy.cluster.hierarchy import dendrogram, fcluster, is_valid_linkage, link
 from scipy.spatial.distance import pdist
 
 from engine import hac
-from engine.dendrogram import cut_count, cut_height, validate_linkage
+from engine.hac.dendrogram import cut_count, cut_height, validate_linkage
 
 SCIPY_METRIC = {"l1": "cityblock", "l2": "euclidean", "linf": "chebyshev"}
 SCIPY_METHOD = {"min": "single", "max": "complete", "avg": "average", "centroid": "centroid", "ward": "ward"}
@@ -279,7 +279,7 @@ def test_centroid_inversion_is_flagged():
 
 
 def test_scipy_style_validity_conditions_reported_in_order():
-    from engine.params import ParamError
+    from engine.core.params import ParamError
     Z = hac.fit(np.arange(6.0), linkage="max").linkage.copy()
     validate_linkage(Z)
     bad = Z.copy()

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from engine import hac
-from engine.dendrogram import newick
-from engine.params import ParamError, get_algorithm
-from engine.steps import Step
+from engine.hac.dendrogram import newick
+from engine.core.params import ParamError, get_algorithm
+from engine.core.steps import Step
 
 X1 = np.array([[0.1, 0.5], [0.35, 0.75], [0.28, 1.35], [0.0, 1.01]])
 
@@ -58,7 +58,7 @@ def test_steps_payload_and_labels(lk):
         if lk in ("min", "max"):
             u, v = p["witness_points"]
             assert p["witness_kind"] == "pair" and u in p["members_a"] and v in p["members_b"]
-            assert np.linalg.norm(X[u] - X[v]) == s.objective
+            assert s.objective == pytest.approx(np.linalg.norm(X[u] - X[v]), rel=1e-12)
             assert np.array_equal(np.array(p["witness_coords"]), X[[u, v]])
         elif lk == "avg":
             assert p["witness_kind"] == "all_pairs" and p["witness_points"] is None

@@ -11,9 +11,9 @@ from sklearn.cluster import KMeans
 
 from engine import data as edata
 from engine import kmeans
-from engine.kmeans_kernels import pair_evaluations, pairwise_totals
-from engine.params import ParamError
-from engine.steps import Step
+from engine.kmeans.kernels import pair_evaluations, pairwise_totals
+from engine.core.params import ParamError
+from engine.core.steps import Step
 
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from engine import kmeans
-from engine.params import ParamError
+from engine.core.params import ParamError
 
 
 def blobs(seed=0, n=200, d=2, k=3):

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 import main
-from gui import app as gui_app
+from gui.shell import app as gui_app
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -22,9 +22,9 @@ def test_version_and_help_exit_cleanly(capsys):
 
 def test_render_subcommand_is_dispatched_without_the_window(monkeypatch):
     seen = []
-    fake = types.ModuleType("gui.render")
+    fake = types.ModuleType("gui.shell.render")
     fake.main = lambda argv: seen.append(list(argv)) or 3
-    monkeypatch.setitem(sys.modules, "gui.render", fake)
+    monkeypatch.setitem(sys.modules, "gui.shell.render", fake)
     assert main.main(["render", "--out", "x.png"]) == 3
     assert seen == [["--out", "x.png"]]
 
@@ -36,7 +36,7 @@ def test_parse_args_startup_choices():
 
 
 def test_run_opens_the_window_with_an_example_and_quits(qtbot, monkeypatch):
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     shown = []
 
@@ -63,7 +63,7 @@ def test_run_opens_the_window_with_an_example_and_quits(qtbot, monkeypatch):
 
 
 def test_settings_go_to_the_test_directory(tmp_path, monkeypatch):
-    from gui.settings import Settings
+    from gui.shell.settings import Settings
 
     monkeypatch.setenv("CLUSTERLAB_SETTINGS_DIR", str(tmp_path / "here"))
     s = Settings()

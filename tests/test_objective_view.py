@@ -1,6 +1,6 @@
 import numpy as np
 
-from gui.views.objective import ObjectiveView, monotonicity
+from gui.widgets.objective import ObjectiveView, monotonicity
 
 
 def test_monotonicity_check():

@@ -5,8 +5,8 @@ import time
 import numpy as np
 import pytest
 
-from engine.steps import Step
-from gui.player import Player
+from engine.core.steps import Step
+from gui.run.player import Player
 
 
 def counting_steps(n, delay=0.0, fail_at=None, thread_log=None):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from engine import kmeans
-from engine.steps import Step
-from gui.player import Player
+from engine.core.steps import Step
+from gui.run.player import Player
 
 N_POINTS, N_STEPS, BUDGET = 100_000, 500, 300 * 1024 ** 2
 

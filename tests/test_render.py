@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from engine import session as es
-from gui import render
+from gui.shell import render
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,8 +74,8 @@ def test_every_shipped_session_renders(qtbot, tmp_path, capsys):
 
 
 def test_round_trip_gui_session_render(qtbot, tmp_path):
-    from gui.main_window import MainWindow
-    from gui.session_io import capture
+    from gui.shell.main_window import MainWindow
+    from gui.shell.session_io import capture
     w = MainWindow(startup="")
     qtbot.addWidget(w)
     w.generate("moons", 80, 3)
@@ -142,7 +142,7 @@ def test_command_line_without_a_display(tmp_path):
 
 def test_views_are_drawn_after_the_work_they_start_when_shown(qtbot, tmp_path, monkeypatch):
     """The HAC Compare tab computes (on a worker) only once it is shown: its figure waits for that."""
-    from gui import export
+    from gui.widgets import export
     seen = {}
     real = export.export_png
 

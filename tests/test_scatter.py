@@ -4,8 +4,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 
-from gui import palette
-from gui.scatter import ScatterView
+from gui.widgets import palette
+from gui.widgets.scatter import ScatterView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen, harmless
 

@@ -31,8 +31,8 @@ def _labels(steps):
 # ================================================================== the window
 @pytest.fixture
 def window(qtbot):
-    from gui.main_window import MainWindow
-    from gui.session_io import install_session_menu
+    from gui.shell.main_window import MainWindow
+    from gui.shell.session_io import install_session_menu
     w = MainWindow(startup="")
     if getattr(w, "session_controller", None) is None:
         install_session_menu(w)
@@ -52,8 +52,8 @@ def _run_all(qtbot, w):
 
 
 def test_save_and_open_reproduces_the_run(qtbot, window, tmp_path):
-    from gui.main_window import MainWindow
-    from gui.session_io import install_session_menu
+    from gui.shell.main_window import MainWindow
+    from gui.shell.session_io import install_session_menu
     w = window
     w.generate("blobs", 150, 5)
     w.set_algorithm(_plugin_index(w, "kmeans"))
@@ -87,7 +87,7 @@ def test_save_and_open_reproduces_the_run(qtbot, window, tmp_path):
 
 
 def test_picked_centres_and_hac_groups_round_trip(qtbot, window, tmp_path):
-    from gui.session_io import apply, capture
+    from gui.shell.session_io import apply, capture
     w = window
     w.open_example("five-points")
     w.set_algorithm(_plugin_index(w, "kmeans"))
@@ -114,7 +114,7 @@ def test_picked_centres_and_hac_groups_round_trip(qtbot, window, tmp_path):
 
 
 def test_saved_step_is_shown_and_hand_made_points_round_trip(qtbot, window, tmp_path):
-    from gui.session_io import apply, capture
+    from gui.shell.session_io import apply, capture
     w = window
     for x, y in ((0, 0), (1, 0), (0, 1), (5, 5), (6, 5), (5, 6)):
         w.model.add_point(x, y)
@@ -135,7 +135,7 @@ def test_saved_step_is_shown_and_hand_made_points_round_trip(qtbot, window, tmp_
 
 
 def test_gmm_placed_means_round_trip(qtbot, window):
-    from gui.session_io import apply, capture
+    from gui.shell.session_io import apply, capture
     w = window
     if "gmm" not in [p.algorithm.name for p in w.plugins]:
         pytest.fail("the Gaussian mixture plugin is missing")
@@ -173,7 +173,7 @@ def test_a_bad_session_shows_a_message_and_changes_nothing(qtbot, window, tmp_pa
 
 
 def test_menus_title_and_close_prompt(qtbot, window, tmp_path, monkeypatch):
-    from gui import session_io
+    from gui.shell import session_io
     w = window
     names = [a.objectName() for a in w.findChildren(type(w.session_controller.actions["open_session"]))]
     assert {"action_open_session", "action_save_session", "action_save_session_as"} <= set(names)
@@ -203,7 +203,7 @@ def test_menus_title_and_close_prompt(qtbot, window, tmp_path, monkeypatch):
 
 
 def test_bernoulli_threshold_round_trip(qtbot, window):
-    from gui.session_io import apply, capture
+    from gui.shell.session_io import apply, capture
     w = window
     s = es.session_from_dict(_doc(data={"mnist": 200}, algorithm={
         "name": "bernoulli", "params": {"k": 3, "seed": 1, "max_iter": 6}, "threshold": 0.3}))
@@ -252,8 +252,8 @@ def test_each_exercise_button_runs_what_its_shipped_session_describes(qtbot, win
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QPushButton
 
-    from gui.algorithms import kmeans_extras
-    from gui.session_io import capture
+    from gui.algorithms.kmeans import extras as kmeans_extras
+    from gui.shell.session_io import capture
     w = window
     for p in w.plugins:  # every plugin's panel, so that every exercise button exists
         p.panel()
@@ -286,12 +286,12 @@ def test_each_exercise_button_runs_what_its_shipped_session_describes(qtbot, win
 
 # ================================================================== steps, placed centres, sweeps
 def test_goto_step_computes_ahead_and_stops_at_the_last_step(qtbot, window):
-    from gui.session_io import goto_step, wait_for_step
+    from gui.shell.session_io import goto_step, wait_for_step
     w = window
     s = es.session_from_dict(_doc(data={"generator": "blobs", "n": 200, "seed": 1},
                                   algorithm={"name": "kmeans", "params": {"k": 4, "seed": 2, "init": "random"}}))
     engine = es.run(s)
-    from gui.session_io import apply
+    from gui.shell.session_io import apply
     apply(w, s.replace(step=0))
     assert wait_for_step(w.player, 0) == ""
     goto_step(w.player, 5)  # not computed yet: the worker computes steps 1..5, then step 5 is shown
@@ -307,7 +307,7 @@ def test_goto_step_computes_ahead_and_stops_at_the_last_step(qtbot, window):
 
 
 def test_placed_kmeans_centres_with_standardization_round_trip(qtbot, window):
-    from gui.session_io import apply, capture
+    from gui.shell.session_io import apply, capture
     w = window
     s = es.session_from_dict(_doc(data={"generator": "blobs", "n": 90, "seed": 3}, transform={"standardize": True},
                                   algorithm={"name": "kmeans", "params": {"seed": 0},
@@ -327,7 +327,7 @@ def test_placed_kmeans_centres_with_standardization_round_trip(qtbot, window):
 
 def test_a_session_with_a_sweep_starts_it_in_the_restarts_tab(qtbot, window):
     from engine import kmeans as ekm
-    from gui.session_io import apply
+    from gui.shell.session_io import apply
     w = window
     s = es.session_from_dict(_doc(data={"generator": "blobs", "n": 150, "seed": 7},
                                   algorithm={"name": "kmeans", "params": {"k": 3, "seed": 0, "init": "random"},

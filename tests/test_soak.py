@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from engine.data import generate, mnist
-from engine.steps import Step, TraceBuilder
+from engine.core.steps import Step, TraceBuilder
 from gui import algorithms
 
 from test_window import ToyPlugin  # noqa: F401 - the toy algorithm of the window tests
@@ -37,7 +37,7 @@ def long_run(X, k=5, n_steps=FRAMES, delay=0.0):
 
 def make(qtbot, monkeypatch, classes):
     monkeypatch.setattr(algorithms, "plugin_classes", lambda: classes)
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)
@@ -79,7 +79,7 @@ def test_two_thousand_frames_then_export(qtbot, monkeypatch, tmp_path):
     assert w.player.index == FRAMES - 1
     np.testing.assert_array_equal(w.scatter.labels(), w.player.current.labels)
     assert w.timeline.label.text().startswith(f"step {FRAMES} / {FRAMES}")
-    from gui import export
+    from gui.widgets import export
     export.export_png(w.scatter, tmp_path / "soak.png", scale=2)
     export.export_svg(w.scatter, tmp_path / "soak.svg")
     export.export_png(w.tabs.currentWidget(), tmp_path / "tab.png")
@@ -103,7 +103,7 @@ def test_every_installed_algorithm_animates(qtbot, monkeypatch, tmp_path):
             w.player.seek(i)
             QApplication.processEvents()
         name = w.plugin.algorithm.name
-        from gui import export
+        from gui.widgets import export
         export.export_png(w.scatter, tmp_path / f"{name}.png")
         export.export_svg(w.scatter, tmp_path / f"{name}.svg")
     w.close()

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from engine.params import Param, ParamError, validate_params
-from engine.steps import Step, TraceBuilder, compact_labels
+from engine.core.params import Param, ParamError, validate_params
+from engine.core.steps import Step, TraceBuilder, compact_labels
 
 
 def test_step_is_immutable_and_its_arrays_are_read_only():

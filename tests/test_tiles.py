@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from gui.views.tiles import TileView, grid_layout, scale_to_uint8
+from gui.widgets.tiles import TileView, grid_layout, scale_to_uint8
 
 
 def test_scale_to_uint8_is_linear_and_clipped():
@@ -97,7 +97,7 @@ def test_click_on_tile_emits_its_index(qtbot, shown):
 def test_prototypes_view_shows_all_three_grids_at_once(qtbot, shown):
     from PySide6.QtCore import QPoint, QRect
 
-    from gui.views.tiles import PrototypesView
+    from gui.widgets.tiles import PrototypesView
 
     v = PrototypesView()
     shown(v, (600, 500))

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.steps import Step
-from gui.player import Player
-from gui.timeline import TimelineBar, format_objective
+from engine.core.steps import Step
+from gui.run.player import Player
+from gui.widgets.timeline import TimelineBar, format_objective
 
 # the offscreen platform cannot resize windows to their size hints; it says so on every layout change
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

@@ -12,11 +12,11 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from engine.params import Algorithm, Param, ParamError
-from engine.steps import Step, TraceBuilder
+from engine.core.params import Algorithm, Param, ParamError
+from engine.core.steps import Step, TraceBuilder
 from gui import algorithms
-from gui.plugin import AlgorithmPlugin
-from gui.views.objective import ObjectiveView
+from gui.algorithms.base import AlgorithmPlugin
+from gui.widgets.objective import ObjectiveView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -84,7 +84,7 @@ class OtherPlugin(ToyPlugin):
 @pytest.fixture
 def make_window(shown, monkeypatch):
     monkeypatch.setattr(algorithms, "plugin_classes", lambda: [ToyPlugin, OtherPlugin])
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     made = []
 
@@ -325,7 +325,7 @@ def test_high_dimensional_data_are_projected_and_standardized(qtbot, window, tmp
 
 def test_examples_and_generators(qtbot, window, monkeypatch):
     from engine.data import EXAMPLES
-    from gui.dialogs import GenerateDialog
+    from gui.shell.dialogs import GenerateDialog
 
     a = window.menus.actions["example_four-points"]
     assert a.statusTip() == EXAMPLES["four-points"]
@@ -399,7 +399,7 @@ def test_settings_persist_across_windows(qtbot, make_window, csv_file):
 
 
 def test_startup_data_from_settings(qtbot, make_window):
-    from gui.settings import Settings
+    from gui.shell.settings import Settings
 
     Settings().set_startup_data("example:five-points")
     w = make_window()
@@ -509,7 +509,7 @@ def test_broken_plugins_are_reported_not_fatal(qtbot, monkeypatch):
         raise ImportError("engine.kmeans needs a module that is missing")
 
     monkeypatch.setattr(algorithms, "plugin_classes", broken)
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from engine.data import Dataset, example
 from gui import algorithms
-from gui.plugin import AlgorithmPlugin
+from gui.algorithms.base import AlgorithmPlugin
 
 from test_window import OtherPlugin, ToyPlugin, csv_file, message_boxes, open_via_dialog, wait_run  # noqa: F401
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 def default_window(qtbot, monkeypatch):
     """A window at the size a first start gives it (no saved geometry)."""
     monkeypatch.setattr(algorithms, "plugin_classes", lambda: [ToyPlugin, OtherPlugin])
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
     w = MainWindow(startup="")
     qtbot.addWidget(w)
     w.show()
@@ -113,7 +113,7 @@ def test_switching_algorithm_drops_per_point_colours(qtbot, default_window):
 
 
 def test_session_menu_is_installed(default_window):
-    from gui import session_io
+    from gui.shell import session_io
     assert hasattr(session_io, "install_session_menu")
     w = default_window
     assert w.session_controller is not None

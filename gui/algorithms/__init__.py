@@ -1,13 +1,14 @@
 """The per-algorithm GUI plugins, one module each, discovered in menu order.
 
-Each module defines ``PLUGIN``, an :class:`gui.plugin.AlgorithmPlugin`
+Each module defines ``PLUGIN``, an :class:`gui.algorithms.base.AlgorithmPlugin`
 subclass for one engine algorithm.
 """
 from __future__ import annotations
 
-from engine.params import present_modules
+from engine.core.params import present_modules
 
-MODULES = ("gui.algorithms.hac", "gui.algorithms.kmeans", "gui.algorithms.gmm", "gui.algorithms.bernoulli")
+MODULES = ("gui.algorithms.hac.plugin", "gui.algorithms.kmeans.plugin", "gui.algorithms.gmm.plugin",
+           "gui.algorithms.bernoulli.plugin")
 
 
 def plugin_classes() -> list:

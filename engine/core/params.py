@@ -1,0 +1,204 @@
+"""Algorithm descriptions and parameter constraints, declared as data.
+
+Each algorithm module (``engine.hac``, ``engine.kmeans``, ``engine.gmm``,
+``engine.bernoulli``) declares one :class:`Algorithm`: its name, its step
+generator and its :class:`Param` list. The GUI builds its parameter forms
+from these, sessions validate against them, and the public entry points call
+:func:`validate` once, so every message about a bad value reads the same way
+(``k=12 should be <= n_samples=5``) and private helpers can trust their input.
+
+Example
+-------
+>>> p = Param("k", "Clusters", "int", 3, low=1)
+>>> validate_params((p,), {"k": 4})
+{'k': 4}
+>>> validate_params((p,), {"k": 0})
+Traceback (most recent call last):
+...
+engine.core.params.ParamError: k=0 should be >= 1.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+__all__ = ["ParamError", "Param", "Algorithm", "validate_params", "algorithms", "get_algorithm", "present_modules"]
+
+
+class ParamError(ValueError):
+    """A parameter value a person chose is not allowed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an algorithm.
+
+    Parameters
+    ----------
+    name : str
+        Keyword argument name of the step generator.
+    label : str
+        Short label for forms.
+    kind : {"int", "float", "choice", "bool", "seed"}
+        ``"seed"`` is an int >= 0 or None (None: a fresh random seed).
+    default : object
+    choices : tuple of str
+        Allowed values for ``"choice"``.
+    low, high : float or None
+        Inclusive bounds for numbers.
+    help : str
+        One sentence for tooltips.
+    """
+
+    name: str
+    label: str
+    kind: str
+    default: Any
+    choices: tuple = ()
+    low: float | None = None
+    high: float | None = None
+    help: str = ""
+
+    def check(self, value):
+        """Return ``value`` converted to this parameter's type, or raise :class:`ParamError`."""
+        name = self.name
+        if self.kind == "choice":
+            if value not in self.choices:
+                opts = ", ".join(repr(c) for c in self.choices)
+                raise ParamError(f"{name}={value!r} is not allowed; choose one of {opts}.")
+            return value
+        if self.kind == "bool":
+            if not isinstance(value, (bool, int)) or value not in (0, 1):
+                raise ParamError(f"{name}={value!r} should be true or false.")
+            return bool(value)
+        if self.kind == "seed":
+            if value is None:
+                return None
+            if isinstance(value, bool) or not _is_integral(value) or int(value) < 0:
+                raise ParamError(f"{name}={value!r} should be a whole number >= 0, or empty for a random seed.")
+            return int(value)
+        if self.kind == "int":
+            if isinstance(value, bool) or not _is_integral(value):
+                raise ParamError(f"{name}={value!r} should be a whole number.")
+            value = int(value)
+        elif self.kind == "float":
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ParamError(f"{name}={value!r} should be a number.") from None
+            if not math.isfinite(value):
+                raise ParamError(f"{name}={value!r} should be a finite number.")
+        else:  # pragma: no cover - a programming error in a declaration
+            raise TypeError(f"unknown parameter kind {self.kind!r}")
+        if self.low is not None and value < self.low:
+            raise ParamError(f"{name}={value} should be >= {_fmt(self.low)}.")
+        if self.high is not None and value > self.high:
+            raise ParamError(f"{name}={value} should be <= {_fmt(self.high)}.")
+        return value
+
+
+def _is_integral(value) -> bool:
+    try:
+        return float(value) == int(value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _fmt(x):
+    return int(x) if float(x).is_integer() else x
+
+
+def validate_params(params: Sequence[Param], values: Mapping[str, Any], *, fill_defaults=False) -> dict:
+    """Check ``values`` against ``params``; unknown names are refused.
+
+    Returns a new dict of converted values (with defaults for missing names
+    when ``fill_defaults``). Values of names not declared as a :class:`Param`
+    are refused, so a typo never passes silently.
+    """
+    by_name = {p.name: p for p in params}
+    unknown = sorted(set(values) - set(by_name))
+    if unknown:
+        raise ParamError(f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(by_name)}.")
+    out = {p.name: p.default for p in params} if fill_defaults else {}
+    for name, value in values.items():
+        out[name] = by_name[name].check(value)
+    return out
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """What the GUI and the session files need to know about one algorithm.
+
+    Parameters
+    ----------
+    name : str
+        Identifier used in session files (``"hac"``, ``"kmeans"``, ``"gmm"``, ``"bernoulli"``).
+    title : str
+        Human name for menus.
+    steps : callable
+        The step generator, ``steps(X, **params)``.
+    params : tuple of Param
+        The parameters shown in forms (arrays such as explicit starting centres
+        or starting partitions are passed by the GUI directly, not listed here).
+    objective_name : str
+        What ``Step.objective`` measures, for axis labels.
+    objective_sense : {"min", "max", None}
+        ``"min"``: must never increase; ``"max"``: must never decrease;
+        ``None``: no monotonicity promise (HAC merge heights).
+    """
+
+    name: str
+    title: str
+    steps: Callable
+    params: tuple = field(default_factory=tuple)
+    objective_name: str = "objective"
+    objective_sense: str | None = "min"
+
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.params}
+
+    def validate(self, values: Mapping[str, Any]) -> dict:
+        return validate_params(self.params, values, fill_defaults=True)
+
+
+# Algorithm modules, in menu order. Each defines a module-level ``ALGORITHM``.
+_MODULES = ("engine.hac", "engine.kmeans", "engine.gmm", "engine.bernoulli")
+
+
+def present_modules(names: Sequence[str]) -> list:
+    """The modules ``names`` that exist, imported, in the given order.
+
+    A module that is missing is skipped; any other import error (also a missing module that one of
+    them imports) is raised.
+
+    >>> [m.__name__ for m in present_modules(["math", "no_such_module_here"])]
+    ['math']
+    """
+    out = []
+    for name in names:
+        try:
+            out.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return out
+
+
+def algorithms() -> dict[str, Algorithm]:
+    """All algorithms whose modules are present, by name, in menu order."""
+    out = {}
+    for mod in present_modules(_MODULES):
+        alg = getattr(mod, "ALGORITHM", None)
+        if alg is not None:
+            out[alg.name] = alg
+    return out
+
+
+def get_algorithm(name: str) -> Algorithm:
+    """The :class:`Algorithm` called ``name``; a clear error for an unknown one."""
+    algs = algorithms()
+    if name not in algs:
+        raise ParamError(f"unknown algorithm {name!r}; choose one of {', '.join(algs)}.")
+    return algs[name]

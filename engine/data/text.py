@@ -1,0 +1,363 @@
+"""Text tables: reading CSV / TSV / whitespace-separated files, and writing CSV (:func:`save_csv`).
+
+Used by :func:`engine.data.loaders.load`, which picks this reader for text files;
+the small helpers shared by every loader (size limits, label numbering,
+dropping rows with missing values, plural wording) live here too.
+
+Reading sniffs the delimiter (tab, comma, semicolon, else whitespace), detects
+a header row, keeps the numeric columns, takes a non-numeric column (or one
+named like ``label``) as labels, and drops rows with missing values (a note
+in :attr:`Dataset.notes` says which lines). Every problem raises
+:class:`engine.data.DataError` naming the file.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "two.csv"
+>>> save_csv(path, np.array([[0.0, 1.0], [2.0, 3.5]]), labels=[1, 0])
+>>> path.read_text().splitlines()
+['x1,x2,label', '0.0,1.0,1', '2.0,3.5,0']
+"""
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from engine.data import MAX_BYTES, MAX_POINTS, DataError, Dataset
+
+__all__ = ["save_csv", "SUPPORTED"]
+
+SUPPORTED = ("CSV/TSV/text tables (.csv, .tsv, .txt, .dat, .tab), NumPy arrays (.npy, .npz) "
+             "and MNIST IDX files (e.g. t10k-images-idx3-ubyte, also gzipped .gz)")
+MISSING = frozenset({"", "na", "n/a", "nan", "-nan", "?", "null", "none", "missing"})
+LABEL_COLUMNS = frozenset({"label", "labels", "class", "cluster", "group", "target"})
+INDEX_COLUMNS = frozenset({"", "id", "index", "unnamed: 0"})
+
+
+# ------------------------------------------------------------ shared helpers
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+def _lines_list(numbers, limit: int = 10) -> str:
+    shown = ", ".join(str(i) for i in numbers[:limit])
+    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k:,} {word}{'' if k == 1 else 's'}"
+
+
+def _rows(k: int) -> str:
+    return _plural(k, "row")
+
+
+def _check_size(name: str, n: int, d: int, what: str = "data") -> None:
+    if n > MAX_POINTS or n * d * 8 > MAX_BYTES:
+        raise DataError(f"{name}: {what} of {n:,} x {d:,} values is over the limit of {MAX_POINTS:,} points "
+                        f"or {MAX_BYTES // 1024 ** 3} GiB; use a subset of the rows.")
+
+
+def _dense_labels(values) -> tuple[np.ndarray, tuple[str, ...] | None]:
+    """Map label values to 0..m-1 (sorted); names are kept unless the values already are 0..m-1 integers."""
+    values = np.asarray(values)
+    uniq, inv = np.unique(values, return_inverse=True)
+    if values.dtype.kind in "iub" and np.array_equal(uniq, np.arange(uniq.size)):
+        return inv.astype(np.int64), None
+    if values.dtype.kind == "f":
+        names = tuple(str(int(v)) for v in uniq)
+    else:
+        names = tuple(str(v) for v in uniq)
+    return inv.astype(np.int64), names
+
+
+def _drop_nonfinite(name, X, labels, notes, first_line=0):
+    """Drop rows with NaN/inf (a note says which); returns X, labels."""
+    bad = ~np.isfinite(X).all(axis=1)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        where = f"{'row' if rows.size == 1 else 'rows'} {_lines_list([int(i) + first_line for i in rows])}"
+        notes.append(f"{_rows(rows.size)} with missing values dropped ({where}).")
+        X = X[~bad]
+        labels = None if labels is None else labels[~bad]
+        if X.shape[0] == 0:
+            raise DataError(f"{name}: every row has a missing value (NaN, NA, empty or infinite); nothing is left.")
+    return X, labels
+
+
+# ------------------------------------------------------------------------ text
+def _decode_text(raw: bytes, name: str, notes: list) -> str:
+    if b"\x00" in raw[:65536]:
+        raise DataError(f"{name}: looks like a binary file, not a text table; Clusterlab reads {SUPPORTED}.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        notes.append("The file is not UTF-8; it was read as Latin-1.")
+        return raw.decode("latin-1")
+
+
+def _sniff(sample: list[str]) -> str | None:
+    """The delimiter of a table: tab, comma or semicolon if every sampled line has it, else whitespace (None)."""
+    best = None
+    for d in ("\t", ",", ";"):
+        counts = [ln.count(d) for ln in sample]
+        if min(counts) > 0:
+            if len(set(counts)) == 1:
+                return d
+            best = best or d
+    return best
+
+
+def _split(lines: list[str], delim: str | None) -> list[list[str]]:
+    if delim is None:
+        return [ln.split() for ln in lines]
+    if any('"' in ln for ln in lines):
+        return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delim, skipinitialspace=True)]
+    return [ln.split(delim) for ln in lines]
+
+
+class _Column:
+    """One text column parsed: float values (NaN where missing), which cells are missing / not numbers."""
+
+    def __init__(self, cells: list[str], decimal_comma: bool):
+        try:
+            vals = np.array(cells, dtype=np.float64)
+            self.values = vals
+            self.missing = ~np.isfinite(vals)
+            self.text = np.zeros(len(cells), bool)
+        except ValueError:
+            self.values = np.full(len(cells), np.nan)
+            self.missing = np.zeros(len(cells), bool)
+            self.text = np.zeros(len(cells), bool)
+            for i, c in enumerate(cells):
+                v = _cell(c, decimal_comma)
+                if v is None:
+                    self.text[i] = True
+                elif np.isfinite(v):
+                    self.values[i] = v
+                else:
+                    self.missing[i] = True
+        self.cells = cells
+        self.numeric = not self.text.any() and not self.missing.all()
+
+    @classmethod
+    def from_values(cls, values: np.ndarray) -> "_Column":
+        """A column already parsed as numbers (cells are not kept)."""
+        col = object.__new__(cls)
+        col.values = values
+        col.missing = ~np.isfinite(values)
+        col.text = np.zeros(values.shape[0], bool)
+        col.cells = None
+        col.numeric = not col.missing.all()
+        return col
+
+    def prepend(self, cell: str, decimal_comma: bool) -> "_Column":
+        """The column with one more cell on top (the first row, once it is known not to be a header)."""
+        v = _cell(cell, decimal_comma)
+        col = object.__new__(_Column)
+        col.values = np.concatenate([[np.nan if v is None or not np.isfinite(v) else v], self.values])
+        col.missing = np.concatenate([[v is not None and not np.isfinite(v)], self.missing])
+        col.text = np.concatenate([[v is None], self.text])
+        col.cells = (None if self.cells is None and v is not None
+                     else [cell] + (self.cells if self.cells is not None else [""] * len(self.values)))
+        col.numeric = not col.text.any() and not col.missing.all()
+        return col
+
+
+def _columns(rows: list[list[str]], ncol: int, decimal_comma: bool) -> list[_Column]:
+    """Parse the cells column by column; one fast conversion when every cell is a number."""
+    try:
+        M = np.array(rows, dtype=np.float64).reshape(len(rows), ncol)
+    except ValueError:
+        return [_Column(list(col), decimal_comma) for col in zip(*rows)]
+    return [_Column.from_values(M[:, j].copy()) for j in range(ncol)]
+
+
+def _cell(c: str, decimal_comma: bool = False) -> float | None:
+    """A cell as a float (NaN when missing), or None when it is text."""
+    s = c.strip()
+    if s.lower() in MISSING:
+        return np.nan
+    try:
+        return float(s)
+    except ValueError:
+        if decimal_comma and s.count(",") == 1:
+            try:
+                return float(s.replace(",", "."))
+            except ValueError:
+                return None
+        return None
+
+
+def _is_number(c: str) -> bool:
+    v = _cell(c)
+    return v is not None and not np.isnan(v)
+
+
+def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
+    notes: list[str] = []
+    text = _decode_text(raw, name, notes)
+    content = [(i + 1, ln) for i, ln in enumerate(text.splitlines())
+               if ln.strip() and not ln.lstrip().startswith("#")]
+    if not content:
+        raise DataError(f"{name}: holds no data (only blank or # comment lines).")
+    linenos = [i for i, _ in content]
+    lines = [ln for _, ln in content]
+    delim = _sniff(lines[:50])
+    rows = _split(lines, delim)
+    ncol = len(rows[0])
+    for ln, row in zip(linenos, rows):
+        if len(row) != ncol:
+            shown = {None: "whitespace", "\t": "tab", ",": "comma", ";": "semicolon"}[delim]
+            raise DataError(f"{name}: line {ln} has {_plural(len(row), 'value')} but line {linenos[0]} has {ncol} "
+                            f"(separated by {shown}); every row needs the same number of columns.")
+    if len(rows) > MAX_POINTS + 1:
+        _check_size(name, len(rows), ncol)
+    decimal_comma = delim == ";"
+
+    # header: a first row with a non-number where the rows below hold numbers
+    cols = _columns(rows[1:], ncol, decimal_comma) if len(rows) > 1 else None
+    first = rows[0]
+    if cols is not None:
+        header = any(c.numeric and not _is_number(first[j]) and first[j].strip().lower() not in MISSING
+                     for j, c in enumerate(cols))
+    else:
+        header = not any(_is_number(c) for c in first)
+    if header:
+        names = [c.strip().strip('"').strip() for c in first]
+        rows, linenos = rows[1:], linenos[1:]
+        if not rows:
+            raise DataError(f"{name}: has a header row but no data rows.")
+    else:
+        names = None
+        cols = ([c.prepend(first[j], decimal_comma) for j, c in enumerate(cols)] if cols is not None
+                else [_Column([first[j]], decimal_comma) for j in range(ncol)])
+    n = len(rows)
+    _check_size(name, n, ncol)
+    label = lambda j: f"'{names[j]}'" if names and names[j] else f"{j + 1}"  # noqa: E731
+
+    keep = [j for j, c in enumerate(cols) if not (c.missing.all() and not c.text.any())]
+    dropped_empty = [j for j in range(ncol) if j not in keep and names and names[j]]
+    if dropped_empty:
+        notes.append("Empty column(s) " + ", ".join(label(j) for j in dropped_empty) + " ignored.")
+    # the label column: one named like a label, else the text column with fewest distinct values
+    lab_j = None
+    if names:
+        for j in keep:
+            c = cols[j]
+            if names[j].lower() in LABEL_COLUMNS and (c.text.any() or _whole(c.values[~c.missing])):
+                lab_j = j
+                break
+    text_cols = [j for j in keep if cols[j].text.any()]
+    if lab_j is None and text_cols:
+        lab_j = min(text_cols, key=lambda j: len(set(cols[j].cells)))
+    ignored = [j for j in text_cols if j != lab_j]
+    if ignored:
+        notes.append("Column(s) " + ", ".join(label(j) for j in ignored) + " ignored (not numbers).")
+    feats = [j for j in keep if j != lab_j and j not in ignored]
+    if names and len(feats) > 1 and names[feats[0]].lower() in INDEX_COLUMNS:
+        v = cols[feats[0]].values
+        if np.array_equal(v, np.arange(n)) or np.array_equal(v, np.arange(1, n + 1)):
+            notes.append(f"Column 1 ({names[feats[0]] or 'no name'}) numbers the rows; it was ignored.")
+            feats = feats[1:]
+    if not feats:
+        shown = ", ".join(label(j) for j in range(ncol))
+        raise DataError(f"{name}: no numeric column found (columns: {shown}); Clusterlab needs at least one "
+                        "column of numbers.")
+    X = np.column_stack([cols[j].values for j in feats])
+    missing = np.zeros(n, bool)
+    for j in feats:
+        missing |= cols[j].missing
+    labels = label_names = None
+    if lab_j is not None:
+        c = cols[lab_j]
+        lab_missing = np.array([cell.strip().lower() in MISSING for cell in c.cells]) if c.text.any() else c.missing
+        missing |= lab_missing
+    if missing.any():
+        rows_bad = np.flatnonzero(missing)
+        notes.append(f"{_rows(rows_bad.size)} with missing values dropped "
+                     f"({'line' if rows_bad.size == 1 else 'lines'} {_lines_list([linenos[i] for i in rows_bad])}).")
+        if rows_bad.size == n:
+            raise DataError(f"{name}: every row has a missing value (empty, NA, NaN or ?); nothing is left.")
+    ok = ~missing
+    X = X[ok]
+    if lab_j is not None:
+        c = cols[lab_j]
+        raw_labels = (np.array([cell.strip().strip('"') for cell in c.cells], dtype=str)[ok] if c.text.any()
+                      else c.values[ok].astype(np.int64))
+        labels, label_names = _dense_labels(raw_labels)
+        notes.append(f"Labels from column {label(lab_j)} ({len(np.unique(labels))} values).")
+    if decimal_comma and any(cols[j].cells is not None and "," in "".join(cols[j].cells[:5]) for j in feats):
+        notes.append("Decimal commas read as decimal points.")
+    return Dataset(X, labels=labels, label_names=label_names, name=name, source=source, notes=tuple(notes),
+                   feature_names=tuple(names[j] or f"column {j + 1}" for j in feats) if names else None)
+
+
+def _whole(values: np.ndarray) -> bool:
+    return values.size > 0 and bool(np.all(values == np.round(values))) and bool(np.all(np.abs(values) < 2 ** 53))
+
+
+# ---------------------------------------------------------------------- writing
+def save_csv(path, X, labels=None, header=None, label_names=None) -> None:
+    """Write points (and a label column) as CSV that :func:`load` reads back exactly.
+
+    Parameters
+    ----------
+    path : str or Path
+    X : ndarray of shape (n_samples, n_features)
+    labels : ndarray of shape (n_samples,), optional
+        Integer labels, written in a last column named ``label`` (as ``label_names[l]`` if names are given;
+        ``-1``, a point in no group, always as ``-1``).
+    header : sequence of str, optional
+        Column names for X; ``x1, x2, ...`` by default.
+    label_names : sequence of str, optional
+
+    The file is written to a temporary name first and then renamed, so a failed
+    write never leaves half a file behind.
+    """
+    path = Path(path)
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2 or not np.isfinite(X).all():
+        raise DataError(f"{path.name}: save_csv needs a 2-D array of finite numbers; got shape {X.shape}.")
+    n, d = X.shape
+    header = [f"x{j + 1}" for j in range(d)] if header is None else [str(h) for h in header]
+    if len(header) != d:
+        raise DataError(f"{path.name}: {len(header)} column names for {d} columns.")
+    cells = None
+    if labels is not None:
+        lab = np.asarray(labels).reshape(-1)
+        if lab.shape[0] != n:
+            raise DataError(f"{path.name}: {lab.shape[0]} labels for {n} rows.")
+        # -1 (a point in no group) has no name: it is written as -1
+        cells = ([str(label_names[int(v)]) if v >= 0 else "-1" for v in lab] if label_names is not None
+                 else [str(int(v)) for v in lab])
+        header = header + ["label"]
+    out = [",".join(map(_csv_cell, header))]
+    for i, row in enumerate(X.tolist()):
+        out.append(",".join(map(repr, row)) + ("," + _csv_cell(cells[i]) if cells is not None else ""))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".clusterlab-", suffix=".csv", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write("\n".join(out) + "\n")
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise DataError(f"{path.name}: cannot be written ({_reason(exc)}).") from None
+
+
+def _csv_cell(text: str) -> str:
+    """A CSV cell, quoted when it holds a comma, a quote, a line break, surrounding spaces or nothing."""
+    if text and text == text.strip() and not any(ch in text for ch in ',"\r\n'):
+        return text
+    return '"' + text.replace('"', '""') + '"'

@@ -1,0 +1,402 @@
+"""Session files: read, write and run them without any window.
+
+A session (the format is :mod:`engine.session.schema`) names the data, the
+transformations, the algorithm with every parameter and its seed, and the step
+to show. The same session always gives the same run: every random choice
+takes the seed written in the file. A session never runs code: it is JSON,
+and data files are read by :mod:`engine.data.loaders`, which refuses pickled arrays.
+
+* :func:`load_session` / :func:`save_session`: the file (UTF-8 JSON, checked);
+* :func:`make_dataset`, :func:`run_input`, :func:`make_steps`, :func:`run`:
+  the run, exactly as the window does it;
+* :func:`summarize`: the outcome as a JSON-ready dict (``result.json`` of
+  ``clusterlab render``);
+* :func:`shipped_sessions`, :func:`find_session`: the exercise sessions in
+  ``resources/sessions``.
+
+Example
+-------
+>>> s = session_from_dict({"format": "clusterlab-session", "version": 1, "name": "demo",
+...     "data": {"example": "one-d"}, "algorithm": {"name": "hac", "params": {"linkage": "max"}}})
+>>> [round(float(step.objective), 3) for step in run(s)][1:5]
+[1.0, 1.0, 1.0, 2.0]
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from engine import data as edata
+from engine.core.params import get_algorithm
+from engine.session.schema import (DATA_KINDS, EXTRAS, FORMAT, MAX_FILE_BYTES, VERSION, Session, SessionError,
+                             _fail, session_from_dict, session_to_dict, to_json_ready)
+from engine.core.steps import Step
+
+__all__ = ["FORMAT", "VERSION", "DATA_KINDS", "EXTRAS", "SessionError", "Session", "session_from_dict",
+           "session_to_dict", "load_session", "save_session", "make_dataset", "run_input", "make_steps", "run",
+           "check", "placed_means_init", "start_groups", "find_session", "summarize", "sessions_dir",
+           "shipped_sessions", "resolve"]
+
+
+def _reject_constant(text):
+    raise ValueError(f"{text} is not allowed in JSON")
+
+
+def load_session(path, *, validate_data: bool = True) -> Session:
+    """Read and validate a session file.
+
+    Parameters
+    ----------
+    path : str or Path
+    validate_data : bool
+        Also build the data and check the algorithm's arguments against them
+        (:func:`check`): a missing data file or ``k`` larger than the number of
+        points is reported here rather than when the session is run.
+
+    Raises
+    ------
+    SessionError
+        With a message naming the file.
+    """
+    path = Path(path)
+    where = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            _fail(where, f"the file is {size / 1024 ** 2:.0f} MB; a session should be far smaller "
+                         f"(at most {MAX_FILE_BYTES // 1024 ** 2} MB).")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SessionError(f"{where}: no such session file ({path}).") from None
+    except IsADirectoryError:
+        raise SessionError(f"{where}: is a folder, not a session file.") from None
+    except OSError as exc:
+        raise SessionError(f"{where}: cannot read the file ({exc.strerror or exc}).") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SessionError(f"{where}: not a text file (a session is UTF-8 JSON).") from None
+    if not text.strip():
+        raise SessionError(f"{where}: the file is empty.")
+    try:
+        d = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        cut = (exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated")
+               or text.count("{") > text.count("}") or text.count("[") > text.count("]"))
+        hint = " The file seems cut short (truncated)." if cut else ""
+        raise SessionError(f"{where}: not valid JSON at line {exc.lineno}, column {exc.colno} "
+                           f"({exc.msg}).{hint}") from None
+    except (ValueError, RecursionError) as exc:
+        raise SessionError(f"{where}: not valid JSON ({exc}).") from None
+    session = session_from_dict(d, folder=path.resolve().parent, source=str(path))
+    if validate_data:
+        check(session)
+    return session
+
+
+def save_session(session: Session, path) -> Path:
+    """Write ``session`` as indented JSON (atomically: a temporary file, then a rename); returns the path."""
+    path = Path(path)
+    text = json.dumps(session_to_dict(session), indent=1, allow_nan=False, ensure_ascii=False)
+    text = _compact_rows(text)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
+    return path
+
+
+def _compact_rows(text: str) -> str:
+    """Put short lists of numbers on one line each (points stay readable, one per line)."""
+    pattern = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
+    return pattern.sub(lambda m: "[" + ", ".join(s.strip() for s in m.group(1).split(",")) + "]", text)
+
+
+# ------------------------------------------------------------------------ running
+def resolve(session: Session, path: str) -> Path:
+    """A data path of ``session``: absolute, or relative to the session file's folder."""
+    p = Path(path).expanduser()
+    if not p.is_absolute():
+        p = (session.folder if session.folder is not None else Path.cwd()) / p
+    return p
+
+
+def make_dataset(session: Session) -> edata.Dataset:
+    """The :class:`engine.data.Dataset` that ``session`` names (hand-made points may be in group ``-1``: none).
+
+    Raises
+    ------
+    SessionError
+        A missing or unreadable data file, a bad generator option, ...
+    """
+    d, where = session.data, session.label
+    try:
+        if "example" in d:
+            return edata.example(d["example"])
+        if "mnist" in d:
+            return edata.mnist(d["mnist"])
+        if "generator" in d:
+            opts = {k: v for k, v in d.items() if k not in ("generator", "n", "seed")}
+            return edata.generate(d["generator"], n=d["n"], seed=d["seed"], **opts)
+        if "path" in d:
+            p = resolve(session, d["path"])
+            if not p.is_file():
+                _fail(where, f"the data file {d['path']} was not found (looked for {p}). Put it there or "
+                             "change data.path in the session.")
+            return edata.load(p)
+        X = np.array(d["points"], dtype=np.float64)
+        groups = d.get("groups")
+        names = d.get("names")
+        labels = None if groups is None or all(g < 0 for g in groups) else np.array(groups, dtype=np.int64)
+        return edata.Dataset(X, labels=labels, point_names=tuple(names) if names is not None else None,
+                   name=session.name or "", source="")
+    except SessionError:
+        raise
+    except ValueError as exc:  # DataError, ParamError
+        raise SessionError(f"{where}: the data cannot be made: {exc}") from None
+
+
+def start_groups(labels) -> np.ndarray | None:
+    """HAC's starting partition from a data set's groups: ``-1`` points get groups of their own."""
+    if labels is None:
+        return None
+    lab = np.asarray(labels, dtype=np.int64)
+    free = lab < 0
+    if free.any():
+        lab = lab.copy()
+        lab[free] = lab.max(initial=-1) + 1 + np.arange(int(free.sum()))
+    return lab
+
+
+def run_input(session: Session, dataset: edata.Dataset | None = None) -> tuple[np.ndarray, dict]:
+    """The (n, d) array the algorithm runs on and the keyword arguments of its ``steps``.
+
+    Raises
+    ------
+    SessionError
+        Settings that do not fit the data (``k`` above the number of points,
+        starting centres of the wrong width, starting groups without groups, ...).
+    """
+    ds = make_dataset(session) if dataset is None else dataset
+    where = f"{session.label}: algorithm {session.algorithm}"
+    X = edata.standardize(ds.X) if session.standardize else ds.X
+    kwargs = dict(session.params)
+    extra = session.extra
+    alg = session.algorithm
+    if alg == "kmeans" and "sweep" in extra:
+        too_big = [k for k in extra["sweep"]["ks"] if k > ds.n]
+        if too_big:
+            _fail(where, f"sweep.ks has K={too_big[0]} but the data have only {ds.n} points; "
+                         f"use K values up to {ds.n}.")
+    if alg == "hac" and extra.get("start_from_groups"):
+        if ds.labels is None:
+            _fail(where, "start_from_groups is true but the data have no groups; set it to false or give groups.")
+        kwargs["clusters"] = start_groups(ds.labels)
+    elif alg == "kmeans" and "init" in extra:
+        init = np.asarray(extra["init"], dtype=np.float64)
+        if init.shape[1] != X.shape[1]:
+            _fail(where, f"init has {init.shape[1]} columns but the data have {X.shape[1]} features.")
+        kwargs["init"] = init
+    elif alg == "kmeans" and "init_points" in extra:
+        idx = list(extra["init_points"])
+        if max(idx) >= X.shape[0]:
+            _fail(where, f"init_points names point {max(idx)} but the data have {X.shape[0]} points (0..{X.shape[0] - 1}).")
+        kwargs["init"] = np.array(X[idx], dtype=np.float64)
+    elif alg == "gmm" and "means" in extra:
+        means = np.asarray(extra["means"], dtype=np.float64)
+        if means.shape[1] != X.shape[1]:
+            _fail(where, f"means has {means.shape[1]} columns but the data have {X.shape[1]} features.")
+        kwargs["init"] = placed_means_init(means, X, kwargs.get("covariance", "full"))
+    elif alg == "gmm" and "init" in extra:
+        kwargs["init"] = {k: np.asarray(v, dtype=np.float64) for k, v in extra["init"].items()}
+    elif alg == "bernoulli":
+        if "init" in extra:
+            init = extra["init"]
+            kwargs["init"] = {k: np.asarray(v, dtype=np.float64) for k, v in init.items()} \
+                if isinstance(init, dict) else np.asarray(init, dtype=np.float64)
+        # as the window does: the data themselves (never standardized) binarized at the threshold
+        X = edata.binarize(ds.X, extra.get("threshold", 0.5))
+    return X, kwargs
+
+
+def placed_means_init(means, X, covariance_type: str = "full") -> dict:
+    """``init`` of :func:`engine.gmm.steps` from starting means (k, d): equal weights, covariances ``v * I``.
+
+    ``v`` is the data's mean per-feature variance (1 when the data have no spread); the covariances
+    have the shape ``covariance_type`` asks for. This is what the window does with placed means.
+
+    Example
+    -------
+    >>> init = placed_means_init([[0.0, 0.0], [2.0, 0.0]], [[0.0, 0.0], [2.0, 0.0]], "spherical")
+    >>> init["weights"].tolist(), init["covariances"].tolist()
+    ([0.5, 0.5], [0.5, 0.5])
+    """
+    means = np.asarray(means, dtype=np.float64)
+    k, d = means.shape
+    v = float(np.asarray(X, dtype=np.float64).var(axis=0).mean())
+    v = v if v > 0 and np.isfinite(v) else 1.0
+    cov = {"full": lambda: np.broadcast_to(v * np.eye(d), (k, d, d)).copy(), "tied": lambda: v * np.eye(d),
+           "diag": lambda: np.full((k, d), v), "spherical": lambda: np.full(k, v)}[covariance_type]()
+    return {"weights": np.full(k, 1.0 / k), "means": means, "covariances": cov}
+
+
+def make_steps(session: Session, dataset: edata.Dataset | None = None) -> Callable[[], Iterator[Step]]:
+    """A zero-argument factory of the session's step generator (arguments checked now, nothing run yet).
+
+    Example
+    -------
+    >>> s = session_from_dict({"format": FORMAT, "version": 1, "data": {"example": "five-points"},
+    ...     "algorithm": {"name": "kmeans", "init": [[1, 1], [0, 2]]}})
+    >>> [st.kind for st in make_steps(s)()][:3]
+    ['init', 'assign', 'update']
+    """
+    X, kwargs = run_input(session, dataset)
+    steps = get_algorithm(session.algorithm).steps
+    try:
+        steps(X, **kwargs)  # arguments are checked when the generator is created
+    except ValueError as exc:
+        raise SessionError(f"{session.label}: algorithm {session.algorithm}: {exc}") from None
+    return lambda: steps(X, **kwargs)
+
+
+def check(session: Session) -> edata.Dataset:
+    """Build the data and check the algorithm's arguments against them; returns the data set."""
+    ds = make_dataset(session)
+    make_steps(session, ds)
+    return ds
+
+
+def run(session: Session, dataset: edata.Dataset | None = None, until: int | None = None) -> list[Step]:
+    """Run the session without any window: its steps, from the first to the last (or to step ``until``).
+
+    Raises
+    ------
+    SessionError
+        Bad data or settings, or the algorithm refused them while running.
+    """
+    gen = make_steps(session, dataset)()
+    out: list[Step] = []
+    try:
+        for step in gen:
+            out.append(step)
+            if step.done or (until is not None and len(out) > until):
+                break
+    except ValueError as exc:
+        raise SessionError(f"{session.label}: the run stopped at step {len(out)}: {exc}") from None
+    return out
+
+
+def _finite(v):
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def summarize(session: Session, steps: list[Step], dataset: edata.Dataset | None = None, sweep=None) -> dict:
+    """The outcome of a run as a JSON-ready dict (what ``render`` writes as ``result.json``).
+
+    Keys: the session's name, algorithm and parameters, the data's size, the
+    number of steps, whether the run is complete and why it stopped, every
+    step's kind and description, the labels, centres and objective of the last
+    step, the objective trace, and per algorithm: the linkage matrix (HAC),
+    weights/means/covariances (Gaussian mixture), weights/probabilities
+    (Bernoulli mixture).
+
+    Parameters
+    ----------
+    sweep : engine.kmeans.sweeps.SweepResult, optional
+        The K-means sweep the session asked for (``algorithm.sweep``): adds
+        ``"sweep"`` with its K values, restarts, seed, every run's seed, final
+        objective (None = not run), iterations and convergence, and the best
+        restart of each K.
+    """
+    if not steps:
+        raise SessionError(f"{session.label}: the run has no steps.")
+    last = steps[-1]
+    alg = get_algorithm(session.algorithm)
+    out = {
+        "format": "clusterlab-result", "version": 1, "session": session.name, "algorithm": session.algorithm,
+        "params": to_json_ready(dict(session.params)),
+        "data": {"name": dataset.name, "n": dataset.n, "d": dataset.d} if dataset is not None else None,
+        "standardize": session.standardize,
+        "n_steps": len(steps), "step": len(steps) - 1, "complete": bool(last.done), "status": last.status,
+        "iteration": last.iteration,
+        "steps": [{"kind": s.kind, "description": s.description} for s in steps],
+        "labels": None if last.labels is None else [int(v) for v in last.labels],
+        "centers": None if last.centers is None else to_json_ready(np.asarray(last.centers)),
+        "objective_name": alg.objective_name, "objective": _finite(last.objective),
+        "trace": [_finite(v) for v in last.trace],
+    }
+    p = last.payload
+    if session.algorithm == "hac" and "dendrogram" in p:
+        dendro = p["dendrogram"]
+        out["linkage"] = to_json_ready(np.asarray(dendro.linkage))
+        out["heights"] = to_json_ready(np.asarray(dendro.heights))
+        out["inversions"] = to_json_ready(np.asarray(dendro.inversions))
+    elif session.algorithm == "gmm":
+        for key in ("weights", "means", "covariances", "covariance_type"):
+            if key in p:
+                out[key] = to_json_ready(p[key])
+        out["loglik"] = [_finite(s.objective) for s in steps if s.kind in ("init", "M")]
+    elif session.algorithm == "bernoulli":
+        for key in ("weights", "probs", "loglik", "logpost"):
+            if key in p:
+                out[key] = to_json_ready(p[key])
+    if sweep is not None:
+        spec = session.extra.get("sweep", {})
+        out["sweep"] = {"ks": [int(k) for k in sweep.ks], "restarts": int(np.shape(sweep.seeds)[1]),
+                        "seed": spec.get("seed"), "seeds": to_json_ready(np.asarray(sweep.seeds)),
+                        "objectives": [[_finite(v) for v in row] for row in np.asarray(sweep.objectives)],
+                        "n_iter": to_json_ready(np.asarray(sweep.n_iter)),
+                        "converged": to_json_ready(np.asarray(sweep.converged)),
+                        "best_restart": to_json_ready(np.asarray(sweep.best_restart))}
+    return out
+
+
+# ------------------------------------------------------------------------ shipped sessions
+def sessions_dir() -> Path:
+    """Folder of the shipped exercise sessions (``resources/sessions``, else ``sys.prefix/share/clusterlab``)."""
+    for c in (Path(__file__).resolve().parents[2] / "resources" / "sessions",
+              Path(sys.prefix) / "share" / "clusterlab" / "sessions"):
+        if c.is_dir():
+            return c
+    return Path(__file__).resolve().parents[2] / "resources" / "sessions"
+
+
+def shipped_sessions() -> dict[str, tuple[Path, str]]:
+    """Shipped sessions by name (the file stem): (path, one-line description), in file-name order.
+
+    Files that cannot be read are listed with their problem as the description.
+    """
+    out = {}
+    folder = sessions_dir()
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            s = load_session(path, validate_data=False)
+            out[path.stem] = (path, s.description or s.name)
+        except SessionError as exc:
+            out[path.stem] = (path, f"(cannot be read: {exc})")
+    return out
+
+
+def find_session(spec: str) -> Path:
+    """``"example:NAME"`` -> the shipped session's path; anything else is taken as a file path."""
+    if spec.startswith("example:"):
+        name = spec.split(":", 1)[1]
+        shipped = shipped_sessions()
+        if name not in shipped:
+            raise SessionError(f"unknown example session {name!r}; known: {', '.join(shipped) or 'none'}.")
+        return shipped[name][0]
+    return Path(spec)

@@ -1,0 +1,224 @@
+"""How an algorithm plugs into the main window.
+
+Every algorithm (HAC, K-means, Gaussian EM, Bernoulli EM) has one
+:class:`AlgorithmPlugin` subclass in ``gui/algorithms/``. The window owns one
+:class:`~gui.run.player.Player`, one shared scatter view and the data; a plugin
+adds what is particular to its algorithm:
+
+* a parameter panel (built from the engine's :class:`~engine.core.params.Param`
+  declarations by :class:`ParamForm`, plus any extra controls),
+* extra views, shown as tabs beside the scatter (dendrogram, objective curve,
+  prototype tiles, ...),
+* overlays on the shared scatter (witness segments, centres, ellipses),
+* ``show_step``: draw the current step. Every view derives what it shows
+  from the step (and the player's history); none keeps its own copy of
+  "where we are".
+
+What a plugin may use of the window (``self.window``)
+------------------------------------------------------
+Only these; anything else (``_private`` names, the panels' widgets) may change.
+
+``window.dataset``            the current :class:`engine.data.Dataset` (what the person sees/edits), or
+                              ``None`` for an empty canvas; ``labels`` may hold ``-1`` (a point in no group)
+``window.sigDataChanged``     signal: the data changed and the window has redrawn them (connect in
+                              ``activate``, disconnect in ``deactivate``)
+``window.run_X()``            the (n, d) array algorithms run on (standardized when that option is on)
+``window.standardized``       bool: the run data are z-scores (``window.set_standardized(on)`` switches)
+``window.standardization``    ``(mean, scale)`` of the z-scores, or None
+``window.to_run(P)``          (m, d) data coordinates -> run coordinates; ``window.from_run(C)`` back
+``window.project(P)``         (m, d) run coordinates -> (m, 2) display coordinates (the data's PCA when d > 2)
+``window.scatter``            the shared scatter view: ``.plot_item`` (a pyqtgraph PlotItem for overlays),
+                              ``set_labels(labels)``, ``set_colors(rgba)`` (per-point colours, e.g. a
+                              responsibility blend; ``None`` to go back), ``highlight(indices)``,
+                              ``raster`` (bool: many points drawn as an image), ``sigPointClicked(int)``
+``window.set_edit_mode(m)``   what clicks on the scatter do ("inspect" before taking clicks yourself)
+``window.player``             the :class:`~gui.run.player.Player` of the current run
+``window.restart_run()``      start a new run with the current data and parameters
+``window.status(text)``       a message in the status bar
+``window.show_error(text)``   a red message in the algorithm panel ("" hides it)
+
+People count from 1: clusters, points and groups are shown as "cluster 1" for label 0.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLineEdit,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtGui import QIntValidator
+
+from engine.core.params import Algorithm, Param
+from engine.core.steps import Step
+
+__all__ = ["ParamForm", "AlgorithmPlugin"]
+
+CHOICE_LABELS = {
+    "l1": "ℓ1 (Manhattan)", "l2": "ℓ2 (Euclidean)", "linf": "ℓ∞ (Chebyshev)",
+    "min": "min (single)", "max": "max (complete)", "avg": "avg (average)", "centroid": "centroid",
+    "ward": "Ward (ℓ2 only)",
+}
+
+
+class ParamForm(QWidget):
+    """A form for a tuple of :class:`Param`, one widget per parameter.
+
+    ``values()`` returns a dict ready for ``Algorithm.validate``; ``set_values``
+    updates the widgets without emitting :attr:`sigChanged` (no echo).
+    """
+
+    sigChanged = Signal()
+
+    def __init__(self, params: tuple, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.params = tuple(params)
+        self.widgets: dict[str, QWidget] = {}
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for p in self.params:
+            w = self._make(p)
+            w.setToolTip(p.help)
+            w.setObjectName(f"param_{p.name}")
+            self.widgets[p.name] = w
+            layout.addRow(p.label, w)
+        self.set_values({p.name: p.default for p in self.params})
+
+    def _make(self, p: Param) -> QWidget:
+        if p.kind == "choice":
+            w = QComboBox()
+            for c in p.choices:
+                w.addItem(CHOICE_LABELS.get(c, str(c)), c)
+            w.currentIndexChanged.connect(self.sigChanged)
+        elif p.kind == "bool":
+            w = QCheckBox()
+            w.toggled.connect(self.sigChanged)
+        elif p.kind == "int":
+            w = QSpinBox()
+            w.setRange(int(p.low) if p.low is not None else -10**9, int(p.high) if p.high is not None else 10**9)
+            w.valueChanged.connect(self.sigChanged)
+        elif p.kind == "float":
+            w = QDoubleSpinBox()
+            w.setDecimals(8)
+            w.setRange(p.low if p.low is not None else -1e12, p.high if p.high is not None else 1e12)
+            w.valueChanged.connect(self.sigChanged)
+        elif p.kind == "seed":
+            w = QLineEdit()
+            w.setPlaceholderText("random")
+            w.setValidator(QIntValidator(0, 2**31 - 1))
+            w.editingFinished.connect(self.sigChanged)
+        else:  # pragma: no cover - declarations are checked by engine tests
+            raise TypeError(p.kind)
+        return w
+
+    def values(self) -> dict:
+        out = {}
+        for p in self.params:
+            w = self.widgets[p.name]
+            if p.kind == "choice":
+                out[p.name] = w.currentData()
+            elif p.kind == "bool":
+                out[p.name] = w.isChecked()
+            elif p.kind in ("int", "float"):
+                out[p.name] = w.value()
+            else:
+                text = w.text().strip()
+                out[p.name] = int(text) if text else None
+        return out
+
+    def set_values(self, values: dict):
+        by_name = {p.name: p for p in self.params}
+        for name, value in values.items():
+            p, w = by_name.get(name), self.widgets.get(name)
+            if p is None:
+                continue
+            blocked = w.blockSignals(True)
+            try:
+                if p.kind == "choice":
+                    i = w.findData(value)
+                    if i >= 0:
+                        w.setCurrentIndex(i)
+                elif p.kind == "bool":
+                    w.setChecked(bool(value))
+                elif p.kind in ("int", "float"):
+                    w.setValue(value)
+                else:
+                    w.setText("" if value is None else str(int(value)))
+            finally:
+                w.blockSignals(blocked)
+
+
+class AlgorithmPlugin(QObject):
+    """Base class of the per-algorithm GUI parts (see the module docstring).
+
+    Subclasses set :attr:`algorithm` and override what they need.
+    ``sigRestart`` asks the window for a new run (parameters changed).
+    """
+
+    algorithm: Algorithm = None  # set by subclasses
+    sigRestart = Signal()
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.form = ParamForm(self.algorithm.params)
+        self.form.sigChanged.connect(self.sigRestart)
+
+    # What the window shows ------------------------------------------------
+    def panel(self) -> QWidget:
+        """The widget in the algorithm panel (by default the parameter form)."""
+        return self.form
+
+    def views(self) -> list[tuple[str, QWidget]]:
+        """Extra views as (tab title, widget), created once."""
+        return []
+
+    # Panel pieces ---------------------------------------------------------------
+    @staticmethod
+    def add_button(layout, text: str, object_name: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
+        """A push button ``text`` named ``object_name`` that calls ``slot()`` when clicked, added to ``layout``."""
+        b = QPushButton(text)
+        b.setObjectName(object_name)
+        if tip:
+            b.setToolTip(tip)
+        b.clicked.connect(lambda _=False: slot())
+        layout.addWidget(b)
+        return b
+
+    def add_exercises_box(self, layout, exercises: dict[str, str], load: Callable) -> QGroupBox:
+        """An "Exercises" box added to ``layout``: one button per ``exercises`` entry (name -> title), named
+        ``<algorithm name>_<name>``, that calls ``load(window, name)``; the buttons go to ``exercise_buttons``."""
+        box = QGroupBox("Exercises")
+        ev = QVBoxLayout(box)
+        self.exercise_buttons = {
+            name: self.add_button(ev, title, f"{self.algorithm.name}_{name}",
+                                  lambda n=name: load(self.window, n))
+            for name, title in exercises.items()}
+        layout.addWidget(box)
+        return box
+
+    # The run ----------------------------------------------------------------
+    def parameters(self) -> dict:
+        """The validated parameter values (raises ParamError with a message for people)."""
+        return self.algorithm.validate(self.form.values())
+
+    def extra_arguments(self) -> dict:
+        """Arguments that are not form parameters (starting partition, placed centres)."""
+        return {}
+
+    def make_steps(self) -> Callable[[], Iterator[Step]]:
+        """A zero-argument factory of this run's step generator (validated here, run on the worker)."""
+        params = self.parameters()
+        X = self.window.run_X()
+        extra = self.extra_arguments()
+        steps = self.algorithm.steps
+        return lambda: steps(X, **params, **extra)
+
+    # Drawing ------------------------------------------------------------------
+    def activate(self):
+        """Called when this algorithm becomes the current one: add overlays to the scatter."""
+
+    def deactivate(self):
+        """Called when another algorithm is chosen: remove overlays from the scatter."""
+
+    def show_step(self, step: Step | None):
+        """Draw ``step`` (None: no run yet) in the overlays and this plugin's views."""

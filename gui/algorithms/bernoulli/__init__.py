@@ -1,0 +1,1 @@
+"""The Bernoulli mixture plugin (EM on binary images) and its views."""

@@ -1,0 +1,1 @@
+"""The Gaussian mixture plugin and its views."""

@@ -1,0 +1,1 @@
+"""The hierarchical clustering plugin and its views: dendrogram, norms, comparison."""

@@ -1,0 +1,337 @@
+"""Compare HAC answers across norms and linkages on the current data.
+
+Two parts, both computed by the engine and only drawn here:
+
+* a table: for each norm (ℓ1, ℓ2, ℓ∞) and each linkage (min, max, avg,
+  centroid), which two clusters merge first and at what distance — the first
+  question of textbook exercise 1, answered live for whatever data is loaded;
+* small multiples: the dendrograms of the same data under the three norms
+  (for the chosen linkage) or under the four linkages (for the chosen norm),
+  each titled, side by side, on a shared height scale.
+
+The view does not know how to compute; the owner gives it two callables
+(see :meth:`CompareView.set_source`). The view calls them on a worker thread
+(:class:`gui.algorithms.kmeans.elbow.BackgroundTask`, the pattern of the K-means sweep),
+so the window never freezes: the results come back to the GUI thread, a line
+says what is being computed meanwhile, and a newer source drops the results
+of an older one. Small data (``eager=True``) is computed at once; larger
+data only when the tab is shown, so a hidden tab costs nothing.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget, QHeaderView, QSizePolicy)
+
+from gui.algorithms.hac.dendrogram import Tree, _pair_segments
+from gui.algorithms.kmeans.elbow import BackgroundTask
+
+__all__ = ["CompareView", "SmallDendrogram", "NORM_TITLES", "LINKAGE_TITLES"]
+
+NORM_TITLES = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
+LINKAGE_TITLES = {"min": "min", "max": "max", "avg": "avg", "centroid": "centroid"}
+INVERSION_COLOR = "#E8000B"
+SMALL_NAME_LIMIT = 40  # more leaves than this: the small dendrograms name none
+
+
+class SmallDendrogram(pg.PlotWidget):
+    """One small, titled dendrogram (one curve for all links, red marks on inversions)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background="w")
+        self.setMinimumSize(160, 160)
+        self.getPlotItem().setMenuEnabled(False)
+        for name in ("left", "bottom"):
+            ax = self.getPlotItem().getAxis(name)
+            ax.setPen(pg.mkPen("k"))
+            ax.setTextPen(pg.mkPen("k"))
+            ax.enableAutoSIPrefix(False)
+        self.getPlotItem().getAxis("bottom").setStyle(hideOverlappingLabels=True)
+        self.curve = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#333333", width=1.5))
+        self.inversions = pg.ScatterPlotItem(size=10, symbol="t", brush=pg.mkBrush(INVERSION_COLOR), pen=None)
+        self.addItem(self.curve)
+        self.addItem(self.inversions)
+        self.tree: Tree | None = None
+
+    def set_tree(self, tree: Tree | None, title: str, top: float | None = None):
+        self.tree = tree
+        self.setTitle(title, color="k", size="10pt")
+        if tree is None or tree.n_links == 0:
+            self.curve.setData([], [])
+            self.inversions.setData([], [])
+            return
+        x, y = _pair_segments(tree.icoord, tree.dcoord)
+        self.curve.setData(x, y)
+        inv = np.flatnonzero(tree.inversion)
+        self.inversions.setData(tree.icoord[inv, 1:3].mean(axis=1), tree.dcoord[inv, 1])
+        order = np.argsort(tree.leaf_x)
+        names = [(float(tree.leaf_x[i]), tree.leaf_names[i]) for i in order] if tree.m <= SMALL_NAME_LIMIT else []
+        self.getPlotItem().getAxis("bottom").setTicks([names, []])
+        self.getPlotItem().getAxis("bottom").setLabel("" if names else f"{tree.m:,} leaves")
+        top = float(np.max(tree.dcoord)) if top is None else float(top)
+        lo, hi = float(tree.leaf_x.min()), float(tree.leaf_x.max())
+        pad = max((hi - lo) * 0.05, 5.0)
+        self.setRange(xRange=(lo - pad, hi + pad), yRange=(0.0, top * 1.08 if top > 0 else 1.0), padding=0)
+
+
+class CompareView(QWidget):
+    """First merges for every norm x linkage, and dendrograms side by side (see the module docstring)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setObjectName("compare_title")
+        self.title.setWordWrap(True)
+        self.table = QTableWidget()
+        self.table.setObjectName("first_merges")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+        self.by_norms = QRadioButton("same linkage, three norms")
+        self.by_linkages = QRadioButton("same norm, four linkages")
+        self.by_norms.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.by_norms)
+        group.addButton(self.by_linkages)
+        self.by_norms.toggled.connect(self._on_mode_changed)
+        self.multiples_label = QLabel()
+        self.multiples: list[SmallDendrogram] = []
+        self.grid = QHBoxLayout()
+        toggle = QHBoxLayout()
+        toggle.addWidget(QLabel("Dendrograms side by side:"))
+        toggle.addWidget(self.by_norms)
+        toggle.addWidget(self.by_linkages)
+        toggle.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table)
+        layout.addLayout(toggle)
+        layout.addWidget(self.multiples_label)
+        layout.addLayout(self.grid, 1)
+        self.busy_label = QLabel()
+        self.busy_label.setObjectName("compare_busy")
+        self.busy_label.setStyleSheet("color: #555;")
+        self.busy_label.setVisible(False)
+        layout.insertWidget(1, self.busy_label)
+        self._first: Callable | None = None
+        self._trees: Callable | None = None
+        self._dirty = False
+        self._task: BackgroundTask | None = None  # made on first use (one worker thread)
+        self._pending: tuple | None = None  # (need_first, panels) of the job running now
+        self.trees: dict = {}  # (norm, linkage) -> Tree, computed for the current source
+        self.norm = "l2"
+        self.linkage = "min"
+        self.results: dict = {}
+        self.norms: tuple = tuple(NORM_TITLES)
+        self.linkages: tuple = tuple(LINKAGE_TITLES)
+
+    # ------------------------------------------------------------------ source
+    def set_source(self, first_merges: Callable[[], dict] | None, trees: Callable[[str, str], Tree | None] | None,
+                   title: str = "", eager: bool = False):
+        """Give the view what to show.
+
+        Parameters
+        ----------
+        first_merges : callable
+            ``first_merges()`` returns ``{(norm, linkage): (name_a, name_b, distance)}``.
+            Called on a worker thread: it must not touch widgets.
+        trees : callable
+            ``trees(norm, linkage)`` returns the :class:`Tree` of the full run (or None);
+            also called on the worker thread.
+        title : str
+            One line above the table (the data set and its starting clusters).
+        eager : bool
+            Compute now even if the tab is hidden (for small data: cheap, and the
+            tab is ready when the person opens it).
+        """
+        self._first, self._trees = first_merges, trees
+        self.title.setText(title)
+        self.results = {}
+        self.trees = {}
+        self._dirty = True
+        if first_merges is None:
+            self._cancel()
+            self.refresh()
+        elif self.isVisible() or eager:
+            self.refresh()
+        else:
+            self._cancel()
+            self._clear_drawing()
+
+    def set_choice(self, norm: str, linkage: str):
+        """The norm and linkage chosen in the parameter form (the fixed axis of the small multiples)."""
+        if (norm, linkage) != (self.norm, self.linkage):
+            self.norm, self.linkage = norm, linkage
+            self._mark_choice()
+            if self._first is not None and not self._dirty:
+                self._draw_multiples()
+
+    @property
+    def busy(self) -> bool:
+        """True while the worker computes for this view (``gui.shell.render`` waits for it)."""
+        return self._task is not None and self._task.busy
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
+
+    def refresh(self):
+        """Recompute (through the source, on the worker thread) and redraw when the results come."""
+        self._dirty = False
+        if self._first is None:
+            self.results = {}
+            self.trees = {}
+            self._clear_drawing()
+            self._show_busy("")
+            return
+        self._clear_drawing()
+        self._compute(need_first=True, panels=self.panels())
+
+    def shutdown(self):
+        """Stop the worker thread (the owner calls this when the window closes)."""
+        if self._task is not None:
+            self._task.shutdown()
+            self._task = None
+
+    # ------------------------------------------------------------------ background work
+    def _cancel(self):
+        if self._task is not None and self._task.busy:
+            self._task.cancel()
+            self._pending = None
+            self._show_busy("")
+
+    def _compute(self, need_first: bool, panels: list):
+        missing = [p for p in panels if p not in self.trees]
+        if not need_first and not missing:
+            return
+        if self._task is None:
+            self._task = BackgroundTask(self)
+            self._task.sigFinished.connect(self._on_computed)
+            self._task.sigFailed.connect(self._on_failed)
+            self._task.sigProgress.connect(lambda done, total, text: self._show_busy(text))
+        first, trees = self._first, self._trees
+        if self._pending is not None and self._task.busy:  # a job for the same source is running: redo all
+            need_first = need_first or self._pending[0]
+            missing = list(dict.fromkeys(list(self._pending[1]) + missing))
+        self._pending = (need_first, tuple(missing))
+
+        def job(progress, cancelled):
+            out_first, out_trees = None, {}
+            total = len(missing) + bool(need_first)
+            if need_first:
+                progress(0, total, "computing the first merges (12 norm × linkage pairs)…")
+                out_first = dict(first())
+            for i, (n, l) in enumerate(missing):
+                if cancelled():
+                    return None
+                progress(i + bool(need_first), total,
+                         f"computing the dendrogram {NORM_TITLES[n]}, {l} ({i + 1} of {len(missing)})…")
+                out_trees[(n, l)] = trees(n, l) if trees is not None else None
+            return first, out_first, out_trees
+
+        self._show_busy("computing the first merges…" if need_first else "computing the dendrograms…")
+        self._task.start(job)
+
+    def _on_computed(self, result):
+        self._pending = None
+        self._show_busy("")
+        if result is None:
+            return
+        first, out_first, out_trees = result
+        if first is not self._first:  # an older source: drop it
+            return
+        self.trees.update(out_trees)
+        if out_first is not None:
+            self.results = out_first
+            self._fill_table()
+        self._draw_multiples()
+
+    def _on_failed(self, message: str):
+        """The engine refused the data (a ParamError): say why, never crash."""
+        self._pending = None
+        self._show_busy("")
+        self.results = {}
+        self.title.setText(message)
+        self._fill_table()
+
+    def _show_busy(self, text: str):
+        self.busy_label.setText(text)
+        self.busy_label.setVisible(bool(text))
+
+    def _clear_drawing(self):
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        for w in self.multiples:
+            w.set_tree(None, "")
+        self.multiples_label.setText("")
+
+    # ------------------------------------------------------------------ drawing
+    def _fill_table(self):
+        t = self.table
+        t.clear()
+        t.setRowCount(len(self.norms))
+        t.setColumnCount(len(self.linkages))
+        t.setHorizontalHeaderLabels([LINKAGE_TITLES[l] for l in self.linkages])
+        t.setVerticalHeaderLabels([NORM_TITLES[n] for n in self.norms])
+        for r, nm in enumerate(self.norms):
+            for c, lk in enumerate(self.linkages):
+                res = self.results.get((nm, lk))
+                text = "—" if res is None else f"{res[0]} + {res[1]}\nat {res[2]:.4g}"
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if res is not None:
+                    item.setToolTip(f"{NORM_TITLES[nm]}, {lk} linkage: {res[0]} and {res[1]} merge first, "
+                                    f"at distance {res[2]!r}")
+                t.setItem(r, c, item)
+        t.resizeRowsToContents()
+        height = t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(t.rowCount())) + 6
+        t.setMaximumHeight(height)
+        self._mark_choice()
+
+    def _mark_choice(self):
+        for r, nm in enumerate(self.norms):
+            for c, lk in enumerate(self.linkages):
+                item = self.table.item(r, c)
+                if item is not None:
+                    font = item.font()
+                    font.setBold((nm, lk) == (self.norm, self.linkage))
+                    item.setFont(font)
+
+    def panels(self) -> list[tuple[str, str]]:
+        """The (norm, linkage) of each small multiple, in order."""
+        if self.by_norms.isChecked():
+            return [(n, self.linkage) for n in self.norms]
+        return [(self.norm, l) for l in self.linkages]
+
+    def _draw_multiples(self):
+        panels = self.panels()
+        if any(p not in self.trees for p in panels):
+            self._compute(need_first=False, panels=panels)  # drawn when the worker is done
+            return
+        while len(self.multiples) < len(panels):
+            w = SmallDendrogram()
+            self.multiples.append(w)
+            self.grid.addWidget(w)
+        for w in self.multiples[len(panels):]:
+            w.setVisible(False)
+        trees = [self.trees[p] for p in panels]
+        tops = [float(np.max(t.dcoord)) for t in trees if t is not None and t.n_links]
+        shared = self.by_norms.isChecked() is False and len(tops) > 0  # same norm: heights comparable
+        for w, (n, l), tree in zip(self.multiples, panels, trees):
+            w.setVisible(True)
+            w.set_tree(tree, f"{NORM_TITLES[n]}, {l}", top=max(tops) if shared else None)
+        fixed = f"linkage {self.linkage}" if self.by_norms.isChecked() else f"norm {NORM_TITLES[self.norm]}"
+        self.multiples_label.setText(f"Full dendrograms with {fixed} (red ▲: inversion)."
+                                     + ("" if shared else " Each has its own height scale: norms measure differently."))
+
+    def _on_mode_changed(self, *_):
+        if self._first is not None and not self._dirty:
+            self._draw_multiples()

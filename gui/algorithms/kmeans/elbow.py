@@ -1,0 +1,450 @@
+"""Restarts and K: the "elbow" plot, the sweep controls, small multiples, and a background task runner.
+
+The "elbow": final objective against K, one dot per random restart, the best of each K marked.
+
+The view only draws numbers it is given (a results table from
+``engine.kmeans.sweep``); it computes nothing. Restarts of one K are spread a
+little sideways around K so that equal objectives stay visible as separate
+dots; the best restart of each K is a larger diamond, joined by a line (the
+elbow curve). Clicking a dot emits :attr:`ElbowView.sigRunClicked` with the
+K index and restart index, so the window can load that run into the timeline.
+Values not computed yet (a sweep in progress) are NaN and not drawn.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+__all__ = ["ElbowView", "RestartsView", "BackgroundTask", "best_per_k", "parse_ks"]
+
+DOT = "#0072B2"
+BEST = "#D55E00"
+SPREAD = 0.25  # total sideways spread of the restarts of one K, in units of K
+
+
+def best_per_k(objectives: np.ndarray) -> np.ndarray:
+    """Index of the restart with the least objective for each K (-1 where nothing is computed yet).
+
+    Parameters
+    ----------
+    objectives : ndarray of shape (n_ks, n_restarts), NaN = not computed
+
+    Example
+    -------
+    >>> best_per_k(np.array([[3.0, 1.0], [np.nan, np.nan]])).tolist()
+    [1, -1]
+    """
+    J = np.asarray(objectives, dtype=float)
+    out = np.full(J.shape[0], -1, dtype=int)
+    for i, row in enumerate(J):
+        ok = np.isfinite(row)
+        if ok.any():
+            out[i] = int(np.flatnonzero(ok)[np.argmin(row[ok])])
+    return out
+
+
+class ElbowView(QWidget):
+    """Final objective against K for every restart.
+
+    Signals
+    -------
+    sigRunClicked(int, int)
+        (index into ``ks``, restart index) of the dot the person clicked.
+    """
+
+    sigRunClicked = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setLabel("bottom", "K (number of clusters)")
+        self.plot.setLabel("left", "final objective")
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.curve = self.plot.plot([], [], pen=pg.mkPen(BEST, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.dots = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(DOT + "b0"), pen=pg.mkPen("w", width=0.5),
+                                       hoverable=True, hoverSize=11, tip=self._tip, name="one restart")
+        self.best = pg.ScatterPlotItem(size=15, symbol="d", brush=pg.mkBrush(BEST), pen=pg.mkPen("k", width=1),
+                                       name="best restart of K")
+        self.selected = pg.ScatterPlotItem(size=22, symbol="o", brush=None, pen=pg.mkPen("k", width=2))
+        for item in (self.dots, self.best, self.selected):
+            self.plot.addItem(item)
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.caption = QLabel()
+        self.caption.setObjectName("elbow_caption")
+        self.caption.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.caption)
+        self.ks = np.zeros(0, dtype=int)
+        self.objectives = np.zeros((0, 0))
+        self.seeds = None
+
+    def set_objective(self, name: str):
+        self.plot.setLabel("left", f"final {name}")
+
+    def x_of(self, i: int, r: int) -> float:
+        """Horizontal position of restart ``r`` of ``ks[i]``."""
+        n = self.objectives.shape[1]
+        off = 0.0 if n <= 1 else (r / (n - 1) - 0.5) * SPREAD
+        return float(self.ks[i]) + off
+
+    def set_results(self, ks, objectives, seeds=None):
+        """Draw the sweep.
+
+        Parameters
+        ----------
+        ks : sequence of int, length n_ks
+        objectives : ndarray of shape (n_ks, n_restarts); NaN = not computed yet
+        seeds : ndarray of shape (n_ks, n_restarts), optional; shown in the tooltip
+        """
+        self.ks = np.asarray(ks, dtype=int).reshape(-1)
+        J = np.asarray(objectives, dtype=float)
+        self.objectives = J.reshape(self.ks.size, -1) if self.ks.size else np.zeros((0, 0))
+        self.seeds = None if seeds is None else np.asarray(seeds).reshape(self.objectives.shape)
+        spots, bx, by, bdata = [], [], [], []
+        best = best_per_k(self.objectives)
+        for i in range(self.ks.size):
+            for r in range(self.objectives.shape[1]):
+                v = self.objectives[i, r]
+                if np.isfinite(v):
+                    spots.append({"pos": (self.x_of(i, r), v), "data": (i, r)})
+            if best[i] >= 0:
+                bx.append(self.x_of(i, best[i]))
+                by.append(self.objectives[i, best[i]])
+                bdata.append((i, int(best[i])))
+        self.dots.setData(spots)
+        self.best.setData(x=bx, y=by, data=bdata)
+        self.curve.setData([float(self.ks[i]) for i in range(self.ks.size) if best[i] >= 0], by)
+        self._fit_range()
+        n_done = int(np.isfinite(self.objectives).sum())
+        if n_done:
+            self.caption.setText(f"{n_done} runs: {self.ks.size} values of K × {self.objectives.shape[1]} "
+                                 "random restarts; ◆ = the best restart of each K (the one kept). "
+                                 "Click a dot to load that run into the timeline.")
+        else:
+            self.caption.setText("No sweep yet: choose the K values and restarts, then press Run sweep.")
+
+    def _fit_range(self):
+        """Every K of the sweep in view from the first dot on (dots do not jump while a sweep fills in);
+        a y range of at least 0.1% of the values, so nearly equal objectives keep readable ticks."""
+        vb = self.plot.getPlotItem().vb
+        if self.ks.size == 0:
+            vb.enableAutoRange()
+            return
+        vb.setXRange(float(self.ks.min()) - 0.5 - SPREAD, float(self.ks.max()) + 0.5 + SPREAD, padding=0)
+        J = self.objectives[np.isfinite(self.objectives)]
+        if J.size == 0:
+            return
+        lo, hi = float(J.min()), float(J.max())
+        pad = max(0.08 * (hi - lo), 5e-4 * max(abs(lo), abs(hi)), 1e-12)
+        vb.setYRange(lo - pad, hi + pad, padding=0)
+
+    def set_selected(self, i: int | None, r: int | None = None):
+        """Ring the run that is loaded in the timeline (None: no ring)."""
+        if i is None or not (0 <= i < self.ks.size) or not np.isfinite(self.objectives[i, r]):
+            self.selected.setData([], [])
+        else:
+            self.selected.setData([self.x_of(i, r)], [self.objectives[i, r]])
+
+    def clear(self):
+        self.set_results([], np.zeros((0, 0)))
+        self.set_selected(None)
+
+    def _tip(self, x, y, data):
+        i, r = data
+        seed = "" if self.seeds is None else f", seed {int(self.seeds[i, r])}"
+        return f"K = {int(self.ks[i])}, restart {r + 1}{seed}\nobjective {y:.6g}"
+
+    def _on_scene_clicked(self, ev):
+        """The run whose dot is nearest the click (within 12 pixels), measured on screen."""
+        if ev.button() != Qt.MouseButton.LeftButton or self.ks.size == 0:
+            return
+        vb = self.plot.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        click = ev.scenePos()
+        best, best_d2 = None, 12.0 ** 2
+        for i in range(self.ks.size):
+            for r in range(self.objectives.shape[1]):
+                v = self.objectives[i, r]
+                if not np.isfinite(v):
+                    continue
+                p = vb.mapViewToScene(pg.Point(self.x_of(i, r), v))
+                d2 = (p.x() - click.x()) ** 2 + (p.y() - click.y()) ** 2
+                if d2 < best_d2:
+                    best, best_d2 = (i, r), d2
+        if best is not None:
+            ev.accept()
+            self.sigRunClicked.emit(*best)
+
+
+def parse_ks(text: str) -> list[int]:
+    """K values from text such as ``"5, 10, 20"`` or ``"2-8"`` (sorted, unique, each >= 1).
+
+    Example
+    -------
+    >>> parse_ks("2-4, 10 8")
+    [2, 3, 4, 8, 10]
+    """
+    out = set()
+    for part in text.replace(",", " ").split():
+        if "-" in part[1:]:
+            a, b = part.split("-", 1)
+            lo, hi = int(a), int(b)
+            if hi < lo or hi - lo > 200:
+                raise ValueError(f"the range {part!r} should go up, by at most 200 values")
+            out.update(range(lo, hi + 1))
+        else:
+            out.add(int(part))
+    if not out or min(out) < 1:
+        raise ValueError(f"K values {text!r} should be whole numbers >= 1, e.g. “5, 10, 20” or “2-8”")
+    return sorted(out)
+
+
+class BackgroundTask(QObject):
+    """Runs ``fn(progress, cancelled)`` on its own QThread; results come back as signals on the GUI thread.
+
+    ``progress(done, total, text, partial=None)`` may be called from the worker;
+    a ``partial`` result (any object, e.g. one finished run of a sweep) is
+    delivered by :attr:`sigPartial` so the owner can show it at once.
+    ``cancelled()`` returns True once :meth:`cancel` was asked. A newer
+    :meth:`start` makes the results of an older task be dropped.
+
+    Signals
+    -------
+    sigProgress(int, int, str), sigPartial(object), sigFinished(object), sigFailed(str), sigBusy(bool)
+    """
+
+    sigProgress = Signal(int, int, str)
+    sigPartial = Signal(object)
+    sigFinished = Signal(object)
+    sigFailed = Signal(str)
+    sigBusy = Signal(bool)
+    _sigRun = Signal(int, object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("clusterlab-sweep")
+        self._worker = _TaskWorker()
+        self._worker.moveToThread(self._thread)
+        self._sigRun.connect(self._worker.run)
+        self._worker.sigProgress.connect(self._on_progress)
+        self._worker.sigPartial.connect(self._on_partial)
+        self._worker.sigDone.connect(self._on_done)
+        self._thread.start()
+        self._generation = 0
+        self.busy = False
+
+    def start(self, fn):
+        self._generation += 1
+        self._worker.cancel_event.clear()
+        self._worker.generation = self._generation
+        self._set_busy(True)
+        self._sigRun.emit(self._generation, fn)
+
+    def cancel(self):
+        self._worker.cancel_event.set()
+
+    def shutdown(self):
+        self.cancel()
+        self._generation += 1
+        self._worker.generation = self._generation
+        self._thread.quit()
+        self._thread.wait(10000)
+
+    def _set_busy(self, busy: bool):
+        if busy != self.busy:
+            self.busy = busy
+            self.sigBusy.emit(busy)
+
+    def _on_progress(self, generation, done, total, text):
+        if generation == self._generation:
+            self.sigProgress.emit(done, total, text)
+
+    def _on_partial(self, generation, partial):
+        if generation == self._generation:
+            self.sigPartial.emit(partial)
+
+    def _on_done(self, generation, ok, result):
+        if generation != self._generation:
+            return
+        self._set_busy(False)
+        if ok:
+            self.sigFinished.emit(result)
+        else:
+            self.sigFailed.emit(str(result))
+
+
+class _TaskWorker(QObject):
+    sigProgress = Signal(int, int, int, str)
+    sigPartial = Signal(int, object)
+    sigDone = Signal(int, bool, object)
+
+    def __init__(self):
+        super().__init__()
+        self.cancel_event = threading.Event()
+        self.generation = 0
+
+    @Slot(int, object)
+    def run(self, generation, fn):
+        def progress(done, total, text="", partial=None):
+            if partial is not None:
+                self.sigPartial.emit(generation, partial)
+            self.sigProgress.emit(generation, int(done), int(total), str(text))
+
+        def cancelled():
+            return self.cancel_event.is_set() or generation != self.generation
+
+        try:
+            result = fn(progress, cancelled)
+        except Exception as exc:  # a message for people, never a crash
+            self.sigDone.emit(generation, False, str(exc) or type(exc).__name__)
+            return
+        self.sigDone.emit(generation, True, result)
+
+
+class RestartsView(QWidget):
+    """"Restarts & K": sweep controls, the elbow plot and small multiples of the restarts of one K.
+
+    The view only emits requests (:attr:`sigRunSweep`, :attr:`sigCancel`,
+    :attr:`sigRunClicked`, :attr:`sigKChosen`); its owner runs the sweep and
+    fills :attr:`elbow` and the small multiples (:meth:`show_mini_scatters`
+    for points, :attr:`tiles` for images).
+    """
+
+    sigRunSweep = Signal(object, int, int)  # ks, restarts, seed
+    sigCancel = Signal()
+    sigRunClicked = Signal(int, int)
+    sigKChosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        from gui.widgets.tiles import TileView
+
+        self.ks_edit = QLineEdit("2-8")
+        self.ks_edit.setObjectName("sweep_ks")
+        self.ks_edit.setToolTip("K values: a list (5, 10, 20) or a range (2-8)")
+        self.restarts_spin = QSpinBox()
+        self.restarts_spin.setObjectName("sweep_restarts")
+        self.restarts_spin.setRange(1, 100)
+        self.restarts_spin.setValue(5)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setObjectName("sweep_seed")
+        self.seed_spin.setRange(0, 2 ** 31 - 1)
+        self.seed_spin.setToolTip("Seed of the sweep: every restart's own seed is drawn from it (shown in the tooltips)")
+        self.run_button = QPushButton("Run sweep")
+        self.run_button.setObjectName("sweep_run")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("sweep_cancel")
+        self.cancel_button.setEnabled(False)
+        self.message = QLabel()
+        self.message.setObjectName("sweep_message")
+        self.message.setWordWrap(True)
+        controls = QHBoxLayout()
+        for text, w in (("K", self.ks_edit), ("restarts", self.restarts_spin), ("seed", self.seed_spin)):
+            controls.addWidget(QLabel(text))
+            controls.addWidget(w)
+        controls.addWidget(self.run_button)
+        controls.addWidget(self.cancel_button)
+        self.elbow = ElbowView()
+        self.k_choice = QComboBox()
+        self.k_choice.setObjectName("sweep_k_choice")
+        self.mini = pg.GraphicsLayoutWidget()
+        self.mini.setBackground("w")
+        self.mini.setObjectName("sweep_mini")
+        self.tiles = TileView()
+        self.tiles.setObjectName("sweep_tiles")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Restarts of K ="))
+        row.addWidget(self.k_choice)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.message)
+        layout.addWidget(self.elbow, 3)
+        layout.addLayout(row)
+        layout.addWidget(self.mini, 2)
+        layout.addWidget(self.tiles, 2)
+        self.tiles.hide()
+        self.mini_plots: list[pg.PlotItem] = []
+        self.run_button.clicked.connect(self._on_run)
+        self.cancel_button.clicked.connect(self.sigCancel)
+        self.elbow.sigRunClicked.connect(self.sigRunClicked)
+        self.k_choice.currentIndexChanged.connect(self._on_k_chosen)
+
+    def set_busy(self, busy: bool):
+        self.run_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+
+    def set_ks(self, ks, restarts: int | None = None):
+        self.ks_edit.setText(", ".join(str(int(k)) for k in ks))
+        if restarts is not None:
+            self.restarts_spin.setValue(int(restarts))
+
+    def set_k_choices(self, ks, current: int = 0):
+        blocked = self.k_choice.blockSignals(True)
+        self.k_choice.clear()
+        for k in ks:
+            self.k_choice.addItem(str(int(k)), int(k))
+        if len(ks):
+            self.k_choice.setCurrentIndex(min(max(current, 0), len(ks) - 1))
+        self.k_choice.blockSignals(blocked)
+
+    def show_mini_scatters(self, panels, extended: bool = False):
+        """Small multiples: ``panels`` is a list of (title, Y (n, 2), labels (n,), centres (k, 2) or None).
+
+        ``extended``: colours of clusters 8+ as in a rasterised scatter (see :mod:`gui.widgets.palette`).
+        """
+        from gui.widgets import palette
+
+        self.tiles.hide()
+        self.mini.show()
+        self.mini.clear()
+        self.mini_plots = []
+        cols = max(1, min(len(panels), 5))
+        for j, (title, Y, labels, C) in enumerate(panels):
+            p = self.mini.addPlot(row=j // cols, col=j % cols)
+            p.setTitle(title, size="8pt", color="#222222")
+            p.hideAxis("left")
+            p.hideAxis("bottom")
+            p.setAspectLocked(True)
+            p.setMenuEnabled(False)
+            colors = palette.label_colors(labels, alpha=200, extended=extended)
+            brushes = [pg.mkBrush(*c) for c in colors] if len(colors) <= 3000 else None
+            spot = pg.ScatterPlotItem(Y[:, 0], Y[:, 1], size=4, pen=None,
+                                      brush=brushes if brushes is not None else pg.mkBrush("#4D4D4D"))
+            p.addItem(spot)
+            if C is not None and len(C):
+                p.addItem(pg.ScatterPlotItem(C[:, 0], C[:, 1], size=11, symbol="d", pen=pg.mkPen("k"),
+                                             brush=[palette.color(i, extended=extended) for i in range(len(C))]))
+            p.vb.setMouseEnabled(False, False)
+            self.mini_plots.append(p)
+
+    def show_mini_tiles(self):
+        """Switch the small multiples to :attr:`tiles` (image data); the owner fills them."""
+        self.mini.clear()
+        self.mini_plots = []
+        self.mini.hide()
+        self.tiles.show()
+
+    def _on_run(self):
+        try:
+            ks = parse_ks(self.ks_edit.text())
+        except ValueError as exc:
+            self.message.setText(f"<span style='color:#D55E00'>{exc}</span>")
+            return
+        self.message.setText("")
+        self.sigRunSweep.emit(ks, self.restarts_spin.value(), self.seed_spin.value())
+
+    def _on_k_chosen(self, i: int):
+        if i >= 0:
+            self.sigKChosen.emit(i)

@@ -1,0 +1,1 @@
+"""The application shell: the main window, menus, dialogs, settings, sessions, render."""

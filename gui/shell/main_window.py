@@ -1,0 +1,654 @@
+"""Clusterlab's main window: data on the left, the scatter and the algorithm's views in the centre,
+the timeline at the bottom.
+
+Data flow (one source of truth for each thing)
+----------------------------------------------
+* The data live in :class:`~gui.run.data_model.DataModel` (edits go through its
+  undo stack). ``sigDataChanged`` -> the window recomputes the display
+  projection (PCA when d > 2, once per change) and the run data (optionally
+  standardized), redraws the scatter and restarts the run.
+* Where the run is lives in :class:`~gui.run.player.Player`. ``sigStepChanged``
+  -> scatter labels, the active plugin's ``show_step``, the timeline.
+* The active :class:`~gui.algorithms.base.AlgorithmPlugin` turns its parameters into a
+  step generator (``make_steps``); a bad parameter is a red message, never a crash.
+
+The window offers plugins what :mod:`gui.algorithms.base` documents: ``dataset``,
+``run_X()``, ``project(P)``, ``standardized``, ``to_run``/``from_run``,
+``sigDataChanged``, ``set_edit_mode(mode)``, ``scatter``, ``player``,
+``restart_run()``, ``status(text)`` and ``show_error(text)``. Menus live in :mod:`gui.shell.menus`, the left panels in
+:mod:`gui.widgets.panels`, the timeline in :mod:`gui.widgets.timeline`.
+"""
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
+                               QScrollArea, QSizePolicy, QSplitter, QStackedLayout, QStyle, QTabWidget, QVBoxLayout, QWidget)
+
+from engine import data as edata
+from gui import algorithms
+from gui.shell import menus
+from gui.run.data_model import DataModel
+from gui.widgets.panels import AlgorithmPanel, DataPanel
+from gui.shell.dialogs import Loader
+from gui.run.player import Player
+from gui.widgets.scatter import ScatterView
+from gui.shell.settings import Settings
+from gui.widgets.timeline import TimelineBar
+
+__all__ = ["MainWindow", "EMPTY_HINT"]
+
+EMPTY_HINT = "Click to add points\nor open a data set from the File menu"
+BUSY_DELAY_MS = 300  # the progress bar appears only for work that takes longer than this
+
+
+class _PanelScroll(QScrollArea):
+    """Scrolls a dock panel vertically; always wide enough for the panel plus a scroll bar."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _width(self) -> int:
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.widget().minimumSizeHint().width() + bar + 2
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._width(), super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(max(self._width(), self.widget().sizeHint().width()), self.widget().sizeHint().height())
+
+
+def _has_points(ds) -> bool:
+    return ds is not None and getattr(ds, "n", 0) > 0
+
+
+class MainWindow(QMainWindow):
+    """The application window (see the module docstring).
+
+    Signals
+    -------
+    sigDataChanged()
+        The data changed (an edit, undo/redo, a file, an example) and the window has
+        updated the projection, the run data and the scatter (and restarted the run).
+    """
+
+    sigDataChanged = Signal()
+
+    def __init__(self, settings: Settings | None = None, startup: str | None = None):
+        super().__init__()
+        self.settings = settings if settings is not None else Settings()
+        self.setObjectName("clusterlab_main_window")
+        self.setAcceptDrops(True)
+        self.model = DataModel(self)
+        self.player = Player(self, steps_per_second=self.settings.speed())
+        self.loader = Loader(self)
+        self._X_run = np.empty((0, 2))
+        self._Y = np.empty((0, 2))
+        self._projection = None
+        self._std = None  # (mean, scale) of the standardization, None when off
+        self._pca_cache = None  # (dataset, Y, info) computed by the loader thread
+        self._busy_what = ""
+        self._closed = False
+
+        # centre: scatter (with the empty-canvas hint on top) | plugin views; timeline below
+        self.scatter = ScatterView()
+        self.hint = QLabel(EMPTY_HINT)
+        self.hint.setObjectName("empty_hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hint.setStyleSheet("color: #777; font-size: 13pt; background: transparent;")
+        scatter_box = QWidget()
+        stack = QStackedLayout(scatter_box)
+        stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
+        stack.addWidget(self.hint)
+        stack.addWidget(self.scatter)
+        stack.setCurrentWidget(self.hint)  # the hint stays on top; clicks pass through it
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("views")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("centre")
+        self.splitter.addWidget(scatter_box)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.timeline = TimelineBar(self.player)
+        self.timeline.set_speed(self.settings.speed())
+        central = QWidget()
+        v = QVBoxLayout(central)
+        v.setContentsMargins(2, 2, 2, 0)
+        v.addWidget(self.splitter, 1)
+        v.addWidget(self.timeline)
+        self.setCentralWidget(central)
+
+        # left docks
+        self.data_panel = DataPanel()
+        self.data_dock = self._dock("Data", "data_dock", self.data_panel)
+        # the data panel keeps its natural height; the algorithm panel below takes the rest
+        self.data_dock.widget().setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.algorithm_panel = AlgorithmPanel()
+        self.algorithm_dock = self._dock("Algorithm", "algorithm_dock", self.algorithm_panel)
+
+        # status bar: progress + cancel while the player (or the loader) works
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progress")
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.setToolTip("Stop computing; keep the steps computed so far (Esc)")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+        self.progress.hide()
+        self.cancel_button.hide()
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(self._update_busy)
+
+        # algorithms
+        self.plugins = []
+        self._views: dict[int, list] = {}
+        self._current = -1
+        self._plugin_problems = ""
+        self._load_plugins()
+
+        self.menus = menus.build(self)
+        self._connect()
+        self._restore_settings()
+        self.data_panel.set_mode("add")  # an empty canvas is ready for clicking
+        self._on_data_changed()
+        last = self.settings.last_algorithm()
+        names = [p.algorithm.name for p in self.plugins]
+        if self.plugins:
+            self.set_algorithm(names.index(last) if last in names else 0)
+        if startup is None:
+            startup = self.settings.startup_data()
+        if startup:
+            self.open_source(startup)
+        self.session_controller = None
+        self._install_sessions()
+
+    def _install_sessions(self):
+        """The session menu (gui.shell.session_io), when that module is there; a failure is reported, not fatal."""
+        try:
+            from gui.shell.session_io import install_session_menu
+        except ImportError:
+            return
+        try:
+            self.session_controller = install_session_menu(self)
+        except Exception as exc:  # a broken add-on must not stop the window from opening
+            traceback.print_exc()
+            self.status(f"Sessions are unavailable: {exc}", 0)
+
+    def _load_plugins(self):
+        """Create the discovered plugins; a broken one is reported in the panel, never a crash."""
+        problems = []
+        try:
+            classes = algorithms.plugin_classes()
+        except Exception as exc:  # an algorithm module failed to import
+            traceback.print_exc()
+            classes, problems = [], [f"Algorithms could not be loaded: {type(exc).__name__}: {exc}"]
+        for cls in classes:
+            try:
+                plugin = cls(self)
+            except Exception as exc:
+                traceback.print_exc()
+                problems.append(f"{getattr(cls, '__name__', cls)} failed to start: {exc}")
+                continue
+            i = len(self.plugins)
+            self.plugins.append(plugin)
+            alg = plugin.algorithm
+            self.algorithm_panel.add_plugin(alg.title, plugin.panel(), alg.objective_name)
+            plugin.sigRestart.connect(lambda i=i: self._on_plugin_restart(i))
+        self.algorithm_panel.finish()
+        self._plugin_problems = "\n".join(problems)
+        self.algorithm_panel.show_error(self._plugin_problems)
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(_PanelScroll(widget))  # plugin panels can be taller than a small screen
+        dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        return dock
+
+    def _connect(self):
+        m, p, s = self.model, self.player, self.scatter
+        m.sigDataChanged.connect(self._on_data_changed)
+        m.undo_stack.cleanChanged.connect(self._update_title)
+        p.sigStepChanged.connect(self._on_step_changed)
+        p.sigBusy.connect(self._on_busy)
+        p.sigProgress.connect(self._on_progress)
+        p.sigError.connect(self._on_run_error)
+        self.loader.sigBusy.connect(self._on_load_busy)
+        self.loader.sigLoaded.connect(self._on_loaded)
+        self.loader.sigFailed.connect(self._on_load_failed)
+        self.timeline.sigSpeedChanged.connect(self.settings.set_speed)
+        self.data_panel.sigEditModeChanged.connect(s.set_edit_mode)
+        self.data_panel.sigStandardizeChanged.connect(self._on_standardize)
+        self.data_panel.sigClearRequested.connect(self.clear_points)
+        self.algorithm_panel.sigAlgorithmChosen.connect(self.set_algorithm)
+        self.algorithm_panel.sigRunRequested.connect(self.restart_run)
+        s.sigAddRequested.connect(self._on_add_requested)
+        s.sigMoveRequested.connect(self._on_move_requested)
+        s.sigDeleteRequested.connect(self._on_delete_requested)
+        s.sigPaintRequested.connect(self._on_paint_requested)
+        s.sigPointClicked.connect(self._on_point_clicked)
+
+    # ================================================================ the plugin contract
+    @property
+    def dataset(self):
+        """The current :class:`engine.data.Dataset` (None for an empty canvas)."""
+        return self.model.dataset
+
+    def run_X(self) -> np.ndarray:
+        """(n, d) array the algorithms run on: the data, standardized when that option is on."""
+        return self._X_run
+
+    def project(self, P) -> np.ndarray:
+        """(m, d) points in run coordinates -> (m, 2) display coordinates."""
+        P = np.asarray(P, dtype=np.float64)
+        if P.ndim == 1:
+            P = P[None, :]
+        if self._std is not None:
+            mean, scale = self._std
+            P = P * scale + mean
+        if self._projection is None:
+            return P[:, :2] if P.shape[1] >= 2 else np.column_stack([P[:, 0], np.zeros(len(P))])
+        return self._projection.project(P)
+
+    @property
+    def plugin(self):
+        """The active :class:`~gui.algorithms.base.AlgorithmPlugin` (None when no plugin is installed)."""
+        return self.plugins[self._current] if 0 <= self._current < len(self.plugins) else None
+
+    def status(self, text: str, msecs: int = 8000):
+        """A message in the status bar for ``msecs`` milliseconds (0: until the next message)."""
+        self.statusBar().showMessage(text, msecs)
+
+    def show_error(self, text: str):
+        """A red message under the Run button of the algorithm panel ("" hides it)."""
+        self.algorithm_panel.show_error("\n".join(t for t in (text, self._plugin_problems) if t))
+
+    @property
+    def standardized(self) -> bool:
+        """True when the algorithms run on z-scores of the features ("Standardize features")."""
+        return self._std is not None
+
+    def set_standardized(self, on: bool):
+        """Switch "Standardize features" (restarts the run when it changes)."""
+        self.data_panel.standardize.setChecked(bool(on))
+
+    @property
+    def standardization(self):
+        """``(mean, scale)`` arrays of shape (d,) when standardized (run = (data - mean) / scale), else None.
+
+        A feature without spread has ``scale`` 0 (its run coordinate is 0 everywhere).
+        """
+        return self._std
+
+    def to_run(self, P) -> np.ndarray:
+        """(m, d) points in the data's own coordinates -> run coordinates (see :meth:`run_X`)."""
+        P = np.asarray(P, dtype=np.float64)
+        if self._std is None:
+            return P.copy()
+        mean, scale = self._std
+        return np.where(scale > 0, (P - mean) / np.where(scale > 0, scale, 1.0), 0.0)
+
+    def from_run(self, C) -> np.ndarray:
+        """(m, d) points in run coordinates -> the data's own coordinates (undoes the standardization)."""
+        C = np.asarray(C, dtype=np.float64)
+        if self._std is None:
+            return C.copy()
+        mean, scale = self._std
+        return C * scale + mean
+
+    def set_edit_mode(self, mode: str):
+        """Choose what clicks on the scatter do: "inspect", "add", "move", "delete" or "paint".
+
+        A plugin that takes clicks itself (placing centres) switches to "inspect" first.
+        """
+        self.data_panel.set_mode(mode)
+
+    def restart_run(self):
+        """Start a new run of the active algorithm on the current data and parameters."""
+        self.algorithm_panel.show_error(self._plugin_problems)
+        plugin = self.plugin
+        if plugin is None or not _has_points(self.dataset):
+            self.player.clear()
+            return
+        try:
+            # validation may happen in make_steps or when the engine's steps() is first called (in start)
+            self.player.start(plugin.make_steps())
+        except ValueError as exc:  # ParamError / DataError: the person can fix it
+            self.player.clear()
+            self._on_run_error(str(exc))
+
+    # ================================================================ algorithms
+    def set_algorithm(self, index: int):
+        """Make plugin ``index`` the active one: its panel, its tabs, its overlays; restart the run."""
+        if not 0 <= index < len(self.plugins):
+            return
+        if index == self._current:
+            return
+        old = self.plugin
+        if old is not None:
+            old.deactivate()
+        self.scatter.set_colors(None)  # per-point colours belong to the plugin that set them
+        self.player.clear()
+        self._current = index
+        plugin = self.plugins[index]
+        self.algorithm_panel.set_current(index)
+        self.algorithm_dock.widget().updateGeometry()  # the dock is as wide as the new panel needs
+        self.tabs.clear()
+        if index not in self._views:
+            self._views[index] = list(plugin.views())
+        for title, widget in self._views[index]:
+            self.tabs.addTab(widget, title)
+        self.tabs.setVisible(self.tabs.count() > 0)
+        plugin.activate()
+        self.timeline.set_objective_name(plugin.algorithm.objective_name)
+        self.settings.set_last_algorithm(plugin.algorithm.name)
+        self.restart_run()
+
+    def _on_plugin_restart(self, index: int):
+        if index == self._current:
+            self.restart_run()
+
+    def _on_step_changed(self, _index: int = -1):
+        step = self.player.current
+        n = self.scatter.n
+        labels = step.labels if step is not None else self._resting_labels()
+        if labels is not None and np.shape(labels) != (n,):
+            labels = None
+        self.scatter.set_labels(labels)
+        plugin = self.plugin
+        if plugin is not None:
+            plugin.show_step(step)
+
+    def _resting_labels(self):
+        """What the scatter shows without a run: the data set's labels (starting groups), if any."""
+        ds = self.dataset
+        return ds.labels if _has_points(ds) else None
+
+    def _on_run_error(self, message: str):
+        self.show_error(message)
+        self.status(message, 15000)
+
+    # ================================================================ data
+    def _on_data_changed(self, *_):
+        ds = self.dataset
+        has = _has_points(ds)
+        self._recompute()
+        if has:
+            names = ds.point_names
+            self.scatter.set_points(self._Y, names=names)
+        else:
+            self.scatter.set_points(np.empty((0, 2)))
+        self._set_axis_labels()
+        self.data_panel.show_dataset(ds, self._projection)
+        self._fit_data_dock()
+        editable = bool(self.model.can_edit())
+        self.data_panel.set_editable(editable)
+        self.scatter.set_editable(editable)
+        self.scatter.set_edit_mode(self.data_panel.mode(), self.data_panel.group.value())
+        self.hint.setVisible(not has)
+        self._update_title()
+        self.restart_run()
+        self.sigDataChanged.emit()
+
+    def _fit_data_dock(self):
+        """Give the data dock the height its panel needs (notes come and go with the data)."""
+        self.data_dock.widget().updateGeometry()  # its size hint follows the panel's new contents
+        QTimer.singleShot(0, self._resize_data_dock)  # after the dock layout has taken the new hint
+
+    def _resize_data_dock(self):
+        if self._closed:
+            return
+        scroll, panel = self.data_dock.widget(), self.data_panel
+        width = scroll.viewport().width() if scroll.viewport().width() > 50 else panel.width()
+        layout = panel.layout()
+        need = (layout.heightForWidth(width) if layout.hasHeightForWidth() else panel.sizeHint().height())
+        need = max(need, panel.minimumSizeHint().height()) + 2 * scroll.frameWidth()
+        # never cut off (the edit tools are at the bottom), unless the screen is really small
+        scroll.setMinimumHeight(min(need, max(self.height() // 2, 150)))
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_data_dock)  # once the docks have their first geometry
+
+    def _recompute(self):
+        """Display coordinates (PCA for d > 2, computed once per change) and the run data."""
+        ds = self.dataset
+        if not _has_points(ds):
+            self._X_run, self._Y, self._projection, self._std = np.empty((0, 2)), np.empty((0, 2)), None, None
+            return
+        X = ds.X
+        cache = self._pca_cache
+        if cache is not None and cache[0] is ds:
+            self._Y, self._projection = cache[1], cache[2]
+        else:
+            self._Y, self._projection = edata.pca_2d(X)
+        self._pca_cache = None
+        if self.data_panel.standardize.isChecked():
+            mean = X.mean(axis=0)
+            scale = X.std(axis=0)
+            scale[scale <= 1e-12 * np.maximum(np.abs(mean), 1.0)] = 0.0  # constant: 0 in the run, as standardize()
+            self._std = (mean, scale)
+            self._X_run = edata.standardize(X)
+        else:
+            self._std = None
+            self._X_run = X
+
+    def _set_axis_labels(self):
+        ds, info = self.dataset, self._projection
+        if _has_points(ds) and ds.d > 2 and info is not None:
+            r = info.explained_variance_ratio
+            self.scatter.set_axis_labels(f"PC1 ({100 * r[0]:.0f}% of variance)", f"PC2 ({100 * r[1]:.0f}%)")
+        elif _has_points(ds) and ds.d == 1:
+            self.scatter.set_axis_labels("x", "")
+        else:
+            self.scatter.set_axis_labels("x1", "x2")
+
+    def _on_standardize(self, _on: bool):
+        self._recompute()
+        self.restart_run()
+
+    def _update_title(self, *_):
+        controller = getattr(self, "session_controller", None)
+        if controller is not None:  # the session's name and its unsaved-changes mark
+            controller.update_title()
+            return
+        ds = self.dataset
+        name = (ds.name or "points made by hand") if _has_points(ds) else "empty canvas"
+        self.setWindowTitle(f"Clusterlab - {name}")
+
+    def set_dataset(self, dataset, text: str = "Replace data"):
+        """Replace the data (one undoable step), fit the view to it, and inspect (clicks no longer add points)."""
+        self.model.replace(dataset, text)
+        self.scatter.auto_range()
+        self.data_panel.set_mode("inspect" if _has_points(dataset) else "add")
+
+    # ---------------------------------------------------------------- editing requests
+    def _on_add_requested(self, x: float, y: float):
+        self.model.add_point(x, y)
+
+    def _on_move_requested(self, i: int, x: float, y: float):
+        self.model.move_point(i, x, y)
+
+    def _on_delete_requested(self, indices):
+        self.model.delete_points(indices)
+
+    def _on_paint_requested(self, indices, group: int):
+        self.model.paint(indices, group)
+
+    def _on_point_clicked(self, i: int):
+        ds = self.dataset
+        if not _has_points(ds) or not 0 <= i < ds.n:
+            return
+        name = self.model.point_name(i)  # "point 1" is index 0, like "cluster 1" in the legend
+        coords = ", ".join(f"{v:.4g}" for v in ds.X[i, :6]) + (", …" if ds.d > 6 else "")
+        step = self.player.current
+        cluster = ""
+        if step is not None and step.labels is not None and len(step.labels) == ds.n:
+            label = int(step.labels[i])
+            cluster = f"; cluster {label + 1}" if label >= 0 else "; not assigned yet"
+        self.scatter.highlight([i])
+        self.status(f"{name}: ({coords}){cluster}")
+
+    def clear_points(self):
+        if self.model.can_edit():
+            self.model.clear()
+            self.data_panel.set_mode("add")
+
+    # ---------------------------------------------------------------- opening data
+    def open_source(self, source: str):
+        """Open ``"example:NAME"``, ``"mnist"`` or a file path (as remembered in settings)."""
+        if source.startswith("example:"):
+            self.open_example(source.split(":", 1)[1])
+        elif source == "mnist":
+            self.open_mnist()
+        else:
+            self.open_file(source)
+
+    def open_file(self, path):
+        """Read a data file on the loader thread; errors come back as a message box."""
+        path = str(path)
+        self.loader.load(lambda: self._load_with_pca(lambda: edata.load(path)), f"Loading {Path(path).name}…",
+                         ("file", path))
+
+    def open_mnist(self, n: int = 6000):
+        self.loader.load(lambda: self._load_with_pca(lambda: edata.mnist(n)), f"Loading {n:,} MNIST digits…",
+                         ("mnist", n))
+
+    def open_example(self, name: str):
+        try:
+            ds = edata.example(name)
+        except edata.DataError as exc:
+            self._on_load_failed(str(exc), ("example", name))
+            return
+        self.set_dataset(ds, f"Open example {name}")
+
+    def generate(self, kind: str, n: int, seed: int):
+        try:
+            ds = edata.generate(kind, n=n, seed=seed)
+        except ValueError as exc:  # DataError / ParamError
+            self._on_load_failed(str(exc), ("generate", kind))
+            return
+        self.set_dataset(ds, f"Generate {kind}")
+
+    @staticmethod
+    def _load_with_pca(load):
+        """Runs on the loader thread: the data and (for d > 2) their PCA, so the GUI thread does not."""
+        ds = load()
+        Y, info = edata.pca_2d(ds.X) if ds.d > 2 else (None, None)
+        return ds, Y, info
+
+    def _on_loaded(self, result, context):
+        if self._closed:
+            return
+        ds, Y, info = result
+        if Y is not None:
+            self._pca_cache = (ds, Y, info)
+        kind, what = context
+        self.set_dataset(ds, f"Open {Path(str(what)).name}" if kind == "file" else f"Open {ds.name}")
+        if kind == "file":
+            self.settings.add_recent_file(what)
+            self.menus.rebuild_recent()
+        self.status(f"Opened {ds.name or what}: {ds.n:,} points, {ds.d} dimensions")
+
+    def _on_load_failed(self, message: str, context):
+        if self._closed:
+            return
+        kind, what = context
+        if kind == "file" and not Path(str(what)).exists():
+            self.settings.remove_recent_file(str(what))
+            self.menus.rebuild_recent()
+        QMessageBox.critical(self, "Cannot open the data", message)
+
+    # ================================================================ busy / progress / cancel
+    def _on_busy(self, busy: bool):
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._update_busy()
+
+    def _on_load_busy(self, busy: bool, what: str):
+        self._busy_what = what if busy else ""
+        if busy:
+            self.status(what, 0)
+            self._busy_timer.start()
+        else:
+            self.statusBar().clearMessage()
+            self._update_busy()
+
+    def _update_busy(self):
+        busy = self.player.busy or self.loader.busy
+        if not busy:
+            self._busy_timer.stop()
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(self.player.busy)
+
+    def _on_progress(self, count: int, text: str):
+        self.status(text, 0)
+
+    def cancel(self):
+        """Stop what the player computes ahead (steps computed so far are kept)."""
+        if self.player.busy:
+            self.player.cancel()
+            self.status("Cancelled; the steps computed so far are kept.")
+
+    # ================================================================ settings, drops, close
+    def _restore_settings(self):
+        geometry, state = self.settings.geometry(), self.settings.state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 820)
+        if state is not None:
+            self.restoreState(state)
+        else:  # first start: panels wide enough for their labels and combo boxes
+            self.resizeDocks([self.data_dock, self.algorithm_dock], [330, 330], Qt.Orientation.Horizontal)
+
+    def save_settings(self):
+        self.settings.set_window(self.saveGeometry(), self.saveState())
+        self.settings.set_speed(self.timeline.speed.value())
+        self.settings.sync()
+
+    def dragEnterEvent(self, event):
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event):
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event):
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_file(files[0])
+        if len(files) > 1:
+            self.status(f"Opened {Path(files[0]).name}; drop one file at a time.")
+
+    def closeEvent(self, event):
+        if not self._closed:
+            self._closed = True
+            self.save_settings()
+            self.player.shutdown()
+            self.loader.wait()
+        super().closeEvent(event)

@@ -1,0 +1,544 @@
+"""Sessions in the window: capture one from what is shown, apply one, and the File menu's session actions.
+
+:func:`capture` turns the window's state (data, standardization, algorithm,
+parameters, hand-made starting centres or groups, the current step) into an
+:class:`engine.session.Session`; :func:`apply` does the reverse. ``apply``
+builds the data and checks every argument *before* it touches the window, so a
+bad session raises :class:`~engine.session.SessionError` and changes nothing.
+
+:func:`install_session_menu` adds to a :class:`~gui.shell.main_window.MainWindow`
+(from outside, by connecting signals):
+
+* File > Open session…, Save session, Save session as…;
+* File > Examples > Exercise sessions: every shipped session with its description;
+* the window title with the session's name and the unsaved-changes mark
+  (``[*]`` + ``setWindowModified``): changing data, algorithm, parameters or
+  standardization marks the session modified;
+* the close prompt (Save / Discard / Cancel) when there are unsaved changes.
+  Nobody can answer a dialog on the offscreen platform (headless rendering,
+  tests), so there the prompt is skipped unless :data:`ASK_ON_CLOSE` is True.
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+
+from engine import data as edata
+from engine import session as es
+from engine.core.params import ParamError
+from engine.session import Session, SessionError
+from gui.shell.dialogs import ask_open_path, ask_save_path
+
+__all__ = ["capture", "apply", "goto_step", "wait_for_step", "install_session_menu", "SessionController",
+           "ASK_ON_CLOSE", "SESSION_FILTER"]
+
+#: None: ask on close unless the platform is offscreen/minimal (nobody could answer); True/False: always/never.
+ASK_ON_CLOSE: bool | None = None
+SESSION_FILTER = "Clusterlab sessions (*.json);;All files (*)"
+
+
+# ============================================================================ capture
+def _plugin_index(window, name: str) -> int | None:
+    for i, p in enumerate(window.plugins):
+        if p.algorithm.name == name:
+            return i
+    return None
+
+
+def _generator_spec(ds) -> dict | None:
+    """The generator recipe of a generated data set, verified by generating it again (None if unsure)."""
+    kind = ds.source.split(":", 1)[1]
+    m = re.search(r"\(n=(\d+)(.*), seed (\d+)\)$", ds.name)
+    if kind not in edata.GENERATORS or m is None:
+        return None
+    spec = {"generator": kind, "n": int(m.group(1)), "seed": int(m.group(3))}
+    for part in filter(None, (s.strip() for s in m.group(2).split(","))):
+        key, _, value = part.partition("=")
+        try:
+            spec[key] = int(value) if key == "k" else float(value)
+        except ValueError:
+            return None
+    try:
+        again = edata.generate(kind, n=spec["n"], seed=spec["seed"],
+                               **{k: v for k, v in spec.items() if k not in ("generator", "n", "seed")})
+    except ValueError:
+        return None
+    return spec if again.X.shape == ds.X.shape and np.array_equal(again.X, ds.X) else None
+
+
+def _data_spec(ds, folder: Path | None) -> dict:
+    if ds is None or ds.n == 0:
+        raise SessionError("There is nothing to save yet: add points or open data first.")
+    src = ds.source or ""
+    if src.startswith("example:") and src.split(":", 1)[1] in edata.EXAMPLES:
+        return {"example": src.split(":", 1)[1]}
+    if src == "mnist":
+        return {"mnist": int(ds.n)}
+    if src.startswith("generator:"):
+        spec = _generator_spec(ds)
+        if spec is not None:
+            return spec
+    elif src and Path(src).is_file():
+        path = Path(src).resolve()
+        if folder is not None:
+            try:
+                return {"path": path.relative_to(Path(folder).resolve()).as_posix()}
+            except ValueError:
+                pass
+        return {"path": str(path)}
+    # made or edited by hand (or a recipe that could not be verified): the points themselves
+    groups = None
+    if ds.labels is not None:
+        groups = [int(g) for g in np.asarray(ds.labels)]
+    return {"points": ds.X.tolist(), "groups": groups,
+            "names": list(ds.point_names) if ds.point_names is not None else None}
+
+
+def _rows_equal(A, B) -> bool:
+    return A.shape == B.shape and np.array_equal(A, B)
+
+
+def capture(window, folder=None, name: str | None = None, description: str | None = None) -> Session:
+    """The window's state as a :class:`Session`.
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        Where the session will be saved: data files below it are written as relative paths.
+    name, description : str, optional
+        Default: the open session's, else the data's name and a sentence of what runs on them.
+
+    Raises
+    ------
+    SessionError
+        Nothing to save, or the parameters are not valid (the message says which).
+    """
+    plugin = window.plugin
+    if plugin is None:
+        raise SessionError("There is no algorithm to save.")
+    ds = window.dataset
+    data = _data_spec(ds, Path(folder) if folder is not None else None)
+    alg = plugin.algorithm.name
+    try:
+        params = dict(plugin.parameters())
+        extra: dict = {}
+        if hasattr(plugin, "session_extra"):
+            extra = dict(plugin.session_extra())
+        elif alg == "hac":
+            extra["start_from_groups"] = bool(plugin.from_groups.isChecked() and ds.labels is not None)
+        elif alg == "kmeans" and plugin.lab.own:
+            if plugin.lab.mode == "picked":
+                extra["init_points"] = [i for i in plugin.lab.picked if 0 <= i < ds.n]
+                if not extra["init_points"]:
+                    raise ParamError("No data points picked yet: pick the starting points or choose another "
+                                     "initialisation.")
+            else:
+                extra["init"] = np.asarray(plugin.extra_arguments()["init"], dtype=float)
+        elif alg == "gmm" and getattr(plugin, "use_placed", None) is not None and plugin.use_placed.isChecked():
+            init = plugin.extra_arguments()["init"]
+            extra["means"] = np.asarray(init["means"], dtype=float)
+        elif alg == "bernoulli" and getattr(plugin, "threshold", None) is not None:
+            extra["threshold"] = float(plugin.threshold.value())
+        elif alg not in ("hac", "kmeans", "gmm", "bernoulli"):
+            raw = plugin.extra_arguments()
+            extra = {k: v for k, v in raw.items() if k in es.EXTRAS.get(alg, ())}
+    except ParamError as exc:
+        raise SessionError(f"The settings cannot be saved: {exc}") from None
+    if "init" in extra or "init_points" in extra or "means" in extra:
+        params.pop("init", None)
+    player = window.player
+    step = "last" if player.at_end or player.index < 0 else int(player.index)
+    controller = getattr(window, "session_controller", None)
+    if name is None:
+        name = controller.name if controller is not None and controller.name else (ds.name or "session")
+    if description is None:
+        description = controller.description if controller is not None and controller.description else \
+            f"{plugin.algorithm.title} on {ds.name or 'points made by hand'}"
+    d = es.session_to_dict(Session(name=name, description=description, data=data,
+                                   standardize=bool(window.standardized),
+                                   algorithm=alg, params=params, extra=extra, step=step))
+    # the round trip through the validator gives exactly what a file would hold
+    return es.session_from_dict(d, folder=folder)
+
+
+# ============================================================================ apply
+def _kmeans_centres_for_lab(session, dataset, X) -> tuple[str, object] | None:
+    """How the K-means init lab shows the session's starting centres.
+
+    ("picked", indices) when they are data points, else ("placed", C) with C in run coordinates
+    (2-D data only: the lab places centres by clicking); None when the session gives no centres.
+    """
+    extra = session.extra
+    if "init_points" in extra:
+        return "picked", list(extra["init_points"])
+    if "init" not in extra:
+        return None
+    C = np.asarray(extra["init"], dtype=float)
+    idx = []
+    for row in C:
+        hits = np.flatnonzero(np.all(X == row, axis=1))
+        if hits.size == 0:
+            break
+        idx.append(int(hits[0]))
+    if len(idx) == len(C) and len(set(idx)) == len(idx):
+        return "picked", idx
+    if dataset.d != 2:
+        raise SessionError(f"{session.label}: the starting centres are not data points; for data with "
+                           f"{dataset.d} dimensions the window can only start from data points (use init_points).")
+    return "placed", C
+
+
+def _gmm_means_for_window(session, dataset) -> np.ndarray | None:
+    extra = session.extra
+    if "init" in extra:
+        raise SessionError(f"{session.label}: the window (and `clusterlab render`, which draws with it) starts a "
+                           "Gaussian mixture from placed means only; give \"means\" instead of \"init\" "
+                           "(weights equal, covariances v·I).")
+    if "means" in extra and dataset.d != 2:
+        raise SessionError(f"{session.label}: starting means are placed on the plot, which shows 2-D data "
+                           f"exactly; these data have {dataset.d} dimensions. Use params.init "
+                           "(\"kmeans\" or \"random\") instead of \"means\".")
+    return None if "means" not in extra else np.asarray(extra["means"], dtype=float)
+
+
+def apply(window, session: Session) -> None:
+    """Show ``session`` in ``window``: its data, algorithm, settings, and a new run going to its step.
+
+    Everything goes through the window's and the plugins' own controls (as if a person set them),
+    with one run started at the end rather than one per change. A K-means ``sweep`` starts in the
+    background (the "Restarts & K" tab).
+
+    Raises
+    ------
+    SessionError
+        The data cannot be made, the settings do not fit them, or this window
+        has no plugin for the algorithm. Nothing in the window has changed then.
+    """
+    dataset = es.make_dataset(session)
+    es.make_steps(session, dataset)  # every argument checked against the data
+    index = _plugin_index(window, session.algorithm)
+    if index is None:
+        raise SessionError(f"{session.label}: this window has no {session.algorithm!r} algorithm installed.")
+    plugin = window.plugins[index]
+    X, _ = es.run_input(session, dataset)
+    lab_state = _kmeans_centres_for_lab(session, dataset, X) if session.algorithm == "kmeans" else None
+    gmm_means = _gmm_means_for_window(session, dataset) if session.algorithm == "gmm" else None
+    if session.algorithm == "bernoulli" and "init" in session.extra:
+        raise SessionError(f"{session.label}: the window (and `clusterlab render`, which draws with it) starts a "
+                           "Bernoulli mixture from its own initialisation only (params.init); remove "
+                           "\"init\" from the session.")
+    if session.extra and not hasattr(plugin, "apply_session_extra") and session.algorithm not in (
+            "hac", "kmeans", "gmm", "bernoulli"):
+        raise SessionError(f"{session.label}: the window cannot yet show the {session.algorithm} settings "
+                           f"{', '.join(session.extra)}.")
+
+    controller = getattr(window, "session_controller", None)
+    if controller is not None:
+        controller.applying = True
+    window.restart_run = lambda: None  # one restart at the end, not one per change
+    try:
+        window.set_standardized(session.standardize)
+        window.set_algorithm(index)
+        plugin.panel()  # the plugin's controls exist from here on
+        window.set_dataset(dataset, f"Open session {session.name or session.label}")
+        plugin.form.set_values(session.params)
+        extra = session.extra
+        if hasattr(plugin, "apply_session_extra"):
+            plugin.apply_session_extra(dict(extra))
+        elif session.algorithm == "hac":
+            plugin.from_groups.setChecked(bool(extra.get("start_from_groups", False)))
+        elif session.algorithm == "kmeans":
+            lab = plugin.lab
+            lab.set_capturing(False)
+            if lab_state is None:
+                lab.set_mode(session.params.get("init", plugin.init_param.default if plugin.init_param else ""))
+            elif lab_state[0] == "picked":
+                lab.set_mode("picked")
+                lab.set_picked(lab_state[1])  # the plugin sets k and draws the marks
+            else:
+                lab.set_mode("placed")
+                lab.set_placed(window.from_run(lab_state[1]))  # the lab holds data coordinates
+        elif session.algorithm == "gmm" and getattr(plugin, "use_placed", None) is not None:
+            if gmm_means is not None:
+                plugin.placed.set_positions(window.project(gmm_means))
+            plugin.use_placed.setChecked(gmm_means is not None)  # the plugin updates its label and init box
+        elif session.algorithm == "bernoulli" and getattr(plugin, "threshold", None) is not None:
+            plugin.threshold.setValue(float(extra.get("threshold", 0.5)))
+    finally:
+        del window.restart_run
+        if controller is not None:
+            controller.applying = False
+    window.restart_run()
+    goto_step(window.player, session.step)
+    if session.algorithm == "kmeans" and "sweep" in session.extra and hasattr(plugin, "start_sweep"):
+        sweep = session.extra["sweep"]
+        plugin.start_sweep(sweep["ks"], sweep["restarts"], sweep["seed"])  # shows the K values and restarts
+        seed_box = getattr(getattr(plugin, "restarts", None), "seed_spin", None)
+        if seed_box is not None:  # ... and "Run sweep" there repeats it
+            seed_box.setValue(sweep["seed"])
+    if controller is not None:
+        controller.set_session(session)
+
+
+# ============================================================================ steps
+def goto_step(player, step) -> None:
+    """Show step ``step`` (an index or ``"last"``) of the player's run, computing it off the GUI thread."""
+    if step == "last":
+        player.to_end()
+    else:
+        player.seek_ahead(int(step))
+
+
+def wait_for_step(player, step, timeout: float = 600.0) -> str:
+    """Wait (running the event loop) until ``goto_step(player, step)`` has arrived; returns "" or an error message."""
+    errors: list[str] = []
+    player.sigError.connect(errors.append)
+    try:
+        def arrived() -> bool:
+            if player.busy or errors:
+                return bool(errors)
+            if not player.history:
+                return player.exhausted
+            if step == "last":
+                return player.exhausted and player.index == len(player.history) - 1
+            want = min(int(step), len(player.history) - 1)
+            return player.index == want and (want == int(step) or player.exhausted)
+
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: loop.quit() if arrived() else None)
+        deadline = time.monotonic() + timeout
+        timer.start()
+        while not arrived():
+            if time.monotonic() > deadline:
+                return f"the run did not reach step {step} within {timeout:.0f} s"
+            loop.exec()
+        timer.stop()
+        QApplication.processEvents()
+    finally:
+        player.sigError.disconnect(errors.append)
+    return errors[0] if errors else ""
+
+
+# ============================================================================ the window's hooks
+def _find_menu(parent, title: str) -> QMenu | None:
+    """The menu called ``title`` (ignoring ``&``) among ``parent``'s descendants."""
+    for m in parent.findChildren(QMenu):
+        if m.title().replace("&", "") == title:
+            return m
+    return None
+
+
+def _ask_on_close() -> bool:
+    if ASK_ON_CLOSE is not None:
+        return bool(ASK_ON_CLOSE)
+    return QGuiApplication.platformName() not in ("offscreen", "minimal")
+
+
+class SessionController(QObject):
+    """The open session of a window: its file, name, the unsaved-changes mark, the menu actions."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.path: Path | None = None
+        self.name = ""
+        self.description = ""
+        self.modified = False
+        self.applying = False
+        self._startup_load = bool(getattr(window.loader, "busy", False))
+        self.actions: dict[str, QAction] = {}
+
+    # -------------------------------------------------------------- state
+    def set_session(self, session: Session | None, path=...):
+        """Remember the session just opened or saved; the window shows it unmodified.
+
+        ``path``: where Save writes (None: ask first); default: the file the session came from,
+        unless it is a shipped exercise session (those are never overwritten).
+        """
+        if session is not None:
+            self.name, self.description = session.name, session.description
+        if path is ...:
+            path = session.source if session is not None and session.source else None
+            if path is not None and self._is_shipped(path):
+                path = None
+        self.path = Path(path) if path is not None else None
+        self.set_modified(False)
+
+    def set_modified(self, modified: bool = True):
+        self.modified = bool(modified)
+        self.update_title()
+
+    def _on_change(self, *_):
+        if not self.applying:
+            self.set_modified(True)
+
+    def _on_loaded(self, *_):
+        if self._startup_load:  # the data asked for on the command line are not a change
+            self._startup_load = False
+            self.set_modified(False)
+
+    def update_title(self, *_):
+        w = self.window
+        if not shiboken6.isValid(w) or getattr(w, "_closed", False):
+            return  # signals sent while the window is being destroyed
+        ds = w.dataset
+        if self.name:
+            what = self.name
+        elif ds is not None and getattr(ds, "n", 0) > 0:
+            what = ds.name or "points made by hand"
+        else:
+            what = "empty canvas"
+        w.setWindowTitle(f"Clusterlab - {what}[*]")
+        w.setWindowModified(self.modified)
+
+    # -------------------------------------------------------------- actions
+    def open_path(self, path) -> bool:
+        """Open a session file; a bad one gives a message box and leaves the window as it was."""
+        w = self.window
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            session = es.load_session(path)
+            apply(w, session)
+        except SessionError as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.critical(w, "Cannot open the session", str(exc))
+            return False
+        QApplication.restoreOverrideCursor()
+        self.set_session(session)
+        w.status(f"Opened session {session.name or Path(path).name}"
+                 + (f": {session.description}" if session.description else ""))
+        return True
+
+    @staticmethod
+    def _is_shipped(path) -> bool:
+        try:
+            Path(path).resolve().relative_to(es.sessions_dir().resolve())
+            return True
+        except ValueError:
+            return False
+
+    def open_dialog(self):
+        path = ask_open_path(self.window, "Open session", SESSION_FILTER)
+        if path:
+            self.open_path(path)
+
+    def save_to(self, path) -> bool:
+        """Save the window's state as a session at ``path``; a problem gives a message box."""
+        w = self.window
+        path = Path(path)
+        if not path.suffix:
+            path = path.with_suffix(".json")
+        try:
+            name = self.name or path.stem
+            session = capture(w, folder=path.resolve().parent, name=name)
+            es.save_session(session, path)
+        except (SessionError, OSError) as exc:
+            QMessageBox.critical(w, "Cannot save the session", str(exc))
+            return False
+        self.set_session(session, path)
+        seedless = "seed" in session.params and session.params["seed"] is None
+        w.status(f"Saved session {path.name}" + (" - the seed is empty, so each run will differ; set a seed "
+                                                 "to reproduce it exactly." if seedless else ""))
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        stem = re.sub(r"[^\w.-]+", "-", self.name or "session").strip("-") or "session"
+        path = ask_save_path(self.window, "Save session", f"{stem}.json", SESSION_FILTER, ".json")
+        return path is not None and self.save_to(path)
+
+    def eventFilter(self, obj, event):
+        if obj is self.window and event.type() == QEvent.Type.Close and self.modified and _ask_on_close() \
+                and not getattr(self.window, "_closed", False):
+            answer = QMessageBox.question(
+                self.window, "Unsaved changes",
+                f"Save the changes to the session “{self.name or 'untitled'}” before closing?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            if answer == QMessageBox.StandardButton.Cancel or (
+                    answer == QMessageBox.StandardButton.Save and not self.save()):
+                event.ignore()
+                return True
+        return False
+
+
+def install_session_menu(window) -> SessionController:
+    """Add the session actions, the Exercise sessions menu, the title mark and the close prompt to ``window``.
+
+    Call once, at the end of ``MainWindow.__init__``. Returns the controller
+    (also ``window.session_controller``).
+    """
+    c = SessionController(window)
+    window.session_controller = c
+    K = QKeySequence
+    bar = window.menuBar()
+    file_menu = _find_menu(bar, "File")
+    examples = _find_menu(file_menu, "Examples") if file_menu is not None else None
+
+    def act(name, text, slot, shortcut=None, tip=""):
+        a = QAction(text, window)
+        a.setObjectName(f"action_{name}")
+        if shortcut is not None:
+            a.setShortcut(shortcut)
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        a.triggered.connect(lambda _checked=False: slot())
+        c.actions[name] = a
+        menus = getattr(window, "menus", None)
+        if menus is not None and hasattr(menus, "actions"):
+            menus.actions[name] = a
+        return a
+
+    new = [act("open_session", "Open &session…", c.open_dialog, K("Ctrl+Shift+O"),
+               "Open a session file: data, algorithm, settings and step"),
+           act("save_session", "&Save session", c.save, K(K.StandardKey.Save),
+               "Save the data, algorithm, settings and current step as a session file"),
+           act("save_session_as", "Save session &as…", c.save_as, K(K.StandardKey.SaveAs),
+               "Save the session under a new name")]
+    if file_menu is not None:
+        before = examples.menuAction() if examples is not None else None
+        for a in new:
+            file_menu.insertAction(before, a) if before is not None else file_menu.addAction(a)
+    if examples is not None:
+        examples.addSeparator()
+        sub = examples.addMenu("Exercise &sessions")
+        sub.setObjectName("menu_exercise_sessions")
+        sub.setToolTipsVisible(True)
+        last_ex = None
+        for name, (path, description) in es.shipped_sessions().items():
+            ex = name.split("-", 1)[0]
+            if last_ex is not None and ex != last_ex:
+                sub.addSeparator()
+            last_ex = ex
+            a = act(f"session_{name}", f"{name} - {description}", lambda p=path: c.open_path(p), tip=description)
+            a.setData(str(path))
+            sub.addAction(a)
+        c.exercise_menu = sub
+
+    # the unsaved-changes mark: connected after the window's own handlers, so these run last
+    window.model.sigDataChanged.connect(c._on_change)
+    window.model.undo_stack.cleanChanged.connect(c.update_title)
+    window.algorithm_panel.sigAlgorithmChosen.connect(c._on_change)
+    window.data_panel.sigStandardizeChanged.connect(c._on_change)
+    for plugin in window.plugins:
+        plugin.sigRestart.connect(c._on_change)
+    window.loader.sigLoaded.connect(c._on_loaded)
+    window.loader.sigFailed.connect(c._on_loaded)
+    window.installEventFilter(c)
+    c.update_title()
+    return c
+

@@ -1,0 +1,1 @@
+"""Shared widgets: the scatter, the timeline, the panels, tiles, the objective plot, export."""

@@ -1,0 +1,96 @@
+"""The legend of :class:`gui.widgets.scatter.ScatterView` (a mixin): one row per cluster present, "unassigned".
+
+Rows are reused and only rows whose cluster changed are restyled, so a step
+that merges two clusters costs a few milliseconds. Clicking a row (pyqtgraph
+toggles its sample) shows or hides that cluster in the view. Clusters are
+numbered from 1 for people ("cluster 1" is label 0), as everywhere in Clusterlab.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from gui.widgets import palette
+
+__all__ = ["LegendMixin", "LEGEND_MAX"]
+
+LEGEND_MAX = 10  # legend entries shown before "... N more clusters" (the legend sits over the points)
+POINT_SIZE = palette.POINT_SIZE
+
+
+class LegendMixin:
+    """Legend rows of a :class:`~gui.widgets.scatter.ScatterView` (which owns ``legend``, labels and hidden clusters)."""
+
+    def _update_legend(self):
+        """Entries for the clusters present ("cluster 1" is id 0), then "unassigned".
+
+        Presence is one ``np.bincount`` (O(n)); rows are reused and only rows whose
+        cluster changed are redrawn, so a step that merges two clusters costs a few ms.
+        """
+        lab = self._labels
+        if lab is None or lab.size == 0:
+            entries = []
+        else:
+            present = np.flatnonzero(np.bincount(lab.astype(np.int64, copy=False) + 1, minlength=self._k + 1)) - 1
+            clusters = present[present >= 0]
+            entries = [(int(i), f"cluster {i + 1}") for i in clusters[:LEGEND_MAX]]
+            if present[0] == -1:
+                entries.append((-1, "unassigned"))
+            if clusters.size > LEGEND_MAX:
+                entries.append((None, f"... {clusters.size - LEGEND_MAX} more clusters"))
+        key = (tuple(entries), self._raster)
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        rows = self._legend_rows
+        while len(rows) > len(entries):
+            row = rows.pop()
+            self.legend.removeItem(row[1])
+        while len(rows) < len(entries):
+            j = len(rows)
+            sample = pg.ScatterPlotItem(size=POINT_SIZE + 1, pen=pg.mkPen("w", width=0.8))
+            sample.visibleChanged.connect(lambda j=j: self._on_legend_toggled(j))
+            rows.append([object(), sample])  # a marker id that matches no entry: styled below
+            self.legend.addItem(sample, entries[j][1])
+        for j, (row, (i, text)) in enumerate(zip(rows, entries)):
+            sample = row[1]
+            if row[0] != (i, self._raster):
+                row[0] = (i, self._raster)
+                if i is None:
+                    sample.setBrush(pg.mkBrush(None), update=False)
+                    sample.setPen(pg.mkPen(None), update=False)
+                else:
+                    sample.setBrush(pg.mkBrush(palette.color(i, extended=self._raster)), update=False)
+                    sample.setPen(pg.mkPen("w", width=0.8), update=False)
+                    sample.setSymbol("o" if self._raster else palette.symbol(i), update=False)
+            blocked = sample.blockSignals(True)
+            sample.setVisible(i is None or i not in self._hidden)
+            sample.blockSignals(blocked)
+            label = self.legend.items[j][1]
+            if label.text != text:
+                label.setText(text)
+            self.legend.items[j][0].update()
+        self.legend.setVisible(bool(entries))
+
+    def _legend_id(self, j: int):
+        return self._legend_rows[j][0][0] if j < len(self._legend_rows) else None
+
+    def _sync_legend_visibility(self):
+        for j, (_, sample) in enumerate(self._legend_rows):
+            i = self._legend_id(j)
+            blocked = sample.blockSignals(True)
+            sample.setVisible(i is None or i not in self._hidden)
+            sample.blockSignals(blocked)
+            self.legend.items[j][0].update()
+
+    def _on_legend_toggled(self, j: int):
+        """A legend entry was clicked (pyqtgraph toggles its sample): show or hide that cluster."""
+        i = self._legend_id(j)
+        if i is None:
+            return
+        if self._legend_rows[j][1].isVisible():
+            self._hidden.discard(i)
+        else:
+            self._hidden.add(i)
+        self._render()
+        self._update_rings()

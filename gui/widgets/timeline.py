@@ -1,0 +1,208 @@
+"""The timeline bar under the views: |< < Play > >|, a scrubber, the speed and where we are.
+
+The bar is a view of a :class:`~gui.run.player.Player` like any other: it reads
+``player.index``, ``player.history`` and ``player.current`` when the player
+says something changed, and every control calls a player method. It keeps no
+position of its own, so it can never disagree with the other views.
+
+The scrubber never takes the arrow keys: the window's shortcuts (Left/Right,
+Home/End, Space) step the player, and the scrubber follows.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton,
+                               QWidget)
+
+from gui.run.player import Player
+
+__all__ = ["TimelineBar", "format_objective"]
+
+
+
+def format_objective(value: float) -> str:
+    """A short, readable number: ``12.35``, ``0.001235``, ``-1.235e+05``; ``"-"`` when undefined."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    a = abs(value)
+    if a != 0 and (a >= 1e5 or a < 1e-3):
+        return f"{value:.4g}"
+    return f"{value:.6g}"
+
+
+class _KeyRouter(QObject):
+    """Navigation keys that reach the scrubber step the player once, like everywhere else.
+
+    In the window, shortcuts take these keys before the scrubber sees them;
+    this filter keeps the bar right on its own too (the slider would otherwise
+    move by its own page/single steps).
+    """
+
+    def __init__(self, player: Player, parent: QObject):
+        super().__init__(parent)
+        K = Qt.Key
+        self.actions = {K.Key_Left: player.back, K.Key_Down: player.back, K.Key_Right: player.forward,
+                        K.Key_Up: player.forward, K.Key_Home: player.to_start, K.Key_End: player.to_end,
+                        K.Key_Space: player.toggle_play}
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.KeyPress and event.key() in self.actions:
+            if not event.isAutoRepeat() or event.key() not in (Qt.Key.Key_Space,):
+                self.actions[event.key()]()
+            return True
+        return False
+
+
+class _ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when its text is wider than the label (the tooltip has it all)."""
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+
+
+class TimelineBar(QWidget):
+    """Play controls, scrubber, speed and the current step's description and objective.
+
+    Signals
+    -------
+    sigSpeedChanged(float)
+        The person changed the speed (steps per second); already applied to the player.
+    """
+
+    sigSpeedChanged = Signal(float)
+
+    def __init__(self, player: Player, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.player = player
+        self.objective_name = "objective"
+        style = self.style()
+        self._icon_play = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._icon_pause = style.standardIcon(QStyle.StandardPixmap.SP_MediaPause)
+
+        def button(name, icon, tip, slot):
+            b = QToolButton()
+            b.setObjectName(name)
+            b.setIcon(style.standardIcon(icon))
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _checked=False: slot())
+            return b
+
+        sp = QStyle.StandardPixmap
+        self.start_button = button("to_start", sp.SP_MediaSkipBackward, "Go to the first step (Home)", player.to_start)
+        self.back_button = button("back", sp.SP_MediaSeekBackward, "One step back (Left)", player.back)
+        self.play_button = button("play", sp.SP_MediaPlay, "Play / pause (Space)", player.toggle_play)
+        self.forward_button = button("forward", sp.SP_MediaSeekForward, "One step forward (Right)", player.forward)
+        self.end_button = button("to_end", sp.SP_MediaSkipForward, "Run to the last step (End)", player.to_end)
+
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("scrubber")
+        self.slider.setToolTip("Scrub through the steps computed so far")
+        self.slider.setRange(0, 0)
+        self.slider.setMinimumWidth(160)
+        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._router = _KeyRouter(player, self)
+        self.slider.installEventFilter(self._router)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+
+        self.speed = QDoubleSpinBox()
+        self.speed.setObjectName("speed")
+        self.speed.setRange(0.25, 60.0)
+        self.speed.setDecimals(2)
+        self.speed.setSingleStep(1.0)
+        self.speed.setSuffix(" steps/s")
+        self.speed.setToolTip("Playback speed in steps per second")
+        self.speed.setValue(player.speed())
+        self.speed.valueChanged.connect(self._on_speed_changed)
+
+        self.label = _ElidedLabel("no run")
+        self.label.setObjectName("step_label")
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setMinimumWidth(200)
+        self.objective = _ElidedLabel("")
+        self.objective.setObjectName("objective_label")
+        self._fit_objective_label()
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        for b in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button):
+            layout.addWidget(b)
+        layout.addWidget(self.slider, 3)
+        layout.addWidget(self.speed)
+        layout.addWidget(self.label, 4)
+        layout.addWidget(self.objective)
+
+        player.sigStepChanged.connect(self.refresh)
+        player.sigHistoryChanged.connect(self.refresh)
+        player.sigPlayingChanged.connect(self._on_playing_changed)
+        player.sigBusy.connect(self.refresh)
+        self.refresh()
+
+    # ------------------------------------------------------------- player -> bar
+    def set_objective_name(self, name: str):
+        self.objective_name = name or "objective"
+        self._fit_objective_label()
+        self.refresh()
+
+    def _fit_objective_label(self):
+        # a fixed width per algorithm: a label that resized with its number would re-layout the window every step
+        width = self.objective.fontMetrics().horizontalAdvance(f"{self.objective_name} = -1.23457e+05") + 8
+        self.objective.setFixedWidth(min(width, 360))
+
+    def set_speed(self, steps_per_second: float):
+        """Set the speed shown and used (no :attr:`sigSpeedChanged`)."""
+        blocked = self.speed.blockSignals(True)
+        self.speed.setValue(steps_per_second)
+        self.speed.blockSignals(blocked)
+        self.player.set_speed(self.speed.value())
+
+    def step_text(self) -> str:
+        """``"step 12 / 40: description"`` (``40+`` while more steps may follow)."""
+        p = self.player
+        step = p.current
+        if step is None:
+            return "computing the first step…" if p.busy else "no run"
+        total = f"{len(p.history)}" + ("" if p.exhausted else "+")
+        text = f"step {p.index + 1} / {total}: {step.description}"
+        if step.done and step.status:
+            text += f" ({step.status.replace('_', ' ')})"
+        return text
+
+    def refresh(self, *_):
+        p = self.player
+        n = len(p.history)
+        blocked = self.slider.blockSignals(True)
+        self.slider.setRange(0, max(n - 1, 0))
+        self.slider.setValue(max(p.index, 0))
+        self.slider.blockSignals(blocked)
+        self.slider.setEnabled(n > 1)
+        has_run = n > 0 or not p.exhausted
+        self.start_button.setEnabled(p.index > 0)
+        self.back_button.setEnabled(p.index > 0)
+        self.forward_button.setEnabled(has_run and not p.at_end)
+        self.end_button.setEnabled(has_run and not p.at_end)
+        self.play_button.setEnabled(has_run and (not p.at_end or p.playing))
+        self.label.setText(self.step_text())
+        self.label.setToolTip(self.label.text())
+        step = p.current
+        self.objective.setText("" if step is None else f"{self.objective_name} = {format_objective(step.objective)}")
+
+    def _on_playing_changed(self, playing: bool):
+        self.play_button.setIcon(self._icon_pause if playing else self._icon_play)
+        self.play_button.setToolTip("Pause (Space)" if playing else "Play (Space)")
+        self.refresh()
+
+    # ------------------------------------------------------------- bar -> player
+    def _on_slider_moved(self, value: int):
+        self.player.pause()
+        self.player.seek(value)
+
+    def _on_speed_changed(self, value: float):
+        self.player.set_speed(value)
+        self.sigSpeedChanged.emit(float(value))
