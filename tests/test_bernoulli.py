@@ -6,7 +6,8 @@ import pytest
 from scipy.stats import beta as beta_dist
 
 from engine import bernoulli
-from engine.core.params import ParamError, get_algorithm
+from engine.core.params import ParamError
+from engine.core.registry import get_algorithm
 
 
 def binary_blobs(n=120, d=16, k=3, seed=0, flip=0.1):

@@ -5,7 +5,8 @@ from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture
 
 from engine import gmm
-from engine.core.params import ParamError, get_algorithm
+from engine.core.params import ParamError
+from engine.core.registry import get_algorithm
 
 SK_QUIET = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 TYPES = gmm.COVARIANCE_TYPES

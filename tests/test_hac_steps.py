@@ -6,7 +6,8 @@ import pytest
 
 from engine import hac
 from engine.hac.dendrogram import newick
-from engine.core.params import ParamError, get_algorithm
+from engine.core.params import ParamError
+from engine.core.registry import get_algorithm
 from engine.core.steps import Step
 
 X1 = np.array([[0.1, 0.5], [0.35, 0.75], [0.28, 1.35], [0.0, 1.01]])

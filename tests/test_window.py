@@ -12,7 +12,8 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from engine.core.params import Algorithm, Param, ParamError
+from engine.core.params import Param, ParamError
+from engine.core.registry import Algorithm
 from engine.core.steps import Step, TraceBuilder
 from gui import algorithms
 from gui.algorithms.base import AlgorithmPlugin

@@ -53,7 +53,8 @@ import numpy as np
 
 from engine.mixture.em import (EPS_NK, RESP_STORE_LIMIT, check_distinct, frozen, kmeans_labels, normalise_inplace, one_hot,
                   stop_text)
-from engine.core.params import Algorithm, Param, ParamError
+from engine.core.params import Param, ParamError
+from engine.core.registry import Algorithm
 from engine.core.steps import Step, TraceBuilder, compact_labels
 from engine.core.validation import as_data, check_k, make_rng
 
@@ -427,7 +428,8 @@ def fit(X, k=10, init="random", fixed_weights=False, alpha=1.0, seed=None, max_i
 
 
 ALGORITHM = Algorithm(
-    name="bernoulli", title="Bernoulli mixture (EM)", steps=steps,
+    name="bernoulli", gui="gui.algorithms.bernoulli.plugin:BernoulliPlugin", order=40, fit=fit,
+    title="Bernoulli mixture (EM)", steps=steps,
     params=(
         Param("k", "Components", "int", 10, low=1, high=100, help="Number of mixture components."),
         Param("init", "Initialisation", "choice", "random", choices=("random", "kmeans"),

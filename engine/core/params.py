@@ -1,8 +1,7 @@
 """Algorithm descriptions and parameter constraints, declared as data.
 
-Each algorithm module (``engine.hac``, ``engine.kmeans``, ``engine.gmm``,
-``engine.bernoulli``) declares one :class:`Algorithm`: its name, its step
-generator and its :class:`Param` list. The GUI builds its parameter forms
+Each algorithm package declares one :class:`engine.core.registry.Algorithm`:
+its name, its step generator and its :class:`Param` list. The GUI builds its parameter forms
 from these, sessions validate against them, and the public entry points call
 :func:`validate` once, so every message about a bad value reads the same way
 (``k=12 should be <= n_samples=5``) and private helpers can trust their input.
@@ -19,12 +18,11 @@ engine.core.params.ParamError: k=0 should be >= 1.
 """
 from __future__ import annotations
 
-import importlib
 import math
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
 
-__all__ = ["ParamError", "Param", "Algorithm", "validate_params", "algorithms", "get_algorithm", "present_modules"]
+__all__ = ["ParamError", "Param", "validate_params"]
 
 
 class ParamError(ValueError):
@@ -125,80 +123,3 @@ def validate_params(params: Sequence[Param], values: Mapping[str, Any], *, fill_
     for name, value in values.items():
         out[name] = by_name[name].check(value)
     return out
-
-
-@dataclass(frozen=True)
-class Algorithm:
-    """What the GUI and the session files need to know about one algorithm.
-
-    Parameters
-    ----------
-    name : str
-        Identifier used in session files (``"hac"``, ``"kmeans"``, ``"gmm"``, ``"bernoulli"``).
-    title : str
-        Human name for menus.
-    steps : callable
-        The step generator, ``steps(X, **params)``.
-    params : tuple of Param
-        The parameters shown in forms (arrays such as explicit starting centres
-        or starting partitions are passed by the GUI directly, not listed here).
-    objective_name : str
-        What ``Step.objective`` measures, for axis labels.
-    objective_sense : {"min", "max", None}
-        ``"min"``: must never increase; ``"max"``: must never decrease;
-        ``None``: no monotonicity promise (HAC merge heights).
-    """
-
-    name: str
-    title: str
-    steps: Callable
-    params: tuple = field(default_factory=tuple)
-    objective_name: str = "objective"
-    objective_sense: str | None = "min"
-
-    def defaults(self) -> dict:
-        return {p.name: p.default for p in self.params}
-
-    def validate(self, values: Mapping[str, Any]) -> dict:
-        return validate_params(self.params, values, fill_defaults=True)
-
-
-# Algorithm modules, in menu order. Each defines a module-level ``ALGORITHM``.
-_MODULES = ("engine.hac", "engine.kmeans", "engine.gmm", "engine.bernoulli")
-
-
-def present_modules(names: Sequence[str]) -> list:
-    """The modules ``names`` that exist, imported, in the given order.
-
-    A module that is missing is skipped; any other import error (also a missing module that one of
-    them imports) is raised.
-
-    >>> [m.__name__ for m in present_modules(["math", "no_such_module_here"])]
-    ['math']
-    """
-    out = []
-    for name in names:
-        try:
-            out.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return out
-
-
-def algorithms() -> dict[str, Algorithm]:
-    """All algorithms whose modules are present, by name, in menu order."""
-    out = {}
-    for mod in present_modules(_MODULES):
-        alg = getattr(mod, "ALGORITHM", None)
-        if alg is not None:
-            out[alg.name] = alg
-    return out
-
-
-def get_algorithm(name: str) -> Algorithm:
-    """The :class:`Algorithm` called ``name``; a clear error for an unknown one."""
-    algs = algorithms()
-    if name not in algs:
-        raise ParamError(f"unknown algorithm {name!r}; choose one of {', '.join(algs)}.")
-    return algs[name]

@@ -49,7 +49,8 @@ import numpy as np
 from engine.mixture.em import (RESP_STORE_LIMIT, GaussWork as _Work, GaussModel as _Model, Singular as _Singular,
                   check_distinct, factor as _factor, frozen, kmeans_labels, mstep_2d as _mstep_2d,
                   mstep_general as _mstep_general, one_hot, random_resp, stop_text, variance_floor, _n_distinct)
-from engine.core.params import Algorithm, Param, ParamError
+from engine.core.params import Param, ParamError
+from engine.core.registry import Algorithm
 from engine.core.steps import Step, TraceBuilder, compact_labels
 from engine.core.validation import as_data, check_k, make_rng
 
@@ -554,7 +555,8 @@ def fit(X, k=3, covariance="full", init="kmeans", reg=1e-6, seed=None, max_iter=
 
 
 ALGORITHM = Algorithm(
-    name="gmm", title="Gaussian mixture (EM)", steps=steps,
+    name="gmm", gui="gui.algorithms.gmm.plugin:GmmPlugin", order=30, fit=fit,
+    title="Gaussian mixture (EM)", steps=steps,
     params=(
         Param("k", "Components", "int", 3, low=1, high=50, help="Number of Gaussian components."),
         Param("covariance", "Covariance", "choice", "full", choices=COVARIANCE_TYPES,

@@ -93,7 +93,8 @@ import numpy as np
 from engine.hac import linkage as core
 from engine.hac.dendrogram import (Dendrogram, _leaf_counts, build_dendrogram, cut_count, cut_height, newick as _newick,
                          validate_linkage)
-from engine.core.params import Algorithm, Param, ParamError, validate_params
+from engine.core.params import Param, ParamError, validate_params
+from engine.core.registry import Algorithm
 from engine.core.steps import Step, readonly
 from engine.core.validation import as_data
 
@@ -585,5 +586,6 @@ def _closest_pair(X, norm):
     return a, b, best, tied
 
 
-ALGORITHM = Algorithm(name="hac", title="Hierarchical clustering (HAC)", steps=steps, params=PARAMS,
+ALGORITHM = Algorithm(name="hac", gui="gui.algorithms.hac.plugin:HacPlugin", order=10, fit=fit,
+    title="Hierarchical clustering (HAC)", steps=steps, params=PARAMS,
                       objective_name="merge distance", objective_sense=None)

@@ -88,7 +88,8 @@ from engine.kmeans import seeding as _init
 from engine.kmeans.kernels import (ElkanBounds, assigned_distances, cluster_medians, distances, grouped_sums,
                              pair_evaluations, pairwise_totals, sq_partial)
 from engine.kmeans.views import ClusterSummary, Representatives, cluster_summary, representatives, voronoi_grid
-from engine.core.params import Algorithm, Param, ParamError
+from engine.core.params import Param, ParamError
+from engine.core.registry import Algorithm
 from engine.core.steps import Step, TraceBuilder, compact_labels, readonly
 from engine.core.validation import as_data, check_k, make_rng
 
@@ -603,7 +604,7 @@ def fit(X, k, variant="means", init="k-means++", seed=None, max_iter=300, metric
 
 
 ALGORITHM = Algorithm(
-    name="kmeans",
+    name="kmeans", gui="gui.algorithms.kmeans.plugin:KMeansPlugin", order=20, fit=fit,
     title="K-means / K-medians / K-medoids",
     steps=steps,
     params=(

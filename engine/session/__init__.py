@@ -34,7 +34,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from engine import data as edata
-from engine.core.params import get_algorithm
+from engine.core.registry import get_algorithm
 from engine.session.schema import (DATA_KINDS, EXTRAS, FORMAT, MAX_FILE_BYTES, VERSION, Session, SessionError,
                              _fail, session_from_dict, session_to_dict, to_json_ready)
 from engine.core.steps import Step

@@ -60,7 +60,8 @@ from typing import Any
 import numpy as np
 
 from engine import data as edata
-from engine.core.params import ParamError, get_algorithm
+from engine.core.params import ParamError
+from engine.core.registry import get_algorithm
 
 __all__ = ["FORMAT", "VERSION", "MAX_FILE_BYTES", "DATA_KINDS", "EXTRAS", "SWEEP_LIMITS", "SessionError",
            "Session", "session_from_dict", "session_to_dict", "to_json_ready"]

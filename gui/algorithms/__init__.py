@@ -1,16 +1,16 @@
-"""The per-algorithm GUI plugins, one module each, discovered in menu order.
+"""The window's algorithm plugins, one package each (``gui/algorithms/<name>/``), found through the registry.
 
-Each module defines ``PLUGIN``, an :class:`gui.algorithms.base.AlgorithmPlugin`
-subclass for one engine algorithm.
+Every registered :class:`engine.core.registry.Algorithm` names its plugin class in ``gui``
+(``"gui.algorithms.hac.plugin:HacPlugin"``); :func:`plugin_classes` imports them in menu order.
+The shared base class lives in :mod:`gui.algorithms.base`.
 """
 from __future__ import annotations
 
-from engine.core.params import present_modules
+from engine.core.registry import algorithms, load_object
 
-MODULES = ("gui.algorithms.hac.plugin", "gui.algorithms.kmeans.plugin", "gui.algorithms.gmm.plugin",
-           "gui.algorithms.bernoulli.plugin")
+__all__ = ["plugin_classes"]
 
 
 def plugin_classes() -> list:
-    """The plugin classes whose modules are present, in menu order."""
-    return [mod.PLUGIN for mod in present_modules(MODULES)]
+    """The plugin classes of every registered algorithm that has a window part, in menu order."""
+    return [load_object(alg.gui) for alg in algorithms().values() if alg.gui]

@@ -48,7 +48,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 from PySide6.QtGui import QIntValidator
 
-from engine.core.params import Algorithm, Param
+from engine.core.params import Param
+from engine.core.registry import Algorithm
 from engine.core.steps import Step
 
 __all__ = ["ParamForm", "AlgorithmPlugin"]

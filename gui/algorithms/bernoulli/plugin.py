@@ -39,7 +39,7 @@ from gui.algorithms.kmeans.elbow import BackgroundTask
 from gui.algorithms.mixture.views import BarsView, EllipseOverlay
 from gui.widgets.tiles import TileView, titled_box
 
-__all__ = ["BernoulliPlugin", "PLUGIN", "ThetaView", "load_exercise", "EXERCISES"]
+__all__ = ["BernoulliPlugin", "ThetaView", "load_exercise", "EXERCISES"]
 
 EXERCISES = {"exercise5": "Exercise 5: Bernoulli mixture on MNIST"}
 #: A seed whose run keeps every component alive (seed 0 lets one θ_k collapse onto a single image: try it).
@@ -405,4 +405,3 @@ def load_exercise(window, name: str):
                   "seed 0 one θ_k collapses onto a single image). See the θ images tab.")
 
 
-PLUGIN = BernoulliPlugin

@@ -32,7 +32,7 @@ from engine.core.steps import Step
 from gui.algorithms.mixture.base import MixturePlugin, num, plugin_index, write_csv
 from gui.algorithms.mixture.views import EllipseOverlay, PlacedMeans, display_map, run_from_display
 
-__all__ = ["MixturePlugin", "GmmPlugin", "PLUGIN", "load_exercise", "EXERCISES", "initial_parameters"]
+__all__ = ["MixturePlugin", "GmmPlugin", "load_exercise", "EXERCISES", "initial_parameters"]
 
 EXERCISES = {"exercise6": "Exercise 6: elongated, overlapping clusters"}
 
@@ -351,4 +351,3 @@ def load_exercise(window, name: str):
                   "Step with → : E-steps recolour the points, M-steps move the ellipses.")
 
 
-PLUGIN = GmmPlugin

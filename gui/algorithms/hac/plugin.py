@@ -40,7 +40,7 @@ from gui.algorithms.hac.dendrogram import DendrogramView, Tree, labels_csv, link
 from gui.algorithms.hac.compare import CompareView
 from gui.algorithms.hac.norms import NORM_SYMBOLS, NormView, ball
 
-__all__ = ["HacPlugin", "PLUGIN", "COMPARE_LIMIT", "EAGER_LIMIT", "FAN_LIMIT"]
+__all__ = ["HacPlugin", "COMPARE_LIMIT", "EAGER_LIMIT", "FAN_LIMIT"]
 
 COMPARE_LIMIT = 3000  # points: above this the comparison tab (12 first merges, 3-4 full runs) is not offered
 EAGER_LIMIT = 500  # points: up to this the comparison is computed (off the GUI thread) even while its tab is hidden
@@ -551,4 +551,3 @@ class HacPlugin(AlgorithmPlugin):
         return path
 
 
-PLUGIN = HacPlugin

@@ -44,7 +44,7 @@ from gui.algorithms.kmeans.init_lab import CentreMarks, InitLab, KMeansOverlay
 from gui.widgets.objective import ObjectiveView
 from gui.widgets.tiles import PrototypesView
 
-__all__ = ["KMeansPlugin", "PLUGIN", "load_exercise", "EXERCISES", "run_coordinates", "data_coordinates"]
+__all__ = ["KMeansPlugin", "load_exercise", "EXERCISES", "run_coordinates", "data_coordinates"]
 
 REGION_PIXELS = 256  # grid points per axis of the region image
 MEDOID_WARN_OPS = 2e8  # K-medoids: say how long an update may take above this many coordinate operations
@@ -502,4 +502,3 @@ class KMeansPlugin(SweepMixin, AlgorithmPlugin):
         w.status(f"Wrote {', '.join(p.name for p in paths)} to {folder}")
 
 
-PLUGIN = KMeansPlugin

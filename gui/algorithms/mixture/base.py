@@ -2,7 +2,7 @@
 point picking and export.
 
 :mod:`gui.algorithms.gmm.plugin` (Gaussian mixtures) and :mod:`gui.algorithms.bernoulli.plugin` (Bernoulli
-mixtures) subclass :class:`MixturePlugin`; this module defines no ``PLUGIN`` of its own.
+mixtures) subclass :class:`MixturePlugin`; it is registered as no algorithm of its own.
 """
 from __future__ import annotations
 

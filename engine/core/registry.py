@@ -1,0 +1,180 @@
+"""The one registry of algorithms: the entry-point group ``clusterlab.algorithms``.
+
+An algorithm is registered once, by an entry point whose object is an
+:class:`Algorithm`. Clusterlab's own algorithms are registered the same way
+(``[project.entry-points."clusterlab.algorithms"]`` in ``pyproject.toml``), so
+a separate pip-installed package adds one by declaring, in its own
+``pyproject.toml``::
+
+    [project.entry-points."clusterlab.algorithms"]
+    dbscan = "my_package.engine:ALGORITHM"
+
+with ``ALGORITHM = Algorithm(name="dbscan", ..., gui="my_package.gui:DbscanPlugin")``.
+Menus, parameter forms, sessions (read, write, run), ``render`` and the
+examples list all come from :func:`algorithms`.
+
+A source checkout that was never installed has no entry-point metadata; the
+entry points are then read from the checkout's ``pyproject.toml`` (the same
+lines, so there is still one place that registers an algorithm).
+
+Example
+-------
+>>> list(algorithms())[:4]
+['hac', 'kmeans', 'gmm', 'bernoulli']
+>>> get_algorithm("kmeans").title
+'K-means / K-medians / K-medoids'
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from engine.core.params import ParamError, validate_params
+
+__all__ = ["GROUP", "Algorithm", "SessionEntries", "algorithms", "get_algorithm", "refresh", "load_object"]
+
+GROUP = "clusterlab.algorithms"
+
+
+@dataclass(frozen=True)
+class SessionEntries:
+    """What an algorithm keeps in a session file beside its parameters (all optional).
+
+    Parameters
+    ----------
+    keys : tuple of str
+        Entries allowed in a session's ``"algorithm"`` object beside ``name`` and ``params``
+        (starting centres, a starting partition switch, ...).
+    parse : callable, optional
+        ``parse(entries, params) -> extra``: ``entries`` holds the keys of ``keys`` that the
+        file has (decoded JSON); ``params`` the raw parameter values, which ``parse`` may
+        complete (``k`` from the number of given centres). Returns the checked entries (numpy
+        arrays allowed); raises :class:`~engine.core.params.ParamError` with a message.
+    inputs : callable, optional
+        ``inputs(extra, dataset, X, kwargs) -> (X, kwargs)``: the data the algorithm runs on and
+        the keyword arguments of ``steps`` for these entries (raises ``ParamError`` when they do
+        not fit the data). Default: ``X`` and the parameters unchanged.
+    summary : callable, optional
+        ``summary(steps) -> dict``: extra keys of ``render``'s ``result.json`` (the fitted
+        parameters, a linkage matrix, ...), JSON-ready or numpy.
+    """
+
+    keys: tuple = ()
+    parse: Callable[[dict, dict], dict] | None = None
+    inputs: Callable[..., tuple] | None = None
+    summary: Callable[[list], dict] | None = None
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """What the window, the session files and ``render`` need to know about one algorithm.
+
+    Parameters
+    ----------
+    name : str
+        Identifier used in session files and entry points (``"hac"``, ``"kmeans"``, ...).
+    title : str
+        Human name for menus.
+    steps : callable
+        The step generator, ``steps(X, **params)``.
+    params : tuple of Param
+        The parameters shown in forms (arrays such as explicit starting centres
+        or starting partitions are passed by the GUI directly, not listed here).
+    objective_name : str
+        What ``Step.objective`` measures, for axis labels.
+    objective_sense : {"min", "max", None}
+        ``"min"``: must never increase; ``"max"``: must never decrease;
+        ``None``: no monotonicity promise (HAC merge heights).
+    fit : callable, optional
+        ``fit(X, **params)``: the whole run's result. Default: the last step.
+    gui : str
+        ``"module:attribute"`` of the GUI plugin class (imported only by the window).
+    order : int
+        Place in menus (smaller first; Clusterlab's own use 10, 20, 30, 40).
+    session : SessionEntries
+        What a session keeps beside the parameters.
+    """
+
+    name: str
+    title: str
+    steps: Callable
+    params: tuple = field(default_factory=tuple)
+    objective_name: str = "objective"
+    objective_sense: str | None = "min"
+    fit: Callable | None = None
+    gui: str = ""
+    order: int = 100
+    session: SessionEntries = field(default_factory=SessionEntries)
+
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.params}
+
+    def validate(self, values: Mapping[str, Any]) -> dict:
+        return validate_params(self.params, values, fill_defaults=True)
+
+
+def load_object(spec: str):
+    """The object ``"package.module:attribute"`` names (imported now)."""
+    module, _, attr = spec.partition(":")
+    obj = importlib.import_module(module)
+    for part in filter(None, attr.split(".")):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _checkout_entry_points() -> dict[str, str]:
+    """name -> "module:attr" from the ``pyproject.toml`` of a source checkout ({} when installed)."""
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    if not pyproject.is_file():
+        return {}
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    with open(pyproject, "rb") as f:
+        project = tomllib.load(f).get("project", {})
+    if project.get("name") != "clusterlab":
+        return {}
+    return dict(project.get("entry-points", {}).get(GROUP, {}))
+
+
+_CACHE: dict[str, Algorithm] | None = None
+
+
+def refresh() -> None:
+    """Forget the algorithms found so far (after a package was installed or removed)."""
+    global _CACHE
+    _CACHE = None
+
+
+def algorithms() -> dict[str, Algorithm]:
+    """Every registered algorithm, by name, in menu order.
+
+    An entry point that cannot be loaded, or whose object is not an :class:`Algorithm`
+    named like its entry point, raises: a broken plugin should say so, not vanish.
+    """
+    global _CACHE
+    if _CACHE is None:
+        specs = {ep.name: ep.value for ep in importlib.metadata.entry_points(group=GROUP)}
+        specs.update(_checkout_entry_points())  # a checkout's own list wins over stale metadata
+        found = {}
+        for name, spec in specs.items():
+            alg = load_object(spec)
+            if not isinstance(alg, Algorithm) or alg.name != name:
+                raise TypeError(f"entry point {name} = {spec!r} of group {GROUP} should name an "
+                                f"engine.core.registry.Algorithm called {name!r}.")
+            found[name] = alg
+        _CACHE = dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
+    return dict(_CACHE)
+
+
+def get_algorithm(name: str) -> Algorithm:
+    """The :class:`Algorithm` called ``name``; a clear error for an unknown one."""
+    algs = algorithms()
+    if name not in algs:
+        raise ParamError(f"unknown algorithm {name!r}; choose one of {', '.join(algs)}.")
+    return algs[name]
