@@ -118,3 +118,17 @@ class ObjectiveView(QWidget):
         pos = self.plot.plotItem.vb.mapSceneToView(event.scenePos())
         i = int(np.clip(round(pos.x()) - 1, 0, self._x.size - 1))
         self.sigStepClicked.emit(i)
+
+
+def _demo_widget() -> ObjectiveView:
+    """An SSE trace that falls with steps, the fifth step marked."""
+    view = ObjectiveView()
+    view.set_objective("SSE", "min")
+    view.show_trace(np.array([np.nan, 40.0, 22.0, 15.5, 12.0, 11.2, 11.0, 11.0]), 4)
+    return view
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+
+    run_demo(_demo_widget, title="Objective")
