@@ -38,6 +38,8 @@ from engine.core.registry import get_algorithm
 from engine.session.schema import (DATA_KINDS, EXTRAS, FORMAT, MAX_FILE_BYTES, VERSION, Session, SessionError,
                              _fail, session_from_dict, session_to_dict, to_json_ready)
 from engine.core.steps import Step
+from engine.gmm.placed import placed_means_init
+from engine.hac.flat import start_groups
 
 __all__ = ["FORMAT", "VERSION", "DATA_KINDS", "EXTRAS", "SessionError", "Session", "session_from_dict",
            "session_to_dict", "load_session", "save_session", "make_dataset", "run_input", "make_steps", "run",
@@ -169,18 +171,6 @@ def make_dataset(session: Session) -> edata.Dataset:
         raise SessionError(f"{where}: the data cannot be made: {exc}") from None
 
 
-def start_groups(labels) -> np.ndarray | None:
-    """HAC's starting partition from a data set's groups: ``-1`` points get groups of their own."""
-    if labels is None:
-        return None
-    lab = np.asarray(labels, dtype=np.int64)
-    free = lab < 0
-    if free.any():
-        lab = lab.copy()
-        lab[free] = lab.max(initial=-1) + 1 + np.arange(int(free.sum()))
-    return lab
-
-
 def run_input(session: Session, dataset: edata.Dataset | None = None) -> tuple[np.ndarray, dict]:
     """The (n, d) array the algorithm runs on and the keyword arguments of its ``steps``.
 
@@ -230,27 +220,6 @@ def run_input(session: Session, dataset: edata.Dataset | None = None) -> tuple[n
         # as the window does: the data themselves (never standardized) binarized at the threshold
         X = edata.binarize(ds.X, extra.get("threshold", 0.5))
     return X, kwargs
-
-
-def placed_means_init(means, X, covariance_type: str = "full") -> dict:
-    """``init`` of :func:`engine.gmm.steps` from starting means (k, d): equal weights, covariances ``v * I``.
-
-    ``v`` is the data's mean per-feature variance (1 when the data have no spread); the covariances
-    have the shape ``covariance_type`` asks for. This is what the window does with placed means.
-
-    Example
-    -------
-    >>> init = placed_means_init([[0.0, 0.0], [2.0, 0.0]], [[0.0, 0.0], [2.0, 0.0]], "spherical")
-    >>> init["weights"].tolist(), init["covariances"].tolist()
-    ([0.5, 0.5], [0.5, 0.5])
-    """
-    means = np.asarray(means, dtype=np.float64)
-    k, d = means.shape
-    v = float(np.asarray(X, dtype=np.float64).var(axis=0).mean())
-    v = v if v > 0 and np.isfinite(v) else 1.0
-    cov = {"full": lambda: np.broadcast_to(v * np.eye(d), (k, d, d)).copy(), "tied": lambda: v * np.eye(d),
-           "diag": lambda: np.full((k, d), v), "spherical": lambda: np.full(k, v)}[covariance_type]()
-    return {"weights": np.full(k, 1.0 / k), "means": means, "covariances": cov}
 
 
 def make_steps(session: Session, dataset: edata.Dataset | None = None) -> Callable[[], Iterator[Step]]:

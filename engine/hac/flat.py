@@ -1,0 +1,196 @@
+"""Flat clusterings and paths read off a finished tree, as the views show them.
+
+:mod:`engine.hac.dendrogram` computes the tree's geometry (a :class:`Dendrogram`)
+and cuts it into flat clusters of its *leaves* (the starting clusters). What a
+view shows is per *point* and per *link*; this module turns one into the
+other, so no view repeats the tree arithmetic:
+
+* :func:`start_groups` - HAC's starting partition from a data set's groups;
+* :func:`rank_by_first` / :func:`point_labels` - labels numbered by smallest
+  member, per point;
+* :func:`cut` - a cut at a height, or into at most ``k`` clusters together
+  with the height in the middle of the gap that gives them (where the cut line
+  is drawn);
+* :func:`link_labels` - the cluster each drawn link belongs to (or none);
+* :func:`merge_path` - the merges above one leaf, bottom to top.
+
+Example
+-------
+>>> import numpy as np
+>>> from engine.hac.dendrogram import build_dendrogram
+>>> Z = np.array([[0., 1., 1., 2.], [2., 3., 3., 3.]])
+>>> d = build_dendrogram(Z, [np.array([0]), np.array([1]), np.array([2])])
+>>> c = cut(d, count=2)
+>>> c.labels.tolist(), c.height, c.n_clusters
+([0, 0, 1], 2.0, 2)
+>>> merge_path(d, 0, 2)
+[0, 1]
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from engine.core.params import ParamError
+from engine.hac.dendrogram import Dendrogram, cut_count, cut_height
+
+__all__ = ["start_groups", "rank_by_first", "subtree_max_heights", "point_leaves", "point_labels", "FlatCut",
+           "cut", "link_labels", "merge_path"]
+
+
+def start_groups(labels) -> np.ndarray | None:
+    """HAC's starting partition from a data set's groups: ``-1`` points get groups of their own.
+
+    Parameters
+    ----------
+    labels : array_like of int, shape (n,), or None
+        Group per point, ``-1`` for a point in no group.
+
+    Returns
+    -------
+    ndarray of shape (n,) or None
+        None when ``labels`` is None.
+
+    Example
+    -------
+    >>> start_groups([0, -1, 0, -1]).tolist()
+    [0, 1, 0, 2]
+    """
+    if labels is None:
+        return None
+    lab = np.asarray(labels, dtype=np.int64)
+    free = lab < 0
+    if free.any():
+        lab = lab.copy()
+        lab[free] = lab.max(initial=-1) + 1 + np.arange(int(free.sum()))
+    return lab
+
+
+def rank_by_first(x) -> np.ndarray:
+    """Renumber values by first appearance: 0 for ``x[0]``'s value, then the next new one, ...
+
+    Applied to labels per point this is the engine's smallest-member order.
+
+    Example
+    -------
+    >>> rank_by_first([7, 3, 7, 5]).tolist()
+    [0, 1, 0, 2]
+    """
+    x = np.asarray(x)
+    _, first, inv = np.unique(x, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    return rank[inv.ravel()]
+
+
+def subtree_max_heights(Z) -> np.ndarray:
+    """For each merge, the largest height inside it: the lowest cut that keeps it whole.
+
+    Equal to the merge heights unless there are inversions.
+    """
+    Z = np.asarray(Z, dtype=float).reshape(-1, 4)
+    m = Z.shape[0] + 1
+    mx = np.zeros(2 * m - 1)
+    for t in range(Z.shape[0]):
+        mx[m + t] = max(Z[t, 2], mx[int(Z[t, 0])], mx[int(Z[t, 1])])
+    return mx[m:]
+
+
+def point_leaves(dendrogram: Dendrogram) -> np.ndarray:
+    """The leaf (starting cluster) of each point, shape (n,)."""
+    d = dendrogram
+    m = d.n_leaves
+    out = np.empty(d.point_order.size, dtype=np.intp)
+    by_start = np.argsort(d.node_start[:m], kind="stable")  # leaves in the order point_order holds them
+    out[d.point_order] = np.repeat(by_start, (d.node_stop[:m] - d.node_start[:m])[by_start])
+    return out
+
+
+def point_labels(dendrogram: Dendrogram, leaf_labels) -> np.ndarray:
+    """Labels per point from labels per leaf, numbered by smallest member."""
+    return rank_by_first(np.asarray(leaf_labels)[point_leaves(dendrogram)])
+
+
+class FlatCut(NamedTuple):
+    """A flat clustering of a finished tree.
+
+    Attributes
+    ----------
+    labels : ndarray of shape (n,)
+        Cluster per point, numbered by smallest member.
+    height : float
+        Where the cut is drawn.
+    n_clusters : int
+        Number of clusters (with a count, fewer than asked when merges tie).
+    """
+
+    labels: np.ndarray
+    height: float
+    n_clusters: int
+
+
+def cut(dendrogram: Dendrogram, height: float | None = None, count: int | None = None) -> FlatCut:
+    """Cut the tree at ``height``, or into at most ``count`` clusters (give exactly one).
+
+    For a count, the height returned is the middle of the gap between the
+    highest merge kept inside a cluster and the lowest merge that is cut
+    (below the lowest merge for ``count >= m``, above the root for 1).
+
+    Raises
+    ------
+    ParamError
+        Neither or both of ``height`` and ``count``; a count below 1.
+    """
+    if (height is None) == (count is None):
+        raise ParamError("cut: give a height or a number of clusters (exactly one of them).")
+    Z = dendrogram.linkage
+    if count is None:
+        leaf = cut_height(Z, float(height))
+        h = float(height)
+    else:
+        leaf = cut_count(Z, count)
+        mx = np.sort(subtree_max_heights(Z))
+        m = Z.shape[0] + 1
+        k = int(leaf.max()) + 1
+        lo = mx[m - k - 1] if k < m else 0.0
+        hi = mx[m - k] if k > 1 else mx[-1] * 1.1 + (mx[-1] == 0)
+        h = float(0.5 * (lo + hi))
+    return FlatCut(point_labels(dendrogram, leaf), h, int(leaf.max()) + 1)
+
+
+def link_labels(Z, leaf_labels, n_links: int | None = None) -> np.ndarray:
+    """The cluster of each of the first ``n_links`` merges, or -1 where its two sides differ.
+
+    A link belongs to a (flat or current) cluster when all leaves below it
+    carry that cluster's label; otherwise it joins different clusters.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (m - 1, 4)
+    leaf_labels : array_like of int, shape (m,)
+    n_links : int, optional
+        Default: every merge.
+    """
+    Z = np.asarray(Z, dtype=float).reshape(-1, 4)
+    leaf_labels = np.asarray(leaf_labels)
+    m = leaf_labels.size
+    n_links = Z.shape[0] if n_links is None else int(n_links)
+    node = np.empty(m + n_links, dtype=np.int64)
+    node[:m] = leaf_labels
+    for t in range(n_links):
+        a, b = node[int(Z[t, 0])], node[int(Z[t, 1])]
+        node[m + t] = a if a == b else -1
+    return node[m:]
+
+
+def merge_path(dendrogram: Dendrogram, node: int, n_links: int) -> list[int]:
+    """The merges above ``node`` (a leaf, or ``m + t``) among the first ``n_links``, bottom to top."""
+    d = dendrogram
+    m = d.n_leaves
+    path = []
+    t = int(d.merged_at[int(node)])
+    while 0 <= t < min(int(n_links), m - 1):
+        path.append(t)
+        t = int(d.merged_at[m + t])
+    return path
