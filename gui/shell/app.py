@@ -1,12 +1,18 @@
 """Starting the Qt application: names for QSettings, Ctrl+C, the main window.
 
-``run(argv)`` is what ``python main.py`` and the ``clusterlab`` command call.
+:func:`run` is what the ``clusterlab`` command (:mod:`gui.shell.cli`) calls to open the window;
+:func:`make_app` is shared with ``clusterlab render``.
+
+``CLUSTERLAB_QUIT_AFTER_SHOW=1`` (for ``bench/bench_startup.py``) makes :func:`run` print the
+seconds from the process's start (or from ``CLUSTERLAB_T0``, a ``time.time()`` value) to the
+first window shown, then quit.
 """
 from __future__ import annotations
 
-import argparse
+import os
 import signal
 import sys
+import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -14,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 import engine
 from gui.shell.settings import APPLICATION, ORGANISATION
 
-__all__ = ["make_app", "run", "parse_args"]
+__all__ = ["make_app", "run", "seconds_since_start"]
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -42,29 +48,50 @@ def install_sigint_handler(app: QApplication) -> QTimer:
     return timer
 
 
-def parse_args(argv: list[str]):
-    parser = argparse.ArgumentParser(prog="clusterlab", description="Watch clustering algorithms work, step by step.")
-    parser.add_argument("file", nargs="?", help="a data file to open (CSV/TSV/text, .npy/.npz, MNIST IDX)")
-    parser.add_argument("--example", metavar="NAME", help="open a built-in example (four-points, one-d, five-points)")
-    parser.add_argument("--mnist", action="store_true", help="open 6,000 MNIST test images")
-    parser.add_argument("--version", action="version", version=f"Clusterlab {engine.__version__}")
-    return parser.parse_args(argv)
+def seconds_since_start() -> float:
+    """Seconds since ``CLUSTERLAB_T0`` (a ``time.time()`` value) if set, else since this process started
+    (Linux: ``/proc``; elsewhere: since Python's clock started)."""
+    t0 = os.environ.get("CLUSTERLAB_T0")
+    if t0:
+        return time.time() - float(t0)
+    try:
+        with open("/proc/self/stat") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter()
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Start the GUI; ``argv`` without the program name. Returns the exit code."""
-    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+def run(startup: str | None = None, session=None) -> int:
+    """Open the window and run the event loop; returns the exit code.
+
+    Parameters
+    ----------
+    startup : str, optional
+        What the window opens first (``MainWindow.open_source``: a data file,
+        ``"example:NAME"``, ``"mnist"``); default: what the settings remember.
+    session : str or Path, optional
+        A session file, opened through ``window.session_controller.open_path``
+        (then nothing else is opened at start).
+    """
     app = make_app(sys.argv[:1])
     from gui.shell.main_window import MainWindow  # after QApplication exists
 
-    startup = None
-    if args.file:
-        startup = args.file
-    elif args.example:
-        startup = f"example:{args.example}"
-    elif args.mnist:
-        startup = "mnist"
-    window = MainWindow(startup=startup)
+    window = MainWindow(startup="" if session is not None else startup)
     window.show()
+    if session is not None:
+        controller = window.session_controller
+        if controller is None:
+            window.status(f"Cannot open {session}: sessions are unavailable.", 0)
+        else:
+            controller.open_path(session)
+    if os.environ.get("CLUSTERLAB_QUIT_AFTER_SHOW"):
+        def report_and_quit():
+            print(f"{seconds_since_start():.4f}", flush=True)
+            window.close()
+            app.quit()
+        QTimer.singleShot(0, report_and_quit)
     _timer = install_sigint_handler(app)  # noqa: F841 - must live as long as the loop
     return int(app.exec())
