@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-__all__ = ["ParamError", "Param", "validate_params"]
+__all__ = ["ParamError", "Param", "validate_params", "is_integral"]
 
 
 class ParamError(ValueError):
@@ -74,11 +74,11 @@ class Param:
         if self.kind == "seed":
             if value is None:
                 return None
-            if isinstance(value, bool) or not _is_integral(value) or int(value) < 0:
+            if isinstance(value, bool) or not is_integral(value) or int(value) < 0:
                 raise ParamError(f"{name}={value!r} should be a whole number >= 0, or empty for a random seed.")
             return int(value)
         if self.kind == "int":
-            if isinstance(value, bool) or not _is_integral(value):
+            if isinstance(value, bool) or not is_integral(value):
                 raise ParamError(f"{name}={value!r} should be a whole number.")
             value = int(value)
         elif self.kind == "float":
@@ -97,7 +97,9 @@ class Param:
         return value
 
 
-def _is_integral(value) -> bool:
+def is_integral(value) -> bool:
+    """True when ``float(value)`` and ``int(value)`` agree (``3``, ``3.0``, ``"3"``); the whole-number
+    test of parameter forms (:func:`engine.core.validation.check_whole` is the check built on it)."""
     try:
         return float(value) == int(value)
     except (TypeError, ValueError, OverflowError):

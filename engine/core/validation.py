@@ -9,14 +9,20 @@ Example
 dtype('float64')
 >>> bool(make_rng(0).integers(10) == make_rng(0).integers(10))
 True
+>>> check_whole(3, "k", low=1)
+3
+>>> check_whole(2.5, "k", low=1)
+Traceback (most recent call last):
+...
+engine.core.params.ParamError: k=2.5 should be a whole number >= 1.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from engine.core.params import ParamError
+from engine.core.params import ParamError, is_integral
 
-__all__ = ["as_data", "make_rng", "check_k"]
+__all__ = ["as_data", "make_rng", "check_k", "check_whole", "all_whole"]
 
 
 def as_data(X, *, name: str = "X", min_samples: int = 1, dtype=np.float64) -> np.ndarray:
@@ -44,19 +50,61 @@ def as_data(X, *, name: str = "X", min_samples: int = 1, dtype=np.float64) -> np
     return np.ascontiguousarray(arr)
 
 
+def check_whole(value, name: str, *, low=None, high=None, error=ParamError, strict: bool = True,
+                suffix: str = "") -> int:
+    """The one whole-number check of the engine: ``value`` as an ``int``, or ``error`` with a message.
+
+    Parameters
+    ----------
+    value : object
+        Accepted: a Python or numpy integer (never a bool). With ``strict=False``
+        also anything whose ``float`` and ``int`` agree (``3.0``, ``"4"``), as
+        parameter forms and session files give them.
+    name : str
+        Shown in the message: ``"{name}={value!r} should be a whole number ..."``.
+    low, high : int or None
+        Inclusive bounds; the message states them (``>= low`` or ``between low and high``).
+    error : type of Exception
+        :class:`ParamError` for parameters, :class:`engine.data.DataError` for data options.
+    strict : bool
+    suffix : str
+        Appended to the message before the full stop (e.g. ``" or None"``).
+    """
+    ok = not isinstance(value, bool) and (isinstance(value, (int, np.integer)) if strict else is_integral(value))
+    if ok:
+        number = int(value)
+        ok = (low is None or number >= low) and (high is None or number <= high)
+    if not ok:
+        bounds = (f" between {low} and {high:,}" if low is not None and high is not None else
+                  f" >= {low}" if low is not None else f" <= {high:,}" if high is not None else "")
+        raise error(f"{name}={value!r} should be a whole number{bounds}{suffix}.")
+    return number
+
+
+def all_whole(values) -> bool:
+    """True when every entry of the float array ``values`` is a finite whole number (and there is one).
+
+    Example
+    -------
+    >>> all_whole(np.array([1.0, -2.0])), all_whole(np.array([0.5])), all_whole(np.array([]))
+    (True, False, False)
+    """
+    values = np.asarray(values, dtype=float)
+    return bool(values.size and np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+
+
 def make_rng(seed) -> np.random.Generator:
     """One way to turn a seed into a random generator: None, an int, or a Generator."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise ParamError(f"seed={seed!r} should be a whole number >= 0 or None.")
+    if seed is not None:
+        check_whole(seed, "seed", low=0, suffix=" or None")
     return np.random.default_rng(seed)
 
 
 def check_k(k, n_samples: int, *, name: str = "k") -> int:
     """``k`` must be a whole number with 1 <= k <= n_samples."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise ParamError(f"{name}={k!r} should be a whole number.")
+    check_whole(k, name)
     if k < 1:
         raise ParamError(f"{name}={k} should be >= 1.")
     if k > n_samples:

@@ -27,9 +27,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from engine.kmeans import Cancelled, FitResult, _check_common, _fit_run, _prepare, _run
 from engine.core.params import ParamError
-from engine.core.validation import make_rng
+from engine.core.validation import check_whole, make_rng
+from engine.kmeans.lloyd import Cancelled, FitResult, fit_run, run
+from engine.kmeans.problem import check_run, prepare
 
 __all__ = ["sweep", "sweep_seeds", "SweepResult"]
 
@@ -125,12 +126,10 @@ def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++"
     if not isinstance(init, str):
         raise ParamError("sweep needs a random initialisation (init='k-means++', 'random' or 'random-partition'), "
                          "not given centres: every K needs its own.")
-    if isinstance(restarts, bool) or not isinstance(restarts, (int, np.integer)) or restarts < 1:
-        raise ParamError(f"restarts={restarts!r} should be a whole number >= 1.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ParamError(f"seed={seed!r} should be a whole number >= 0.")
-    data = _prepare(X, variant, metric, dtype)
-    ks = [_check_common(data, kk, init, max_iter)[0] for kk in ks]
+    check_whole(restarts, "restarts", low=1)
+    check_whole(seed, "seed", low=0)
+    data = prepare(X, variant, metric, dtype)
+    ks = [check_run(data, kk, init, max_iter)[0] for kk in ks]
     if not ks:
         raise ParamError("ks is empty: give at least one number of clusters.")
     seeds = sweep_seeds(seed, len(ks), restarts)
@@ -151,7 +150,7 @@ def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++"
                 raise Cancelled(result())
             s = int(seeds[i, r])
             try:
-                res = _fit_run(_run(data, kk, init, None, make_rng(s), max_iter), s, cancel)
+                res = fit_run(run(data, kk, init, None, make_rng(s), max_iter), s, cancel)
             except Cancelled:
                 raise Cancelled(result()) from None
             J[i, r] = res.final_objective

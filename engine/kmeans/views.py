@@ -21,7 +21,7 @@ import numpy as np
 
 from engine.kmeans.kernels import METRICS, distances
 from engine.core.params import ParamError
-from engine.core.validation import as_data
+from engine.core.validation import as_data, check_whole
 
 __all__ = ["voronoi_grid", "representatives", "cluster_summary", "Representatives", "ClusterSummary"]
 
@@ -71,8 +71,7 @@ def voronoi_grid(centers, xlim, ylim, resolution=200, variant="means", metric=No
     if C.shape[1] != 2:
         raise ParamError(f"voronoi_grid needs 2-D centres; got {C.shape[1]} feature(s). "
                          "Project the data to two dimensions first.")
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
-        raise ParamError(f"resolution={resolution!r} should be a whole number >= 2.")
+    check_whole(resolution, "resolution", low=2)
     (x0, x1), (y0, y1) = (map(float, xlim)), (map(float, ylim))
     if not all(np.isfinite([x0, x1, y0, y1])):
         raise ParamError(f"xlim={xlim!r}, ylim={ylim!r} should be finite numbers.")
@@ -142,8 +141,7 @@ def representatives(X, labels, centers, n_nearest=5, n_random=5, seed=0, metric=
     if C.shape[1] != X.shape[1]:
         raise ParamError(f"centers have {C.shape[1]} feature(s) but X has {X.shape[1]}.")
     for name, v in (("n_nearest", n_nearest), ("n_random", n_random)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-            raise ParamError(f"{name}={v!r} should be a whole number >= 0.")
+        check_whole(v, name, low=0)
     if metric not in METRICS:
         raise ParamError(f"metric={metric!r} is not allowed; choose one of {', '.join(map(repr, METRICS))}.")
     k = C.shape[0]
@@ -211,8 +209,7 @@ def cluster_summary(labels, k, true_labels=None):
     ([3, 1, 0], [7, 4, -1], [0.667, 1.0])
     """
     labels = np.asarray(labels).astype(np.int64)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ParamError(f"k={k!r} should be a whole number >= 1.")
+    check_whole(k, "k", low=1)
     if labels.ndim != 1 or (labels.size and (labels.max() >= k or labels.min() < -1)):
         raise ParamError(f"labels should be cluster ids between -1 and k-1={k - 1}.")
     ok = labels >= 0
