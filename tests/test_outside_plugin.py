@@ -241,3 +241,26 @@ def test_an_entry_point_named_unlike_its_algorithm_is_refused(toy, tmp_path, mon
             registry.algorithms()
     finally:
         _forget("clusterlab_alias")
+
+
+def test_a_broken_outside_window_part_leaves_the_other_algorithms(tmp_path, monkeypatch, restore_registry, qtbot,
+                                                                   capsys):
+    """An installed package whose GUI module cannot be imported is reported in the algorithm panel; every other
+    algorithm stays in the window (one broken package must not empty the algorithm list)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    write_distribution(site, "clusterlab_toy", "clusterlab_toy",
+                       {"__init__.py": TOY_ENGINE, "gui.py": "raise ImportError('the toy GUI needs qwt')\n"},
+                       "toy = clusterlab_toy:ALGORITHM")
+    monkeypatch.syspath_prepend(str(site))
+    registry.refresh()
+    try:
+        assert "toy" in engine.algorithms()  # the engine part is fine
+        w = _window(qtbot)
+        names = [p.algorithm.name for p in w.plugins]
+        assert names == [n for n in registry.algorithms() if n != "toy"], names
+        error = w.algorithm_panel.error.text()
+        assert "toy" in error.lower() and "qwt" in error, error
+    finally:
+        _forget("clusterlab_toy")
+    capsys.readouterr()  # the traceback the window prints for the broken package
