@@ -1,17 +1,20 @@
 """The HAC views on numbers made here: dendrogram growth, colours, cut, picking; norm spheres; export text."""
 import numpy as np
 import pytest
-from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
+
+from engine.hac.dendrogram import build_dendrogram
 
 from gui.widgets import palette
 from gui.algorithms.hac import dendrogram as dv
+from gui.algorithms.hac import export as hexport
 from gui.algorithms.hac.norms import NormView, ball, norm, unit_sphere
 
 
 def geometry(Z):
     """Brute-force dendrogram layout: leaves left to right by a depth-first walk, x = 5 + 10 * rank."""
     m = Z.shape[0] + 1
-    order = dv.leaves_under(Z, m, 2 * m - 2)
+    order = leaves_list(Z)
     x = np.empty(2 * m - 1)
     x[order] = 5.0 + 10.0 * np.arange(m)
     h = np.zeros(2 * m - 1)
@@ -25,10 +28,20 @@ def geometry(Z):
     return ic, dc, x[:m]
 
 
+def engine_tree(Z, names, groups=None):
+    """The view's Tree of the engine's dendrogram of ``Z``, whose geometry must be the brute-force one."""
+    groups = [np.array([i]) for i in range(Z.shape[0] + 1)] if groups is None else [np.array(g) for g in groups]
+    tree = dv.Tree(build_dendrogram(Z, groups), names)
+    ic, dc, lx = geometry(Z)
+    np.testing.assert_allclose(tree.icoord, ic)
+    np.testing.assert_allclose(tree.dcoord, dc)
+    np.testing.assert_allclose(tree.leaf_x, lx)
+    return tree
+
+
 def make_tree(X, method="single"):
     Z = linkage(X, method=method)
-    ic, dc, lx = geometry(Z)
-    return dv.Tree(Z, ic, dc, lx, [f"x{i + 1}" for i in range(len(X))]), Z
+    return engine_tree(Z, [f"x{i + 1}" for i in range(len(X))]), Z
 
 
 @pytest.fixture
@@ -232,8 +245,7 @@ def test_point_path(view):
 def test_starting_clusters_as_leaves(view):
     # three starting clusters of 2, 1, 1 points: leaves are clusters, branch members are points
     Z = np.array([[0, 2, 0.3, 2], [1, 3, 0.5, 3]], dtype=float)
-    ic, dc, lx = geometry(Z)
-    tree = dv.Tree(Z, ic, dc, lx, ["black", "red", "blue"], leaf_points=[[0, 1], [2], [3]])
+    tree = engine_tree(Z, ["black", "red", "blue"], groups=[[0, 1], [2], [3]])
     view.set_tree(tree)
     view.show_links(2)
     assert tree.points_of_link(0).tolist() == [0, 1, 3]
@@ -246,12 +258,12 @@ def test_starting_clusters_as_leaves(view):
 def test_export_text_matches_scipy():
     X = np.array([[0.0, 0], [0, 1], [5, 0], [5, 1.5], [10, 10]])
     Z = linkage(X, "average")
-    text = dv.linkage_csv(Z)
+    text = hexport.linkage_csv(Z)
     lines = text.splitlines()
     assert lines[0] == "cluster_a,cluster_b,distance,size"
     back = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
     np.testing.assert_array_equal(back, Z)
-    assert dv.labels_csv([0, 1, 1], ["x1", "a,b", "x3"]).splitlines() == ["point,cluster", "x1,0", '"a,b",1', "x3,1"]
+    assert hexport.labels_csv([0, 1, 1], ["x1", "a,b", "x3"]).splitlines() == ["point,cluster", "x1,0", '"a,b",1', "x3,1"]
 
 
 # --------------------------------------------------------------------- norm geometry

@@ -27,7 +27,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget, QHeaderView, QSizePolicy)
 
-from gui.algorithms.hac.dendrogram import Tree, _pair_segments
+from gui.algorithms.hac.dendrogram import Tree, pair_segments
 from gui.algorithms.kmeans.elbow import BackgroundTask
 
 __all__ = ["CompareView", "SmallDendrogram", "NORM_TITLES", "LINKAGE_TITLES"]
@@ -64,12 +64,9 @@ class SmallDendrogram(pg.PlotWidget):
             self.curve.setData([], [])
             self.inversions.setData([], [])
             return
-        x, y = _pair_segments(tree.icoord, tree.dcoord)
-        self.curve.setData(x, y)
-        inv = np.flatnonzero(tree.inversion)
-        self.inversions.setData(tree.icoord[inv, 1:3].mean(axis=1), tree.dcoord[inv, 1])
-        order = np.argsort(tree.leaf_x)
-        names = [(float(tree.leaf_x[i]), tree.leaf_names[i]) for i in order] if tree.m <= SMALL_NAME_LIMIT else []
+        self.curve.setData(*pair_segments(tree.icoord, tree.dcoord))
+        self.inversions.setData(*tree.link_top(np.flatnonzero(tree.inversion)))
+        names = tree.leaf_ticks() if tree.m <= SMALL_NAME_LIMIT else []
         self.getPlotItem().getAxis("bottom").setTicks([names, []])
         self.getPlotItem().getAxis("bottom").setLabel("" if names else f"{tree.m:,} leaves")
         top = float(np.max(tree.dcoord)) if top is None else float(top)

@@ -29,8 +29,9 @@ Interaction: hovering or clicking a branch emits :attr:`sigBranchHovered` /
 :attr:`sigBranchClicked` with its points; :meth:`highlight_point` draws the
 path from a point's leaf to the top of the tree drawn so far.
 
-Data export helpers (pure functions): :func:`linkage_csv`, :func:`labels_csv`
-(Newick comes from :func:`engine.hac.dendrogram.newick`).
+Figure and data exports live in :mod:`gui.algorithms.hac.export`; the tree
+arithmetic (flat cuts, link colours, paths) in :mod:`engine.hac.flat`.
+Run ``python -m gui.algorithms.hac.dendrogram`` to see the view alone.
 """
 from __future__ import annotations
 
@@ -39,9 +40,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget, QMenu
 
+from engine.hac import flat
+from engine.hac.dendrogram import Dendrogram
 from gui.widgets import palette
 
-__all__ = ["DendrogramView", "Tree", "link_labels", "node_parents", "leaves_under", "linkage_csv", "labels_csv"]
+__all__ = ["DendrogramView", "Tree", "pair_segments"]
 
 GREY = "#9A9A9A"
 INVERSION_COLOR = "#E8000B"
@@ -52,50 +55,43 @@ ID_ANCHOR = (-0.2, 1.0)  # cluster id labels: left edge 20 % of their width righ
 
 
 class Tree:
-    """The finished hierarchy and its drawing geometry (everything read-only).
+    """What the dendrogram views draw: the engine's :class:`~engine.hac.dendrogram.Dendrogram`, a name per leaf.
+
+    Every number comes from the engine (computed once per run); the attributes
+    below are read-only views of it under the names the views use.
 
     Parameters
     ----------
+    dendrogram : Dendrogram
+        The finished tree over ``m`` leaves (points, or starting clusters).
+    leaf_names : sequence of str, length m
+
+    Attributes
+    ----------
     Z : ndarray of shape (m - 1, 4)
-        scipy-layout linkage matrix over ``m`` leaves (points, or starting clusters).
+        The linkage matrix.
     icoord, dcoord : ndarray of shape (m - 1, 4)
-        The ∩ of merge ``t``: x and height of its four corners (left foot, left
-        top, right top, right foot), in merge order.
+        The ∩ of merge ``t``: x and height of its four corners, in merge order.
     leaf_x : ndarray of shape (m,)
         x position of leaf ``i``.
-    leaf_names : sequence of str, length m
-    leaf_points : list of int arrays, optional
-        Point indices of each leaf; default: leaf ``i`` is point ``i``.
-    inversion : ndarray of bool, shape (m - 1,), optional
-        Merge ``t`` is lower than an earlier merge; computed from ``Z`` if not given.
+    inversion : ndarray of bool, shape (m - 1,)
+        Merge ``t`` is lower than an earlier merge.
+    leaf_points : list of m int arrays
+        Point indices of each leaf.
+    point_leaf : ndarray of shape (n,)
+        The leaf of each point.
     """
 
-    def __init__(self, Z, icoord, dcoord, leaf_x, leaf_names, leaf_points=None, inversion=None):
-        self.Z = np.asarray(Z, dtype=float).reshape(-1, 4)
-        self.icoord = np.asarray(icoord, dtype=float).reshape(-1, 4)
-        self.dcoord = np.asarray(dcoord, dtype=float).reshape(-1, 4)
-        self.leaf_x = np.asarray(leaf_x, dtype=float).ravel()
-        self.m = self.leaf_x.size
+    def __init__(self, dendrogram: Dendrogram, leaf_names):
+        d = self.dendrogram = dendrogram
+        self.m = d.n_leaves
+        self.Z, self.icoord, self.dcoord = d.linkage, d.icoord, d.dcoord
+        self.leaf_x = d.node_x[:self.m]
+        self.inversion = d.inversions
         self.leaf_names = tuple(str(s) for s in leaf_names)
-        if leaf_points is None:
-            leaf_points = [np.array([i]) for i in range(self.m)]
-        self.leaf_points = [np.asarray(p, dtype=np.intp).ravel() for p in leaf_points]
-        self.n_points = int(sum(p.size for p in self.leaf_points))
-        self.point_leaf = np.empty(self.n_points, dtype=np.intp)
-        for i, p in enumerate(self.leaf_points):
-            self.point_leaf[p] = i
-        h = self.Z[:, 2]
-        if inversion is None:
-            prev = np.maximum.accumulate(np.concatenate([[-np.inf], h]))[:-1]
-            inversion = h < prev
-        self.inversion = np.asarray(inversion, dtype=bool).ravel()
-        self.parent = node_parents(self.Z, self.m)
-        # one point of each node (leaves, then merges): the colour of a whole cluster is read there
-        rep = np.empty(2 * self.m - 1, dtype=np.intp)
-        rep[:self.m] = [p[0] if p.size else 0 for p in self.leaf_points]
-        for t in range(self.Z.shape[0]):
-            rep[self.m + t] = rep[int(self.Z[t, 0])]
-        self.rep = rep
+        self.leaf_points = [d.members(c) for c in range(self.m)]
+        self.n_points = int(d.point_order.size)
+        self.point_leaf = flat.point_leaves(d)
 
     @property
     def n_links(self) -> int:
@@ -103,71 +99,22 @@ class Tree:
 
     def points_of_link(self, t: int) -> np.ndarray:
         """Sorted point indices under merge ``t``."""
-        leaves = leaves_under(self.Z, self.m, self.m + int(t))
-        return np.sort(np.concatenate([self.leaf_points[i] for i in leaves]))
+        return np.sort(self.dendrogram.members(self.m + int(t)))
+
+    def leaf_labels(self, labels) -> np.ndarray:
+        """Labels per leaf from labels per point (every point of a leaf has its leaf's label)."""
+        return np.asarray(labels)[self.dendrogram.min_member[:self.m]]
+
+    def link_top(self, t) -> tuple:
+        """x and height of the middle of merge ``t``'s bar (``t`` an int or an int array)."""
+        return self.dendrogram.node_x[self.m + np.asarray(t)], self.dendrogram.heights[np.asarray(t)]
+
+    def leaf_ticks(self) -> list:
+        """``(x, name)`` of every leaf, left to right."""
+        return [(float(self.leaf_x[i]), self.leaf_names[i]) for i in self.dendrogram.leaves]
 
 
-def node_parents(Z: np.ndarray, m: int) -> np.ndarray:
-    """Parent merge index of each node (leaves 0..m-1, merges m..2m-2); -1 for the root / unmerged."""
-    parent = np.full(2 * m - 1, -1, dtype=np.intp)
-    for t in range(Z.shape[0]):
-        parent[int(Z[t, 0])] = t
-        parent[int(Z[t, 1])] = t
-    return parent
-
-
-def leaves_under(Z: np.ndarray, m: int, node: int) -> list[int]:
-    """Leaf ids below ``node`` (a leaf id or ``m + t``), left to right."""
-    out, stack = [], [int(node)]
-    while stack:
-        k = stack.pop()
-        if k < m:
-            out.append(k)
-        else:
-            t = k - m
-            stack.append(int(Z[t, 1]))
-            stack.append(int(Z[t, 0]))
-    return out
-
-
-def link_labels(Z: np.ndarray, leaf_labels: np.ndarray, n_links: int | None = None) -> np.ndarray:
-    """The cluster id of each of the first ``n_links`` merges, or -1 where its two sides differ.
-
-    A link belongs to a (flat or current) cluster when all leaves below it carry
-    that cluster's label; otherwise it joins different clusters (drawn grey).
-    """
-    m = len(leaf_labels)
-    n_links = Z.shape[0] if n_links is None else int(n_links)
-    node = np.empty(m + n_links, dtype=np.int64)
-    node[:m] = leaf_labels
-    for t in range(n_links):
-        a, b = node[int(Z[t, 0])], node[int(Z[t, 1])]
-        node[m + t] = a if a == b else -1
-    return node[m:]
-
-
-# ------------------------------------------------------------------ export helpers
-def linkage_csv(Z: np.ndarray) -> str:
-    """The linkage matrix as CSV text in scipy's layout (new cluster ``m + t`` for row ``t``)."""
-    lines = ["cluster_a,cluster_b,distance,size"]
-    for a, b, h, s in np.asarray(Z, dtype=float).reshape(-1, 4):
-        lines.append(f"{int(a)},{int(b)},{float(h)!r},{int(s)}")
-    return "\n".join(lines) + "\n"
-
-
-def labels_csv(labels: np.ndarray, point_names=None) -> str:
-    """Flat cluster labels as CSV: ``point,cluster`` (point names when given, else 0-based indices)."""
-    labels = np.asarray(labels).ravel()
-    names = point_names if point_names is not None else [str(i) for i in range(labels.size)]
-    lines = ["point,cluster"] + [f"{_csv_field(str(n))},{int(c)}" for n, c in zip(names, labels)]
-    return "\n".join(lines) + "\n"
-
-
-def _csv_field(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"' if any(c in s for c in ',"\n') else s
-
-
-def _pair_segments(ic: np.ndarray, dc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pair_segments(ic: np.ndarray, dc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x, y arrays for ``connect="pairs"``: three segments (six points) per ∩."""
     if ic.size == 0:
         return np.empty(0), np.empty(0)
@@ -194,6 +141,22 @@ class DendrogramView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._build_plot()
+        self._build_items()
+        self._build_cut_line()
+        self._build_bar()
+        self.tree: Tree | None = None
+        self.n_links = 0
+        self.leaf_labels: np.ndarray | None = None  # label per leaf now shown
+        self.link_label: np.ndarray = np.empty(0, dtype=np.int64)
+        self.cut_enabled = False
+        self.cut_height: float | None = None
+        self.hovered: int | None = None
+        self.path_links: list[int] = []
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+    def _build_plot(self):
         self.plot = pg.PlotWidget(background="w")
         self.plot_item = self.plot.getPlotItem()
         self.plot_item.setMenuEnabled(False)
@@ -208,8 +171,11 @@ class DendrogramView(QWidget):
         self.plot_item.getAxis("bottom").setStyle(hideOverlappingLabels=True)
         self.plot_item.vb.setMouseEnabled(x=True, y=True)
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=pg.mkBrush(255, 255, 255, 220))
+
+    def _build_items(self):
         self._curves: dict[str, pg.PlotCurveItem] = {}  # one curve per colour, not per link
         self._brushes: dict = {}  # colour -> QBrush, reused
+        self._id_items: list[pg.TextItem] = []
         self.latest = pg.PlotCurveItem(connect="pairs")
         self.path = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#000000", width=5))
         self.path.setOpacity(0.35)
@@ -224,6 +190,8 @@ class DendrogramView(QWidget):
         self.inversions.setZValue(6)
         self.legend.addItem(self.latest, "most recent merge")
         self._inversion_in_legend = False
+
+    def _build_cut_line(self):
         self.cut_line = pg.InfiniteLine(pos=0.0, angle=0, movable=True,
                                         pen=pg.mkPen("#D55E00", width=2, style=Qt.PenStyle.DashLine),
                                         hoverPen=pg.mkPen("#D55E00", width=4),
@@ -234,8 +202,8 @@ class DendrogramView(QWidget):
         self.cut_line.sigDragged.connect(self._on_cut_dragged)
         self.plot.addItem(self.cut_line)
         self.cut_line.setVisible(False)
-        self._id_items: list[pg.TextItem] = []
 
+    def _build_bar(self):
         self.info = QLabel()
         self.info.setObjectName("dendrogram_info")
         self.info.setWordWrap(True)
@@ -253,17 +221,6 @@ class DendrogramView(QWidget):
         layout.addWidget(self.plot, 1)
         layout.addLayout(bar)
 
-        self.tree: Tree | None = None
-        self.n_links = 0
-        self.leaf_labels: np.ndarray | None = None  # label per leaf now shown
-        self.link_label: np.ndarray = np.empty(0, dtype=np.int64)
-        self.cut_enabled = False
-        self.cut_height: float | None = None
-        self.hovered: int | None = None
-        self.path_links: list[int] = []
-        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-
     # ------------------------------------------------------------------ model
     def set_tree(self, tree: Tree | None, axis_label: str = "merge distance"):
         """Show a new hierarchy (None: empty). Nothing is drawn until :meth:`show_links`."""
@@ -277,10 +234,9 @@ class DendrogramView(QWidget):
             self.plot_item.getAxis("bottom").setTicks([[]])
             self._draw()
             return
-        order = np.argsort(tree.leaf_x)
         what = "leaves" if tree.m == tree.n_points else "starting clusters"
         if tree.m <= LEAF_NAME_LIMIT:
-            ticks = [(float(tree.leaf_x[i]), tree.leaf_names[i]) for i in order]
+            ticks = tree.leaf_ticks()
         else:  # thousands of names would print as a black bar
             ticks = []
             what = f"{tree.m:,} {what} (too many to name; hover a branch to see its points)"
@@ -297,7 +253,7 @@ class DendrogramView(QWidget):
         if self.tree is None:
             return
         self.n_links = int(np.clip(n_links, 0, self.tree.n_links))
-        self.leaf_labels = None if labels is None else np.asarray(labels)[self.tree.rep[:self.tree.m]]
+        self.leaf_labels = None if labels is None else self.tree.leaf_labels(labels)
         self._draw()
 
     def set_cut_enabled(self, enabled: bool, hint: str = ""):
@@ -318,21 +274,23 @@ class DendrogramView(QWidget):
         self.cut_line.setVisible(self.cut_enabled and height is not None)
         self.cut_line.label.valueChanged()  # a hidden label skips updates; refresh its text now
         if flat_labels is not None and self.tree is not None:
-            self.leaf_labels = np.asarray(flat_labels)[self.tree.rep[:self.tree.m]]
+            self.leaf_labels = self.tree.leaf_labels(flat_labels)
         if text:
             self.info.setText(text)
         self._draw()
 
     def highlight_point(self, point: int | None):
         """Draw the path from ``point``'s leaf up to the top of the tree drawn so far (None: clear)."""
-        self.path_links = []
         tree = self.tree
         if tree is not None and point is not None and 0 <= point < tree.n_points:
-            t = int(tree.parent[tree.point_leaf[point]])
-            while 0 <= t < self.n_links:
-                self.path_links.append(t)
-                t = int(tree.parent[tree.m + t])
+            self.path_links = flat.merge_path(tree.dendrogram, int(tree.point_leaf[point]), self.n_links)
+        else:
+            self.path_links = []
         self._draw_path()
+
+    def curves(self) -> list:
+        """The link curves, one per colour in use so far."""
+        return list(self._curves.values())
 
     # ------------------------------------------------------------------ drawing
     def _brush(self, colour: str):
@@ -344,56 +302,66 @@ class DendrogramView(QWidget):
     def _colour_of(self, label: int) -> str:
         return GREY if label < 0 else palette.hex_color(int(label), extended=True)
 
-    def _draw(self):
-        tree, n = self.tree, self.n_links
+    def _clear(self):
         for curve in self._curves.values():
             curve.setData([], [])
         for item in self._id_items:
             self.plot.removeItem(item)
         self._id_items = []
+
+    def _draw(self):
+        tree, n = self.tree, self.n_links
+        self._clear()
         if tree is None or tree.m == 0:
-            self.latest.setData([], [])
-            self.leaves.setData([], [])
-            self.inversions.setData([], [])
+            for item in (self.latest, self.leaves, self.inversions):
+                item.setData([], [])
             self.link_label = np.empty(0, dtype=np.int64)
             self._draw_path()
             return
         if self.leaf_labels is not None:
-            self.link_label = link_labels(tree.Z, self.leaf_labels, n)
+            self.link_label = flat.link_labels(tree.Z, self.leaf_labels, n)
         else:
             self.link_label = np.full(n, -1, dtype=np.int64)
         cut = self.cut_height if (self.cut_enabled and self.cut_height is not None) else None
+        self._draw_links(cut)
+        self._draw_leaves()
+        inv = np.flatnonzero(tree.inversion[:n])
+        self.inversions.setData(*tree.link_top(inv))
+        self._set_legend_entry(self.inversions, "inversion: merged lower than an earlier merge", bool(inv.size))
+        self._inversion_in_legend = bool(inv.size)
+        if cut is not None:
+            self._draw_cluster_ids()
+        self._draw_path()
+
+    def _draw_links(self, cut):
+        """One curve per colour for the links drawn, and the most recent one thick (none under a cut)."""
+        tree, n = self.tree, self.n_links
         colours = np.array([self._colour_of(l) for l in self.link_label], dtype=object)
         ic, dc = tree.icoord[:n], tree.dcoord[:n]
         for colour in dict.fromkeys(colours.tolist()):
             sel = colours == colour
-            x, y = _pair_segments(ic[sel], dc[sel])
             curve = self._curves.get(colour)
             if curve is None:
                 curve = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(colour, width=2))
                 self.plot.addItem(curve)
                 self._curves[colour] = curve
-            curve.setData(x, y)
+            curve.setData(*pair_segments(ic[sel], dc[sel]))
         if n and cut is None:
-            x, y = _pair_segments(ic[n - 1:n], dc[n - 1:n])
+            x, y = pair_segments(ic[n - 1:n], dc[n - 1:n])
             self.latest.setData(x, y, pen=pg.mkPen(colours[-1], width=5))
         else:  # under a cut the flat clusters are the picture (the scatter drops the merge overlay too)
             self.latest.setData([], [])
         self._set_legend_entry(self.latest, "most recent merge", bool(n) and cut is None)
-        # leaves: a marker in the colour of the leaf's cluster
+
+    def _draw_leaves(self):
+        """A marker under each leaf in the colour of the leaf's cluster."""
+        tree = self.tree
         leaf_lab = self.leaf_labels if self.leaf_labels is not None else np.full(tree.m, -1)
         # one QBrush object per colour: pyqtgraph renders a symbol once per distinct brush object
         uniq, inv = np.unique(np.asarray(leaf_lab, dtype=np.int64), return_inverse=True)
         per_label = [self._brush(self._colour_of(int(u))) for u in uniq]
         brushes = [per_label[i] for i in inv.ravel().tolist()]
         self.leaves.setData(tree.leaf_x, np.zeros(tree.m), brush=brushes)
-        inv = np.flatnonzero(tree.inversion[:n])
-        self.inversions.setData(ic[inv, 1:3].mean(axis=1) if inv.size else [], dc[inv, 1] if inv.size else [])
-        self._set_legend_entry(self.inversions, "inversion: merged lower than an earlier merge", bool(inv.size))
-        self._inversion_in_legend = bool(inv.size)
-        if cut is not None:
-            self._draw_cluster_ids()
-        self._draw_path()
 
     def _set_legend_entry(self, item, text: str, shown: bool):
         present = any(sample.item is item for sample, _ in self.legend.items)
@@ -416,7 +384,8 @@ class DendrogramView(QWidget):
         tops: dict[int, tuple[float, float]] = {}
         for t in range(n - 1, -1, -1):  # the last merge of a cluster is its top
             if lab[t] >= 0 and int(lab[t]) not in tops:
-                tops[int(lab[t])] = (float(tree.icoord[t, 1:3].mean()), float(tree.dcoord[t, 1]))
+                x, y = tree.link_top(t)
+                tops[int(lab[t])] = (float(x), float(y))
         if self.leaf_labels is not None:
             for i in range(tree.m):
                 c = int(self.leaf_labels[i])
@@ -436,14 +405,12 @@ class DendrogramView(QWidget):
             self.path.setData([], [])
         else:
             sel = np.array(self.path_links)
-            x, y = _pair_segments(tree.icoord[sel], tree.dcoord[sel])
-            self.path.setData(x, y)
+            self.path.setData(*pair_segments(tree.icoord[sel], tree.dcoord[sel]))
         if tree is None or self.hovered is None or self.hovered >= self.n_links:
             self.hover.setData([], [])
         else:
             h = self.hovered
-            x, y = _pair_segments(tree.icoord[h:h + 1], tree.dcoord[h:h + 1])
-            self.hover.setData(x, y)
+            self.hover.setData(*pair_segments(tree.icoord[h:h + 1], tree.dcoord[h:h + 1]))
 
     # ------------------------------------------------------------------ picking
     def link_at(self, x: float, y: float, px: float | None = None, py: float | None = None) -> int | None:
@@ -498,85 +465,6 @@ class DendrogramView(QWidget):
         if self.cut_enabled:
             self.sigCutChanged.emit(float(self.cut_line.value()))
 
-    # ------------------------------------------------------------------ print-ready export
-    def export_png(self, path, scale: float = 2.0, title: str = ""):
-        """Save the plot as it is shown (axis, scale, leaf labels, cluster ids, cut), ``scale`` times sharper.
-
-        The scene is drawn into a ``scale``-times larger image with pens and
-        markers thickened by the same factor, so every part (text, lines, the
-        legend) keeps its on-screen proportions. ``title`` goes above the plot
-        in the file only. Raises OSError when the file cannot be written.
-        """
-        from PySide6.QtCore import QRectF
-        from PySide6.QtGui import QColor, QImage, QPainter
-
-        scale = float(scale)
-        if not 1 <= scale <= 4:
-            raise ValueError(f"scale={scale!r} should be between 1 and 4.")
-        with self._print_mode(title, scale):
-            src = self.plot_item.sceneBoundingRect()
-            if src.width() < 1 or src.height() < 1:
-                raise ValueError("The dendrogram has no size yet: show it first.")
-            img = QImage(round(src.width() * scale), round(src.height() * scale), QImage.Format.Format_ARGB32)
-            img.fill(QColor("white"))
-            painter = QPainter(img)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            try:
-                self.plot.scene().render(painter, QRectF(0, 0, img.width(), img.height()), src)
-            finally:
-                painter.end()
-        if not img.save(str(path), "PNG"):
-            raise OSError(f"Cannot write {path}: saving the PNG failed (no permission or disk full?).")
-        return path
-
-    def export_svg(self, path, title: str = ""):
-        """Save the plot as SVG (vector: axis, leaf labels, cluster ids, cut); ``title`` in the file only."""
-        from gui.widgets import export
-        with self._print_mode(title, 1.0):
-            return export.export_svg(self.plot_item, path)
-
-    class _PrintMode:
-        def __init__(self, view, title, scale):
-            self.view, self.title, self.scale = view, title, scale
-            self.saved = []
-
-        def __enter__(self):
-            from PySide6.QtWidgets import QApplication
-            v, f = self.view, self.scale
-            if self.title:
-                v.plot.setTitle(self.title, color="k", size="11pt")
-            if f != 1:
-                for item in list(v._curves.values()) + [v.latest, v.path, v.hover]:
-                    pen = item.opts["pen"]
-                    self.saved.append((item.setPen, pen))
-                    wide = pg.mkPen(pen)
-                    wide.setWidthF(max(1.0, pen.widthF()) * f)
-                    item.setPen(wide)
-                for item in (v.leaves, v.inversions):
-                    size = item.opts["size"]
-                    self.saved.append((item.setSize, size))
-                    item.setSize(size * f)
-                pen = v.cut_line.pen
-                self.saved.append((v.cut_line.setPen, pen))
-                wide = pg.mkPen(pen)
-                wide.setWidthF(max(1.0, pen.widthF()) * f)
-                v.cut_line.setPen(wide)
-            QApplication.processEvents()  # lay the title out before drawing
-            return self
-
-        def __exit__(self, *exc):
-            from PySide6.QtWidgets import QApplication
-            for setter, value in reversed(self.saved):
-                setter(value)
-            if self.title:
-                self.view.plot.setTitle(None)
-            QApplication.processEvents()
-            return False
-
-    def _print_mode(self, title: str, scale: float):
-        return DendrogramView._PrintMode(self, title, scale)
-
     # ------------------------------------------------------------------ introspection for tests
     def drawn_link_count(self) -> int:
         """Number of ∩ shapes currently drawn (summed over the colour curves)."""
@@ -585,3 +473,22 @@ class DendrogramView(QWidget):
             x = curve.getData()[0]
             total += 0 if x is None else len(x) // 6
         return total
+
+
+def _demo_widget() -> DendrogramView:
+    """Average-linkage HAC of twelve points in blobs, finished and cut into three clusters."""
+    from engine import data, hac
+    X = data.generate("blobs", n=12, seed=1).X
+    d = hac.fit(X, linkage="avg").dendrogram
+    view = DendrogramView()
+    view.set_tree(Tree(d, [f"x{i + 1}" for i in range(d.n_leaves)]), "merge distance (ℓ2, avg)")
+    view.show_links(d.n_leaves - 1, d.labels_after(d.n_leaves - 2))
+    view.set_cut_enabled(True)
+    c = flat.cut(d, count=3)
+    view.set_cut(c.height, c.labels, f"cut at {c.height:.4g}: {c.n_clusters} clusters")
+    return view
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+    run_demo(_demo_widget, title="Dendrogram")

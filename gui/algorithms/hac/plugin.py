@@ -22,21 +22,19 @@ scatter and the dendrogram show the same flat clusters in the same colours.
 """
 from __future__ import annotations
 
-import html
-from pathlib import Path
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QGroupBox, QLabel, QSpinBox, QVBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
 
 from engine import hac as ehac
-from engine.hac.dendrogram import newick
+from engine.hac import flat
 from gui.widgets import palette
 from gui.algorithms.base import AlgorithmPlugin
-from gui.algorithms.hac.dendrogram import DendrogramView, Tree, labels_csv, linkage_csv
+from gui.algorithms.hac.dendrogram import DendrogramView, Tree
+from gui.algorithms.hac.export import DendrogramExportMixin
 from gui.algorithms.hac.compare import CompareView
 from gui.algorithms.hac.norms import NORM_SYMBOLS, NormView, ball
 
@@ -49,25 +47,23 @@ WITNESS_COLOR = "#D55E00"
 CUT_HINT = "The cut applies to the finished tree: run to the last merge (End) to cut it."
 
 
-def rank_by_first(x) -> np.ndarray:
-    """Renumber labels by first appearance (0 for ``x[0]``'s value, ...): the engine's smallest-member order."""
-    x = np.asarray(x)
-    _, first, inv = np.unique(x, return_index=True, return_inverse=True)
-    rank = np.empty(first.size, dtype=np.intp)
-    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
-    return rank[inv.ravel()]
+def group_names(ds, start, point_names) -> tuple:
+    """A name per starting cluster (in sorted order of ``start``): the group's name, "group g", or its point's."""
+    raw = np.asarray(ds.labels)
+    names = []
+    for v in np.unique(start):
+        first = np.flatnonzero(start == v)[0]
+        g = raw[first]
+        if g >= 0 and ds.label_names is not None and g < len(ds.label_names):
+            names.append(ds.label_names[g])
+        elif g >= 0:
+            names.append(f"group {int(g)}")
+        else:
+            names.append(point_names[first])
+    return tuple(names)
 
 
-def subtree_max_heights(Z: np.ndarray) -> np.ndarray:
-    """For each merge, the largest height inside it (the height at which a cut keeps it whole)."""
-    m = Z.shape[0] + 1
-    mx = np.zeros(2 * m - 1)
-    for t in range(Z.shape[0]):
-        mx[m + t] = max(Z[t, 2], mx[int(Z[t, 0])], mx[int(Z[t, 1])])
-    return mx[m:]
-
-
-class HacPlugin(AlgorithmPlugin):
+class HacPlugin(DendrogramExportMixin, AlgorithmPlugin):
     """Hierarchical agglomerative clustering in the window (see the module docstring)."""
 
     algorithm = ehac.ALGORITHM
@@ -145,6 +141,11 @@ class HacPlugin(AlgorithmPlugin):
     def views(self):
         return [("Dendrogram", self.dendrogram), ("Norms", self.norms), ("Compare", self.compare)]
 
+    @property
+    def point_names(self) -> tuple:
+        """The names of the run's points (x1, x2, ... when the data name none)."""
+        return self._context.get("point_names", ())
+
     def extra_arguments(self) -> dict:
         start = self._start_labels()
         return {} if start is None else {"clusters": start}
@@ -154,14 +155,9 @@ class HacPlugin(AlgorithmPlugin):
         ds = self.window.dataset
         if ds is None or ds.labels is None or not self.from_groups.isChecked():
             return None
-        lab = np.asarray(ds.labels, dtype=np.int64)
-        if lab.size != ds.n:
+        if np.asarray(ds.labels).size != ds.n:
             return None
-        free = lab < 0
-        if free.any():
-            lab = lab.copy()
-            lab[free] = lab.max(initial=-1) + 1 + np.arange(int(free.sum()))
-        return lab
+        return flat.start_groups(ds.labels)
 
     def make_steps(self):
         factory = super().make_steps()  # validates (ParamError for people) before anything changes
@@ -172,21 +168,7 @@ class HacPlugin(AlgorithmPlugin):
         n = X.shape[0]
         point_names = tuple(ds.point_names) if ds is not None and ds.point_names else \
             tuple(f"x{i + 1}" for i in range(n))
-        if start is None:
-            leaf_names = point_names
-        else:
-            values = np.unique(start)
-            raw = np.asarray(ds.labels)
-            names = []
-            for v in values:
-                pts = np.flatnonzero(start == v)
-                if raw[pts[0]] >= 0 and ds.label_names is not None and raw[pts[0]] < len(ds.label_names):
-                    names.append(ds.label_names[raw[pts[0]]])
-                elif raw[pts[0]] >= 0:
-                    names.append(f"group {int(raw[pts[0]])}")
-                else:
-                    names.append(point_names[pts[0]])
-            leaf_names = tuple(names)
+        leaf_names = point_names if start is None else group_names(ds, start, point_names)
         self._context = {"start": start, "leaf_names": leaf_names, "point_names": point_names}
         self.cut = None
         self.flat_labels = None
@@ -233,8 +215,7 @@ class HacPlugin(AlgorithmPlugin):
             names = self._context.get("leaf_names", ())
             if len(names) != m:
                 names = tuple(f"c{c}" for c in range(m))
-            self.tree = Tree(dendro.linkage, dendro.icoord, dendro.dcoord, dendro.node_x[:m], names,
-                             leaf_points=[dendro.members(c) for c in range(m)], inversion=dendro.inversions)
+            self.tree = Tree(dendro, names)
             label = f"merge distance ({NORM_SYMBOLS.get(pl['norm'], pl['norm'])}, {pl['linkage']})"
             self.dendrogram.set_tree(self.tree, label)
             self.cut_count.setRange(0, m)
@@ -356,7 +337,6 @@ class HacPlugin(AlgorithmPlugin):
         step, tree = self.step, self.tree
         if step is None or not step.done or tree is None or tree.n_links == 0:
             return
-        Z = tree.Z
         if self.cut is None:
             self.flat_labels = None
             self.dendrogram.set_cut(None, step.labels, "Drag the dashed line up from the bottom, or choose a "
@@ -369,21 +349,9 @@ class HacPlugin(AlgorithmPlugin):
                 self._draw_merge(step)  # the last merge again, now that no cut hides it
             return
         kind, value = self.cut
-        if kind == "count":
-            k = int(value)
-            leaf = ehac.cut_count(Z, k)
-            mx = np.sort(subtree_max_heights(Z))
-            m = tree.m
-            k_eff = int(leaf.max()) + 1
-            lo = mx[m - k_eff - 1] if k_eff < m else 0.0
-            hi = mx[m - k_eff] if k_eff > 1 else mx[-1] * 1.1 + (mx[-1] == 0)
-            h = 0.5 * (lo + hi)
-        else:
-            h = float(value)
-            leaf = ehac.cut_height(Z, h)
-            k_eff = int(leaf.max()) + 1
+        labels, h, k_eff = flat.cut(tree.dendrogram, **{kind: value})
+        if kind == "height":
             self._set_count_silently(k_eff)
-        labels = rank_by_first(leaf[tree.point_leaf])
         self.flat_labels = labels
         text = f"cut at {h:.4g}: {k_eff} cluster{'s' if k_eff != 1 else ''}"
         if kind == "count" and k_eff != int(value):
@@ -468,9 +436,7 @@ class HacPlugin(AlgorithmPlugin):
             key = (norm, linkage)
             if key not in cache:
                 res = ehac.fit(X, norm=norm, linkage=linkage, clusters=start)
-                d = res.dendrogram
-                cache[key] = Tree(d.linkage, d.icoord, d.dcoord, d.node_x[:d.n_leaves], leaf_names,
-                                  leaf_points=[d.members(c) for c in range(d.n_leaves)], inversion=d.inversions)
+                cache[key] = Tree(res.dendrogram, leaf_names)
             return cache[key]
 
         what = "starting clusters " + ", ".join(leaf_names) if start is not None and len(leaf_names) <= 8 else \
@@ -478,76 +444,3 @@ class HacPlugin(AlgorithmPlugin):
         name = ds.name if ds is not None and ds.name else "the current data"
         self.compare.set_source(first, trees, f"First merge of HAC on {name} ({what}), for every norm and "
                                               "cluster distance:", eager=n <= EAGER_LIMIT)
-
-    # ------------------------------------------------------------------ export
-    def _build_export_menu(self):
-        menu = self.dendrogram.export_menu
-        for key, text in (("png", "Dendrogram as PNG…"), ("svg", "Dendrogram as SVG…"),
-                          ("linkage", "Linkage matrix as CSV…"), ("newick", "Tree as Newick…"),
-                          ("labels", "Flat cluster labels as CSV…")):
-            act = menu.addAction(text)
-            act.setObjectName(f"export_dendrogram_{key}")
-            act.triggered.connect(lambda _=False, k=key: self._ask_export(k))
-
-    def _ask_export(self, kind: str):
-        filters = {"png": ("PNG image (*.png)", ".png"), "svg": ("SVG image (*.svg)", ".svg"),
-                   "linkage": ("CSV (*.csv)", ".csv"), "newick": ("Newick (*.nwk *.newick)", ".nwk"),
-                   "labels": ("CSV (*.csv)", ".csv")}
-        filt, suffix = filters[kind]
-        path, _ = QFileDialog.getSaveFileName(self.dendrogram, "Export dendrogram data",
-                                              f"clusterlab-dendrogram-{kind}{suffix}", filt)
-        if path:
-            if not Path(path).suffix:
-                path += suffix
-            try:
-                self.export_dendrogram(kind, path)
-            except (OSError, ValueError) as exc:
-                self.window.status(f"Export failed: {exc}")
-
-    def figure_title(self) -> str:
-        """The exported figure's title: data, norm, linkage and the cut (if any)."""
-        pl = self.step.payload if self.step is not None else {}
-        ds = self.window.dataset
-        name = ds.name if ds is not None and ds.name else "HAC"
-        norm = NORM_SYMBOLS.get(pl.get("norm"), pl.get("norm", ""))
-        title = f"{name}: {norm}, {pl.get('linkage', '')} linkage"
-        if self.dendrogram.n_links < (self.tree.n_links if self.tree is not None else 0):
-            title += f", after {self.dendrogram.n_links} of {self.tree.n_links} merges"
-        if self.flat_labels is not None and self.cut_label.text():
-            title += f"; {self.cut_label.text()}"
-        return html.escape(title)
-
-    def export_dendrogram(self, kind: str, path) -> Path:
-        """Write the dendrogram (``"png"``, ``"svg"``), its ``"linkage"`` CSV, ``"newick"`` or flat ``"labels"``.
-
-        Raises ValueError when there is no tree yet; the figure exports draw what is shown.
-        """
-        from gui.widgets import export
-        path = Path(path)
-        if self.tree is None or self.step is None:
-            raise ValueError("There is no dendrogram yet: choose data and run HAC first.")
-        if kind in ("png", "svg"):
-            path = export._writable(path, (f".{kind}",))  # the same checks and messages as every figure export
-            title = self.figure_title()
-            if kind == "png":
-                self.dendrogram.export_png(path, scale=2, title=title)
-            else:
-                self.dendrogram.export_svg(path, title=title)
-            self.window.status(f"Saved {path.name}")
-            return path
-        if kind == "linkage":
-            path.write_text(linkage_csv(self.tree.Z[:self.dendrogram.n_links]), encoding="utf-8")
-        elif kind == "newick":
-            if self.dendrogram.n_links < self.tree.n_links:
-                raise ValueError("Newick describes a whole tree: run to the last merge first.")
-            text = newick(self.tree.Z, list(self._context["point_names"]), leaf_members=self.tree.leaf_points)
-            path.write_text(text + ("\n" if not text.endswith("\n") else ""), encoding="utf-8")
-        elif kind == "labels":
-            labels = self.flat_labels if self.flat_labels is not None else self.step.labels
-            path.write_text(labels_csv(labels, self._context["point_names"]), encoding="utf-8")
-        else:
-            raise ValueError(f"unknown export {kind!r}")
-        self.window.status(f"Saved {path.name}")
-        return path
-
-
