@@ -7,8 +7,12 @@ The package (``clusterlab_toy``) and its ``.dist-info`` metadata are written int
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,12 +38,19 @@ def steps(X, k=1, seed=0):
     n = X.shape[0]
     yield Step(kind="init", description=f"{n} points, none assigned yet",
                labels=compact_labels(np.full(n, -1)), objective=float("nan"))
+    trace = [float("nan")]
+    start = X[:1]
+    sse = float(((X - start) ** 2).sum())
+    trace.append(sse)
+    yield Step(kind="assign", description=f"all {n} points in one cluster around the first point",
+               labels=compact_labels(np.zeros(n, dtype=int)), centers=readonly(start), objective=sse,
+               trace=readonly(trace), iteration=1)
     centre = X.mean(axis=0, keepdims=True)
     sse = float(((X - centre) ** 2).sum())
-    yield Step(kind="assign", description=f"all {n} points in one cluster (k={params['k']})",
-               labels=compact_labels(np.zeros(n, dtype=int)), centers=readonly(centre),
-               objective=sse, trace=readonly([float("nan"), sse]), iteration=1, done=True,
-               status="finished", payload={"centre": centre})
+    trace.append(sse)
+    yield Step(kind="update", description=f"the centre moved to the mean (k={params['k']})",
+               labels=compact_labels(np.zeros(n, dtype=int)), centers=readonly(centre), objective=sse,
+               trace=readonly(trace), iteration=1, done=True, status="converged", payload={"centre": centre})
 
 
 ALGORITHM = Algorithm(
@@ -144,11 +155,24 @@ def test_the_engine_lists_and_runs_the_outside_algorithm(toy):
     assert list(registry.algorithms())[-1] == "toy"  # order 90: after Clusterlab's own
     X = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 3.0]])
     kinds = [s.kind for s in engine.steps("toy", X)]
-    assert kinds == ["init", "assign"]
+    assert kinds == ["init", "assign", "update"]
     last = engine.fit("toy", X)
     assert last.done and last.labels.tolist() == [0, 0, 0]
     np.testing.assert_allclose(last.centers, [[1.0, 1.0]], rtol=1e-15)
     np.testing.assert_allclose(last.objective, 1 + 1 + 0 + 1 + 1 + 4, rtol=1e-12)
+
+
+def test_the_conformance_suite_checks_the_outside_algorithm_too(toy, tmp_path):
+    """tests/test_conformance.py, collected with the toy installed, runs every check on it as well."""
+    suite = Path(__file__).with_name("test_conformance.py")
+    n_checks = len(re.findall(r"^def test_", suite.read_text(encoding="utf-8"), flags=re.M))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(toy), os.environ.get("PYTHONPATH", "")]),
+           "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp",
+                           str(tmp_path / "basetemp"), str(suite), "-k", "toy"],
+                          capture_output=True, text=True, env=env, cwd=suite.parents[1], timeout=240)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert re.search(rf"\b{n_checks} passed", done.stdout), done.stdout[-2000:]
 
 
 def test_the_registry_forgets_it_after_refresh(toy, monkeypatch):
@@ -167,7 +191,7 @@ def test_the_window_offers_and_runs_it(toy, qtbot):
     w.set_dataset(edata.generate("blobs", n=30, seed=1), "toy data")
     _choose_toy(w)
     steps = _run_to_end(w)
-    assert [s.kind for s in steps] == ["init", "assign"] and steps[-1].done
+    assert [s.kind for s in steps] == ["init", "assign", "update"] and steps[-1].done
     assert steps[-1].labels.shape == (30,)
     np.testing.assert_allclose(steps[-1].centers[0], w.run_X().mean(axis=0), rtol=1e-12, atol=1e-12)
 
@@ -205,8 +229,8 @@ def test_render_draws_a_toy_session(toy, qtbot, tmp_path, capsys):
     code = render.main([str(path), "--out", str(out), "--no-svg", "--size", "400x300"])
     assert code == 0, capsys.readouterr().err
     res = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    assert res["algorithm"] == "toy" and res["n_steps"] == 2 and res["complete"]
-    assert res["status"] == "finished" and res["labels"] == [0] * 30
+    assert res["algorithm"] == "toy" and res["n_steps"] == 3 and res["complete"]
+    assert res["status"] == "converged" and res["labels"] == [0] * 30
     assert (out / "scatter.png").stat().st_size > 0
 
 
