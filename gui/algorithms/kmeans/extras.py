@@ -6,9 +6,8 @@
   File ▸ Examples.
 * :func:`results` / :func:`export_results`: labels, centres and the objective
   trace of the current step as JSON and CSV.
-* :func:`standardization`, :func:`run_coordinates`, :func:`data_coordinates`:
-  the window's standardization (display <-> run coordinates), through the
-  window's public API (:mod:`gui.algorithms.base`).
+* :func:`run_coordinates`, :func:`data_coordinates`: display <-> run
+  coordinates through the window's public API (:mod:`gui.algorithms.base`).
 * :class:`SweepRuns`: what the plugin keeps of every run of a sweep as the runs
   arrive (objectives for the live elbow; centres, and labels when they are
   small, for the small multiples without computing the runs again).
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import QMenu
 
 from engine.core.params import ParamError
 
-__all__ = ["EXERCISES", "load_exercise", "install_menu", "results", "export_results", "standardization",
+__all__ = ["EXERCISES", "load_exercise", "install_menu", "results", "export_results",
            "run_coordinates", "data_coordinates", "SweepRuns", "EXERCISE4_KS", "EXERCISE4_RESTARTS"]
 
 EXERCISES = {
@@ -42,11 +41,6 @@ LABELS_KEPT = 20_000_000  # a sweep keeps every run's labels while n x runs is a
 
 
 # ---------------------------------------------------------------------------------------------- window access
-def standardization(window):
-    """``(mean, scale)`` arrays of the window's standardization (``window.standardization``), or None."""
-    return window.standardization
-
-
 def run_coordinates(window, P) -> np.ndarray:
     """Display coordinates of 2-D data -> run coordinates (``window.to_run``: undoes no projection)."""
     return np.asarray(window.to_run(np.asarray(P, dtype=float).reshape(-1, 2)), dtype=float)

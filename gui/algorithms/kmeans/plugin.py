@@ -17,7 +17,8 @@ What this plugin adds to the window
   (:class:`gui.algorithms.kmeans.elbow.RestartsView`: the elbow plot of a sweep computed
   off the GUI thread with ``engine.kmeans.sweep``, clicking a run loads it
   into the timeline, small multiples of the restarts of one K) and
-  "Prototypes" for image data (:class:`gui.widgets.tiles.PrototypesView`: the
+  "Prototypes" for image data (:mod:`gui.algorithms.kmeans.prototypes` in a
+  :class:`gui.widgets.tiles.PrototypesView`: the
   centres as tiles, live at every step, with size and majority label;
   representative members of each cluster with the rule that chose them; the
   best centres of every K of the sweep side by side).
@@ -37,6 +38,7 @@ from engine.core.steps import Step
 from gui.widgets import palette
 from gui.algorithms.kmeans import extras
 from gui.algorithms.kmeans.extras import EXERCISES, data_coordinates, load_exercise, run_coordinates
+from gui.algorithms.kmeans.prototypes import PrototypesMixin
 from gui.algorithms.kmeans.sweep import SweepMixin
 from gui.algorithms.base import AlgorithmPlugin
 from gui.algorithms.kmeans.elbow import BackgroundTask, RestartsView
@@ -58,7 +60,7 @@ def _changed_indices(payload) -> np.ndarray | None:
     return np.flatnonzero(ch) if ch.dtype == bool else ch.astype(int)
 
 
-class KMeansPlugin(SweepMixin, AlgorithmPlugin):
+class KMeansPlugin(SweepMixin, PrototypesMixin, AlgorithmPlugin):
     """Lloyd's algorithm and its relatives (see the module docstring)."""
 
     algorithm = ekm.ALGORITHM
@@ -379,106 +381,6 @@ class KMeansPlugin(SweepMixin, AlgorithmPlugin):
 
     def _color(self, j: int):
         return palette.color(j, extended=self._extended())
-
-    # ------------------------------------------------------------------ prototypes (image data)
-    def _image_info(self):
-        """(image_shape, levels) of the current data, or None when they are not images."""
-        ds = self.window.dataset
-        if ds is None or ds.image_shape is None or ds.n == 0:
-            return None
-        X = ds.X
-        return ds.image_shape, (float(X.min()), float(X.max()))
-
-    def _captions(self, labels, k) -> list[str]:
-        ds = self.window.dataset
-        truth = ds.labels if ds is not None and ds.labels is not None and labels is not None \
-            and len(ds.labels) == len(labels) else None
-        names = ds.label_names if truth is not None else None
-        summary = ekm.cluster_summary(labels, k, truth) if labels is not None and len(labels) else None
-        out = []
-        for j in range(k):
-            head = f"<b><span style='color:{palette.hex_color(j, self._extended())}'>#{j + 1}</span></b>"
-            if summary is None:
-                out.append(head)
-                continue
-            text = f"{head}\nn={int(summary.sizes[j])}"  # one short line each: no wrapping inside a tile
-            if truth is not None and summary.majority[j] >= 0:
-                m = int(summary.majority[j])
-                name = names[m] if names is not None and m < len(names) else str(m)
-                text += f"\n'{name}' {100 * summary.share[j]:.0f}%"
-            out.append(text)
-        return out
-
-    def _show_prototypes(self, step: Step | None):
-        view = self.prototypes
-        info = self._image_info()
-        if info is None:
-            view.set_available(False)
-            return
-        view.set_available(True)
-        shape, levels = info
-        if step is None or step.centers is None or step.centers.shape[1] != shape[0] * shape[1]:
-            view.centres.clear()
-            view.members.clear()
-            view.set_title("centres", "")
-            view.set_title("members", "")
-            return
-        w = self.window
-        C = data_coordinates(w, step.centers)
-        k = C.shape[0]
-        labels = step.labels
-        assigned = labels is not None and (labels >= 0).any()
-        what = {"medians": "coordinate-wise median", "medoids": "medoid"}.get(self.form.values().get("variant"), "mean")
-        view.set_title("centres", f"Centres (the {what} image of each cluster) at step {w.player.index + 1}: "
-                                  f"{step.kind}, iteration {step.iteration}")
-        view.centres.set_tiles(C, shape, captions=self._captions(labels if assigned else None, k),
-                               colors=[self._color(j) for j in range(k)], levels=levels)
-        if not view.members.isVisible() or not assigned:
-            if not assigned:
-                view.members.clear()
-                view.set_title("members", "Members: shown once every point has a cluster")
-            return
-        X = w.dataset.X
-        variant = self.form.values().get("variant", "means")
-        metric = {"means": "l2", "medians": "l1"}.get(variant, self.form.values().get("metric", "l2"))
-        reps = ekm.representatives(X, labels, C, n_nearest=5, n_random=5, seed=0, metric=metric)
-        slots = 11
-        tiles = np.full((k * slots, X.shape[1]), np.nan)
-        colors = [None] * (k * slots)
-        for j in range(k):
-            tiles[j * slots] = C[j]
-            colors[j * slots] = self._color(j)
-            near, rnd = reps.nearest[j], reps.random[j]
-            tiles[j * slots + 1: j * slots + 1 + len(near)] = X[near]
-            tiles[j * slots + 6: j * slots + 6 + len(rnd)] = X[rnd]
-        view.set_title("members", "Members of each cluster: its centre, the 5 nearest members, 5 at random")
-        view.members.set_tiles(tiles, shape, colors=colors, ncols=slots, levels=levels,
-                               row_titles=[f"#{j + 1}" for j in range(k)],
-                               column_titles=["centre", "nearest", "", "", "", "", "random", "", "", "", ""])
-        view.members.set_note(reps.rule)
-
-    def _show_compare(self):
-        info = self._image_info()
-        view = self.prototypes
-        res = self.sweep
-        if info is None or res is None or not any(b is not None for b in res.best):
-            view.compare.clear()
-            view.set_title("compare", "Centres for several K: run a sweep in “Restarts & K”" if info else "")
-            return
-        shape, levels = info
-        rows = [(int(k), b) for k, b in zip(res.ks, res.best) if b is not None]
-        width = max(k for k, _ in rows)
-        tiles = np.full((len(rows) * width, shape[0] * shape[1]), np.nan)
-        colors, titles = [None] * len(tiles), []
-        for r, (k, b) in enumerate(rows):
-            tiles[r * width: r * width + k] = data_coordinates(self.window, b.centers)
-            for j in range(k):
-                colors[r * width + j] = self._color(j)
-            titles.append(f"K={k}")
-        view.set_title("compare", "Best run of each K from the sweep")
-        view.compare.set_tiles(tiles, shape, colors=colors, ncols=width, levels=levels, row_titles=titles)
-        view.compare.set_note("Final objective J of each row: " + "; ".join(
-            f"K={k}: J={b.objective[-1]:.6g}" for k, b in rows))
 
     # ------------------------------------------------------------------ results
     def results(self) -> dict:
