@@ -1,13 +1,18 @@
-"""The entry point: argument handling, the render dispatch, and a real start/quit of the app."""
+"""The entry points: main.py and ``python -m gui`` call the CLI; the render dispatch; a real start/quit of the app."""
+import os
 import signal
+import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 import main
-from gui.shell import app as gui_app
+from gui.shell import cli
+
+ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -20,6 +25,10 @@ def test_version_and_help_exit_cleanly(capsys):
     assert engine.__version__ in capsys.readouterr().out
 
 
+def test_main_py_is_the_cli():
+    assert main.main is cli.main
+
+
 def test_render_subcommand_is_dispatched_without_the_window(monkeypatch):
     seen = []
     fake = types.ModuleType("gui.shell.render")
@@ -30,9 +39,10 @@ def test_render_subcommand_is_dispatched_without_the_window(monkeypatch):
 
 
 def test_parse_args_startup_choices():
-    a = gui_app.parse_args(["data.csv"])
+    a = cli.build_parser().parse_args(["open", "data.csv"])
     assert a.file == "data.csv" and not a.mnist
-    assert gui_app.parse_args(["--example", "one-d"]).example == "one-d"
+    assert cli.build_parser().parse_args(["open", "--example", "one-d"]).example == "one-d"
+    assert cli.startup_choice(a) == ("data.csv", None)
 
 
 def test_run_opens_the_window_with_an_example_and_quits(qtbot, monkeypatch):
@@ -60,6 +70,19 @@ def test_run_opens_the_window_with_an_example_and_quits(qtbot, monkeypatch):
     assert app.organizationName() == "Clusterlab" and app.applicationName() == "Clusterlab"
     assert not shown[0].player._thread.isRunning()
     shown[0].deleteLater()
+
+
+def test_python_m_gui_shows_the_window_and_quits_when_asked(tmp_path):
+    """``python -m gui`` with CLUSTERLAB_QUIT_AFTER_SHOW=1 (bench/bench_startup.py) prints the seconds to the window."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CLUSTERLAB_QUIT_AFTER_SHOW="1",
+               CLUSTERLAB_SETTINGS_DIR=str(tmp_path))
+    env.pop("CLUSTERLAB_T0", None)
+    proc = subprocess.run([sys.executable, "-m", "gui", "--example", "one-d"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    seconds = float(proc.stdout.strip().splitlines()[-1])
+    assert 0 < seconds < 60
+    assert (tmp_path / "clusterlab.ini").is_file()  # the window closed as usual (settings saved)
 
 
 def test_settings_go_to_the_test_directory(tmp_path, monkeypatch):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gzip
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,15 +207,17 @@ class Dataset:
 
 # ---------------------------------------------------------------- MNIST
 def mnist_resource_dir() -> Path:
-    """Folder holding the shipped MNIST test set (``resources/``, else ``sys.prefix/share/clusterlab``)."""
-    candidates = [Path(__file__).resolve().parents[2] / "resources",
-                  Path(sys.prefix) / "share" / "clusterlab"]
-    for c in candidates:
-        if (c / MNIST_IMAGES).is_file() and (c / MNIST_LABELS).is_file():
-            return c
-    raise DataError("The MNIST test set is missing: expected "
-                    f"{MNIST_IMAGES} and {MNIST_LABELS} in " + " or ".join(str(c) for c in candidates)
-                    + ". Reinstall Clusterlab or copy the two files there.")
+    """Folder holding the shipped MNIST test set (the ``resources`` package data, :mod:`engine.core.resources`)."""
+    from engine.core.resources import resource_path
+
+    try:
+        c = resource_path()
+    except FileNotFoundError as exc:
+        raise DataError(f"The MNIST test set is missing: {exc}") from None
+    if (c / MNIST_IMAGES).is_file() and (c / MNIST_LABELS).is_file():
+        return c
+    raise DataError(f"The MNIST test set is missing: expected {MNIST_IMAGES} and {MNIST_LABELS} in {c}. "
+                    "Reinstall Clusterlab or copy the two files there.")
 
 
 @functools.lru_cache(maxsize=1)

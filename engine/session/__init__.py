@@ -27,7 +27,6 @@ import json
 import math
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -336,12 +335,10 @@ def summarize(session: Session, steps: list[Step], dataset: edata.Dataset | None
 
 # ------------------------------------------------------------------------ shipped sessions
 def sessions_dir() -> Path:
-    """Folder of the shipped exercise sessions (``resources/sessions``, else ``sys.prefix/share/clusterlab``)."""
-    for c in (Path(__file__).resolve().parents[2] / "resources" / "sessions",
-              Path(sys.prefix) / "share" / "clusterlab" / "sessions"):
-        if c.is_dir():
-            return c
-    return Path(__file__).resolve().parents[2] / "resources" / "sessions"
+    """Folder of the shipped exercise sessions (``sessions`` in the ``resources`` package data)."""
+    from engine.core.resources import resource_path
+
+    return resource_path("sessions")
 
 
 def shipped_sessions() -> dict[str, tuple[Path, str]]:
