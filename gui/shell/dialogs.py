@@ -3,9 +3,9 @@
 * :class:`GenerateDialog`: number of points and seed for a shape generator.
 * :func:`about_text`: the Help > About text (version, licence, credits).
 * :func:`ask_open_path`, :func:`ask_save_path`: file dialogs that start in, and remember, the last folder.
-* :class:`Loader`: reads data (files, MNIST) on a worker thread so a large
+* :class:`Loader`: reads data (files, MNIST) on a worker thread (a :class:`gui.run.tasks.Task`) so a large
   file never freezes the window; results come back as signals on the GUI
-  thread. A newer request supersedes an older one still running.
+  thread. A newer request supersedes an older one still running (its result is dropped).
 """
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QSpinBox,
                                QWidget)
 from PySide6.QtGui import QIntValidator
 
 import engine
 from engine.data import DataError
+from gui.run.tasks import Task, release_finished
 
-__all__ = ["GenerateDialog", "about_text", "ask_open_path", "ask_save_path", "Loader"]
+__all__ = ["GenerateDialog", "about_text", "ask_open_path", "ask_save_path", "Loader", "LoadFailed"]
 
 
 def ask_open_path(window, title: str, filters: str) -> str | None:
@@ -95,34 +96,27 @@ def about_text() -> str:
     )
 
 
-class _Signals(QObject):
-    done = Signal(int, object, object)  # ticket, dataset, context
-    failed = Signal(int, str, object)  # ticket, message, context
+class LoadFailed(Exception):
+    """A load went wrong; the message is for people."""
 
 
-class _Job(QRunnable):
-    def __init__(self, ticket: int, fn: Callable, context, signals: _Signals):
-        super().__init__()
-        self.ticket, self.fn, self.context, self.signals = ticket, fn, context, signals
-        self.setAutoDelete(True)
-
-    def run(self):
+def _loading(fn: Callable) -> Callable:
+    """``fn`` as a task function whose failures carry a message for people."""
+    def job(_progress, _cancelled):
         try:
-            result = self.fn()
+            return fn()
         except DataError as exc:
-            self.signals.failed.emit(self.ticket, str(exc), self.context)
-        except MemoryError:
-            self.signals.failed.emit(self.ticket, "Not enough memory to load these data.", self.context)
+            raise LoadFailed(str(exc)) from exc
+        except MemoryError as exc:
+            raise LoadFailed("Not enough memory to load these data.") from exc
         except Exception as exc:  # a bug or an unexpected OS problem: say so, never crash the window
             traceback.print_exc()
-            self.signals.failed.emit(self.ticket, f"Unexpected error while loading: {type(exc).__name__}: {exc}",
-                                     self.context)
-        else:
-            self.signals.done.emit(self.ticket, result, self.context)
+            raise LoadFailed(f"Unexpected error while loading: {type(exc).__name__}: {exc}") from exc
+    return job
 
 
 class Loader(QObject):
-    """Runs data-loading functions on a worker thread, one request at a time wins.
+    """Runs data-loading functions on a worker thread (a :class:`~gui.run.tasks.Task`); the newest request wins.
 
     Signals
     -------
@@ -140,39 +134,33 @@ class Loader(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._signals = _Signals(self)
-        self._signals.done.connect(self._on_done)
-        self._signals.failed.connect(self._on_failed)
-        self._ticket = 0
-        self._pending = 0
+        self._task: Task | None = None
+        self._dropped: list[Task] = []  # superseded loads whose threads may still run
 
     @property
     def busy(self) -> bool:
-        return self._pending > 0
+        return self._task is not None
 
     def load(self, fn: Callable, what: str, context=None):
         """Call ``fn()`` (returns a Dataset) off the GUI thread; only the newest request is delivered."""
-        self._ticket += 1
-        self._pending += 1
+        if self._task is not None:
+            self._task.cancel()  # superseded: it sends nothing more
+            self._dropped = release_finished(self._dropped) + [self._task]
+        task = Task(_loading(fn), self, "load")
+        task.sigFinished.connect(lambda dataset: self._finish(self.sigLoaded, dataset, context))
+        task.sigFailed.connect(lambda message: self._finish(self.sigFailed, message, context))
+        self._task = task
         self.sigBusy.emit(True, what)
-        self.pool.start(_Job(self._ticket, fn, context, self._signals))
+        task.start()
 
     def wait(self, msecs: int = 10_000) -> bool:
-        """Wait for running loads (before the window closes)."""
-        return self.pool.waitForDone(msecs)
+        """Wait for running loads (before the window closes); True if none is left running."""
+        tasks = [*self._dropped, *([self._task] if self._task is not None else [])]
+        return all([t.wait(msecs) for t in tasks])
 
-    def _finish(self, ticket: int) -> bool:
-        self._pending = max(self._pending - 1, 0)
-        if self._pending == 0:
-            self.sigBusy.emit(False, "")
-        return ticket == self._ticket
-
-    def _on_done(self, ticket: int, dataset, context):
-        if self._finish(ticket):
-            self.sigLoaded.emit(dataset, context)
-
-    def _on_failed(self, ticket: int, message: str, context):
-        if self._finish(ticket):
-            self.sigFailed.emit(message, context)
+    def _finish(self, signal, value, context):
+        if self._task is not None:
+            self._task.setParent(None)  # freed with its last reference, once its signal is delivered
+            self._task = None
+        self.sigBusy.emit(False, "")
+        signal.emit(value, context)

@@ -1,4 +1,4 @@
-"""Restarts and K: the "elbow" plot, the sweep controls, small multiples, and a background task runner.
+"""Restarts and K: the "elbow" plot, the sweep controls and small multiples.
 
 The "elbow": final objective against K, one dot per random restart, the best of each K marked.
 
@@ -12,15 +12,13 @@ Values not computed yet (a sweep in progress) are NaN and not drawn.
 """
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
-__all__ = ["ElbowView", "RestartsView", "BackgroundTask", "best_per_k", "parse_ks"]
+__all__ = ["ElbowView", "RestartsView", "best_per_k", "parse_ks"]
 
 DOT = "#0072B2"
 BEST = "#D55E00"
@@ -206,109 +204,6 @@ def parse_ks(text: str) -> list[int]:
     if not out or min(out) < 1:
         raise ValueError(f"K values {text!r} should be whole numbers >= 1, e.g. “5, 10, 20” or “2-8”")
     return sorted(out)
-
-
-class BackgroundTask(QObject):
-    """Runs ``fn(progress, cancelled)`` on its own QThread; results come back as signals on the GUI thread.
-
-    ``progress(done, total, text, partial=None)`` may be called from the worker;
-    a ``partial`` result (any object, e.g. one finished run of a sweep) is
-    delivered by :attr:`sigPartial` so the owner can show it at once.
-    ``cancelled()`` returns True once :meth:`cancel` was asked. A newer
-    :meth:`start` makes the results of an older task be dropped.
-
-    Signals
-    -------
-    sigProgress(int, int, str), sigPartial(object), sigFinished(object), sigFailed(str), sigBusy(bool)
-    """
-
-    sigProgress = Signal(int, int, str)
-    sigPartial = Signal(object)
-    sigFinished = Signal(object)
-    sigFailed = Signal(str)
-    sigBusy = Signal(bool)
-    _sigRun = Signal(int, object)
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._thread = QThread()
-        self._thread.setObjectName("clusterlab-sweep")
-        self._worker = _TaskWorker()
-        self._worker.moveToThread(self._thread)
-        self._sigRun.connect(self._worker.run)
-        self._worker.sigProgress.connect(self._on_progress)
-        self._worker.sigPartial.connect(self._on_partial)
-        self._worker.sigDone.connect(self._on_done)
-        self._thread.start()
-        self._generation = 0
-        self.busy = False
-
-    def start(self, fn):
-        self._generation += 1
-        self._worker.cancel_event.clear()
-        self._worker.generation = self._generation
-        self._set_busy(True)
-        self._sigRun.emit(self._generation, fn)
-
-    def cancel(self):
-        self._worker.cancel_event.set()
-
-    def shutdown(self):
-        self.cancel()
-        self._generation += 1
-        self._worker.generation = self._generation
-        self._thread.quit()
-        self._thread.wait(10000)
-
-    def _set_busy(self, busy: bool):
-        if busy != self.busy:
-            self.busy = busy
-            self.sigBusy.emit(busy)
-
-    def _on_progress(self, generation, done, total, text):
-        if generation == self._generation:
-            self.sigProgress.emit(done, total, text)
-
-    def _on_partial(self, generation, partial):
-        if generation == self._generation:
-            self.sigPartial.emit(partial)
-
-    def _on_done(self, generation, ok, result):
-        if generation != self._generation:
-            return
-        self._set_busy(False)
-        if ok:
-            self.sigFinished.emit(result)
-        else:
-            self.sigFailed.emit(str(result))
-
-
-class _TaskWorker(QObject):
-    sigProgress = Signal(int, int, int, str)
-    sigPartial = Signal(int, object)
-    sigDone = Signal(int, bool, object)
-
-    def __init__(self):
-        super().__init__()
-        self.cancel_event = threading.Event()
-        self.generation = 0
-
-    @Slot(int, object)
-    def run(self, generation, fn):
-        def progress(done, total, text="", partial=None):
-            if partial is not None:
-                self.sigPartial.emit(generation, partial)
-            self.sigProgress.emit(generation, int(done), int(total), str(text))
-
-        def cancelled():
-            return self.cancel_event.is_set() or generation != self.generation
-
-        try:
-            result = fn(progress, cancelled)
-        except Exception as exc:  # a message for people, never a crash
-            self.sigDone.emit(generation, False, str(exc) or type(exc).__name__)
-            return
-        self.sigDone.emit(generation, True, result)
 
 
 class RestartsView(QWidget):
