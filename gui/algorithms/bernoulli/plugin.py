@@ -35,7 +35,7 @@ from engine import kmeans as ekm
 from engine.core.steps import Step
 from gui.widgets import palette
 from gui.algorithms.mixture.base import MixturePlugin, num, plugin_index, write_csv
-from gui.algorithms.kmeans.elbow import BackgroundTask
+from gui.run.tasks import BackgroundTask
 from gui.algorithms.mixture.views import BarsView, EllipseOverlay
 from gui.widgets.tiles import TileView, titled_box
 

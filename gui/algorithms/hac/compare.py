@@ -11,7 +11,7 @@ Two parts, both computed by the engine and only drawn here:
 
 The view does not know how to compute; the owner gives it two callables
 (see :meth:`CompareView.set_source`). The view calls them on a worker thread
-(:class:`gui.algorithms.kmeans.elbow.BackgroundTask`, the pattern of the K-means sweep),
+(:class:`gui.run.tasks.BackgroundTask`, the pattern of the K-means sweep),
 so the window never freezes: the results come back to the GUI thread, a line
 says what is being computed meanwhile, and a newer source drops the results
 of an older one. Small data (``eager=True``) is computed at once; larger
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QRadioButton, 
                                QVBoxLayout, QWidget, QHeaderView, QSizePolicy)
 
 from gui.algorithms.hac.dendrogram import Tree, pair_segments
-from gui.algorithms.kmeans.elbow import BackgroundTask
+from gui.run.tasks import BackgroundTask
 
 __all__ = ["CompareView", "SmallDendrogram", "NORM_TITLES", "LINKAGE_TITLES"]
 

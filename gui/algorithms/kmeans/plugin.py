@@ -41,7 +41,8 @@ from gui.algorithms.kmeans.extras import EXERCISES, data_coordinates, load_exerc
 from gui.algorithms.kmeans.prototypes import PrototypesMixin
 from gui.algorithms.kmeans.sweep import SweepMixin
 from gui.algorithms.base import AlgorithmPlugin
-from gui.algorithms.kmeans.elbow import BackgroundTask, RestartsView
+from gui.algorithms.kmeans.elbow import RestartsView
+from gui.run.tasks import BackgroundTask
 from gui.algorithms.kmeans.init_lab import CentreMarks, InitLab, KMeansOverlay
 from gui.widgets.objective import ObjectiveView
 from gui.widgets.tiles import PrototypesView

@@ -3,7 +3,7 @@
 :class:`SweepMixin` is mixed into :class:`gui.algorithms.kmeans.plugin.KMeansPlugin`
 (it uses the plugin's ``window``, ``form``, ``lab``, ``restarts`` view,
 ``sweep_task`` / ``multiples_task`` and drawing helpers). The sweep runs
-``engine.kmeans.sweep`` in a :class:`gui.algorithms.kmeans.elbow.BackgroundTask`; every
+``engine.kmeans.sweep`` in a :class:`gui.run.tasks.BackgroundTask`; every
 finished run comes back at once (``on_run`` -> ``sigPartial``) and its dot is
 drawn within 80 ms, so the elbow fills in while the sweep runs. What the runs
 leave (:class:`gui.algorithms.kmeans.extras.SweepRuns`: objectives, centres and,
