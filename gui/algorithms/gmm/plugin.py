@@ -29,24 +29,13 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushBu
 from engine import gmm as egmm
 from engine.core.params import ParamError
 from engine.core.steps import Step
+from engine.gmm.placed import placed_means_init
 from gui.algorithms.mixture.base import MixturePlugin, num, plugin_index, write_csv
 from gui.algorithms.mixture.views import EllipseOverlay, PlacedMeans, display_map, run_from_display
 
-__all__ = ["MixturePlugin", "GmmPlugin", "load_exercise", "EXERCISES", "initial_parameters"]
+__all__ = ["MixturePlugin", "GmmPlugin", "load_exercise", "EXERCISES"]
 
 EXERCISES = {"exercise6": "Exercise 6: elongated, overlapping clusters"}
-
-
-def initial_parameters(means, X, covariance_type: str) -> dict:
-    """``init`` for :func:`engine.gmm.steps` from starting means (k, d): uniform weights and
-    covariances ``v * I`` in the shape of ``covariance_type``, ``v`` the data's mean variance per feature."""
-    means = np.asarray(means, dtype=np.float64)
-    k, d = means.shape
-    v = float(np.asarray(X, dtype=np.float64).var(axis=0).mean())
-    v = v if v > 0 and np.isfinite(v) else 1.0
-    cov = {"full": np.broadcast_to(v * np.eye(d), (k, d, d)).copy(), "tied": v * np.eye(d),
-           "diag": np.full((k, d), v), "spherical": np.full(k, v)}[covariance_type]
-    return {"weights": np.full(k, 1.0 / k), "means": means, "covariances": cov}
 
 
 class GmmPlugin(MixturePlugin):
@@ -198,13 +187,14 @@ class GmmPlugin(MixturePlugin):
     # ------------------------------------------------------------------ run
     def parameters(self) -> dict:
         params = self.algorithm.validate(self.form.values())
-        if self.use_placed.isChecked():
+        if self.use_placed.isChecked() or self.given_init_fits():
             params.pop("init", None)
         return params
 
     def extra_arguments(self) -> dict:
-        if not self.use_placed.isChecked():
-            return {}
+        given = self.given_arguments({})
+        if given or not self.use_placed.isChecked():
+            return given
         k, m = self._k(), self.placed.count
         if m != k:
             raise ParamError(f"init: placed means: {m} of k = {k} means placed. Press “Place means” and click "
@@ -212,7 +202,7 @@ class GmmPlugin(MixturePlugin):
                              f"init: placed means: {m} means placed but k = {k}. Clear them or set k = {m}.")
         X = self.run_data()
         means = run_from_display(self.window, self.placed.positions(), X)
-        return {"init": initial_parameters(means, X, self.form.values()["covariance"])}
+        return {"init": placed_means_init(means, X, self.form.values()["covariance"])}
 
     def compute_resp(self, X, payload) -> np.ndarray:
         return egmm.responsibilities(X, payload["weights"], payload["means"], payload["covariances_native"],
