@@ -6,6 +6,7 @@ import pytest
 from scipy.stats import beta as beta_dist
 
 from engine import bernoulli
+from engine.bernoulli import model as bernoulli_model
 from engine.core.params import ParamError
 from engine.core.registry import get_algorithm
 
@@ -234,7 +235,7 @@ def test_float32_m_step_of_large_runs_agrees_with_float64_and_stays_monotone(mon
     X = binary_blobs(n=2500, d=400, k=6, seed=9, flip=0.2)
     assert X.size * 10 >= bernoulli.FLOAT32_MIN_WORK          # this run takes the float32 path
     fast = list(bernoulli.steps(X, 10, seed=4, max_iter=8, tol=0))
-    monkeypatch.setattr(bernoulli, "FLOAT32_MIN_WORK", 10 ** 18)
+    monkeypatch.setattr(bernoulli_model, "FLOAT32_MIN_WORK", 10 ** 18)
     exact = list(bernoulli.steps(X, 10, seed=4, max_iter=8, tol=0))
     # the same responsibilities give the same M-step up to float32 rounding of the sums ...
     np.testing.assert_allclose(fast[2].payload["probs"], exact[2].payload["probs"], rtol=2e-6)

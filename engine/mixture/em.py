@@ -23,7 +23,7 @@ import numpy as np
 from engine.core.params import ParamError
 
 __all__ = ["normalise_inplace", "random_resp", "one_hot", "kmeans_labels", "check_distinct",
-           "frozen", "RESP_STORE_LIMIT", "EPS_NK", "stop_text",
+           "frozen", "n_distinct", "RESP_STORE_LIMIT", "EPS_NK", "stop_text",
            "Singular", "GaussModel", "GaussWork", "factor", "variance_floor", "mstep_general", "mstep_2d"]
 
 #: ``resp`` is stored in a step's payload only when n * k is at most this many values.
@@ -91,15 +91,16 @@ def check_distinct(X: np.ndarray, k: int, what: str = "components") -> None:
     """
     n = X.shape[0]
     head = X[: min(n, 8 * k)]
-    if _n_distinct(head) >= k:
+    if n_distinct(head) >= k:
         return
-    m = _n_distinct(X)
+    m = n_distinct(X)
     if m < k:
         raise ParamError(f"X has only {m} distinct point(s) but k={k} {what} were asked for: "
                          f"every component needs points of its own. Lower k to at most {m} or add points.")
 
 
-def _n_distinct(X: np.ndarray) -> int:
+def n_distinct(X: np.ndarray) -> int:
+    """Number of distinct rows of ``X`` (``-0.0`` and ``0.0`` count as the same)."""
     rows = np.ascontiguousarray(X + 0.0)  # + 0.0 makes -0.0 and 0.0 the same bytes
     return int(np.unique(rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))).shape[0])
 
