@@ -21,12 +21,11 @@ Example
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from engine.core.csvfile import write_rows
 from engine.data import MAX_BYTES, MAX_POINTS, DataError, Dataset
 
 __all__ = ["save_csv", "SUPPORTED"]
@@ -336,28 +335,14 @@ def save_csv(path, X, labels=None, header=None, label_names=None) -> None:
         if lab.shape[0] != n:
             raise DataError(f"{path.name}: {lab.shape[0]} labels for {n} rows.")
         # -1 (a point in no group) has no name: it is written as -1
-        cells = ([str(label_names[int(v)]) if v >= 0 else "-1" for v in lab] if label_names is not None
-                 else [str(int(v)) for v in lab])
+        cells = ([str(label_names[int(v)]) if v >= 0 else -1 for v in lab] if label_names is not None
+                 else [int(v) for v in lab])
         header = header + ["label"]
-    out = [",".join(map(_csv_cell, header))]
-    for i, row in enumerate(X.tolist()):
-        out.append(",".join(map(repr, row)) + ("," + _csv_cell(cells[i]) if cells is not None else ""))
+    rows = X.tolist() if cells is None else [row + [cell] for row, cell in zip(X.tolist(), cells)]
+    # Names that plain CSV would lose (empty, or with spaces around) are kept by quoting every text cell.
+    text = [t for t in [*header, *(cells or [])] if isinstance(t, str)]
+    quoting = csv.QUOTE_NONNUMERIC if any(not t or t != t.strip() for t in text) else csv.QUOTE_MINIMAL
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".clusterlab-", suffix=".csv", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write("\n".join(out) + "\n")
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_rows(path, header, rows, quoting)
     except OSError as exc:
         raise DataError(f"{path.name}: cannot be written ({_reason(exc)}).") from None
-
-
-def _csv_cell(text: str) -> str:
-    """A CSV cell, quoted when it holds a comma, a quote, a line break, surrounding spaces or nothing."""
-    if text and text == text.strip() and not any(ch in text for ch in ',"\r\n'):
-        return text
-    return '"' + text.replace('"', '""') + '"'
