@@ -11,12 +11,13 @@ What this plugin adds to the window
 * **EM tab** (shared with the Gaussian plugin): the log posterior (the log-likelihood when
   α = 0) against the step with the never-decreases check, the weights as bars, and the
   responsibilities of the chosen image.
-* **θ images tab** (image data): θ_k as tiles updated at every step (captions: the component
-  id in its colour, its weight, the most common digit among its images); beside them the
-  K-means centres on the same binarized data (``engine.kmeans.fit`` with the same k and seed,
-  computed once per run off the GUI thread), each under the θ_k it is most like; and a chosen
-  image (click a point in the scatter, or the "image #" box) in grey and binarized, with its
-  responsibilities. On data without an image shape the tiles are hidden.
+* **θ images tab** (image data, :class:`gui.algorithms.bernoulli.theta.ThetaView`): θ_k as tiles
+  updated at every step (captions: the component id in its colour, its weight, the most common
+  digit among its images); beside them the K-means centres on the same binarized data
+  (``engine.kmeans.fit`` with the same k and seed, computed once per run off the GUI thread),
+  each under the θ_k it is most like; and a chosen image (click a point in the scatter, or the
+  "image #" box) in grey and binarized, with its responsibilities. On data without an image
+  shape the tiles are hidden.
 * **Panel**: parameters (fixed weights = the textbook variant), the threshold, textbook
   exercise 5, "Export results…" and "Export figures…".
 """
@@ -25,9 +26,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSpinBox,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from engine import bernoulli as ebern
 from engine import data as edata
@@ -35,69 +35,15 @@ from engine import kmeans as ekm
 from engine.core.steps import Step
 from gui.widgets import palette
 from gui.algorithms.mixture.base import MixturePlugin, num, plugin_index, write_csv
-from gui.run.tasks import BackgroundTask
-from gui.algorithms.mixture.views import BarsView, EllipseOverlay
-from gui.widgets.tiles import TileView, titled_box
+from gui.algorithms.kmeans.elbow import BackgroundTask
+from gui.algorithms.bernoulli.theta import ThetaView
+from gui.algorithms.mixture.views import EllipseOverlay
 
-__all__ = ["BernoulliPlugin", "ThetaView", "load_exercise", "EXERCISES"]
+__all__ = ["BernoulliPlugin", "load_exercise", "EXERCISES"]
 
 EXERCISES = {"exercise5": "Exercise 5: Bernoulli mixture on MNIST"}
 #: A seed whose run keeps every component alive (seed 0 lets one θ_k collapse onto a single image: try it).
 EXERCISE5_SEED = 3
-
-
-class ThetaView(QWidget):
-    """θ_k tiles, the K-means centres below them, and one chosen image with its responsibilities."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.message = QLabel()
-        self.message.setObjectName("theta_message")
-        self.message.setWordWrap(True)
-        self.titles = {}
-        self.split = QSplitter(Qt.Orientation.Vertical)
-        self.split.setObjectName("theta_split")
-        self.theta = TileView()
-        self.theta.setObjectName("tiles_theta")
-        self.kmeans = TileView()
-        self.kmeans.setObjectName("tiles_kmeans")
-        for name, view in (("theta", self.theta), ("kmeans", self.kmeans)):
-            box, self.titles[name] = titled_box(view, f"theta_title_{name}", 90)
-            self.split.addWidget(box)
-        bottom = QWidget()
-        h = QHBoxLayout(bottom)
-        h.setContentsMargins(0, 0, 0, 0)
-        left = QVBoxLayout()
-        self.image_box = QSpinBox()
-        self.image_box.setObjectName("theta_image")
-        self.image_box.setPrefix("image #")
-        self.image_box.setRange(0, 0)
-        self.image_box.setToolTip("The image whose responsibilities are shown (or click a point in the scatter)")
-        self.chosen = TileView()
-        self.chosen.setObjectName("tiles_chosen")
-        self.chosen.setMinimumHeight(90)
-        left.addWidget(self.image_box)
-        left.addWidget(self.chosen, 1)
-        h.addLayout(left, 2)
-        self.resp = BarsView("Responsibilities of the chosen image", "γ_nk")
-        h.addWidget(self.resp, 3)
-        self.split.addWidget(bottom)
-        for i, f in enumerate((3, 3, 4)):
-            self.split.setStretchFactor(i, f)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.message)
-        layout.addWidget(self.split, 1)
-        self.set_available(False, "θ images appear here for image data (exercise 5: binarized MNIST).")
-
-    def set_title(self, name: str, text: str):
-        self.titles[name].setText(text)
-
-    def set_available(self, available: bool, message: str = ""):
-        self.split.setVisible(available)
-        if message:
-            self.message.setText(message)
-        self.message.setVisible(not available)
 
 
 class BernoulliPlugin(MixturePlugin):
