@@ -61,12 +61,16 @@ class SessionEntries:
     summary : callable, optional
         ``summary(steps) -> dict``: extra keys of ``render``'s ``result.json`` (the fitted
         parameters, a linkage matrix, ...), JSON-ready or numpy.
+    replaces : dict
+        entry -> parameter it replaces: when the session has the entry (given starting
+        centres), the parameter (the initialisation method) is left out of the session.
     """
 
     keys: tuple = ()
     parse: Callable[[dict, dict], dict] | None = None
     inputs: Callable[..., tuple] | None = None
     summary: Callable[[list], dict] | None = None
+    replaces: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,12 @@ class Algorithm:
         Place in menus (smaller first; Clusterlab's own use 10, 20, 30, 40).
     session : SessionEntries
         What a session keeps beside the parameters.
+    example : dict
+        The data of the algorithm's default session, as a session's ``"data"`` entry
+        (``{"example": "five-points"}``, ``{"generator": "blobs", "n": 60, "seed": 0}``): what
+        the conformance tests and a first look run it on.
+    example_params : dict
+        Parameter values of the default session beside the defaults (``{"k": 2}``).
     """
 
     name: str
@@ -109,6 +119,8 @@ class Algorithm:
     gui: str = ""
     order: int = 100
     session: SessionEntries = field(default_factory=SessionEntries)
+    example: dict = field(default_factory=lambda: {"generator": "blobs", "n": 60, "seed": 0})
+    example_params: dict = field(default_factory=dict)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}

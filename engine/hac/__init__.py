@@ -95,6 +95,7 @@ from engine.hac.dendrogram import (Dendrogram, _leaf_counts, build_dendrogram, c
                          validate_linkage)
 from engine.core.params import Param, ParamError, validate_params
 from engine.core.registry import Algorithm
+from engine.hac import entries as _entries
 from engine.core.steps import Step, readonly
 from engine.core.validation import as_data
 
@@ -586,6 +587,7 @@ def _closest_pair(X, norm):
     return a, b, best, tied
 
 
-ALGORITHM = Algorithm(name="hac", gui="gui.algorithms.hac.plugin:HacPlugin", order=10, fit=fit,
+ALGORITHM = Algorithm(name="hac", session=_entries.SESSION, example={"example": "four-points"}, example_params={},
+    gui="gui.algorithms.hac.plugin:HacPlugin", order=10, fit=fit,
     title="Hierarchical clustering (HAC)", steps=steps, params=PARAMS,
                       objective_name="merge distance", objective_sense=None)

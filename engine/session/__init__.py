@@ -33,16 +33,15 @@ from typing import Callable, Iterator
 import numpy as np
 
 from engine import data as edata
+from engine.core.params import ParamError
 from engine.core.registry import get_algorithm
-from engine.session.schema import (DATA_KINDS, EXTRAS, FORMAT, MAX_FILE_BYTES, VERSION, Session, SessionError,
+from engine.session.schema import (DATA_KINDS, FORMAT, MAX_FILE_BYTES, VERSION, Session, SessionError,
                              _fail, session_from_dict, session_to_dict, to_json_ready)
 from engine.core.steps import Step
-from engine.gmm.placed import placed_means_init
-from engine.hac.flat import start_groups
 
-__all__ = ["FORMAT", "VERSION", "DATA_KINDS", "EXTRAS", "SessionError", "Session", "session_from_dict",
+__all__ = ["FORMAT", "VERSION", "DATA_KINDS", "SessionError", "Session", "session_from_dict",
            "session_to_dict", "load_session", "save_session", "make_dataset", "run_input", "make_steps", "run",
-           "check", "placed_means_init", "start_groups", "find_session", "summarize", "sessions_dir",
+           "check", "find_session", "summarize", "sessions_dir",
            "shipped_sessions", "resolve"]
 
 
@@ -173,6 +172,9 @@ def make_dataset(session: Session) -> edata.Dataset:
 def run_input(session: Session, dataset: edata.Dataset | None = None) -> tuple[np.ndarray, dict]:
     """The (n, d) array the algorithm runs on and the keyword arguments of its ``steps``.
 
+    The data (standardized when the session says so) and the parameters, then whatever the
+    algorithm's session entries make of them (:class:`engine.core.registry.SessionEntries`).
+
     Raises
     ------
     SessionError
@@ -180,45 +182,15 @@ def run_input(session: Session, dataset: edata.Dataset | None = None) -> tuple[n
         starting centres of the wrong width, starting groups without groups, ...).
     """
     ds = make_dataset(session) if dataset is None else dataset
-    where = f"{session.label}: algorithm {session.algorithm}"
     X = edata.standardize(ds.X) if session.standardize else ds.X
     kwargs = dict(session.params)
-    extra = session.extra
-    alg = session.algorithm
-    if alg == "kmeans" and "sweep" in extra:
-        too_big = [k for k in extra["sweep"]["ks"] if k > ds.n]
-        if too_big:
-            _fail(where, f"sweep.ks has K={too_big[0]} but the data have only {ds.n} points; "
-                         f"use K values up to {ds.n}.")
-    if alg == "hac" and extra.get("start_from_groups"):
-        if ds.labels is None:
-            _fail(where, "start_from_groups is true but the data have no groups; set it to false or give groups.")
-        kwargs["clusters"] = start_groups(ds.labels)
-    elif alg == "kmeans" and "init" in extra:
-        init = np.asarray(extra["init"], dtype=np.float64)
-        if init.shape[1] != X.shape[1]:
-            _fail(where, f"init has {init.shape[1]} columns but the data have {X.shape[1]} features.")
-        kwargs["init"] = init
-    elif alg == "kmeans" and "init_points" in extra:
-        idx = list(extra["init_points"])
-        if max(idx) >= X.shape[0]:
-            _fail(where, f"init_points names point {max(idx)} but the data have {X.shape[0]} points (0..{X.shape[0] - 1}).")
-        kwargs["init"] = np.array(X[idx], dtype=np.float64)
-    elif alg == "gmm" and "means" in extra:
-        means = np.asarray(extra["means"], dtype=np.float64)
-        if means.shape[1] != X.shape[1]:
-            _fail(where, f"means has {means.shape[1]} columns but the data have {X.shape[1]} features.")
-        kwargs["init"] = placed_means_init(means, X, kwargs.get("covariance", "full"))
-    elif alg == "gmm" and "init" in extra:
-        kwargs["init"] = {k: np.asarray(v, dtype=np.float64) for k, v in extra["init"].items()}
-    elif alg == "bernoulli":
-        if "init" in extra:
-            init = extra["init"]
-            kwargs["init"] = {k: np.asarray(v, dtype=np.float64) for k, v in init.items()} \
-                if isinstance(init, dict) else np.asarray(init, dtype=np.float64)
-        # as the window does: the data themselves (never standardized) binarized at the threshold
-        X = edata.binarize(ds.X, extra.get("threshold", 0.5))
-    return X, kwargs
+    inputs = get_algorithm(session.algorithm).session.inputs
+    if inputs is None:
+        return X, kwargs
+    try:
+        return inputs(session.extra, ds, X, kwargs)
+    except ParamError as exc:
+        raise SessionError(f"{session.label}: algorithm {session.algorithm}: {exc}") from None
 
 
 def make_steps(session: Session, dataset: edata.Dataset | None = None) -> Callable[[], Iterator[Step]]:
@@ -272,23 +244,21 @@ def _finite(v):
     return v if math.isfinite(v) else None
 
 
-def summarize(session: Session, steps: list[Step], dataset: edata.Dataset | None = None, sweep=None) -> dict:
+def summarize(session: Session, steps: list[Step], dataset: edata.Dataset | None = None,
+              extras: dict | None = None) -> dict:
     """The outcome of a run as a JSON-ready dict (what ``render`` writes as ``result.json``).
 
     Keys: the session's name, algorithm and parameters, the data's size, the
     number of steps, whether the run is complete and why it stopped, every
     step's kind and description, the labels, centres and objective of the last
-    step, the objective trace, and per algorithm: the linkage matrix (HAC),
-    weights/means/covariances (Gaussian mixture), weights/probabilities
-    (Bernoulli mixture).
+    step, the objective trace, and what the algorithm adds (its
+    :attr:`SessionEntries.summary <engine.core.registry.SessionEntries>`: the linkage
+    matrix, fitted parameters, ...).
 
     Parameters
     ----------
-    sweep : engine.kmeans.sweeps.SweepResult, optional
-        The K-means sweep the session asked for (``algorithm.sweep``): adds
-        ``"sweep"`` with its K values, restarts, seed, every run's seed, final
-        objective (None = not run), iterations and convergence, and the best
-        restart of each K.
+    extras : dict, optional
+        More keys computed elsewhere (the window's K-means sweep: ``"sweep"``).
     """
     if not steps:
         raise SessionError(f"{session.label}: the run has no steps.")
@@ -307,30 +277,22 @@ def summarize(session: Session, steps: list[Step], dataset: edata.Dataset | None
         "objective_name": alg.objective_name, "objective": _finite(last.objective),
         "trace": [_finite(v) for v in last.trace],
     }
-    p = last.payload
-    if session.algorithm == "hac" and "dendrogram" in p:
-        dendro = p["dendrogram"]
-        out["linkage"] = to_json_ready(np.asarray(dendro.linkage))
-        out["heights"] = to_json_ready(np.asarray(dendro.heights))
-        out["inversions"] = to_json_ready(np.asarray(dendro.inversions))
-    elif session.algorithm == "gmm":
-        for key in ("weights", "means", "covariances", "covariance_type"):
-            if key in p:
-                out[key] = to_json_ready(p[key])
-        out["loglik"] = [_finite(s.objective) for s in steps if s.kind in ("init", "M")]
-    elif session.algorithm == "bernoulli":
-        for key in ("weights", "probs", "loglik", "logpost"):
-            if key in p:
-                out[key] = to_json_ready(p[key])
-    if sweep is not None:
-        spec = session.extra.get("sweep", {})
-        out["sweep"] = {"ks": [int(k) for k in sweep.ks], "restarts": int(np.shape(sweep.seeds)[1]),
-                        "seed": spec.get("seed"), "seeds": to_json_ready(np.asarray(sweep.seeds)),
-                        "objectives": [[_finite(v) for v in row] for row in np.asarray(sweep.objectives)],
-                        "n_iter": to_json_ready(np.asarray(sweep.n_iter)),
-                        "converged": to_json_ready(np.asarray(sweep.converged)),
-                        "best_restart": to_json_ready(np.asarray(sweep.best_restart))}
-    return out
+    summary = alg.session.summary
+    if summary is not None:
+        out.update(to_json_ready(summary(steps)))
+    out.update(to_json_ready(dict(extras or {})))
+    return _finite_everywhere(out)
+
+
+def _finite_everywhere(v):
+    """``v`` with every non-finite float replaced by None (``result.json`` is strict JSON)."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _finite_everywhere(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_finite_everywhere(x) for x in v]
+    return v
 
 
 # ------------------------------------------------------------------------ shipped sessions

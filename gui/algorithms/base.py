@@ -41,6 +41,7 @@ People count from 1: clusters, points and groups are shown as "cluster 1" for la
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from PySide6.QtCore import QObject, Signal
@@ -52,7 +53,39 @@ from engine.core.params import Param
 from engine.core.registry import Algorithm
 from engine.core.steps import Step
 
-__all__ = ["ParamForm", "AlgorithmPlugin"]
+__all__ = ["ParamForm", "AlgorithmPlugin", "State"]
+
+
+@dataclass(frozen=True)
+class State:
+    """One entry a session keeps of a plugin beside its parameters, declared as data (like Orange's ``Setting``).
+
+    The session code reads and writes plugins only through these declarations: it never reaches
+    into a plugin's widgets.
+
+    Parameters
+    ----------
+    key : str
+        The entry's name in the session's ``"algorithm"`` object; one of the algorithm's
+        :attr:`SessionEntries.keys <engine.core.registry.SessionEntries>`.
+    save : str
+        Name of the plugin method ``() -> value`` giving the entry for a session (JSON-ready or
+        numpy; ``None``: the session leaves the entry out). May raise ``ParamError``.
+    restore : str
+        Name of the plugin method ``(value) -> None`` showing the entry (``None``: the session has
+        none), called inside ``window.one_restart()`` after the data and parameters are set.
+    check : str
+        Optional: name of the plugin method ``(value, dataset, X) -> None`` that raises
+        ``ParamError`` when this window cannot show the entry; called before anything changes.
+    after_run : bool
+        Restore once the new run has started (work beside the run, such as a sweep over K).
+    """
+
+    key: str
+    save: str
+    restore: str
+    check: str = ""
+    after_run: bool = False
 
 CHOICE_LABELS = {
     "l1": "ℓ1 (Manhattan)", "l2": "ℓ2 (Euclidean)", "linf": "ℓ∞ (Chebyshev)",
@@ -156,6 +189,8 @@ class AlgorithmPlugin(QObject):
     """
 
     algorithm: Algorithm = None  # set by subclasses
+    #: What a session keeps of this plugin beside the parameters (see :class:`State`).
+    session_state: tuple = ()
     sigRestart = Signal()
 
     def __init__(self, window):
@@ -213,6 +248,32 @@ class AlgorithmPlugin(QObject):
         extra = self.extra_arguments()
         steps = self.algorithm.steps
         return lambda: steps(X, **params, **extra)
+
+    # Sessions -----------------------------------------------------------------
+    def save_state(self) -> dict:
+        """The declared :attr:`session_state` entries of what is shown now (``None`` values left out)."""
+        out = {}
+        for s in self.session_state:
+            value = getattr(self, s.save)()
+            if value is not None:
+                out[s.key] = value
+        return out
+
+    def check_state(self, extra: dict, dataset, X) -> None:
+        """Raise ``ParamError`` when this window cannot show the session entries ``extra`` on these data."""
+        for s in self.session_state:
+            if s.check and s.key in extra:
+                getattr(self, s.check)(extra[s.key], dataset, X)
+
+    def restore_state(self, extra: dict, after_run: bool = False) -> None:
+        """Show the session entries ``extra`` (absent ones as ``None``): those restored before or after the run."""
+        for s in self.session_state:
+            if s.after_run == after_run:
+                getattr(self, s.restore)(extra.get(s.key))
+
+    def session_results(self) -> dict:
+        """More ``result.json`` entries computed by this plugin beside the run (a sweep over K); {} by default."""
+        return {}
 
     # Drawing ------------------------------------------------------------------
     def activate(self):

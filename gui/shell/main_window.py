@@ -21,6 +21,7 @@ The window offers plugins what :mod:`gui.algorithms.base` documents: ``dataset``
 from __future__ import annotations
 
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         self._pca_cache = None  # (dataset, Y, info) computed by the loader thread
         self._busy_what = ""
         self._closed = False
+        self._restart_batch = 0  # > 0 inside one_restart(): restarts wait for its end
+        self._restart_pending = False
 
         # centre: scatter (with the empty-canvas hint on top) | plugin views; timeline below
         self.scatter = ScatterView()
@@ -321,8 +324,23 @@ class MainWindow(QMainWindow):
         """
         self.data_panel.set_mode(mode)
 
+    @contextmanager
+    def one_restart(self):
+        """Changes made inside ``with window.one_restart():`` start one run at the end, not one per change."""
+        self._restart_batch += 1
+        try:
+            yield
+        finally:
+            self._restart_batch -= 1
+            if self._restart_batch == 0 and self._restart_pending:
+                self._restart_pending = False
+                self.restart_run()
+
     def restart_run(self):
         """Start a new run of the active algorithm on the current data and parameters."""
+        if self._restart_batch:
+            self._restart_pending = True
+            return
         self.algorithm_panel.show_error(self._plugin_problems)
         plugin = self.plugin
         if plugin is None or not _has_points(self.dataset):

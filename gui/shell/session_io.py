@@ -101,10 +101,6 @@ def _data_spec(ds, folder: Path | None) -> dict:
             "names": list(ds.point_names) if ds.point_names is not None else None}
 
 
-def _rows_equal(A, B) -> bool:
-    return A.shape == B.shape and np.array_equal(A, B)
-
-
 def capture(window, folder=None, name: str | None = None, description: str | None = None) -> Session:
     """The window's state as a :class:`Session`.
 
@@ -128,31 +124,12 @@ def capture(window, folder=None, name: str | None = None, description: str | Non
     alg = plugin.algorithm.name
     try:
         params = dict(plugin.parameters())
-        extra: dict = {}
-        if hasattr(plugin, "session_extra"):
-            extra = dict(plugin.session_extra())
-        elif alg == "hac":
-            extra["start_from_groups"] = bool(plugin.from_groups.isChecked() and ds.labels is not None)
-        elif alg == "kmeans" and plugin.lab.own:
-            if plugin.lab.mode == "picked":
-                extra["init_points"] = [i for i in plugin.lab.picked if 0 <= i < ds.n]
-                if not extra["init_points"]:
-                    raise ParamError("No data points picked yet: pick the starting points or choose another "
-                                     "initialisation.")
-            else:
-                extra["init"] = np.asarray(plugin.extra_arguments()["init"], dtype=float)
-        elif alg == "gmm" and getattr(plugin, "use_placed", None) is not None and plugin.use_placed.isChecked():
-            init = plugin.extra_arguments()["init"]
-            extra["means"] = np.asarray(init["means"], dtype=float)
-        elif alg == "bernoulli" and getattr(plugin, "threshold", None) is not None:
-            extra["threshold"] = float(plugin.threshold.value())
-        elif alg not in ("hac", "kmeans", "gmm", "bernoulli"):
-            raw = plugin.extra_arguments()
-            extra = {k: v for k, v in raw.items() if k in es.EXTRAS.get(alg, ())}
+        extra = plugin.save_state()
     except ParamError as exc:
         raise SessionError(f"The settings cannot be saved: {exc}") from None
-    if "init" in extra or "init_points" in extra or "means" in extra:
-        params.pop("init", None)
+    for key, param in plugin.algorithm.session.replaces.items():
+        if key in extra:
+            params.pop(param, None)
     player = window.player
     step = "last" if player.at_end or player.index < 0 else int(player.index)
     controller = getattr(window, "session_controller", None)
@@ -169,51 +146,13 @@ def capture(window, folder=None, name: str | None = None, description: str | Non
 
 
 # ============================================================================ apply
-def _kmeans_centres_for_lab(session, dataset, X) -> tuple[str, object] | None:
-    """How the K-means init lab shows the session's starting centres.
-
-    ("picked", indices) when they are data points, else ("placed", C) with C in run coordinates
-    (2-D data only: the lab places centres by clicking); None when the session gives no centres.
-    """
-    extra = session.extra
-    if "init_points" in extra:
-        return "picked", list(extra["init_points"])
-    if "init" not in extra:
-        return None
-    C = np.asarray(extra["init"], dtype=float)
-    idx = []
-    for row in C:
-        hits = np.flatnonzero(np.all(X == row, axis=1))
-        if hits.size == 0:
-            break
-        idx.append(int(hits[0]))
-    if len(idx) == len(C) and len(set(idx)) == len(idx):
-        return "picked", idx
-    if dataset.d != 2:
-        raise SessionError(f"{session.label}: the starting centres are not data points; for data with "
-                           f"{dataset.d} dimensions the window can only start from data points (use init_points).")
-    return "placed", C
-
-
-def _gmm_means_for_window(session, dataset) -> np.ndarray | None:
-    extra = session.extra
-    if "init" in extra:
-        raise SessionError(f"{session.label}: the window (and `clusterlab render`, which draws with it) starts a "
-                           "Gaussian mixture from placed means only; give \"means\" instead of \"init\" "
-                           "(weights equal, covariances v·I).")
-    if "means" in extra and dataset.d != 2:
-        raise SessionError(f"{session.label}: starting means are placed on the plot, which shows 2-D data "
-                           f"exactly; these data have {dataset.d} dimensions. Use params.init "
-                           "(\"kmeans\" or \"random\") instead of \"means\".")
-    return None if "means" not in extra else np.asarray(extra["means"], dtype=float)
-
-
 def apply(window, session: Session) -> None:
     """Show ``session`` in ``window``: its data, algorithm, settings, and a new run going to its step.
 
     Everything goes through the window's and the plugins' own controls (as if a person set them),
-    with one run started at the end rather than one per change. A K-means ``sweep`` starts in the
-    background (the "Restarts & K" tab).
+    with one run started at the end rather than one per change (``window.one_restart()``); the
+    plugin's declared session state (:class:`gui.algorithms.base.State`) restores the
+    algorithm's own entries.
 
     Raises
     ------
@@ -228,61 +167,30 @@ def apply(window, session: Session) -> None:
         raise SessionError(f"{session.label}: this window has no {session.algorithm!r} algorithm installed.")
     plugin = window.plugins[index]
     X, _ = es.run_input(session, dataset)
-    lab_state = _kmeans_centres_for_lab(session, dataset, X) if session.algorithm == "kmeans" else None
-    gmm_means = _gmm_means_for_window(session, dataset) if session.algorithm == "gmm" else None
-    if session.algorithm == "bernoulli" and "init" in session.extra:
-        raise SessionError(f"{session.label}: the window (and `clusterlab render`, which draws with it) starts a "
-                           "Bernoulli mixture from its own initialisation only (params.init); remove "
-                           "\"init\" from the session.")
-    if session.extra and not hasattr(plugin, "apply_session_extra") and session.algorithm not in (
-            "hac", "kmeans", "gmm", "bernoulli"):
-        raise SessionError(f"{session.label}: the window cannot yet show the {session.algorithm} settings "
-                           f"{', '.join(session.extra)}.")
-
+    unknown = sorted(set(session.extra) - {s.key for s in plugin.session_state})
+    if unknown:
+        raise SessionError(f"{session.label}: the window's {session.algorithm} plugin cannot show "
+                           f"{', '.join(unknown)}; it keeps {', '.join(s.key for s in plugin.session_state) or 'none'}.")
+    try:
+        plugin.check_state(session.extra, dataset, X)
+    except ParamError as exc:
+        raise SessionError(f"{session.label}: algorithm {session.algorithm}: {exc}") from None
     controller = getattr(window, "session_controller", None)
     if controller is not None:
         controller.applying = True
-    window.restart_run = lambda: None  # one restart at the end, not one per change
     try:
-        window.set_standardized(session.standardize)
-        window.set_algorithm(index)
-        plugin.panel()  # the plugin's controls exist from here on
-        window.set_dataset(dataset, f"Open session {session.name or session.label}")
-        plugin.form.set_values(session.params)
-        extra = session.extra
-        if hasattr(plugin, "apply_session_extra"):
-            plugin.apply_session_extra(dict(extra))
-        elif session.algorithm == "hac":
-            plugin.from_groups.setChecked(bool(extra.get("start_from_groups", False)))
-        elif session.algorithm == "kmeans":
-            lab = plugin.lab
-            lab.set_capturing(False)
-            if lab_state is None:
-                lab.set_mode(session.params.get("init", plugin.init_param.default if plugin.init_param else ""))
-            elif lab_state[0] == "picked":
-                lab.set_mode("picked")
-                lab.set_picked(lab_state[1])  # the plugin sets k and draws the marks
-            else:
-                lab.set_mode("placed")
-                lab.set_placed(window.from_run(lab_state[1]))  # the lab holds data coordinates
-        elif session.algorithm == "gmm" and getattr(plugin, "use_placed", None) is not None:
-            if gmm_means is not None:
-                plugin.placed.set_positions(window.project(gmm_means))
-            plugin.use_placed.setChecked(gmm_means is not None)  # the plugin updates its label and init box
-        elif session.algorithm == "bernoulli" and getattr(plugin, "threshold", None) is not None:
-            plugin.threshold.setValue(float(extra.get("threshold", 0.5)))
+        with window.one_restart():
+            window.set_standardized(session.standardize)
+            window.set_algorithm(index)
+            plugin.panel()  # the plugin's controls exist from here on
+            window.set_dataset(dataset, f"Open session {session.name or session.label}")
+            plugin.form.set_values(session.params)
+            plugin.restore_state(dict(session.extra))
     finally:
-        del window.restart_run
         if controller is not None:
             controller.applying = False
-    window.restart_run()
     goto_step(window.player, session.step)
-    if session.algorithm == "kmeans" and "sweep" in session.extra and hasattr(plugin, "start_sweep"):
-        sweep = session.extra["sweep"]
-        plugin.start_sweep(sweep["ks"], sweep["restarts"], sweep["seed"])  # shows the K values and restarts
-        seed_box = getattr(getattr(plugin, "restarts", None), "seed_spin", None)
-        if seed_box is not None:  # ... and "Run sweep" there repeats it
-            seed_box.setValue(sweep["seed"])
+    plugin.restore_state(dict(session.extra), after_run=True)
     if controller is not None:
         controller.set_session(session)
 

@@ -33,9 +33,10 @@ from engine import bernoulli as ebern
 from engine import data as edata
 from engine import kmeans as ekm
 from engine.core.steps import Step
+from gui.algorithms.bernoulli.state import BernoulliState
 from gui.widgets import palette
 from gui.algorithms.mixture.base import MixturePlugin, num, plugin_index, write_csv
-from gui.algorithms.kmeans.elbow import BackgroundTask
+from gui.run.tasks import BackgroundTask
 from gui.algorithms.bernoulli.theta import ThetaView
 from gui.algorithms.mixture.views import EllipseOverlay
 
@@ -46,7 +47,7 @@ EXERCISES = {"exercise5": "Exercise 5: Bernoulli mixture on MNIST"}
 EXERCISE5_SEED = 3
 
 
-class BernoulliPlugin(MixturePlugin):
+class BernoulliPlugin(BernoulliState, MixturePlugin):
     """Bernoulli mixture by EM (see the module docstring)."""
 
     algorithm = ebern.ALGORITHM
@@ -121,7 +122,8 @@ class BernoulliPlugin(MixturePlugin):
         self.binary_note.setText(f"EM runs on the data binarized at {t:g} (x > {t:g} → 1, else 0; {what}). "
                                  "Standardization is not used.")
         self._start_kmeans(Xb, params["k"], params.get("seed"))
-        return lambda: ebern.steps(Xb, **params)
+        extra = self.given_arguments(params)
+        return lambda: ebern.steps(Xb, **params, **extra)
 
     def run_data(self) -> np.ndarray:
         return self._Xb

@@ -30,6 +30,7 @@ from engine import gmm as egmm
 from engine.core.params import ParamError
 from engine.core.steps import Step
 from engine.gmm.placed import placed_means_init
+from gui.algorithms.gmm.state import GmmState
 from gui.algorithms.mixture.base import MixturePlugin, num, plugin_index, write_csv
 from gui.algorithms.mixture.views import EllipseOverlay, PlacedMeans, display_map, run_from_display
 
@@ -38,7 +39,7 @@ __all__ = ["MixturePlugin", "GmmPlugin", "load_exercise", "EXERCISES"]
 EXERCISES = {"exercise6": "Exercise 6: elongated, overlapping clusters"}
 
 
-class GmmPlugin(MixturePlugin):
+class GmmPlugin(GmmState, MixturePlugin):
     """Gaussian mixture by EM (see the module docstring)."""
 
     algorithm = egmm.ALGORITHM

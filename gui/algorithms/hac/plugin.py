@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QLabel, QSpinB
 
 from engine import hac as ehac
 from engine.hac import flat
+from gui.algorithms.hac.state import HacState
 from gui.widgets import palette
 from gui.algorithms.base import AlgorithmPlugin
 from gui.algorithms.hac.dendrogram import DendrogramView, Tree
@@ -63,7 +64,7 @@ def group_names(ds, start, point_names) -> tuple:
     return tuple(names)
 
 
-class HacPlugin(DendrogramExportMixin, AlgorithmPlugin):
+class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
     """Hierarchical agglomerative clustering in the window (see the module docstring)."""
 
     algorithm = ehac.ALGORITHM
@@ -324,10 +325,6 @@ class HacPlugin(DendrogramExportMixin, AlgorithmPlugin):
     def _on_cut_dragged(self, h: float):
         self.cut = ("height", float(h))
         self._apply_cut()
-
-    def set_cut_height(self, h: float):
-        """Cut the finished tree at height ``h`` (what dragging the line does)."""
-        self._on_cut_dragged(h)
 
     def set_cut_count(self, k: int):
         """Cut the finished tree into ``k`` clusters (what the spin box does)."""

@@ -35,6 +35,7 @@ from engine import kmeans as ekm
 from engine.kmeans.kernels import pair_evaluations
 from engine.core.params import ParamError
 from engine.core.steps import Step
+from gui.algorithms.kmeans.state import KMeansState
 from gui.widgets import palette
 from gui.algorithms.kmeans import extras
 from gui.algorithms.kmeans.extras import EXERCISES, data_coordinates, load_exercise, run_coordinates
@@ -61,7 +62,7 @@ def _changed_indices(payload) -> np.ndarray | None:
     return np.flatnonzero(ch) if ch.dtype == bool else ch.astype(int)
 
 
-class KMeansPlugin(SweepMixin, PrototypesMixin, AlgorithmPlugin):
+class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
     """Lloyd's algorithm and its relatives (see the module docstring)."""
 
     algorithm = ekm.ALGORITHM

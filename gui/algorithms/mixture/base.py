@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
+from engine.core.csvfile import write_rows
 from engine.core.params import ParamError
 from engine.core.steps import Step
 from gui.algorithms.base import AlgorithmPlugin
@@ -24,10 +25,8 @@ JSON_RESP_LIMIT = 200_000  # responsibilities go into the results JSON up to thi
 
 
 def write_csv(path: Path, header: list[str], rows) -> Path:
-    """Write a header line and rows (values as given, comma-separated); return ``path``."""
-    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in rows]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    """Write a header line and rows as CSV, atomically (:func:`engine.core.csvfile.write_rows`); return ``path``."""
+    return write_rows(path, header, rows)
 
 
 def _file_name(title: str) -> str:

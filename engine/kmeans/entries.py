@@ -1,0 +1,117 @@
+"""What a session keeps for K-means beside its parameters: given starting centres and a sweep over K.
+
+* ``"init": [[...], ...]``: k x d starting centres, in the coordinates the
+  algorithm runs on (z-scores when standardizing), or ``"init_points": [0, 2]``:
+  start from these data points; ``k`` follows, and ``params.init`` is dropped.
+* ``"sweep": {"ks": [5, 10, 20], "restarts": 3, "seed": 0}``: also run
+  :func:`engine.kmeans.sweep` over these K with this many random restarts (the
+  window's "Restarts & K" tab; the run on the timeline is the one the
+  parameters describe). :func:`sweep_summary` is its part of ``result.json``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.core import entries
+from engine.core.params import ParamError
+from engine.core.registry import SessionEntries
+
+__all__ = ["SESSION", "SWEEP_LIMITS", "sweep_summary"]
+
+#: Bounds of a sweep entry: at most this many K values and restarts per K.
+SWEEP_LIMITS = {"ks": 30, "restarts": 50}
+
+
+def _centres(found: dict, params: dict) -> dict:
+    if "init" in found and "init_points" in found:
+        raise ParamError("give either init (starting centres) or init_points (data point indices), not both.")
+    if "init" in found:
+        extra = {"init": entries.matrix("init", found["init"])}
+        k = extra["init"].shape[0]
+    else:
+        pts = found["init_points"]
+        if not isinstance(pts, list) or not pts:
+            raise ParamError("init_points should be a non-empty list of point indices (0 = the first point).")
+        idx = [entries.whole(f"init_points[{i}]", v, 0) for i, v in enumerate(pts)]
+        if len(set(idx)) != len(idx):
+            raise ParamError(f"init_points {idx} repeats a point; each starting centre should be a different point.")
+        extra = {"init_points": idx}
+        k = len(idx)
+    if "init" in params:
+        raise ParamError("params.init names an initialisation method but explicit starting centres are given "
+                         "too; remove one of them.")
+    if "k" in params and params["k"] != k:
+        raise ParamError(f"k={entries.short(params['k'])} but {k} starting centres are given; K is the number "
+                         "of centres.")
+    params["k"] = k
+    return extra
+
+
+def _sweep(sweep) -> dict:
+    """``{"ks": [...], "restarts": r, "seed": s}``, checked and normalised."""
+    entries.want("sweep", sweep, dict, 'an object such as {"ks": [5, 10, 20], "restarts": 3, "seed": 0}')
+    try:
+        entries.no_more(sweep, ("ks", "restarts", "seed"))
+    except ParamError as exc:
+        raise ParamError(f"sweep: {exc}") from None
+    ks = sweep.get("ks")
+    if not isinstance(ks, list) or not ks or len(ks) > SWEEP_LIMITS["ks"]:
+        raise ParamError(f"sweep.ks should be a list of 1 to {SWEEP_LIMITS['ks']} numbers of clusters, "
+                         f"not {entries.short(ks)}.")
+    ks = [entries.whole(f"sweep.ks[{i}]", k, 1) for i, k in enumerate(ks)]
+    if len(set(ks)) != len(ks):
+        raise ParamError(f"sweep.ks {ks} repeats a K; give each number of clusters once.")
+    restarts = entries.whole("sweep.restarts", sweep.get("restarts", 3), 1, SWEEP_LIMITS["restarts"])
+    seed = entries.whole("sweep.seed", sweep.get("seed", 0), 0, 2 ** 32 - 1)
+    return {"ks": ks, "restarts": restarts, "seed": seed}
+
+
+def _parse(found: dict, params: dict) -> dict:
+    extra = _centres(found, params) if found.keys() & {"init", "init_points"} else {}
+    if "sweep" in found:
+        extra["sweep"] = _sweep(found["sweep"])
+    return extra
+
+
+def _inputs(extra: dict, dataset, X, kwargs):
+    if "sweep" in extra:
+        too_big = [k for k in extra["sweep"]["ks"] if k > dataset.n]
+        if too_big:
+            raise ParamError(f"sweep.ks has K={too_big[0]} but the data have only {dataset.n} points; "
+                             f"use K values up to {dataset.n}.")
+    if "init" in extra:
+        init = np.asarray(extra["init"], dtype=np.float64)
+        if init.shape[1] != X.shape[1]:
+            raise ParamError(f"init has {init.shape[1]} columns but the data have {X.shape[1]} features.")
+        kwargs["init"] = init
+    elif "init_points" in extra:
+        idx = list(extra["init_points"])
+        if max(idx) >= X.shape[0]:
+            raise ParamError(f"init_points names point {max(idx)} but the data have {X.shape[0]} points "
+                             f"(0..{X.shape[0] - 1}).")
+        kwargs["init"] = np.array(X[idx], dtype=np.float64)
+    return X, kwargs
+
+
+def sweep_summary(sweep, spec: dict) -> dict:
+    """The ``"sweep"`` part of ``result.json``: K values, restarts, seed, every run's seed, final objective
+    (None = not run), iterations and convergence, and the best restart of each K.
+
+    Parameters
+    ----------
+    sweep : engine.kmeans.SweepResult
+    spec : dict
+        The session's ``sweep`` entry (its ``seed``).
+    """
+    def finite(v):
+        v = float(v)
+        return v if np.isfinite(v) else None
+    return {"ks": [int(k) for k in sweep.ks], "restarts": int(np.shape(sweep.seeds)[1]),
+            "seed": spec.get("seed"), "seeds": np.asarray(sweep.seeds).tolist(),
+            "objectives": [[finite(v) for v in row] for row in np.asarray(sweep.objectives)],
+            "n_iter": np.asarray(sweep.n_iter).tolist(), "converged": np.asarray(sweep.converged).tolist(),
+            "best_restart": np.asarray(sweep.best_restart).tolist()}
+
+
+SESSION = SessionEntries(keys=("init", "init_points", "sweep"), parse=_parse, inputs=_inputs,
+                         replaces={"init": "init", "init_points": "init"})

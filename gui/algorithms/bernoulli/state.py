@@ -1,0 +1,19 @@
+"""What a session keeps of the Bernoulli mixture plugin: the binarization threshold and given starting parameters."""
+from __future__ import annotations
+
+from gui.algorithms.base import State
+from gui.algorithms.mixture.state import GIVEN_INIT, GivenInit
+
+__all__ = ["BernoulliState"]
+
+
+class BernoulliState(GivenInit):
+    """Mixin of :class:`~gui.algorithms.bernoulli.plugin.BernoulliPlugin`: its declared session state."""
+
+    session_state = (State("threshold", save="_save_threshold", restore="_restore_threshold"), GIVEN_INIT)
+
+    def _save_threshold(self):
+        return float(self.threshold.value()) if getattr(self, "threshold", None) is not None else None
+
+    def _restore_threshold(self, value) -> None:
+        self.threshold.setValue(0.5 if value is None else float(value))
