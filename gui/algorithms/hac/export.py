@@ -26,6 +26,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from engine.core.csvfile import format_rows
 from engine.hac.dendrogram import newick
 from gui.algorithms.hac.norms import NORM_SYMBOLS
 from gui.widgets import export
@@ -45,22 +46,15 @@ EXPORT_KINDS = {  # kind -> (menu text, file filter, suffix)
 # ------------------------------------------------------------------ text
 def linkage_csv(Z: np.ndarray) -> str:
     """The linkage matrix as CSV text in scipy's layout (new cluster ``m + t`` for row ``t``)."""
-    lines = ["cluster_a,cluster_b,distance,size"]
-    for a, b, h, s in np.asarray(Z, dtype=float).reshape(-1, 4):
-        lines.append(f"{int(a)},{int(b)},{float(h)!r},{int(s)}")
-    return "\n".join(lines) + "\n"
+    rows = [[int(a), int(b), float(h), int(s)] for a, b, h, s in np.asarray(Z, dtype=float).reshape(-1, 4)]
+    return format_rows(["cluster_a", "cluster_b", "distance", "size"], rows)
 
 
 def labels_csv(labels: np.ndarray, point_names=None) -> str:
     """Flat cluster labels as CSV: ``point,cluster`` (point names when given, else 0-based indices)."""
     labels = np.asarray(labels).ravel()
     names = point_names if point_names is not None else [str(i) for i in range(labels.size)]
-    lines = ["point,cluster"] + [f"{_csv_field(str(n))},{int(c)}" for n, c in zip(names, labels)]
-    return "\n".join(lines) + "\n"
-
-
-def _csv_field(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"' if any(c in s for c in ',"\n') else s
+    return format_rows(["point", "cluster"], [[str(n), int(c)] for n, c in zip(names, labels)])
 
 
 def write_text(path, text: str) -> Path:

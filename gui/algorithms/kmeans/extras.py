@@ -21,6 +21,7 @@ import numpy as np
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
+from engine.core.csvfile import write_rows
 from engine.core.params import ParamError
 
 __all__ = ["EXERCISES", "load_exercise", "install_menu", "results", "export_results",
@@ -206,19 +207,17 @@ def export_results(plugin, folder, stem: str = "kmeans") -> list[Path]:
     if res["labels"] is not None:
         p = folder / f"{stem}-labels.csv"
         names = plugin.window.dataset.point_names
-        rows = ["point,cluster"] + [f"{names[i] if names else i},{v}" for i, v in enumerate(res["labels"])]
-        p.write_text("\n".join(rows) + "\n")
+        write_rows(p, ["point", "cluster"], [[names[i] if names else i, v] for i, v in enumerate(res["labels"])])
         paths.append(p)
     if res["centers_data_coordinates"] is not None:
         C = np.asarray(res["centers_data_coordinates"])
         p = folder / f"{stem}-centers.csv"
-        header = "cluster," + ",".join(f"x{j + 1}" for j in range(C.shape[1]))
-        rows = [header] + [f"{i}," + ",".join(repr(float(v)) for v in row) for i, row in enumerate(C)]
-        p.write_text("\n".join(rows) + "\n")
+        write_rows(p, ["cluster"] + [f"x{j + 1}" for j in range(C.shape[1])],
+                   [[i] + [float(v) for v in row] for i, row in enumerate(C)])
         paths.append(p)
     p = folder / f"{stem}-objective.csv"
-    p.write_text("step,kind,objective\n" + "".join(
-        f"{i},{s.kind},{'' if v is None else repr(v)}\n"
-        for i, (s, v) in enumerate(zip(plugin.window.player.history, res["objective_trace"]))))
+    write_rows(p, ["step", "kind", "objective"], [[i, s.kind, "" if v is None else repr(v)]
+                                                  for i, (s, v) in enumerate(zip(plugin.window.player.history,
+                                                                                 res["objective_trace"]))])
     paths.append(p)
     return paths
