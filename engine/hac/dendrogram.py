@@ -30,9 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.core.params import ParamError
+from engine.core.validation import check_whole
 from engine.core.steps import compact_labels, readonly
 
-__all__ = ["Dendrogram", "build_dendrogram", "cut_height", "cut_count", "validate_linkage",
+__all__ = ["Dendrogram", "build_dendrogram", "cut_height", "cut_count", "validate_linkage", "leaf_counts", "rank_first",
            "linkage_conditions", "newick"]
 
 
@@ -80,7 +81,8 @@ def _children(Z):
     return Z[:, 0].astype(np.intp).tolist(), Z[:, 1].astype(np.intp).tolist()
 
 
-def _leaf_counts(Z, m):
+def leaf_counts(Z, m):
+    """Number of leaves under every node of the linkage ``Z`` over ``m`` leaves (a list of ``2m - 1``)."""
     cnt = [1] * (2 * m - 1)
     left, right = _children(Z)
     for t in range(m - 1):
@@ -100,7 +102,7 @@ def _tops(Z, m, merged):
     return np.asarray(top[:m])
 
 
-def _rank_first(x) -> np.ndarray:
+def rank_first(x) -> np.ndarray:
     """Renumber values by first appearance: 0 for ``x[0]``'s value, then the next new one, ..."""
     _, first, inv = np.unique(x, return_index=True, return_inverse=True)
     rank = np.empty(first.size, dtype=np.intp)
@@ -135,7 +137,7 @@ def cut_height(Z, h: float) -> np.ndarray:
     """
     Z = np.asarray(Z, dtype=float).reshape(-1, 4)
     m = Z.shape[0] + 1
-    return _rank_first(_tops(Z, m, (_max_heights(Z, m) <= h).tolist()))
+    return rank_first(_tops(Z, m, (_max_heights(Z, m) <= h).tolist()))
 
 
 def cut_count(Z, k: int) -> np.ndarray:
@@ -155,13 +157,12 @@ def cut_count(Z, k: int) -> np.ndarray:
     """
     Z = np.asarray(Z, dtype=float).reshape(-1, 4)
     m = Z.shape[0] + 1
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ParamError(f"k={k!r} should be a whole number >= 1.")
+    check_whole(k, "k", low=1)
     if k >= m:
         return np.arange(m)
     mx = _max_heights(Z, m)
     r = np.sort(mx)[m - k - 1]
-    return _rank_first(_tops(Z, m, (mx <= r).tolist()))
+    return rank_first(_tops(Z, m, (mx <= r).tolist()))
 
 
 _SPECIAL = set(" ()[]':;,\t\n")
@@ -323,7 +324,7 @@ def build_dendrogram(Z: np.ndarray, groups: list) -> Dendrogram:
     sizes = [len(g) for g in groups] + [0] * (m - 1)  # points per node
     for t in range(m - 1):
         sizes[m + t] = sizes[left[t]] + sizes[right[t]]
-    lcount = _leaf_counts(Z, m)
+    lcount = leaf_counts(Z, m)
     lpos = [0] * (2 * m - 1)  # first leaf position of each node
     pstart = [0] * (2 * m - 1)  # first point position of each node
     merged_at = [m - 1] * (2 * m - 1)

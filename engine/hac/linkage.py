@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["pairwise", "distance_matrix", "start_distances", "merge_matrix", "merge_centroids", "single_mst"]
+__all__ = ["pairwise", "distance_matrix", "start_distances", "merge_matrix", "merge_centroids", "single_mst",
+           "point_row"]
 
 _BLOCK = 1 << 15  # elements per temporary block (256 kB of float64: stays in cache)
 _DEAD = np.finfo(np.float64).max  # nn_d of a merged-away slot: never <= a real distance
@@ -426,7 +427,7 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
     return Z, cents
 
 
-def _point_row(X, p, norm, squared=False):
+def point_row(X, p, norm, squared=False):
     """Distances from point ``p`` to every point of ``X``, shape ``(n,)`` (ℓ2 ``squared``: no square root)."""
     x = X[p]
     d = X.shape[1]

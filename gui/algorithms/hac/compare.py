@@ -332,3 +332,29 @@ class CompareView(QWidget):
     def _on_mode_changed(self, *_):
         if self._first is not None and not self._dirty:
             self._draw_multiples()
+
+
+def _demo_widget() -> CompareView:
+    """The comparison on the textbook's five points A..E (computed on the view's worker thread)."""
+    from PySide6.QtWidgets import QApplication
+
+    from engine import data, hac
+    X = data.example("five-points").X
+    names = [f"x{i + 1}" for i in range(len(X))]
+
+    def first():
+        return {(r.norm, r.linkage): (names[r.a], names[r.b], r.distance) for r in hac.first_merges(X)}
+
+    def trees(norm, linkage):
+        return Tree(hac.fit(X, norm=norm, linkage=linkage).dendrogram, names)
+
+    view = CompareView()
+    view.set_source(first, trees, "First merge of HAC on the five points A..E, for every norm and cluster distance:",
+                    eager=True)
+    QApplication.instance().aboutToQuit.connect(view.shutdown)  # never leave the worker thread running
+    return view
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+    run_demo(_demo_widget, title="Compare norms and linkages")

@@ -174,3 +174,16 @@ class NormView(QWidget):
         self.witness.setData([], [])
         self.witness_text.setText("")
         self.note.setText("")
+
+
+def _demo_widget() -> NormView:
+    """The three unit spheres, ℓ1 bold, with the witness of x1 = (0, 0) and x2 = (1, 2) at ℓ1 distance 3."""
+    view = NormView()
+    view.set_norm("l1")
+    view.show_witness("l1", np.array([0.0, 0.0]), np.array([1.0, 2.0]), 3.0, ("x1", "x2"))
+    return view
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+    run_demo(_demo_widget, title="Norms")

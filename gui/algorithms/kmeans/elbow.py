@@ -343,3 +343,18 @@ class RestartsView(QWidget):
     def _on_k_chosen(self, i: int):
         if i >= 0:
             self.sigKChosen.emit(i)
+
+
+def _demo_widget() -> RestartsView:
+    """The elbow of K = 1..6, three restarts each, on blobs (the sweep runs before the view shows)."""
+    from engine import data, kmeans
+    X = data.generate("blobs", n=120, seed=0).X
+    res = kmeans.sweep(X, range(1, 7), 3, seed=0)
+    view = RestartsView()
+    view.elbow.set_results(res.ks, res.objectives, res.seeds)
+    return view
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+    run_demo(_demo_widget, title="Restarts & K")

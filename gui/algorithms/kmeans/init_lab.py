@@ -405,3 +405,29 @@ class KMeansOverlay:
         self.regions.setRect(*rect)
         self.regions.setVisible(True)
         self.region_labels = lab
+
+
+def _demo_widget() -> QWidget:
+    """The lab beside a plot of K-means (K = 3) on blobs: final centres, their trails and labels."""
+    from engine import data, kmeans
+    X = data.generate("blobs", n=60, seed=2).X
+    steps = list(kmeans.steps(X, 3, seed=0))
+    step = steps[-1]
+    trail = np.stack([s.centers for s in steps if s.centers is not None and s.centers.shape[0] == 3])
+    choices = next((p.choices for p in kmeans.ALGORITHM.params if p.name == "init"), ())
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.addWidget(InitLab(choices))
+    plot = pg.PlotWidget(background="w")
+    plot.plot(X[:, 0], X[:, 1], pen=None, symbol="o", symbolPen=None,
+              symbolBrush=[palette.color(int(j)) for j in step.labels])
+    overlay = KMeansOverlay()
+    overlay.attach(plot.getPlotItem())
+    overlay.show(X, step.centers, trail, None, None, None)
+    layout.addWidget(plot, 1)
+    return box
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+    run_demo(_demo_widget, title="K-means initialisation lab")

@@ -468,3 +468,24 @@ class EMView(QWidget):
     def set_note(self, text: str):
         self.note.setText(text)
         self.note.setVisible(bool(text))
+
+
+def _demo_widget() -> EMView:
+    """The EM tab after a Gaussian mixture (k = 3) on blobs: log-likelihood, weights, point 0's responsibilities."""
+    from engine import data
+    X = data.generate("blobs", n=150, seed=0).X
+    steps = list(egmm.steps(X, 3, seed=0))
+    last = steps[-1]
+    p = last.payload
+    view = EMView(egmm.ALGORITHM.objective_name, egmm.ALGORITHM.objective_sense)
+    view.moment.setText(moment_text(last))
+    view.objective.show_trace(last.trace, len(steps) - 1)
+    view.weights.set_values(p["weights"])
+    view.resp.set_values(egmm.responsibilities(X[:1], p["weights"], p["means"], p["covariances_native"],
+                                               p["covariance_type"])[0])
+    return view
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+    run_demo(_demo_widget, title="EM")

@@ -1,0 +1,305 @@
+"""HAC's merges and their steps: run the merge loop, describe every merge, and what ``fit`` returns.
+
+:func:`run_merges` picks the fastest exact merge loop of :mod:`engine.hac.linkage`
+for the linkage; :func:`steps` turns the finished tree into a start step and
+one step per merge (every payload entry is documented in :mod:`engine.hac`);
+:func:`fit` returns a :class:`HacResult`; :func:`first_merges` tabulates the
+first merge under every norm and linkage.
+
+Example
+-------
+>>> [s.objective for s in steps([[0.0], [1.0], [3.0]], linkage="min")][1:]
+[1.0, 2.0]
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from engine.core.params import ParamError
+from engine.core.steps import Step, readonly
+from engine.core.validation import check_whole
+from engine.hac import linkage as core
+from engine.hac.dendrogram import (Dendrogram, build_dendrogram, cut_count, cut_height, leaf_counts, newick,
+                                   rank_first)
+from engine.hac.prepare import NORM_NAMES, NORMS, Prepared, prepare, rows_of
+from engine.hac.witness import all_witnesses, closest_pair
+
+__all__ = ["steps", "fit", "HacResult", "first_merges", "FirstMerge", "run_merges", "merge_all", "set_text"]
+
+
+def run_merges(p: Prepared):
+    """Run the merge loop. Returns ``(Z, centroids or None, witnesses or None)``."""
+    Z, cents, wit = merge_all(p)
+    if p.m < p.n:  # the count column counts starting clusters, as scipy expects
+        Z[:, 3] = leaf_counts(Z, p.m)[p.m:]
+    return Z, cents, wit
+
+
+def merge_all(p: Prepared):
+    """The merges for the linkage: centroid / Ward, single linkage via a spanning tree, or the matrix loop."""
+    m = p.m
+    sizes = np.array([len(g) for g in p.groups], dtype=float)
+    if p.linkage in ("centroid", "ward"):
+        C0 = np.array([p.X[g].mean(axis=0) for g in p.groups]) if m < p.n else np.array(p.X)
+        Z, cents = core.merge_centroids(C0, sizes, p.norm, p.linkage == "ward")
+        return Z, cents, None
+    if p.linkage == "min" and m == p.n:
+        finish = None
+        if p.D is not None:
+            row_of = lambda q: p.D[q].copy()  # noqa: E731
+        elif p.norm == "l2":  # squared rows, one square root per tree edge at the end
+            row_of = lambda q: core.point_row(p.X, q, "l2", squared=True)  # noqa: E731
+            finish = np.sqrt
+        else:
+            row_of = lambda q: core.point_row(p.X, q, p.norm)  # noqa: E731
+        res = core.single_mst(row_of, p.n, finish)
+        if res is not None:
+            return res[0], None, res[1]
+    if m == p.n:
+        D = p.D.copy() if p.D is not None else core.distance_matrix(p.X, p.norm)
+    else:
+        D = core.start_distances(rows_of(p), p.n, p.groups, p.linkage)
+    return core.merge_matrix(D, sizes, p.linkage), None, None
+
+
+def set_text(small, size):
+    """``{x1, x2}`` for up to 4 points, else ``{x1, x2, x3, ... (7 points)}`` (smallest indices)."""
+    if size <= 4:
+        return "{x" + ", x".join([str(i + 1) for i in small]) + "}"
+    return "{x" + ", x".join([str(i + 1) for i in small[:3]]) + f", ... ({size} points)}}"
+
+
+@dataclass(frozen=True, eq=False)
+class HacResult:
+    """A finished HAC run.
+
+    Attributes
+    ----------
+    linkage : ndarray of shape (m - 1, 4)
+        scipy-format linkage matrix over the ``m`` starting clusters.
+    heights : ndarray of shape (m - 1,)
+        Merge distances in merge order.
+    inversions : ndarray of bool, shape (m - 1,)
+    dendrogram : Dendrogram
+    order : ndarray of shape (m,)
+        Leaf order (starting-cluster ids), like scipy's ``leaves_list``.
+    start_labels : ndarray of shape (n,)
+        Starting-cluster id of every point.
+    """
+
+    linkage: np.ndarray
+    heights: np.ndarray
+    inversions: np.ndarray
+    dendrogram: Dendrogram
+    order: np.ndarray
+    start_labels: np.ndarray
+    groups: tuple
+
+    def fcluster(self, t: float | None = None, k: int | None = None) -> np.ndarray:
+        """Flat clusters per point: cut at height ``t`` or into at most ``k`` clusters.
+
+        Returns
+        -------
+        labels : ndarray of shape (n,)
+            0-based, numbered by smallest member point.
+        """
+        if (t is None) == (k is None):
+            raise ParamError("give exactly one of t (a cut height) or k (a number of clusters).")
+        if k is not None:
+            k = check_whole(k, "k", low=1, high=self.order.size, suffix=" (the starting clusters)")
+            leaf = cut_count(self.linkage, k)
+        else:
+            leaf = cut_height(self.linkage, float(t))
+        return rank_first(leaf[self.start_labels])
+
+    def newick(self, names=None) -> str:
+        """Newick string of the tree with branch lengths (default names ``x1..xn``)."""
+        return newick(self.linkage, names, leaf_members=self.groups)
+
+
+def fit(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=None) -> HacResult:
+    """Run HAC to the end (same arguments as :func:`steps`).
+
+    Example
+    -------
+    >>> r = fit([[0.0, 0.0], [0.0, 1.0], [5.0, 0.0]], linkage="max")
+    >>> r.heights.tolist(), r.fcluster(k=2).tolist()
+    ([1.0, 5.0990195135927845], [0, 0, 1])
+    """
+    p = prepare(X, norm, linkage, clusters, distances)
+    Z, _, _ = run_merges(p)
+    dendro = build_dendrogram(Z, p.groups)
+    return HacResult(dendro.linkage, dendro.heights, dendro.inversions, dendro, dendro.leaves,
+                     readonly(p.start), tuple(readonly(g) for g in p.groups))
+
+
+def steps(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=None):
+    """Yield HAC as steps: a start step, then one step per merge (module docstring).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or None
+        The points (None allowed with ``distances`` for min / max / avg).
+    norm : {"l1", "l2", "linf"}
+    linkage : {"min", "max", "avg", "centroid", "ward"}
+    clusters : array-like of int, shape (n_samples,), optional
+        Starting partition: points with equal labels start as one cluster.
+    distances : array-like of shape (n, n) or (n (n - 1) / 2,), optional
+        Precomputed point distances (symmetric, zero diagonal, >= 0, finite).
+
+    Returns
+    -------
+    generator of Step
+        Arguments are checked at once (:class:`ParamError`); the merges run
+        when the first step is requested.
+
+    Example
+    -------
+    >>> [s.kind for s in steps([[0.0], [1.0], [3.0]], linkage="max")]
+    ['start', 'merge', 'merge']
+    """
+    p = prepare(X, norm, linkage, clusters, distances)
+    return _generate(p)
+
+
+class _ClusterNames:
+    """``{x1, x2}``-style names of the clusters, growing with every merge."""
+
+    def __init__(self, groups):
+        self.small = [g[:4].tolist() for g in groups]
+        self.sizes = [len(g) for g in groups]
+        self.texts = [set_text(self.small[c], self.sizes[c]) for c in range(len(groups))]
+
+    def merge(self, a, b) -> int:
+        """Name the cluster made of ``a`` and ``b``; return its size."""
+        size = self.sizes[a] + self.sizes[b]
+        self.sizes.append(size)
+        self.small.append(sorted(self.small[a] + self.small[b])[:4])
+        self.texts.append(set_text(self.small[-1], size))
+        return size
+
+
+def _start_step(p: Prepared, names: _ClusterNames, dendro, trace_all, base) -> Step:
+    m = p.m
+    if m <= 6:
+        start_txt = f"start: {m} cluster{'s' if m > 1 else ''} {', '.join(names.texts)}"
+    else:
+        start_txt = f"start: {m} clusters" + (" (one per point)" if m == p.n else "")
+    done0 = m == 1
+    return Step("start", start_txt + (" - nothing to merge" if done0 else ""),
+                labels=functools.partial(dendro.labels_after, -1), objective=np.nan, trace=trace_all[:1], iteration=0,
+                done=done0, status="finished" if done0 else "", payload={**base, "n_links": 0, "n_clusters": m})
+
+
+class _Witnesses:
+    """What each merge step shows as its witness: a pair of points, all pairs, or the two centroids."""
+
+    def __init__(self, p: Prepared, dendro, cents, wit):
+        self.p, self.cents = p, cents
+        self.nstart, self.nstop = dendro.node_start.tolist(), dendro.node_stop.tolist()
+        if wit is None and p.linkage in ("min", "max"):
+            wit = all_witnesses(p, dendro, p.linkage == "max")
+        self.wit = self.ppos = None
+        if wit is not None:
+            ppos = np.empty(p.n, dtype=np.intp)
+            ppos[dendro.point_order] = np.arange(p.n)
+            self.ppos, self.wit = ppos.tolist(), wit.tolist()
+
+    def of(self, t, a, b):
+        """``(witness_kind, witness_points, witness_coords)`` of merge ``t`` of clusters ``a`` and ``b``."""
+        lk, X = self.p.linkage, self.p.X
+        if lk == "avg":
+            return "all_pairs", None, None
+        if lk not in ("min", "max"):
+            return "centroids", None, (self.cents[a], self.cents[b])
+        u, v = self.wit[t]
+        if not self.nstart[a] <= self.ppos[u] < self.nstop[a]:
+            u, v = v, u
+        return "pair", readonly(np.array([u, v]), copy=False), None if X is None else (X[u], X[v])
+
+
+def _generate(p: Prepared):
+    Z, cents, wit = run_merges(p)
+    m, lk = p.m, p.linkage
+    dendro = build_dendrogram(Z, p.groups)
+    trace_all = readonly(np.concatenate([[np.nan], dendro.heights]))
+    base = {"dendrogram": dendro, "linkage": lk, "norm": p.norm}
+    names = _ClusterNames(p.groups)
+    yield _start_step(p, names, dendro, trace_all, base)
+    if m == 1:
+        return
+    witnesses = _Witnesses(p, dendro, cents, wit)
+    ids = Z[:, :2].astype(np.intp).tolist()
+    heights, inv = dendro.heights.tolist(), dendro.inversions.tolist()
+    running = np.maximum.accumulate(dendro.heights).tolist()
+    pord, nstart, nstop = dendro.point_order, witnesses.nstart, witnesses.nstop
+    for t in range(m - 1):
+        a, b = ids[t]
+        h = heights[t]
+        new_size = names.merge(a, b)
+        wkind, wpts, wcoords = witnesses.of(t, a, b)
+        text = f"merged {names.texts[a]} and {names.texts[b]} at d_{lk} = {h:.4g} ({NORM_NAMES[p.norm]})"
+        if inv[t]:
+            text += f" - an inversion: below the earlier merge at {running[t - 1]:.4g}"
+        last = t == m - 2
+        yield Step("merge", text, labels=functools.partial(dendro.labels_after, t), objective=h,
+                   trace=trace_all[:t + 2], iteration=t + 1, done=last, status="finished" if last else "",
+                   payload={**base, "a": a, "b": b, "members_a": pord[nstart[a]:nstop[a]],
+                            "members_b": pord[nstart[b]:nstop[b]], "new_id": m + t, "size": new_size,
+                            "distance": h, "witness_kind": wkind, "witness_points": wpts,
+                            "witness_coords": wcoords, "inversion": inv[t], "n_links": t + 1,
+                            "n_clusters": m - t - 1})
+
+
+class FirstMerge(NamedTuple):
+    """Which two starting clusters merge first under one norm and linkage."""
+
+    norm: str
+    linkage: str
+    a: int
+    b: int
+    distance: float
+    n_tied: int  # pairs at exactly this distance (1: no tie)
+
+
+def first_merges(X, clusters=None) -> list:
+    """The first merge for every norm (l1, l2, linf) and linkage (min, max, avg, centroid).
+
+    Returns
+    -------
+    list of FirstMerge
+        12 rows, norms outer, linkages inner; ``a < b`` are starting-cluster
+        ids, chosen by the tie rule.
+
+    Example
+    -------
+    >>> rows = first_merges([[0.0, 0.0], [0.0, 1.0], [3.0, 0.0]])
+    >>> (rows[0].a, rows[0].b, rows[0].distance)
+    (0, 1, 1.0)
+    """
+    out = []
+    for norm in NORMS:
+        p0 = prepare(X, norm, "min", clusters, None)
+        if p0.m < 2:
+            raise ParamError("first_merges needs at least 2 starting clusters.")
+        if p0.m == p0.n:
+            # one point per cluster: every linkage is the point distance, so all four share the closest pair
+            a, b, dist, tied = closest_pair(p0.X, norm)
+            out.extend(FirstMerge(norm, lk, a, b, dist, tied) for lk in ("min", "max", "avg", "centroid"))
+            continue
+        for lk in ("min", "max", "avg", "centroid"):
+            p = prepare(X, norm, lk, clusters, None)
+            if lk == "centroid":
+                C = np.array([p.X[g].mean(axis=0) for g in p.groups])
+                D = core.pairwise(C, C, norm)
+            else:
+                D = core.start_distances(rows_of(p), p.n, p.groups, lk)
+            D[np.tril_indices(p.m)] = np.inf
+            k = int(D.argmin())
+            a, b = divmod(k, p.m)
+            out.append(FirstMerge(norm, lk, a, b, float(D[a, b]), int(np.count_nonzero(D == D[a, b]))))
+    return out

@@ -1,0 +1,112 @@
+"""Witnesses of HAC merges: the pair of points that realises a min / max merge distance.
+
+For single (min) and complete (max) linkage every merge step names a pair
+``p`` in one cluster and ``q`` in the other with ``d(p, q)`` exactly the
+merge distance (the first such pair in leaf order); :func:`all_witnesses`
+finds them for a whole tree. :func:`closest_pair` gives the first merge of
+singletons without a distance matrix.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.hac import linkage as core
+from engine.hac.dendrogram import Dendrogram
+from engine.hac.prepare import Prepared
+
+__all__ = ["pair_distances", "all_witnesses", "witness_pair", "closest_pair"]
+
+
+def pair_distances(p: Prepared, P, Q):
+    """``d(P[k], Q[k])`` for index arrays (same arithmetic as :func:`core.pairwise`)."""
+    if p.D is not None:
+        return p.D[P, Q]
+    if p.X.shape[1] > 16:
+        return np.array([core.pairwise(p.X[u:u + 1], p.X[v:v + 1], p.norm)[0, 0] for u, v in zip(P, Q)])
+    acc = None
+    for f in range(p.X.shape[1]):
+        diff = p.X[P, f] - p.X[Q, f]
+        diff = diff * diff if p.norm == "l2" else np.abs(diff)
+        acc = diff if acc is None else (np.maximum(acc, diff) if p.norm == "linf" else acc + diff)
+    return np.sqrt(acc) if p.norm == "l2" else acc
+
+
+def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray:
+    """Witness pairs of every merge (min / max), shape ``(m - 1, 2)``.
+
+    Small merges are handled together: all their member pairs are listed at
+    once and the first pair in leaf order at exactly the merge distance wins.
+    """
+    m = dendro.n_leaves
+    Z = dendro.linkage
+    a = Z[:, 0].astype(np.intp)
+    b = Z[:, 1].astype(np.intp)
+    a0, b0 = dendro.node_start[a], dendro.node_start[b]
+    sa, sb = dendro.node_stop[a] - a0, dendro.node_stop[b] - b0
+    prod = sa * sb
+    out = np.full((m - 1, 2), -1, dtype=np.intp)
+    pord = dendro.point_order
+    small = np.flatnonzero(prod <= 4096)
+    chunk = []
+    total = 0
+    for t in list(small) + [None]:
+        if t is not None:
+            chunk.append(t)
+            total += int(prod[t])
+        if chunk and (t is None or total >= 1 << 18):
+            T = np.asarray(chunk)
+            cnt = prod[T]
+            seg = np.repeat(np.arange(T.size), cnt)
+            k = np.arange(seg.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            P = pord[a0[T][seg] + k // sb[T][seg]]
+            Q = pord[b0[T][seg] + k % sb[T][seg]]
+            hit = np.flatnonzero(pair_distances(p, P, Q) == dendro.heights[T][seg])
+            _, first = np.unique(seg[hit], return_index=True)
+            found = seg[hit[first]]
+            out[T[found], 0] = P[hit[first]]
+            out[T[found], 1] = Q[hit[first]]
+            chunk, total = [], 0
+    for t in np.flatnonzero(out[:, 0] < 0):
+        A = pord[a0[t]:a0[t] + sa[t]]
+        B = pord[b0[t]:b0[t] + sb[t]]
+        out[t] = witness_pair(p, A, B, float(dendro.heights[t]), farthest)
+    return out
+
+
+def witness_pair(p: Prepared, A, B, h, farthest):
+    """A pair (p in A, q in B) at distance ``h`` (first in leaf order), searched in blocks."""
+    rows = max(1, (1 << 16) // max(1, B.size))
+    for r0 in range(0, A.size, rows):
+        a = A[r0:r0 + rows]
+        block = p.D[np.ix_(a, B)] if p.D is not None else core.pairwise(p.X[a], p.X[B], p.norm)
+        hit = np.flatnonzero(block.ravel() == h)
+        if hit.size:
+            r, c = divmod(int(hit[0]), B.size)
+            return int(a[r]), int(B[c])
+    # unreachable for exact data; fall back to the extreme pair
+    block = p.D[np.ix_(A, B)] if p.D is not None else core.pairwise(p.X[A], p.X[B], p.norm)
+    r, c = np.unravel_index(int(block.argmax() if farthest else block.argmin()), block.shape)
+    return int(A[r]), int(B[c])
+
+
+def closest_pair(X, norm):
+    """The closest pair ``a < b`` of points (first in row-major order among ties), its distance, the tie count.
+
+    Row blocks of :func:`core.pairwise` (the arithmetic of the runs), never an n x n matrix.
+    """
+    n = X.shape[0]
+    rows = max(1, (1 << 16) // n)
+    best, a, b, tied = np.inf, -1, -1, 0
+    cols = np.arange(n)
+    for r0 in range(0, n - 1, rows):
+        r1 = min(n - 1, r0 + rows)
+        block = core.pairwise(X[r0:r1], X, norm)
+        block[cols[None, :] <= np.arange(r0, r1)[:, None]] = np.inf  # keep the pairs a < b
+        k = int(block.argmin())
+        v = block.flat[k]
+        if v < best:
+            best, tied = float(v), int(np.count_nonzero(block == v))
+            a, b = r0 + k // n, k % n
+        elif v == best:
+            tied += int(np.count_nonzero(block == v))
+    return a, b, best, tied
