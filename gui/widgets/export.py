@@ -24,7 +24,7 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PIL import Image
-from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QSize
+from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QWidget
@@ -247,11 +247,3 @@ def save_gif(frames, path, fps: float = 4) -> Path:
     except OSError as exc:
         raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
     return path
-
-
-def image_bytes(image: QImage, fmt: str = "PNG") -> bytes:
-    """Encode a QImage (for the clipboard or tests)."""
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, fmt)
-    return bytes(buffer.data())

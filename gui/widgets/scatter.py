@@ -25,7 +25,8 @@ Overlays (centres, ellipses, witness segments) are added by the algorithm
 plugins to :attr:`ScatterView.plot_item`.
 
 Editing with the mouse (click to add, drag to move, delete, paint starting
-groups) lives in :mod:`gui.widgets.scatter_edit`, the legend in :mod:`gui.widgets.scatter_legend`.
+groups) lives in :mod:`gui.widgets.scatter_edit`, the legend in :mod:`gui.widgets.scatter_legend`, the drawing of
+the points in both modes in :mod:`gui.widgets.scatter_draw`. ``python -m gui.widgets.scatter`` shows the view alone.
 """
 from __future__ import annotations
 
@@ -38,30 +39,19 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from gui.widgets import palette
-from gui.widgets.raster import RasterLayer, pack_rgba
+from gui.widgets.raster import RasterLayer
+from gui.widgets.scatter_draw import NEUTRAL_ID, POINT_SIZE, DrawingMixin, objects
 from gui.widgets.scatter_edit import EDIT_MODES, EditingMixin, _ViewBox
 from gui.widgets.scatter_legend import LegendMixin
 
 __all__ = ["ScatterView", "EDIT_MODES", "SYMBOL_LIMIT"]
 
 SYMBOL_LIMIT = 2000  # above this many points the view rasterises (symbols redraw in ~15 ms up to here)
-DIM_ALPHA = 110  # alpha of the points that are not highlighted
 NAMES_MAX = 30  # point names are drawn for at most this many points
-POINT_SIZE = palette.POINT_SIZE
-CLUSTER_ITEMS = 64  # below this many clusters, symbol mode draws one item per cluster
 RING_LIMIT = 5000  # at most this many highlight rings are drawn
-NEUTRAL = "#4D4D4D"  # colour of points without labels
-NEUTRAL_ID = -2  # brush-cache key of that colour
 
 
-def _objects(items) -> np.ndarray:
-    """A 1-D object array of ``items`` (QBrush objects or symbol names), for fancy indexing."""
-    out = np.empty(len(items), dtype=object)
-    out[:] = items
-    return out
-
-
-class ScatterView(LegendMixin, EditingMixin, QWidget):
+class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
     """Points in the plane, coloured by cluster, with editing requests.
 
     Signals
@@ -90,6 +80,30 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
         self.vb = _ViewBox(self)
         self.plot = pg.PlotWidget(background="w", viewBox=self.vb)
         self.plot_item: pg.PlotItem = self.plot.getPlotItem()
+        self._build_axes()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self._build_layers()
+        self._init_state()
+        self.plot_item.setAspectLocked(True)
+        self.vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.05)
+
+        self.point_menu = QMenu(self)
+        self.delete_action = QAction("Delete point", self.point_menu)
+        self.delete_action.triggered.connect(self._on_menu_delete)
+        self.point_menu.addAction(self.delete_action)
+
+        self._remap_timer = QTimer(self)
+        self._remap_timer.setSingleShot(True)
+        self._remap_timer.setInterval(40)
+        self._remap_timer.timeout.connect(self._remap)
+        self.vb.sigRangeChanged.connect(self._on_range_changed)
+        self.vb.sigResized.connect(self._on_range_changed)
+        self.set_grid(False)
+
+    def _build_axes(self):
+        """Dark axes behind the points with plain numbers, axis labels and the legend."""
         for side in ("left", "bottom"):
             ax = self.plot_item.getAxis(side)
             ax.setPen(pg.mkPen("#333333"))
@@ -99,35 +113,32 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
         self.set_axis_labels("x1", "x2")
         self.legend = self.plot_item.addLegend(offset=(10, 10), labelTextColor="#222222",
                                                brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#BBBBBB"))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
 
-        # base layers: exactly one of them shows the points
+    def _build_layers(self):
+        """The base layers (exactly one of them shows the points) and this view's own overlays."""
         self._rim = pg.mkPen(255, 255, 255, 170, width=0.8)
         # symbols: one item per cluster while there are few clusters (fast: no per-point styles),
         # else one item with per-point brushes from shared QBrush objects
+        self._brush_cache: dict[tuple[int, int], object] = {}
         self._scatter = self._new_symbol_item()
         self._cluster_items: list[pg.ScatterPlotItem] = []
         # an invisible item spanning the points, so pyqtgraph's own "View all" works in both modes
         self._bounds_item = pg.PlotDataItem(pen=None)
         self.vb.addItem(self._bounds_item)
         self._layer = RasterLayer(self.vb, z=-6)
-        # overlays of this view
-        self._rings = pg.ScatterPlotItem(size=POINT_SIZE + 7, pxMode=True, antialias=True,
-                                         pen=pg.mkPen("#111111", width=2), brush=None)
-        self._rings.setZValue(5)
-        self.vb.addItem(self._rings, ignoreBounds=True)
-        self._hl_points = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True, antialias=True, pen=self._rim)
-        self._hl_points.setZValue(4)
-        self.vb.addItem(self._hl_points, ignoreBounds=True)
-        self._preview = pg.ScatterPlotItem(size=POINT_SIZE + 4, pxMode=True, antialias=True,
-                                           pen=pg.mkPen("#111111", width=1.5))
-        self._preview.setZValue(6)
-        self.vb.addItem(self._preview, ignoreBounds=True)
+        self._rings = self._overlay(5, size=POINT_SIZE + 7, pen=pg.mkPen("#111111", width=2), brush=None)
+        self._hl_points = self._overlay(4, size=POINT_SIZE, pen=self._rim)
+        self._preview = self._overlay(6, size=POINT_SIZE + 4, pen=pg.mkPen("#111111", width=1.5))
         self._name_items: list[pg.TextItem] = []
 
-        # state
+    def _overlay(self, z: float, **style) -> pg.ScatterPlotItem:
+        item = pg.ScatterPlotItem(pxMode=True, antialias=True, **style)
+        item.setZValue(z)
+        self.vb.addItem(item, ignoreBounds=True)
+        return item
+
+    def _init_state(self):
+        """What is shown: points, names, labels or colours, highlight, hidden clusters, mode."""
         self._Y = np.empty((0, 2))
         self._names: tuple[str, ...] | None = None
         self._labels: np.ndarray | None = None
@@ -146,25 +157,7 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
         self._editable = False
         self._drag: tuple | None = None
         self._menu_index = -1
-        self._aspect = True
-        self.plot_item.setAspectLocked(True)
-        self.vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.05)
-
-        self._brush_cache: dict[tuple[int, int], object] = {}
         self._tables = None  # symbol mode: (brushes, symbols) object arrays; raster: uint32 colours
-
-        self.point_menu = QMenu(self)
-        self.delete_action = QAction("Delete point", self.point_menu)
-        self.delete_action.triggered.connect(self._on_menu_delete)
-        self.point_menu.addAction(self.delete_action)
-
-        self._remap_timer = QTimer(self)
-        self._remap_timer.setSingleShot(True)
-        self._remap_timer.setInterval(40)
-        self._remap_timer.timeout.connect(self._remap)
-        self.vb.sigRangeChanged.connect(self._on_range_changed)
-        self.vb.sigResized.connect(self._on_range_changed)
-        self.set_grid(False)
 
     # ------------------------------------------------------------------ data
     @property
@@ -333,11 +326,6 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
         self.plot_item.setLabel("bottom", x, color="#222222")
         self.plot_item.setLabel("left", y, color="#222222")
 
-    def set_aspect_locked(self, locked: bool = True):
-        """Equal scales on both axes (on by default; right for 2-D data)."""
-        self._aspect = bool(locked)
-        self.plot_item.setAspectLocked(self._aspect)
-
     def auto_range(self):
         """Fit the view to the points (the unit square when there are none)."""
         if self.n == 0:
@@ -353,219 +341,6 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
 
     def clear(self):
         self.set_points(np.empty((0, 2)))
-
-    # ------------------------------------------------------------------ internals: colours
-    def _update_tables(self):
-        """Colour tables for the current labels: index with a label, -1 picks the last entry (grey)."""
-        lab = self._labels
-        k = int(lab.max(initial=-1)) + 1 if lab is not None and lab.size else 0
-        self._k = k
-        if self._raster:
-            self._tables = self._raster_table(k)
-        else:
-            full = [self._brush(i, 255) for i in range(k)] + [self._brush(-1, 255)]
-            dim = [self._brush(i, DIM_ALPHA) for i in range(k)] + [self._brush(-1, DIM_ALPHA)]
-            symbols = [palette.symbol(i) for i in range(k)] + [palette.symbol(-1)]
-            self._tables = (_objects(full), _objects(dim), _objects(symbols))
-        self._update_legend()
-
-    def _brush(self, i: int, alpha: int):
-        """Shared QBrush of cluster ``i`` (``-1`` grey, ``NEUTRAL_ID`` for unlabelled points)."""
-        key = (i, alpha)
-        b = self._brush_cache.get(key)
-        if b is None:
-            c = pg.mkColor(NEUTRAL) if i == NEUTRAL_ID else palette.color(i)
-            c.setAlpha(alpha)
-            b = self._brush_cache[key] = pg.mkBrush(c)
-        return b
-
-    @staticmethod
-    def _raster_table(k: int) -> dict:
-        """uint32 RGBA tables (full and dimmed alpha), k cluster colours then grey, then neutral."""
-        full = palette.rgba_table(k, 255, extended=True)
-        dim = palette.rgba_table(k, DIM_ALPHA, extended=True)
-        neutral = pg.mkColor(NEUTRAL)
-        nrow = np.array([[neutral.red(), neutral.green(), neutral.blue(), 255]], dtype=np.uint8)
-        ndim = nrow.copy()
-        ndim[0, 3] = DIM_ALPHA
-        return {"full": np.ascontiguousarray(full).view(np.uint32).ravel(),
-                "dim": np.ascontiguousarray(dim).view(np.uint32).ravel(),
-                "neutral": int(nrow.view(np.uint32)[0, 0]), "neutral_dim": int(ndim.view(np.uint32)[0, 0])}
-
-    def _visible_mask(self) -> np.ndarray | None:
-        """Boolean mask of the points whose cluster is shown (None = all shown)."""
-        if self._hide_all:
-            return np.zeros(self.n, dtype=bool)
-        if not self._hidden or self._labels is None:
-            return None
-        lut = np.ones(self._k + 1, dtype=bool)  # last entry: unassigned (-1)
-        for h in self._hidden:
-            if -1 <= h < self._k:
-                lut[h] = False
-        return lut[self._labels]
-
-    # ------------------------------------------------------------------ internals: drawing
-    def _set_raster(self, raster: bool):
-        if raster == self._raster:
-            return
-        self._raster = raster
-        self._layer.set_visible(raster)
-        self._scatter.setVisible(not raster)
-        for item in self._cluster_items:
-            item.setVisible(not raster)
-        if raster:
-            self._scatter.setData([], [])
-            for item in self._cluster_items:
-                item.setData([], [])
-        else:
-            self._layer.reset()
-
-    def _render(self):
-        if self._raster:
-            self._render_raster()
-        else:
-            self._render_symbols()
-
-    def _new_symbol_item(self) -> pg.ScatterPlotItem:
-        item = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True, antialias=True, pen=self._rim)
-        item.setZValue(-5)
-        self.vb.addItem(item, ignoreBounds=True)
-        return item
-
-    def _render_symbols(self):
-        Y = self._Y
-        if self._tables is None or isinstance(self._tables, dict):
-            self._update_tables()
-        full, dim, symbols = self._tables
-        dimmed = self._highlight is not None
-        keep = self._visible_mask()
-        if self._colors is not None:
-            for item in self._cluster_items:
-                item.setData([], [])
-            idx = np.flatnonzero(keep) if keep is not None else slice(None)
-            brushes = self._color_brushes(self._colors[idx], DIM_ALPHA if dimmed else None)
-            syms = "o" if self._labels is None else symbols[self._labels[idx]]
-            self._scatter.setData(x=Y[idx, 0], y=Y[idx, 1], brush=brushes, symbol=syms)
-            return
-        if self._labels is None or self._k < CLUSTER_ITEMS:
-            self._scatter.setData([], [])
-            self._render_per_cluster(Y, keep, dimmed)
-            return
-        for item in self._cluster_items:
-            item.setData([], [])
-        if self._labels is None:
-            brushes = _objects([self._brush(NEUTRAL_ID, DIM_ALPHA if dimmed else 255)] * self.n)
-            syms = "o"
-        else:
-            brushes = (dim if dimmed else full)[self._labels]
-            syms = symbols[self._labels]
-        if keep is not None:
-            Y = Y[keep]
-            brushes = brushes[keep]
-            if not isinstance(syms, str):
-                syms = syms[keep]
-        self._scatter.setData(x=Y[:, 0], y=Y[:, 1], brush=brushes, symbol=syms)
-
-    def _color_brushes(self, rgba: np.ndarray, max_alpha: int | None = None) -> np.ndarray:
-        """Object array of QBrush for (m, 4) uint8 colours: one brush per distinct colour.
-
-        pyqtgraph renders every distinct brush into its symbol atlas once, so the colour
-        channels are rounded to 16 levels (multiples of 17) first: a blend of cluster
-        colours then needs a few hundred brushes, not one per point.
-        """
-        rgba = (((rgba.astype(np.uint16) + 8) // 17) * 17).astype(np.uint8)
-        if max_alpha is not None:
-            rgba[:, 3] = np.minimum(rgba[:, 3], max_alpha)
-        uniq, inv = np.unique(pack_rgba(rgba), return_inverse=True)
-        cache = self._brush_cache
-        if len(cache) > 8192:  # blends of many runs: start again rather than grow without bound
-            cache.clear()
-        brushes = []
-        for u in uniq.tolist():
-            b = cache.get(("rgba", u))
-            if b is None:
-                b = cache[("rgba", u)] = pg.mkBrush(*(int(v) for v in np.array([u], np.uint32).view(np.uint8)))
-            brushes.append(b)
-        return _objects(brushes)[inv.reshape(-1)]
-
-    def _render_per_cluster(self, Y: np.ndarray, keep: np.ndarray | None, dimmed: bool):
-        """One ScatterPlotItem per cluster id (unassigned first, so clusters draw over grey)."""
-        alpha = DIM_ALPHA if dimmed else 255
-        if self._labels is None:
-            groups = [(NEUTRAL_ID, np.flatnonzero(keep) if keep is not None else slice(None))]
-        else:
-            lab = self._labels if keep is None else self._labels[keep]
-            pts = np.flatnonzero(keep) if keep is not None else None
-            order = np.argsort(lab, kind="stable")
-            bounds = np.searchsorted(lab[order], np.arange(-1, self._k + 1))
-            groups = []
-            for j, i in enumerate(range(-1, self._k)):
-                a, b = bounds[j], bounds[j + 1]
-                if b > a:
-                    sel = order[a:b]
-                    groups.append((i, sel if pts is None else pts[sel]))
-        while len(self._cluster_items) < len(groups):
-            self._cluster_items.append(self._new_symbol_item())
-        for item, (i, idx) in zip(self._cluster_items, groups):
-            sym = "o" if i == NEUTRAL_ID else palette.symbol(i)
-            item.setData(x=Y[idx, 0], y=Y[idx, 1], brush=self._brush(i, alpha), symbol=sym)
-        for item in self._cluster_items[len(groups):]:
-            if len(item.data):
-                item.setData([], [])
-
-    def _render_raster(self):
-        layer = self._layer
-        if layer.buf is None or layer.pix is None:
-            return
-        if not isinstance(self._tables, dict):
-            self._update_tables()
-        t = self._tables
-        dimmed = self._highlight is not None
-        keep = self._visible_mask()
-        if self._colors is not None:
-            full, dim = self._packed_colors()
-            table = dim if dimmed else full
-            colour_of = lambda idx: table if idx is None else table[idx]  # noqa: E731
-            highlight_of = lambda idx: full[idx]  # noqa: E731
-        elif self._labels is None:
-            neutral = t["neutral_dim"] if dimmed else t["neutral"]
-            colour_of = lambda idx: neutral  # noqa: E731
-            highlight_of = lambda idx: t["neutral"]  # noqa: E731
-        else:
-            lab, table = self._labels, (t["dim"] if dimmed else t["full"])
-            colour_of = lambda idx: table[lab] if idx is None else table[lab[idx]]  # noqa: E731
-            highlight_of = lambda idx: t["full"][lab[idx]]  # noqa: E731
-        layer.render(colour_of, keep, self._highlight if dimmed else None, highlight_of)
-
-    def _packed_colors(self) -> tuple[np.ndarray, np.ndarray]:
-        """Raster: the per-point colours as uint32, at their own alpha and dimmed."""
-        if self._packed is None:
-            c = self._colors
-            dim = c.copy()
-            dim[:, 3] = np.minimum(dim[:, 3], DIM_ALPHA)
-            self._packed = (pack_rgba(c), pack_rgba(dim))
-        return self._packed
-
-    def set_raster_oversample(self, factor: int = 1):
-        """Raster mode: draw into an image ``factor`` times finer, each point an f x f square.
-
-        Points keep their size but sit on a finer grid; export uses this for sharp large figures.
-        """
-        if self._layer.set_oversample(factor) and self._raster:
-            self._remap()
-
-    def _remap(self):
-        """Raster mode: map positions to pixels of an image covering the visible range, and draw."""
-        self._remap_timer.stop()
-        if not self._raster:
-            self._render()
-            return
-        self._layer.remap(self._Y)
-        self._render_raster()
-
-    def _on_range_changed(self, *args):
-        if self._raster:
-            self._remap_timer.start()
 
     def _all_visible(self) -> bool:
         if self.n == 0:
@@ -588,7 +363,7 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
         x, y = self._Y[h, 0], self._Y[h, 1]
         self._rings.setData(x=x, y=y)
         if self._colors is not None:
-            symbols = "o" if self._labels is None or self._raster else _objects(
+            symbols = "o" if self._labels is None or self._raster else objects(
                 [palette.symbol(int(i)) for i in self._labels[h]])
             self._hl_points.setData(x=x, y=y, brush=self._color_brushes(self._colors[h]), symbol=symbols)
         elif self._labels is None:
@@ -597,16 +372,9 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
             lab = self._labels[h]
             ids = range(-1, self._k)
             extended = self._raster
-            table = _objects([self._extended_brush(i) if extended else self._brush(i, 255) for i in ids])
-            symbols = _objects(["o" if extended else palette.symbol(i) for i in ids])
+            table = objects([self._extended_brush(i) if extended else self._brush(i, 255) for i in ids])
+            symbols = objects(["o" if extended else palette.symbol(i) for i in ids])
             self._hl_points.setData(x=x, y=y, brush=table[lab + 1], symbol=symbols[lab + 1])
-
-    def _extended_brush(self, i: int):
-        key = ("extended", i)
-        b = self._brush_cache.get(key)
-        if b is None:
-            b = self._brush_cache[key] = pg.mkBrush(palette.color(i, extended=True))
-        return b
 
     def _update_names(self):
         names = self._names if self._names is not None and self.n <= NAMES_MAX else ()
@@ -620,3 +388,21 @@ class ScatterView(LegendMixin, EditingMixin, QWidget):
         for item, name, (x, y) in zip(self._name_items, names, self._Y):
             item.setText(name)
             item.setPos(float(x), float(y))
+
+
+def _demo_widget() -> ScatterView:
+    """Three Gaussian blobs coloured by cluster, the first few points highlighted."""
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [4.0, 1.0], [1.5, 4.0]])
+    labels = np.repeat(np.arange(3), 60)
+    view = ScatterView()
+    view.set_points(centres[labels] + rng.normal(scale=0.7, size=(labels.size, 2)))
+    view.set_labels(labels)
+    view.highlight(np.arange(5))
+    return view
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+
+    run_demo(_demo_widget, title="Scatter")
