@@ -9,7 +9,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from engine import hac as ehac
 from engine.hac.dendrogram import cut_height
 from gui import algorithms
-from engine.hac.flat import rank_by_first
+from engine.hac.dendrogram import rank_first as rank_by_first
 from gui.algorithms.hac.plugin import COMPARE_LIMIT, HacPlugin
 from gui.algorithms.hac.norms import norm as vnorm
 

@@ -6,8 +6,8 @@ view shows is per *point* and per *link*; this module turns one into the
 other, so no view repeats the tree arithmetic:
 
 * :func:`start_groups` - HAC's starting partition from a data set's groups;
-* :func:`rank_by_first` / :func:`point_labels` - labels numbered by smallest
-  member, per point;
+* :func:`point_labels` - labels per point, numbered by smallest member
+  (:func:`engine.hac.dendrogram.rank_first`);
 * :func:`cut` - a cut at a height, or into at most ``k`` clusters together
   with the height in the middle of the gap that gives them (where the cut line
   is drawn);
@@ -33,9 +33,9 @@ from typing import NamedTuple
 import numpy as np
 
 from engine.core.params import ParamError
-from engine.hac.dendrogram import Dendrogram, cut_count, cut_height
+from engine.hac.dendrogram import Dendrogram, cut_count, cut_height, rank_first
 
-__all__ = ["start_groups", "rank_by_first", "subtree_max_heights", "point_leaves", "point_labels", "FlatCut",
+__all__ = ["start_groups", "subtree_max_heights", "point_leaves", "point_labels", "FlatCut",
            "cut", "link_labels", "merge_path"]
 
 
@@ -67,23 +67,6 @@ def start_groups(labels) -> np.ndarray | None:
     return lab
 
 
-def rank_by_first(x) -> np.ndarray:
-    """Renumber values by first appearance: 0 for ``x[0]``'s value, then the next new one, ...
-
-    Applied to labels per point this is the engine's smallest-member order.
-
-    Example
-    -------
-    >>> rank_by_first([7, 3, 7, 5]).tolist()
-    [0, 1, 0, 2]
-    """
-    x = np.asarray(x)
-    _, first, inv = np.unique(x, return_index=True, return_inverse=True)
-    rank = np.empty(first.size, dtype=np.intp)
-    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
-    return rank[inv.ravel()]
-
-
 def subtree_max_heights(Z) -> np.ndarray:
     """For each merge, the largest height inside it: the lowest cut that keeps it whole.
 
@@ -109,7 +92,7 @@ def point_leaves(dendrogram: Dendrogram) -> np.ndarray:
 
 def point_labels(dendrogram: Dendrogram, leaf_labels) -> np.ndarray:
     """Labels per point from labels per leaf, numbered by smallest member."""
-    return rank_by_first(np.asarray(leaf_labels)[point_leaves(dendrogram)])
+    return rank_first(np.asarray(leaf_labels)[point_leaves(dendrogram)])
 
 
 class FlatCut(NamedTuple):
