@@ -83,43 +83,8 @@ class TimelineBar(QWidget):
         style = self.style()
         self._icon_play = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
         self._icon_pause = style.standardIcon(QStyle.StandardPixmap.SP_MediaPause)
-
-        def button(name, icon, tip, slot):
-            b = QToolButton()
-            b.setObjectName(name)
-            b.setIcon(style.standardIcon(icon))
-            b.setToolTip(tip)
-            b.setAutoRaise(True)
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.clicked.connect(lambda _checked=False: slot())
-            return b
-
-        sp = QStyle.StandardPixmap
-        self.start_button = button("to_start", sp.SP_MediaSkipBackward, "Go to the first step (Home)", player.to_start)
-        self.back_button = button("back", sp.SP_MediaSeekBackward, "One step back (Left)", player.back)
-        self.play_button = button("play", sp.SP_MediaPlay, "Play / pause (Space)", player.toggle_play)
-        self.forward_button = button("forward", sp.SP_MediaSeekForward, "One step forward (Right)", player.forward)
-        self.end_button = button("to_end", sp.SP_MediaSkipForward, "Run to the last step (End)", player.to_end)
-
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setObjectName("scrubber")
-        self.slider.setToolTip("Scrub through the steps computed so far")
-        self.slider.setRange(0, 0)
-        self.slider.setMinimumWidth(160)
-        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._router = _KeyRouter(player, self)
-        self.slider.installEventFilter(self._router)
-        self.slider.valueChanged.connect(self._on_slider_moved)
-
-        self.speed = QDoubleSpinBox()
-        self.speed.setObjectName("speed")
-        self.speed.setRange(0.25, 60.0)
-        self.speed.setDecimals(2)
-        self.speed.setSingleStep(1.0)
-        self.speed.setSuffix(" steps/s")
-        self.speed.setToolTip("Playback speed in steps per second")
-        self.speed.setValue(player.speed())
-        self.speed.valueChanged.connect(self._on_speed_changed)
+        self._build_buttons(player)
+        self._build_slider_and_speed(player)
 
         self.label = _ElidedLabel("no run")
         self.label.setObjectName("step_label")
@@ -143,6 +108,50 @@ class TimelineBar(QWidget):
         player.sigPlayingChanged.connect(self._on_playing_changed)
         player.sigBusy.connect(self.refresh)
         self.refresh()
+
+    def _build_buttons(self, player: Player):
+        """The five transport buttons (first, back, play/pause, forward, last)."""
+        style = self.style()
+
+        def button(name, icon, tip, slot):
+            b = QToolButton()
+            b.setObjectName(name)
+            b.setIcon(style.standardIcon(icon))
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _checked=False: slot())
+            return b
+
+        sp = QStyle.StandardPixmap
+        self.start_button = button("to_start", sp.SP_MediaSkipBackward, "Go to the first step (Home)", player.to_start)
+        self.back_button = button("back", sp.SP_MediaSeekBackward, "One step back (Left)", player.back)
+        self.play_button = button("play", sp.SP_MediaPlay, "Play / pause (Space)", player.toggle_play)
+        self.forward_button = button("forward", sp.SP_MediaSeekForward, "One step forward (Right)", player.forward)
+        self.end_button = button("to_end", sp.SP_MediaSkipForward, "Run to the last step (End)", player.to_end)
+
+    def _build_slider_and_speed(self, player: Player):
+        """The scrubber over the computed steps (arrow keys go to the player) and the speed box."""
+
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("scrubber")
+        self.slider.setToolTip("Scrub through the steps computed so far")
+        self.slider.setRange(0, 0)
+        self.slider.setMinimumWidth(160)
+        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._router = _KeyRouter(player, self)
+        self.slider.installEventFilter(self._router)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+
+        self.speed = QDoubleSpinBox()
+        self.speed.setObjectName("speed")
+        self.speed.setRange(0.25, 60.0)
+        self.speed.setDecimals(2)
+        self.speed.setSingleStep(1.0)
+        self.speed.setSuffix(" steps/s")
+        self.speed.setToolTip("Playback speed in steps per second")
+        self.speed.setValue(player.speed())
+        self.speed.valueChanged.connect(self._on_speed_changed)
 
     # ------------------------------------------------------------- player -> bar
     def set_objective_name(self, name: str):
@@ -206,3 +215,27 @@ class TimelineBar(QWidget):
     def _on_speed_changed(self, value: float):
         self.player.set_speed(value)
         self.sigSpeedChanged.emit(float(value))
+
+
+def _demo_widget() -> QWidget:
+    """The bar driving a 40-step toy run (the objective halves at each step)."""
+    from engine.core.steps import Step
+
+    def steps():
+        for i in range(40):
+            yield Step(kind="update", description=f"toy step {i + 1}", objective=100.0 / 2 ** i, done=i == 39)
+
+    from PySide6.QtWidgets import QApplication
+
+    player = Player()
+    bar = TimelineBar(player)
+    player.setParent(bar)
+    QApplication.instance().aboutToQuit.connect(player.shutdown)  # its worker thread stops before exit
+    player.start(steps)
+    return bar
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+
+    run_demo(_demo_widget, title="Timeline")
