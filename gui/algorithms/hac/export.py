@@ -26,12 +26,12 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from engine.core.csvfile import format_rows
+from engine.core.csvfile import format_rows, write_text_atomic
 from engine.hac.dendrogram import newick
 from gui.algorithms.hac.norms import NORM_SYMBOLS
 from gui.widgets import export
 
-__all__ = ["linkage_csv", "labels_csv", "write_text", "save_png", "save_svg", "DendrogramExportMixin",
+__all__ = ["linkage_csv", "labels_csv", "save_png", "save_svg", "DendrogramExportMixin",
            "EXPORT_KINDS"]
 
 EXPORT_KINDS = {  # kind -> (menu text, file filter, suffix)
@@ -55,21 +55,6 @@ def labels_csv(labels: np.ndarray, point_names=None) -> str:
     labels = np.asarray(labels).ravel()
     names = point_names if point_names is not None else [str(i) for i in range(labels.size)]
     return format_rows(["point", "cluster"], [[str(n), int(c)] for n, c in zip(names, labels)])
-
-
-def write_text(path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".clusterlab-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 # ------------------------------------------------------------------ figures
@@ -205,15 +190,15 @@ class DendrogramExportMixin:
             else:
                 save_svg(self.dendrogram, path, title=self.figure_title())
         elif kind == "linkage":
-            write_text(path, linkage_csv(self.tree.Z[:self.dendrogram.n_links]))
+            write_text_atomic(path, linkage_csv(self.tree.Z[:self.dendrogram.n_links]))
         elif kind == "newick":
             if self.dendrogram.n_links < self.tree.n_links:
                 raise ValueError("Newick describes a whole tree: run to the last merge first.")
             text = newick(self.tree.Z, list(self.point_names), leaf_members=self.tree.leaf_points)
-            write_text(path, text + ("\n" if not text.endswith("\n") else ""))
+            write_text_atomic(path, text + ("\n" if not text.endswith("\n") else ""))
         elif kind == "labels":
             labels = self.flat_labels if self.flat_labels is not None else self.step.labels
-            write_text(path, labels_csv(labels, self.point_names))
+            write_text_atomic(path, labels_csv(labels, self.point_names))
         else:
             raise ValueError(f"unknown export {kind!r}")
         self.window.status(f"Saved {path.name}")
