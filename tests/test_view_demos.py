@@ -9,7 +9,7 @@ import pytest
 from gui.widgets.demo import QUIT_ENV, run_demo
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMOS = ["gui.widgets.objective", "gui.widgets.scatter", "gui.widgets.timeline"]
+DEMOS = ["gui.widgets.objective", "gui.widgets.scatter", "gui.widgets.timeline", "gui.widgets.tiles"]
 
 
 @pytest.mark.parametrize("module", DEMOS)

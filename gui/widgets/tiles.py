@@ -25,7 +25,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsTextItem, QLabel, QVBoxLayout, QWidget
 
-__all__ = ["TileView", "PrototypesView", "scale_to_uint8", "grid_layout", "titled_box"]
+__all__ = ["paint_frame", "TileView", "PrototypesView", "scale_to_uint8", "grid_layout", "titled_box"]
 
 BACKGROUND = (255, 255, 255, 255)
 
@@ -57,6 +57,25 @@ def scale_to_uint8(images: np.ndarray, levels: tuple[float, float] | None = None
     span = hi - lo if hi > lo else 1.0
     out = np.where(finite, (a - lo) * (255.0 / span), 0.0)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def paint_frame(rgba: np.ndarray, box: tuple[int, int, int, int], width: int, color) -> None:
+    """Paint a frame ``width`` pixels wide in ``color`` around the ``(y0, x0, h, w)`` box of an RGBA image.
+
+    >>> im = np.zeros((5, 5, 4), np.uint8)
+    >>> paint_frame(im, (1, 1, 3, 3), 1, "#FF0000")
+    >>> int(im[0, 0, 0]), int(im[2, 2, 0])
+    (255, 0)
+    """
+    y0, x0, h, w = box
+    q = pg.mkColor(color)
+    rgb = (q.red(), q.green(), q.blue(), 255)
+    ya, yb = max(y0 - width, 0), y0 + h + width
+    xa, xb = max(x0 - width, 0), x0 + w + width
+    rgba[ya:y0, xa:xb] = rgb
+    rgba[y0 + h:yb, xa:xb] = rgb
+    rgba[ya:yb, xa:x0] = rgb
+    rgba[ya:yb, x0 + w:xb] = rgb
 
 
 def grid_layout(m: int, ncols: int | None = None) -> tuple[int, int]:
@@ -212,32 +231,19 @@ class TileView(QWidget):
             rgba[y0:y0 + h, x0:x0 + w, :3] = ink[i][..., None]
             col = colors[i] if colors is not None and i < len(colors) else None
             if col is not None:
-                q = pg.mkColor(col)
-                rgb = (q.red(), q.green(), q.blue(), 255)
-                ya, yb = max(y0 - frame, 0), y0 + h + frame
-                xa, xb = max(x0 - frame, 0), x0 + w + frame
-                rgba[ya:y0, xa:xb] = rgb
-                rgba[y0 + h:yb, xa:xb] = rgb
-                rgba[ya:yb, xa:x0] = rgb
-                rgba[ya:yb, x0 + w:xb] = rgb
+                paint_frame(rgba, (y0, x0, h, w), frame, col)
         self.values, self.rgba, self._origins, self._shape = values, rgba, origins, (h, w)
         self.image.setImage(rgba, levels=(0, 255), autoLevels=False)
         self.image.setRect(0, 0, values.shape[1], values.shape[0])
 
         # text items (a pool reused from call to call)
-        texts: list[tuple[str, float, float, float, str]] = []  # html, x, y, width, alignment
-        for i, text in enumerate(captions[:m]):
-            if text:
-                y0, x0 = origins[i]
-                texts.append((text.replace("\n", "<br>"), x0 - gap / 2, y0 + h + frame, cell_w, "center"))
-        for r, text in enumerate(row_titles[:rows]):
-            if text:
-                y0 = top + gap + r * cell_h + h / 2 - line * (text.count("\n") + 1) / 2
-                texts.append((text.replace("\n", "<br>"), 0, y0, left, "right"))
-        for c, text in enumerate(column_titles[:cols]):
-            if text:
-                texts.append((text, left + gap + c * cell_w - gap / 2, 0, cell_w, "center"))
-        self._place_texts(texts, line)
+        texts = [(text.replace("\n", "<br>"), origins[i][1] - gap / 2, origins[i][0] + h + frame, cell_w, "center")
+                 for i, text in enumerate(captions[:m]) if text]
+        texts += [(text.replace("\n", "<br>"), 0, top + gap + r * cell_h + h / 2 - line * (text.count("\n") + 1) / 2,
+                   left, "right") for r, text in enumerate(row_titles[:rows]) if text]
+        texts += [(text, left + gap + c * cell_w - gap / 2, 0, cell_w, "center")
+                  for c, text in enumerate(column_titles[:cols]) if text]
+        self._place_texts(texts, line)  # (html, x, y, width, alignment) each
         self.captions = captions[:m]
         key = (values.shape, m)
         if key != self._key:
@@ -339,3 +345,22 @@ class PrototypesView(QWidget):
     def showEvent(self, event):
         super().showEvent(event)
         self.sigShown.emit()
+
+
+def _demo_widget() -> TileView:
+    """Twelve 16 x 16 rings of growing radius, captioned and framed in the cluster colours."""
+    from gui.widgets import palette
+
+    yy, xx = np.mgrid[-8:8, -8:8] + 0.5
+    radius = np.hypot(yy, xx)
+    images = np.array([np.exp(-((radius - 1 - i / 2) ** 2)) for i in range(12)])
+    view = TileView()
+    view.set_tiles(images, (16, 16), captions=[f"ring {i + 1}\nr = {1 + i / 2:.1f}" for i in range(12)],
+                   colors=[palette.color(i % 4) for i in range(12)], ncols=6)
+    return view
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+
+    run_demo(_demo_widget, title="Tiles")
