@@ -29,7 +29,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from engine.core.csvfile import format_rows, write_text_atomic
 from engine.hac.dendrogram import newick
 from gui.algorithms.hac.norms import NORM_SYMBOLS
-from gui.widgets import export
 
 __all__ = ["linkage_csv", "labels_csv", "save_png", "save_svg", "DendrogramExportMixin",
            "EXPORT_KINDS"]
@@ -134,6 +133,8 @@ def save_png(view, path, scale: float = 2.0, title: str = "") -> Path:
 
 def save_svg(view, path, title: str = "") -> Path:
     """Save the dendrogram ``view`` as SVG (vector: axis, leaf names, cluster ids, cut); ``title`` in the file only."""
+    from gui.widgets import export  # on first use: Pillow and the SVG exporters are not needed to start
+
     with print_mode(view, title, 1.0):
         return export.export_svg(view.plot_item, path)
 
@@ -184,6 +185,8 @@ class DendrogramExportMixin:
         if self.tree is None or self.step is None:
             raise ValueError("There is no dendrogram yet: choose data and run HAC first.")
         if kind in ("png", "svg"):
+            from gui.widgets import export
+
             path = export._writable(path, (f".{kind}",))  # the same checks and messages as every figure export
             if kind == "png":
                 save_png(self.dendrogram, path, scale=2, title=self.figure_title())
