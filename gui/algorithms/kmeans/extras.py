@@ -21,7 +21,7 @@ import numpy as np
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from engine.core.csvfile import write_rows
+from engine.core.csvfile import write_rows, write_text_atomic
 from engine.core.params import ParamError
 
 __all__ = ["EXERCISES", "load_exercise", "install_menu", "results", "export_results",
@@ -202,7 +202,7 @@ def export_results(plugin, folder, stem: str = "kmeans") -> list[Path]:
     res = results(plugin)
     paths = []
     p = folder / f"{stem}.json"
-    p.write_text(json.dumps(res, indent=1))
+    write_text_atomic(p, json.dumps(res, indent=1))
     paths.append(p)
     if res["labels"] is not None:
         p = folder / f"{stem}-labels.csv"

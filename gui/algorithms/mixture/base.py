@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
-from engine.core.csvfile import write_rows
+from engine.core.csvfile import write_rows, write_text_atomic
 from engine.core.params import ParamError
 from engine.core.steps import Step
 from gui.algorithms.base import AlgorithmPlugin
@@ -313,7 +313,7 @@ class MixturePlugin(AlgorithmPlugin):
         stem = stem or self.stem
         res = self.results()
         paths = [folder / f"{stem}.json"]
-        paths[0].write_text(json.dumps(res, indent=1))
+        write_text_atomic(paths[0], json.dumps(res, indent=1))
         paths += self.write_parameters(folder / stem, res)
         resp = self.resp_at(self.window.player.index)
         if resp is not None:
