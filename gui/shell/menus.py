@@ -227,9 +227,18 @@ def build(window) -> Menus:
     """Create the window's menus; returns the :class:`Menus` holding their actions."""
     m = Menus(window)
     bar = window.menuBar()
-    K = QKeySequence
+    _file_menu(m, window, bar.addMenu("&File"))
+    _edit_menu(m, window, bar.addMenu("&Edit"))
+    _run_menu(m, window, bar.addMenu("&Run"))
+    _view_menu(m, window, bar.addMenu("&View"))
+    help_menu = bar.addMenu("&Help")
+    m.action("about", "&About Clusterlab", m.about, menu=help_menu)
+    return m
 
-    file_menu = bar.addMenu("&File")
+
+def _file_menu(m: Menus, window, file_menu: QMenu):
+    """Open, examples, generators, recent files, export, quit."""
+    K = QKeySequence
     m.action("open", "&Open data…", m.open_dialog, K(K.StandardKey.Open),
              "Open CSV/TSV/text, .npy/.npz or MNIST IDX files", file_menu)
     examples = file_menu.addMenu("&Examples")
@@ -251,7 +260,13 @@ def build(window) -> Menus:
     m.recent_menu.setToolTipsVisible(True)
     m.rebuild_recent()
     file_menu.addSeparator()
-    exp = file_menu.addMenu("E&xport")
+    _export_menu(m, file_menu.addMenu("E&xport"))
+    file_menu.addSeparator()
+    m.action("quit", "&Quit", window.close, K(K.StandardKey.Quit), menu=file_menu)
+
+
+def _export_menu(m: Menus, exp: QMenu):
+    """PNG at several sizes and SVG of the scatter and of the current tab; CSV and GIF of the run."""
     for which, title in (("scatter", "Scatter plot"), ("tab", "Current tab")):
         png = exp.addMenu(f"{title} as PNG")
         for scale in (1, 2, 3, 4):
@@ -265,10 +280,11 @@ def build(window) -> Menus:
              tip="The coordinates and the cluster of every point at the current step", menu=exp)
     m.action("export_gif", "Animation of the run as GIF…", m.export_gif,
              tip="Every step from the first to the current one, as an animated GIF", menu=exp)
-    file_menu.addSeparator()
-    m.action("quit", "&Quit", window.close, K(K.StandardKey.Quit), menu=file_menu)
 
-    edit = bar.addMenu("&Edit")
+
+def _edit_menu(m: Menus, window, edit: QMenu):
+    """Undo, redo (the data model's undo stack) and clearing the points."""
+    K = QKeySequence
     stack = window.model.undo_stack
     undo = stack.createUndoAction(window, "&Undo")
     undo.setShortcuts([K(K.StandardKey.Undo)])
@@ -281,7 +297,10 @@ def build(window) -> Menus:
     edit.addSeparator()
     m.action("clear", "C&lear points", window.clear_points, tip="Remove every point (undoable)", menu=edit)
 
-    run = bar.addMenu("&Run")
+
+def _run_menu(m: Menus, window, run: QMenu):
+    """The player's controls with their keys."""
+    K = QKeySequence
     p = window.player
     m.action("restart", "Run / &Restart", window.restart_run, K("Ctrl+R"), "Start a new run", run)
     m.action("play", "&Play / Pause", p.toggle_play, K(Qt.Key.Key_Space), "Play or pause the run", run)
@@ -291,7 +310,10 @@ def build(window) -> Menus:
     m.action("to_end", "Last step", p.to_end, K(Qt.Key.Key_End), "Run to the last step", run)
     m.action("cancel", "&Cancel", window.cancel, K(Qt.Key.Key_Escape), "Stop computing ahead", run)
 
-    view = bar.addMenu("&View")
+
+def _view_menu(m: Menus, window, view: QMenu):
+    """The docks' show/hide actions and resetting the zoom."""
+    K = QKeySequence
     for dock in (window.data_dock, window.algorithm_dock):
         a = dock.toggleViewAction()
         a.setText(f"{dock.windowTitle()} panel")
@@ -299,7 +321,3 @@ def build(window) -> Menus:
     view.addSeparator()
     m.action("reset_zoom", "&Reset zoom", window.scatter.auto_range, K("Ctrl+0"),
              "Fit the scatter plot to the points", view)
-
-    help_menu = bar.addMenu("&Help")
-    m.action("about", "&About Clusterlab", m.about, menu=help_menu)
-    return m

@@ -98,6 +98,18 @@ class DataPanel(QWidget):
         form.addRow("Points:", self.count)
         form.addRow("Dimensions:", self.dims)
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.standardize)
+        layout.addWidget(self.projection)
+        layout.addWidget(self.notes)
+        layout.addSpacing(6)
+        layout.addWidget(QLabel("Edit points:"))
+        layout.addLayout(self._build_tools())
+        layout.addStretch(1)
+
+    def _build_tools(self) -> QGridLayout:
+        """The edit-mode buttons, the paint group box and the Clear button, in a grid."""
         self.mode_buttons: dict[str, QToolButton] = {}
         self.mode_group = QButtonGroup(self)
         self.mode_group.setExclusive(True)
@@ -128,16 +140,7 @@ class DataPanel(QWidget):
         self.mode_buttons["inspect"].setChecked(True)
         self.mode_group.idClicked.connect(self._emit_mode)
         self.group.valueChanged.connect(self._on_group_changed)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.standardize)
-        layout.addWidget(self.projection)
-        layout.addWidget(self.notes)
-        layout.addSpacing(6)
-        layout.addWidget(QLabel("Edit points:"))
-        layout.addLayout(tools)
-        layout.addStretch(1)
+        return tools
 
     # ------------------------------------------------------------- state
     def mode(self) -> str:
