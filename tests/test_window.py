@@ -84,7 +84,7 @@ class OtherPlugin(ToyPlugin):
 
 @pytest.fixture
 def make_window(shown, monkeypatch):
-    monkeypatch.setattr(algorithms, "plugin_classes", lambda: [ToyPlugin, OtherPlugin])
+    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None: [ToyPlugin, OtherPlugin])
     from gui.shell.main_window import MainWindow
 
     made = []
@@ -506,7 +506,7 @@ def test_paint_groups_with_the_group_box(qtbot, window):
 
 
 def test_broken_plugins_are_reported_not_fatal(qtbot, monkeypatch):
-    def broken():
+    def broken(problems=None):
         raise ImportError("engine.kmeans needs a module that is missing")
 
     monkeypatch.setattr(algorithms, "plugin_classes", broken)

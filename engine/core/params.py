@@ -48,6 +48,8 @@ class Param:
         Inclusive bounds for numbers.
     help : str
         One sentence for tooltips.
+    choice_labels : tuple of str
+        How forms show each of ``choices`` (same order; default: the choice itself).
     """
 
     name: str
@@ -58,6 +60,11 @@ class Param:
     low: float | None = None
     high: float | None = None
     help: str = ""
+    choice_labels: tuple = ()
+
+    def choice_label(self, choice) -> str:
+        """How a form shows ``choice``: its entry in :attr:`choice_labels`, else the choice itself."""
+        return dict(zip(self.choices, self.choice_labels)).get(choice, str(choice))
 
     def check(self, value):
         """Return ``value`` converted to this parameter's type, or raise :class:`ParamError`."""

@@ -29,8 +29,10 @@ LINKAGES = ("min", "max", "avg", "centroid", "ward")
 NORM_NAMES = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞", "precomputed": "precomputed"}
 PARAMS = (
     Param("norm", "Norm", "choice", "l2", choices=NORMS,
+          choice_labels=("ℓ1 (Manhattan)", "ℓ2 (Euclidean)", "ℓ∞ (Chebyshev)"),
           help="Point distance: ℓ1 (sum of |differences|), ℓ2 (Euclidean) or ℓ∞ (largest |difference|)."),
     Param("linkage", "Cluster distance", "choice", "min", choices=LINKAGES,
+          choice_labels=("min (single)", "max (complete)", "avg (average)", "centroid", "Ward (ℓ2 only)"),
           help="min: closest pair; max: farthest pair; avg: mean over pairs; centroid: between means; "
                "ward: increase of squared error (ℓ2 only)."),
 )

@@ -112,6 +112,7 @@ ALGORITHM = Algorithm(
               help="k-means++: spread-out random points; random: k distinct data points; "
                    "random-partition: random labels, then their centres."),
         Param("metric", "Distance (K-medoids)", "choice", "l2", choices=MEDOID_METRICS,
+              choice_labels=("ℓ2 (Euclidean)", "ℓ1 (Manhattan)", "ℓ∞ (Chebyshev)"),
               help="Point distance of K-medoids; K-means always uses squared l2 and K-medians l1."),
         Param("seed", "Seed", "seed", 0, help="Same seed, same run; empty for a fresh random seed."),
         Param("max_iter", "Max iterations", "int", 300, low=1, high=100000,

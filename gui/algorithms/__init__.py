@@ -6,11 +6,29 @@ The shared base class lives in :mod:`gui.algorithms.base`.
 """
 from __future__ import annotations
 
+import traceback
+
 from engine.core.registry import algorithms, load_object
 
 __all__ = ["plugin_classes"]
 
 
-def plugin_classes() -> list:
-    """The plugin classes of every registered algorithm that has a window part, in menu order."""
-    return [load_object(alg.gui) for alg in algorithms().values() if alg.gui]
+def plugin_classes(problems: list | None = None) -> list:
+    """The plugin classes of every registered algorithm that has a window part, in menu order.
+
+    A window part that cannot be imported is left out and described in ``problems`` (when a list
+    is given; otherwise its error is raised), so one broken package leaves the others usable.
+    """
+    out = []
+    for alg in algorithms().values():
+        if not alg.gui:
+            continue
+        try:
+            out.append(load_object(alg.gui))
+        except Exception as exc:
+            if problems is None:
+                raise
+            traceback.print_exc()
+            problems.append(f"The window part of {alg.title} ({alg.name}) could not be loaded: "
+                            f"{type(exc).__name__}: {exc}")
+    return out

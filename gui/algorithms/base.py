@@ -87,12 +87,6 @@ class State:
     check: str = ""
     after_run: bool = False
 
-CHOICE_LABELS = {
-    "l1": "ℓ1 (Manhattan)", "l2": "ℓ2 (Euclidean)", "linf": "ℓ∞ (Chebyshev)",
-    "min": "min (single)", "max": "max (complete)", "avg": "avg (average)", "centroid": "centroid",
-    "ward": "Ward (ℓ2 only)",
-}
-
 
 class ParamForm(QWidget):
     """A form for a tuple of :class:`Param`, one widget per parameter.
@@ -121,7 +115,7 @@ class ParamForm(QWidget):
         if p.kind == "choice":
             w = QComboBox()
             for c in p.choices:
-                w.addItem(CHOICE_LABELS.get(c, str(c)), c)
+                w.addItem(p.choice_label(c), c)
             w.currentIndexChanged.connect(self.sigChanged)
         elif p.kind == "bool":
             w = QCheckBox()

@@ -202,8 +202,8 @@ class MainWindow(WindowData, QMainWindow):
         """Create the discovered plugins; a broken one is reported in the panel, never a crash."""
         problems = []
         try:
-            classes = algorithms.plugin_classes()
-        except Exception as exc:  # an algorithm module failed to import
+            classes = algorithms.plugin_classes(problems)
+        except Exception as exc:  # the registry itself failed (an engine part could not be imported)
             traceback.print_exc()
             classes, problems = [], [f"Algorithms could not be loaded: {type(exc).__name__}: {exc}"]
         for cls in classes:
