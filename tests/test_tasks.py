@@ -178,3 +178,27 @@ def test_a_window_closing_while_a_task_runs_does_not_abort_the_process():
     assert done.returncode == 0, done.stderr[-2000:]
     assert "still alive" in done.stdout
     assert "QThread" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
+
+
+def test_the_player_is_counted_while_it_computes(qtbot, idle):
+    from engine.core.steps import Step
+    from gui.run.player import Player
+
+    window = QObject()
+    player = Player(window)
+    release = threading.Event()
+
+    def steps():
+        release.wait(5)
+        for i in range(3):
+            yield Step(kind="update", description=f"step {i}", done=i == 2)
+
+    try:
+        player.start(steps)
+        assert player.busy and registry().count(window) == 1
+        release.set()
+        assert registry().wait_idle(window, timeout_ms=5000)
+        assert not player.busy and player.index == 0 and len(player.history) >= 1
+    finally:
+        release.set()
+        player.shutdown()

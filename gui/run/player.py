@@ -16,6 +16,11 @@ step computed so far.
 
 A new run (:meth:`Player.start`) or :meth:`Player.clear` bumps a generation
 number; batches from an older run that arrive late are dropped.
+
+While busy the player is counted by :func:`gui.run.tasks.registry` like a background task, so
+``registry().wait_idle(window)`` also waits for steps being computed. (It keeps its own long-lived
+``QThread`` rather than a :class:`gui.run.tasks.Task` per request: one generator is advanced by one
+thread, and :meth:`Player.cancel` must keep the batches already sent, not drop them.)
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from typing import Callable, Iterator
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from engine.core.steps import Step
+from gui.run.tasks import registry
 
 __all__ = ["Player"]
 
@@ -110,6 +116,7 @@ class Player(QObject):
         self._generation = 0
         self._target: int | None = None  # index to show once it exists; -1 = the end
         self._end_limit = 100_000
+        self._token: int | None = None  # the task registry's token while busy
         self._thread = QThread()
         self._thread.setObjectName("clusterlab-steps")
         self._worker = _Worker()
@@ -276,7 +283,13 @@ class Player(QObject):
     def _set_busy(self, busy: bool):
         if busy != self.busy:
             self.busy = busy
+            if busy:  # counted by the task registry while computing, like every background task
+                self._token = registry().hold(self)
             self.sigBusy.emit(busy)
+            if not busy and self._token is not None:
+                token, self._token = self._token, None
+                # released after what sigBusy's receivers queued (a seek to the last step) has run
+                QTimer.singleShot(0, registry(), lambda: registry().release(token))
 
     @Slot(int, object)
     def _on_steps(self, generation: int, steps: list):
