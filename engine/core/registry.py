@@ -107,6 +107,9 @@ class Algorithm:
         the conformance tests and a first look run it on.
     example_params : dict
         Parameter values of the default session beside the defaults (``{"k": 2}``).
+    no_cluster : str
+        What the window calls a point with label ``-1`` in this algorithm's steps
+        (``"unassigned"`` before a first assignment; ``"noise"`` for a density method).
     """
 
     name: str
@@ -121,6 +124,7 @@ class Algorithm:
     session: SessionEntries = field(default_factory=SessionEntries)
     example: dict = field(default_factory=lambda: {"generator": "blobs", "n": 60, "seed": 0})
     example_params: dict = field(default_factory=dict)
+    no_cluster: str = "unassigned"
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}

@@ -327,6 +327,7 @@ class MainWindow(WindowData, QMainWindow):
         self.tabs.setVisible(self.tabs.count() > 0)
         plugin.activate()
         self.timeline.set_objective_name(plugin.algorithm.objective_name)
+        self.scatter.set_no_cluster_name(plugin.algorithm.no_cluster)
         self.settings.set_last_algorithm(plugin.algorithm.name)
         self.restart_run()
 

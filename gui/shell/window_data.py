@@ -188,7 +188,7 @@ class WindowData:
         cluster = ""
         if step is not None and step.labels is not None and len(step.labels) == ds.n:
             label = int(step.labels[i])
-            cluster = f"; cluster {label + 1}" if label >= 0 else "; not assigned yet"
+            cluster = f"; cluster {label + 1}" if label >= 0 else f"; {self.plugin.algorithm.no_cluster}"
         self.scatter.highlight([i])
         self.status(f"{name}: ({coords}){cluster}")
 

@@ -21,8 +21,18 @@ POINT_SIZE = palette.POINT_SIZE
 class LegendMixin:
     """Legend rows of a :class:`~gui.widgets.scatter.ScatterView` (which owns ``legend``, labels and hidden clusters)."""
 
+    #: How the legend names label ``-1`` (the current algorithm's ``Algorithm.no_cluster``).
+    no_cluster_name = "unassigned"
+
+    def set_no_cluster_name(self, name: str):
+        """Name label ``-1`` in the legend (``"unassigned"``, ``"noise"``, ...)."""
+        if name != self.no_cluster_name:
+            self.no_cluster_name = name
+            self._legend_key = None  # the rows are rebuilt with the new name
+            self._update_legend()
+
     def _update_legend(self):
-        """Entries for the clusters present ("cluster 1" is id 0), then "unassigned".
+        """Entries for the clusters present ("cluster 1" is id 0), then label -1 (:attr:`no_cluster_name`).
 
         Presence is one ``np.bincount`` (O(n)); rows are reused and only rows whose
         cluster changed are redrawn, so a step that merges two clusters costs a few ms.
@@ -35,7 +45,7 @@ class LegendMixin:
             clusters = present[present >= 0]
             entries = [(int(i), f"cluster {i + 1}") for i in clusters[:LEGEND_MAX]]
             if present[0] == -1:
-                entries.append((-1, "unassigned"))
+                entries.append((-1, self.no_cluster_name))
             if clusters.size > LEGEND_MAX:
                 entries.append((None, f"... {clusters.size - LEGEND_MAX} more clusters"))
         key = (tuple(entries), self._raster)
