@@ -85,6 +85,25 @@ def test_python_m_gui_shows_the_window_and_quits_when_asked(tmp_path):
     assert (tmp_path / "clusterlab.ini").is_file()  # the window closed as usual (settings saved)
 
 
+def test_the_first_window_imports_only_what_it_needs(tmp_path):
+    """Startup stays fast (bench/bench_startup.py): no scipy or scikit-learn ever, no Pillow or exporters until an export."""
+    code = ("import sys\n"
+            "from gui.shell.app import make_app\n"
+            "app = make_app()\n"
+            "from gui.shell.main_window import MainWindow\n"
+            "w = MainWindow(startup='')\n"
+            "w.show()\n"
+            "assert len(w.plugins) >= 4, w.plugins\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'sklearn', 'PIL', 'matplotlib')\n"
+            "             or m in ('gui.widgets.export', 'pyqtgraph.exporters'))\n"
+            "assert not bad, bad\n"
+            "w.close()\n")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CLUSTERLAB_SETTINGS_DIR=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_settings_go_to_the_test_directory(tmp_path, monkeypatch):
     from gui.shell.settings import Settings
 
