@@ -143,12 +143,12 @@ def test_command_line_without_a_display(tmp_path):
 def test_views_are_drawn_after_the_work_they_start_when_shown(qtbot, tmp_path, monkeypatch):
     """The HAC Compare tab computes (on a worker) only once it is shown: its figure waits for that."""
     from gui.widgets import export
-    seen = {}
+    seen = []
     real = export.export_png
 
     def spy(view, path, scale=1):
-        if hasattr(view, "trees") and hasattr(view, "busy"):  # the comparison view
-            seen[Path(path).name] = (view.busy, len(view.trees), len(view.results))
+        if hasattr(view, "trees") and hasattr(view, "busy"):  # the comparison view (written to a temporary name)
+            seen.append((view.busy, len(view.trees), len(view.results)))
         return real(view, path, scale=scale)
 
     monkeypatch.setattr(export, "export_png", spy)
@@ -156,7 +156,8 @@ def test_views_are_drawn_after_the_work_they_start_when_shown(qtbot, tmp_path, m
     p.write_text(json.dumps({"format": "clusterlab-session", "version": 1, "data": {"generator": "moons", "n": 800},
                              "algorithm": {"name": "hac", "params": {"linkage": "avg"}}, "step": 5}))
     assert render.main([str(p), "--out", str(tmp_path / "o"), "--no-svg", "--size", "400x300"]) == 0
-    busy, trees, results = seen["compare.png"]
+    assert (tmp_path / "o" / "compare.png").is_file() and len(seen) == 1
+    busy, trees, results = seen[0]
     assert not busy and trees >= 3 and results == 12  # 3 dendrograms side by side, 12 first merges
 
 
@@ -179,3 +180,95 @@ def test_a_sweep_session_writes_the_sweep_of_the_engine(qtbot, tmp_path):
     assert res["sweep"]["best_restart"] == ref.best_restart.tolist()
     size, colours = _png_size(out / "restarts-k.png")
     assert size == (400, 300) and colours > 10
+
+
+def test_render_waits_on_signals_and_never_sleeps(qtbot, tmp_path, monkeypatch, capsys):
+    """Waiting for the run and the background work is done by signals: time.sleep is never called."""
+    import time
+
+    def no_sleep(seconds):
+        raise AssertionError(f"render called time.sleep({seconds})")
+
+    monkeypatch.setattr(time, "sleep", no_sleep)
+    out = tmp_path / "o"
+    code = render.main(["example:ex3-kmeans", "--out", str(out), "--steps", "0,last", "--gif", "--no-svg",
+                        "--size", "300x200"])
+    assert code == 0, capsys.readouterr().err
+    steps = es.run(es.load_session(es.shipped_sessions()["ex3-kmeans"][0]))
+    res = json.loads((out / "result.json").read_text())
+    assert res["n_steps"] == len(steps) and res["labels"] == np.asarray(steps[-1].labels).tolist()
+    assert (out / f"scatter-step{len(steps) - 1:03d}.png").is_file() and (out / "run.gif").is_file()
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_the_wait_for_background_work_returns_when_the_task_says_it_stopped(qtbot, monkeypatch):
+    """A task busy on a worker: the wait ends on its sigBusy(False), with its result delivered, no polling."""
+    import threading
+    import time
+
+    try:
+        from gui.run.tasks import BackgroundTask
+    except ImportError:
+        from gui.algorithms.kmeans.elbow import BackgroundTask
+    from gui.shell.main_window import MainWindow
+    monkeypatch.setattr(time, "sleep", lambda s: (_ for _ in ()).throw(AssertionError("sleep")))
+    w = MainWindow(startup="")
+    qtbot.addWidget(w)
+    task = BackgroundTask(w)
+    gate, results = threading.Event(), []
+    task.sigFinished.connect(results.append)
+    task.start(lambda progress, cancelled: gate.wait(30) and "done")
+    assert task.busy
+    threading.Timer(0.3, gate.set).start()
+    t = time.monotonic()
+    render._wait_for_background(w, timeout=30)
+    assert not task.busy and results == ["done"] and time.monotonic() - t < 20
+    task.shutdown()
+
+
+@pytest.mark.parametrize("steps", ["2147483648", "0,99999999999999999999999", "10000001", "9" * 5000])
+def test_huge_step_numbers_are_refused_with_exit_2(tmp_path, capsys, steps):
+    assert render.main(["example:ex3-kmeans", "--out", str(tmp_path / "o"), "--steps", steps]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("clusterlab render:") and "too large" in err and "10,000,000" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_largest_step_allowed_is_drawn_as_the_last_one(qtbot, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert render.main(["example:ex3-kmeans", "--out", str(out), "--steps", str(render.MAX_STEP), "--no-svg",
+                        "--size", "200x150"]) == 0
+    steps = es.run(es.load_session(es.shipped_sessions()["ex3-kmeans"][0]))
+    assert "is drawn as the last one" in capsys.readouterr().err
+    assert (out / f"scatter-step{len(steps) - 1:03d}.png").is_file()
+
+
+def test_the_sweep_of_a_session_is_computed_once(qtbot, tmp_path, monkeypatch):
+    """render computes the session's sweep on a thread while the window starts; the plugin's sweep is answered
+    with it (every run handed over as it would be), so the engine's sweep runs once, with the plugin's options."""
+    from engine import kmeans as ekm
+    from gui.algorithms.kmeans import sweep as gui_sweep
+    assert render.FLOAT32_MIN_VALUES == gui_sweep.FLOAT32_MIN_VALUES  # render guesses the plugin's options
+    calls = []
+    real = ekm.sweep
+
+    def counting(*args, **kwargs):
+        calls.append({k: v for k, v in kwargs.items() if k not in ("on_run", "progress", "cancel")})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ekm, "sweep", counting)
+    p = tmp_path / "sweep.json"
+    p.write_text(json.dumps({"format": "clusterlab-session", "version": 1, "name": "sw",
+                             "data": {"generator": "blobs", "n": 150, "seed": 3},
+                             "algorithm": {"name": "kmeans", "params": {"k": 3, "init": "random", "seed": 2,
+                                                                        "variant": "means", "metric": "l2",
+                                                                        "max_iter": 300},
+                                           "sweep": {"ks": [2, 3, 5], "restarts": 2, "seed": 4}}}))
+    out = tmp_path / "o"
+    assert render.main([str(p), "--out", str(out), "--no-svg", "--size", "300x200"]) == 0
+    assert len(calls) == 1 and ekm.sweep is counting  # computed once; the engine is left as it was
+    res = json.loads((out / "result.json").read_text())
+    X, _ = es.run_input(es.load_session(p))
+    ref = real(X, [2, 3, 5], 2, seed=4, init="random", variant="means", metric="l2", max_iter=300)
+    np.testing.assert_allclose(res["sweep"]["objectives"], ref.objectives, rtol=1e-12)
+    assert _png_size(out / "restarts-k.png")[1] > 10  # the elbow and the small multiples are drawn

@@ -22,6 +22,7 @@ Exit codes: 0 success; 2 a bad session or bad arguments (message on stderr);
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -29,12 +30,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 __all__ = ["main", "parse_size", "parse_steps", "view_slug"]
 
 DEFAULT_SIZE = (800, 600)
 MAX_SIDE = 4000
 #: Above this many points the scatter gets no SVG (one vector element per point: slow and huge; use the PNG).
 SVG_POINT_LIMIT = 3000
+#: The largest step number ``--steps`` accepts (a run this long would not finish anyway).
+MAX_STEP = 10**7
 
 
 class UsageError(ValueError):
@@ -61,7 +66,10 @@ def parse_steps(text: str) -> list:
             continue
         if part in ("last", "end"):
             value = "last"
-        elif part.isdigit():
+        elif part.isascii() and part.isdigit():
+            if len(part.lstrip("0")) > len(str(MAX_STEP)) or int(part) > MAX_STEP:
+                raise UsageError(f"--steps: step {part[:20]}{'...' if len(part) > 20 else ''} is too large; "
+                                 f"steps go up to {MAX_STEP:,} (use 'last' for the end of the run).")
             value = int(part)
         else:
             raise UsageError(f"--steps: {part!r} is not a step; give numbers from 0 and/or 'last', e.g. 0,5,last.")
@@ -138,9 +146,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         path = find_session(args.session)
-        session = load_session(path)
+        session = load_session(path, validate_data=False)
     except SessionError as exc:
         _err(str(exc))
+        return 2
+    # the data are built and checked (and a K-means sweep computed) on a thread while Qt is imported
+    ahead = _Ahead(session)
+    _ensure_platform()
+    _import_gui()
+    error = ahead.checked()
+    if error is not None:
+        _err(str(error))
         return 2
     out = Path(args.out)
     try:
@@ -148,8 +164,137 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         _err(f"cannot create the folder {out}: {exc.strerror or exc}.")
         return 1
-    _ensure_platform()
-    return _render(session, out, wanted, size, args.scale, args.gif, args.fps, not args.no_svg)
+    with ahead.sweep_installed():
+        return _render(session, out, wanted, size, args.scale, args.gif, args.fps, not args.no_svg)
+
+
+# ------------------------------------------------------------------------------------------------ ahead of the window
+def _import_gui() -> None:
+    """Import what the window needs (the longest part of starting up, done while :class:`_Ahead` computes)."""
+    import gui.shell.main_window  # noqa: F401
+    import gui.widgets.export  # noqa: F401
+
+
+class _Ahead:
+    """The session's data built and checked, and its K-means sweep computed, on a thread of its own.
+
+    Started before Qt is imported, so that work overlaps the window's start-up. The plugin still
+    asks for the sweep itself (``engine.kmeans.sweep``); :meth:`sweep_installed` answers that one
+    call with the result computed here when the arguments are the same (the same data, K values,
+    restarts, seed and options; each finished run is handed to ``on_run`` as the sweep would), so
+    the sweep is computed once. Any other call, or a difference, runs the real sweep.
+    """
+
+    def __init__(self, session):
+        import threading
+
+        from engine import kmeans as ekm
+        self._sweep = ekm.sweep  # the engine's own (the thread may still run once sweep_installed has begun)
+        self.session = session
+        self.error: Exception | None = None
+        self.key = None
+        self.runs: list = []
+        self.result = None
+        self._checked = threading.Event()
+        self._done = threading.Event()
+        threading.Thread(target=self._work, name="clusterlab-render-ahead", daemon=True).start()
+
+    def _work(self):
+        from engine import session as es
+        try:
+            try:
+                dataset = es.make_dataset(self.session)
+                es.make_steps(self.session, dataset)
+            except es.SessionError as exc:
+                self.error = exc
+                return
+            finally:
+                self._checked.set()
+            spec = self.session.extra.get("sweep") if self.session.algorithm == "kmeans" else None
+            if spec is None:
+                return
+            X, kwargs = es.run_input(self.session, dataset)
+            if not isinstance(kwargs.get("init", "k-means++"), str):
+                return  # starting centres of its own: the plugin sweeps with its default initialisation
+            X = np.asarray(X)
+            ks = [int(k) for k in spec["ks"] if int(k) <= dataset.n]
+            options = _sweep_options(kwargs, X)
+            self.key = (X, ks, int(spec["restarts"]), int(spec["seed"]), options)
+            self.result = self._sweep(X, ks, int(spec["restarts"]), seed=int(spec["seed"]),
+                                    on_run=lambda i, r, fit: self.runs.append((i, r, fit)), **options)
+        except Exception:  # the plugin computes (and reports) it itself
+            self.key, self.result = None, None
+        finally:
+            self._checked.set()
+            self._done.set()
+
+    def checked(self):
+        """Wait until the data are built and checked; the :class:`SessionError` found, or None."""
+        self._checked.wait()
+        return self.error
+
+    def _matches(self, X, ks, restarts, seed, options) -> bool:
+        if self.key is None:
+            return False
+        kX, kks, krestarts, kseed, koptions = self.key
+        try:
+            X = np.asarray(X)
+            return bool([int(k) for k in ks] == kks and int(restarts) == krestarts and seed is not None
+                        and int(seed) == kseed and set(options) == set(koptions)
+                        and all(isinstance(options[n], (str, int, float, type(None))) and options[n] == koptions[n]
+                                for n in options)
+                        and X.shape == kX.shape and X.dtype == kX.dtype and np.array_equal(X, kX))
+        except (TypeError, ValueError):
+            return False
+
+    @contextlib.contextmanager
+    def sweep_installed(self):
+        """While inside: ``engine.kmeans.sweep`` answers the session's sweep with the one computed here (once)."""
+        if self.session.algorithm != "kmeans" or "sweep" not in self.session.extra:
+            yield
+            return
+        from engine import kmeans as ekm
+        real, before = self._sweep, ekm.sweep
+        used = []
+
+        def sweep(X, ks, restarts, variant="means", init="k-means++", seed=0, max_iter=300, metric=None,
+                  dtype=None, progress=None, cancel=None, on_run=None):
+            options = {"variant": variant, "init": init, "max_iter": max_iter, "metric": metric}
+            if dtype is not None:
+                options["dtype"] = dtype
+            if not used:
+                self._done.wait()
+            if used or self.result is None or not self._matches(X, ks, restarts, seed, options):
+                return real(X, ks, restarts, variant=variant, init=init, seed=seed, max_iter=max_iter,
+                            metric=metric, dtype=dtype, progress=progress, cancel=cancel, on_run=on_run)
+            used.append(True)
+            total = len(self.runs)
+            for done, (i, r, fit) in enumerate(self.runs, 1):
+                if on_run is not None:
+                    on_run(i, r, fit)
+                if progress is not None:
+                    progress(done, total)
+            return self.result
+
+        ekm.sweep = sweep
+        try:
+            yield
+        finally:
+            ekm.sweep = before
+
+
+def _sweep_options(kwargs: dict, X) -> dict:
+    """The options the K-means plugin gives ``engine.kmeans.sweep`` for these run arguments
+    (:meth:`gui.algorithms.kmeans.sweep.SweepMixin._sweep_options`: float32 on large data)."""
+    options = {"variant": kwargs.get("variant", "means"), "init": kwargs.get("init", "k-means++"),
+               "max_iter": kwargs.get("max_iter", 300), "metric": kwargs.get("metric")}
+    if options["variant"] == "means" and np.asarray(X).size >= FLOAT32_MIN_VALUES:
+        options["dtype"] = "float32"
+    return options
+
+
+#: :data:`gui.algorithms.kmeans.sweep.FLOAT32_MIN_VALUES` (not imported: the thread starts before the GUI is).
+FLOAT32_MIN_VALUES = 1_000_000
 
 
 # ------------------------------------------------------------------------------------------------ rendering
@@ -208,36 +353,128 @@ def _fit(window, view, size, measure=None) -> tuple[int, int]:
     return measure()
 
 
+def _task_registry():
+    """The app's task registry (:func:`gui.run.tasks.registry`), or None in a build without it."""
+    try:
+        from gui.run.tasks import registry
+    except ImportError:  # pragma: no cover - older layout: the plugins' BackgroundTask objects are asked
+        return None
+    return registry()
+
+
 def _busy_parts(window) -> list:
-    """The window's objects computing now: the player and the plugins' background tasks (``busy`` is True)."""
-    from PySide6.QtCore import QObject
-    return [o for o in [window.player, *window.findChildren(QObject)] if getattr(o, "busy", False) is True]
+    """The window's objects computing now (``busy`` is True, with a ``sigBusy``): the player and the
+    plugins' background task runners."""
+    classes = []
+    for module, name in (("gui.run.tasks", "BackgroundTask"), ("gui.algorithms.kmeans.elbow", "BackgroundTask")):
+        try:
+            classes.append(getattr(__import__(module, fromlist=[name]), name))
+        except (ImportError, AttributeError):
+            pass
+    parts = [window.player]
+    for cls in dict.fromkeys(classes):
+        parts += window.findChildren(cls)
+    return [o for o in parts if getattr(o, "busy", False) is True and hasattr(o, "sigBusy")]
 
 
-def _wait_for_background(window, timeout: float = 600.0, settle: float = 0.05) -> None:
-    """Let the plugins' background work finish: the figures show its results.
+def _wait_on(condition, signals, timeout: float) -> bool:
+    """Run the event loop until ``condition()`` holds, checking it only when one of ``signals`` fires.
 
-    Work that starts when a view is shown (the HAC comparison tab) or when a step
-    is shown starts a moment later, so the window must have been idle for
-    ``settle`` seconds in a row before it counts as done.
+    No polling: a :class:`QEventLoop` quits from a slot connected to the signals (one single-shot
+    timer is the deadline). Returns ``condition()``.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+    if condition():
+        return True
+    loop = QEventLoop()
+
+    def check(*_):
+        if condition():
+            loop.quit()
+
+    for signal in signals:
+        signal.connect(check)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    deadline.start(max(1, int(timeout * 1000)))
+    try:
+        if not condition():  # nothing is delivered between the first check and exec(): signals are queued
+            loop.exec()
+    finally:
+        deadline.stop()
+        for signal in signals:
+            try:
+                signal.disconnect(check)
+            except (RuntimeError, TypeError):  # pragma: no cover - the sender is gone
+                pass
+    return condition()
+
+
+def _wait_for_step(player, step, timeout: float = 600.0) -> str:
+    """Wait until :func:`gui.shell.session_io.goto_step` ``(player, step)`` has arrived; returns "" or an error.
+
+    Checked whenever the player says something changed (its busy state, the history, the step shown,
+    an error); never by polling.
+    """
+    import time
+    errors: list[str] = []
+
+    def arrived() -> bool:
+        if errors:
+            return True
+        if player.busy:
+            return False
+        if not player.history:
+            return player.exhausted
+        if step == "last":
+            return player.exhausted and player.index == len(player.history) - 1
+        want = min(int(step), len(player.history) - 1)
+        return player.index == want and (want == int(step) or player.exhausted)
+
+    player.sigError.connect(errors.append)
+    try:
+        start = time.monotonic()
+        ok = _wait_on(arrived, [player.sigBusy, player.sigHistoryChanged, player.sigStepChanged, player.sigError],
+                      timeout)
+    finally:
+        player.sigError.disconnect(errors.append)
+    if errors:
+        return errors[0]
+    if not ok:
+        return f"the run did not reach step {step} within {time.monotonic() - start:.0f} s"
+    return ""
+
+
+def _wait_for_background(window, timeout: float = 600.0) -> None:
+    """Let the window's background work finish: the figures show its results.
+
+    Pending events are processed once (work that starts when a view or a step is shown is posted
+    then); while the player or a task of the window is running, the event loop runs until they
+    say they have stopped (the player's ``sigBusy``, the task registry's count of the window's
+    tasks); what they send when done may start more work, so this repeats. Never polls.
     """
     import time
 
     from PySide6.QtWidgets import QApplication
     deadline = time.monotonic() + timeout
-    idle_since = None
-    while time.monotonic() < deadline:
-        QApplication.processEvents()
-        now = time.monotonic()
-        if _busy_parts(window):
-            idle_since = None
-        elif idle_since is None:
-            idle_since = now
-        elif now - idle_since >= settle:
-            QApplication.processEvents()  # what the finished work sent
+    tasks = _task_registry()
+    QApplication.processEvents()
+    while True:
+        busy = _busy_parts(window)
+        running = bool(busy) or (tasks is not None and tasks.count(window) > 0)
+        if not running:
             return
-        time.sleep(0.005)
-    _err(f"note: background work still running after {timeout:.0f} s; drawn as it is.")
+        left = deadline - time.monotonic()
+        ok = left > 0
+        if ok and busy:
+            ok = _wait_on(lambda: not any(o.busy for o in busy), [o.sigBusy for o in busy], left)
+        if ok and tasks is not None:
+            ok = tasks.wait_idle(window, timeout_ms=max(1, int((deadline - time.monotonic()) * 1000)))
+        if not ok:
+            _err(f"note: background work still running after {timeout:.0f} s; drawn as it is.")
+            return
+        QApplication.processEvents()  # what the finished work sent (it may start more)
 
 
 def _prepare(window) -> None:
@@ -279,7 +516,7 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
 
     from engine.session import SessionError, summarize
     from gui.widgets import export
-    from gui.shell.session_io import apply, goto_step, wait_for_step
+    from gui.shell.session_io import apply, goto_step
 
     window, settings_folder = _make_window()
     try:
@@ -292,7 +529,7 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
         steps = wanted if wanted is not None else [session.step]
         target = "last" if "last" in steps else max(steps)
         goto_step(player, target)
-        error = wait_for_step(player, target)
+        error = _wait_for_step(player, target)
         if error:
             _err(f"{session.label}: the run failed: {error}")
             return 1
@@ -325,18 +562,17 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
                 _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
             for i in indices:
                 player.seek(i)
-                _wait_for_background(window, settle=0.01)  # ... or when a step is shown
+                _wait_for_background(window)  # ... or when a step is shown
                 stem = f"{name}-step{i:03d}" if suffix else name
-                written.append(export.export_png(view, out / f"{stem}.png", scale=scale))
+                written.append(_atomic(out / f"{stem}.png", lambda p: export.export_png(view, p, scale=scale)))
                 if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
-                    written.append(export.export_svg(view, out / f"{stem}.svg"))
+                    written.append(_atomic(out / f"{stem}.svg", lambda p: export.export_svg(view, p)))
         if gif:
             written.append(_write_gif(window, out / "run.gif", final, size, scale, fps))
         player.seek(final)
-        sweep = getattr(window.plugin, "sweep", None) if "sweep" in session.extra else None
-        result = summarize(session, player.history[:final + 1], window.dataset, sweep=sweep)
+        result = summarize(session, player.history[:final + 1], window.dataset, extras=window.plugin.session_results())
         result["files"] = [p.name for p in written]
-        (out / "result.json").write_text(json.dumps(result, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        _write_atomic(out / "result.json", (json.dumps(result, indent=1, allow_nan=False) + "\n").encode("utf-8"))
         print(f"wrote {len(written) + 1} files to {out}")
         return 0
     except (OSError, ValueError, RuntimeError) as exc:
@@ -348,6 +584,47 @@ def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg:
         QApplication.processEvents()
         import shutil
         shutil.rmtree(settings_folder, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
+def _atomic(path: Path, write) -> Path:
+    """``write(temp)`` writes a file beside ``path`` (same suffix), which then replaces ``path`` at once.
+
+    A unique temporary name in the same folder, flushed to disk (fsync) before ``os.replace``: a
+    reader never sees half a file, and a failed write leaves the old one.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; a plain file would not be
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    def write(tmp: Path):
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+    return _atomic(path, write)
 
 
 def _write_gif(window, path: Path, final: int, size, scale, fps) -> Path:
@@ -372,6 +649,6 @@ def _write_gif(window, path: Path, final: int, size, scale, fps) -> Path:
     frames = []
     for i in range(final + 1):
         window.player.seek(i)
-        _wait_for_background(window, settle=0.0)
+        _wait_for_background(window)
         frames.append(export.render_image(area, scale))
-    return export.save_gif(frames, path, fps=fps)
+    return _atomic(path, lambda p: export.save_gif(frames, p, fps=fps))
