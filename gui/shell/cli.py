@@ -18,6 +18,7 @@ opening the window does (:func:`gui.shell.app.run`).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -138,7 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         args.insert(0, "open")
     ns = build_parser().parse_args(args)
     if ns.command == "examples":
-        return list_examples()
+        try:
+            return list_examples()
+        except BrokenPipeError:  # `clusterlab examples | head`: the reader has gone; not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     try:
         startup, session = startup_choice(ns)
     except ValueError as exc:
