@@ -20,7 +20,7 @@ def best(f, repeat=3):
 
 
 def main():
-    data._mnist_arrays.cache_clear()
+    data.mnist_arrays.cache_clear()
     t_first = best(lambda: data.mnist(6000), repeat=1)
     t_cached = best(lambda: data.mnist(6000))
     print(f"mnist(6000): first call {t_first:.3f} s (decode), cached {t_cached:.3f} s")

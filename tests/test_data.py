@@ -70,9 +70,9 @@ def test_mnist_first_images():
     assert struct.unpack(">IIII", raw[:16]) == (0x803, 10000, 28, 28)
     first = np.frombuffer(raw, np.uint8, 784, 16) / 255.0
     np.testing.assert_array_equal(ds.X[0], first)
-    decoded = data._mnist_arrays.cache_info().misses
+    decoded = data.mnist_arrays.cache_info().misses
     small = data.mnist(10)  # the shipped files are decoded once, not again for every call
-    assert data._mnist_arrays.cache_info().misses == decoded and small.X.shape == (10, 784)
+    assert data.mnist_arrays.cache_info().misses == decoded and small.X.shape == (10, 784)
     np.testing.assert_array_equal(small.X, ds.X[:10])
     assert data.mnist(10000).n == 10000
 

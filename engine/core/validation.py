@@ -75,8 +75,8 @@ def check_whole(value, name: str, *, low=None, high=None, error=ParamError, stri
         number = int(value)
         ok = (low is None or number >= low) and (high is None or number <= high)
     if not ok:
-        bounds = (f" between {low} and {high:,}" if low is not None and high is not None else
-                  f" >= {low}" if low is not None else f" <= {high:,}" if high is not None else "")
+        bounds = (f" between {low} and {high}" if low is not None and high is not None else
+                  f" >= {low}" if low is not None else f" <= {high}" if high is not None else "")
         raise error(f"{name}={value!r} should be a whole number{bounds}{suffix}.")
     return number
 

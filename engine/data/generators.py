@@ -14,11 +14,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.data import GENERATORS, MAX_POINTS, DataError, Dataset
+from engine.core.validation import check_whole
+from engine.data.dataset import MAX_POINTS, DataError, Dataset
 
 __all__ = ["generate", "GENERATORS"]
 
 # kind -> (allowed options with their defaults)
+#: Generator kind -> one-line description (the single list; engine.data.generators implements each).
+GENERATORS = {
+    "blobs": "k round Gaussian clusters of equal spread and size.",
+    "elongated": "k elongated, overlapping Gaussians at different angles (exercise 6).",
+    "unequal": "k Gaussian clusters of very different spread and size.",
+    "moons": "Two interleaving half circles.",
+    "rings": "k concentric rings.",
+    "uniform": "Uniform noise in the unit square (one label).",
+}
+
 _OPTIONS = {
     "blobs": {"k": 3, "std": 1.0},
     "elongated": {"k": 3, "ratio": 4.0},
@@ -130,14 +141,6 @@ _MAKERS = {"blobs": _blobs, "elongated": _elongated, "unequal": _unequal,
 assert set(_MAKERS) == set(GENERATORS) == set(_OPTIONS)
 
 
-def _whole(name, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise DataError(f"{name}={value!r} should be a whole number between {lo} and {hi:,}.")
-    if not lo <= value <= hi:
-        raise DataError(f"{name}={value} should be between {lo} and {hi:,}.")
-    return int(value)
-
-
 def _positive(name, value, lo=0.0, hi=1e6):
     try:
         v = float(value)
@@ -181,12 +184,12 @@ def generate(kind: str, n: int = 300, seed=0, **opts) -> Dataset:
     if unknown:
         hint = ", ".join(f"{k}={v!r}" for k, v in allowed.items()) or "none"
         raise DataError(f"Generator {kind!r} has no option {', '.join(unknown)}; its options are: {hint}.")
-    n = _whole("n", n, 1, MAX_POINTS)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise DataError(f"seed={seed!r} should be a whole number >= 0 or None.")
+    n = check_whole(n, "n", low=1, high=MAX_POINTS, error=DataError)
+    if seed is not None:
+        check_whole(seed, "seed", low=0, error=DataError, suffix=" or None")
     args = dict(allowed, **opts)
     if "k" in args:
-        args["k"] = _whole("k", args["k"], 1, MAX_K)
+        args["k"] = check_whole(args["k"], "k", low=1, high=MAX_K, error=DataError)
         if args["k"] > n:
             raise DataError(f"n={n} should be >= k={args['k']}: choose at most {n} clusters or more points.")
     if kind == "moons" and n < 2:

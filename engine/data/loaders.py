@@ -34,7 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data import MAX_BYTES, MAX_POINTS, DataError, Dataset
+from engine.core.validation import all_whole
+from engine.data.dataset import MAX_BYTES, MAX_POINTS, DataError, Dataset
 from engine.data.text import (SUPPORTED, _check_size, _dense_labels, _drop_nonfinite, _reason, _text_dataset,
                        save_csv)
 
@@ -472,7 +473,7 @@ def _array_dataset(arr: np.ndarray, y, name: str, source: str, ykey=None) -> Dat
             raise DataError(f"{name}: labels array {ykey!r} has shape {y.shape} but the data have {X.shape[0]:,} "
                             "rows; give one label per row.")
         if y.dtype.kind == "f":
-            if not (np.isfinite(y).all() and np.all(y == np.round(y))):
+            if not all_whole(y):
                 raise DataError(f"{name}: labels array {ykey!r} holds non-integer numbers; labels must be whole "
                                 "numbers or strings.")
         if y.dtype.kind == "S":

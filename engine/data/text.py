@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from engine.core.csvfile import write_rows
-from engine.data import MAX_BYTES, MAX_POINTS, DataError, Dataset
+from engine.core.validation import all_whole
+from engine.data.dataset import MAX_BYTES, MAX_POINTS, DataError, Dataset
 
 __all__ = ["save_csv", "SUPPORTED"]
 
@@ -249,7 +250,7 @@ def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
     if names:
         for j in keep:
             c = cols[j]
-            if names[j].lower() in LABEL_COLUMNS and (c.text.any() or _whole(c.values[~c.missing])):
+            if names[j].lower() in LABEL_COLUMNS and (c.text.any() or _whole_labels(c.values[~c.missing])):
                 lab_j = j
                 break
     text_cols = [j for j in keep if cols[j].text.any()]
@@ -297,8 +298,9 @@ def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
                    feature_names=tuple(names[j] or f"column {j + 1}" for j in feats) if names else None)
 
 
-def _whole(values: np.ndarray) -> bool:
-    return values.size > 0 and bool(np.all(values == np.round(values))) and bool(np.all(np.abs(values) < 2 ** 53))
+def _whole_labels(values: np.ndarray) -> bool:
+    """Whole numbers small enough to be exact in float64 (a numeric column that can be labels)."""
+    return all_whole(values) and bool(np.all(np.abs(values) < 2 ** 53))
 
 
 # ---------------------------------------------------------------------- writing
