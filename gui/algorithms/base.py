@@ -192,11 +192,22 @@ class AlgorithmPlugin(QObject):
         self.window = window
         self.form = ParamForm(self.algorithm.params)
         self.form.sigChanged.connect(self.sigRestart)
+        self._panel = None
 
     # What the window shows ------------------------------------------------
     def panel(self) -> QWidget:
-        """The widget in the algorithm panel (by default the parameter form)."""
-        return self.form
+        """The widget in the algorithm panel, built once: the parameter form, then :meth:`build_panel`'s controls."""
+        if self._panel is None:
+            box = QWidget()
+            layout = QVBoxLayout(box)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(self.form)
+            self._panel = box  # before build_panel: its handlers may ask for the panel
+            self.build_panel(layout)
+        return self._panel
+
+    def build_panel(self, layout: QVBoxLayout) -> None:
+        """Add this plugin's controls under the parameter form (default: none)."""
 
     def views(self) -> list[tuple[str, QWidget]]:
         """Extra views as (tab title, widget), created once."""

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout
 
 from engine import bernoulli as ebern
 from engine import data as edata
@@ -74,13 +74,7 @@ class BernoulliPlugin(BernoulliState, MixturePlugin):
         return False
 
     # ------------------------------------------------------------------ panel and views
-    def panel(self) -> QWidget:
-        if self._panel is not None:
-            return self._panel
-        box = QWidget()
-        v = QVBoxLayout(box)
-        v.setContentsMargins(0, 0, 0, 0)
-        v.addWidget(self.form)
+    def build_panel(self, v: QVBoxLayout) -> None:
         bin_box = QGroupBox("Binary data")
         f = QFormLayout(bin_box)
         self.threshold = QDoubleSpinBox()
@@ -100,8 +94,6 @@ class BernoulliPlugin(BernoulliState, MixturePlugin):
         self.add_exercises_box(v, EXERCISES, load_exercise)
         self._export_buttons(v)
         v.addStretch(1)
-        self._panel = box
-        return box
 
     def extra_views(self) -> list:
         self.theta_view = ThetaView()

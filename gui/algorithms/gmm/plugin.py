@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from engine import gmm as egmm
 from engine.core.params import ParamError
@@ -60,13 +60,7 @@ class GmmPlugin(GmmState, MixturePlugin):
         self.form.sigChanged.connect(self._update_placed_label)
 
     # ------------------------------------------------------------------ panel
-    def panel(self) -> QWidget:
-        if self._panel is not None:
-            return self._panel
-        box = QWidget()
-        v = QVBoxLayout(box)
-        v.setContentsMargins(0, 0, 0, 0)
-        v.addWidget(self.form)
+    def build_panel(self, v: QVBoxLayout) -> None:
         init_box = QGroupBox("Starting means")
         iv = QVBoxLayout(init_box)
         self.use_placed = QCheckBox("init: placed means")
@@ -100,15 +94,13 @@ class GmmPlugin(GmmState, MixturePlugin):
         self.add_exercises_box(v, EXERCISES, load_exercise)
         self._export_buttons(v)
         v.addStretch(1)
-        self._panel = box
         self._update_placed_label()
-        return box
 
     def _k(self) -> int:
         return int(self.form.values().get("k", 3))
 
     def _update_placed_label(self):
-        if self._panel is None and not hasattr(self, "placed_label"):
+        if not hasattr(self, "placed_label"):
             return
         k, m = self._k(), self.placed.count
         if not self.use_placed.isChecked():

@@ -78,7 +78,6 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
         self.lab.sigCaptureChanged.connect(self._on_capture_changed)
         self.marks = CentreMarks()
         self.overlay = KMeansOverlay()
-        self._panel = None
         self._views = None
         self._active = False
         self._trail_cache: dict[int, np.ndarray] = {}
@@ -103,13 +102,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
         if w is not None and hasattr(layout, "setRowVisible"):
             layout.setRowVisible(w, False)
 
-    def panel(self) -> QWidget:
-        if self._panel is not None:
-            return self._panel
-        box = QWidget()
-        v = QVBoxLayout(box)
-        v.setContentsMargins(0, 0, 0, 0)
-        v.addWidget(self.form)
+    def build_panel(self, v: QVBoxLayout) -> None:
         lab_box = QGroupBox("Initialisation lab")
         lv = QVBoxLayout(lab_box)
         lv.addWidget(QLabel("Start from:"))
@@ -120,8 +113,6 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
             v, "Export results…", "kmeans_export", self.export_dialog,
             "Labels, centres and the objective trace of the current step as CSV and JSON")
         v.addStretch(1)
-        self._panel = box
-        return box
 
     def views(self) -> list[tuple[str, QWidget]]:
         if self._views is None:

@@ -64,7 +64,6 @@ class MixturePlugin(AlgorithmPlugin):
         self._run_first = None
         self._active = False
         self._views = None
-        self._panel = None
         self.error = ""  # the message of the run that stopped with an error ("" if none)
 
     # ------------------------------------------------------------------ to implement
