@@ -38,71 +38,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.hac.distances import BLOCK, distance_matrix, pairwise, point_row
+
 __all__ = ["pairwise", "distance_matrix", "start_distances", "merge_matrix", "merge_centroids", "single_mst",
            "point_row"]
 
-_BLOCK = 1 << 15  # elements per temporary block (256 kB of float64: stays in cache)
 _DEAD = np.finfo(np.float64).max  # nn_d of a merged-away slot: never <= a real distance
-
-
-def pairwise(A: np.ndarray, B: np.ndarray, norm: str, out: np.ndarray | None = None,
-             squared: bool = False) -> np.ndarray:
-    """Point distances ``||A[i] - B[j]||_norm``, shape ``(len(A), len(B))``.
-
-    ``squared=True`` (ℓ2 only) leaves out the final square root.
-
-    Sums run feature by feature in order, as scipy's ``pdist`` does, so the
-    values match it to the last bit for ℓ1 / ℓ∞ and to rounding for ℓ2.
-    """
-    na, d = A.shape
-    nb = B.shape[0]
-    if out is None:
-        out = np.empty((na, nb))
-    if na == 0 or nb == 0:
-        return out
-    if d <= 16:
-        tmp = np.empty((na, nb))
-        np.subtract.outer(A[:, 0], B[:, 0], out=out)
-        if norm == "l2":
-            np.multiply(out, out, out=out)
-        else:
-            np.abs(out, out=out)
-        for f in range(1, d):
-            np.subtract.outer(A[:, f], B[:, f], out=tmp)
-            if norm == "l2":
-                np.multiply(tmp, tmp, out=tmp)
-                out += tmp
-            elif norm == "l1":
-                np.abs(tmp, out=tmp)
-                out += tmp
-            else:
-                np.abs(tmp, out=tmp)
-                np.maximum(out, tmp, out=out)
-    else:
-        rows = max(1, _BLOCK // max(1, nb * d))
-        for r0 in range(0, na, rows):
-            diff = A[r0:r0 + rows, None, :] - B[None, :, :]
-            if norm == "l2":
-                out[r0:r0 + rows] = np.einsum("ijk,ijk->ij", diff, diff)
-            elif norm == "l1":
-                np.abs(diff, out=diff)
-                out[r0:r0 + rows] = diff.sum(axis=2)
-            else:
-                np.abs(diff, out=diff)
-                out[r0:r0 + rows] = diff.max(axis=2)
-    if norm == "l2" and not squared:
-        np.sqrt(out, out=out)
-    return out
-
-
-def distance_matrix(X: np.ndarray, norm: str) -> np.ndarray:
-    """Square ``(n, n)`` matrix of point distances, computed in row blocks."""
-    n = X.shape[0]
-    D = np.empty((n, n))
-    rows = max(1, _BLOCK // max(1, n))
-    for r0 in range(0, n, rows):
-        pairwise(X[r0:r0 + rows], X, norm, out=D[r0:r0 + rows])
-    return D
 
 
 def start_distances(rows_of, n: int, groups: list, linkage: str) -> np.ndarray:
@@ -324,7 +265,7 @@ def _initial_nn(C, inv, norm, ward):
     m = C.shape[0]
     nn = np.empty(m, dtype=np.intp)
     nn_d = np.empty(m)
-    rows = max(1, _BLOCK // m)
+    rows = max(1, BLOCK // m)
     for r0 in range(0, m, rows):
         ks = np.arange(r0, min(m, r0 + rows))
         block = _centroid_block(C, inv, ks, norm, ward)
@@ -425,34 +366,6 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
     elif norm == "l2":
         Z[:, 2] = np.sqrt(Z[:, 2])
     return Z, cents
-
-
-def point_row(X, p, norm, squared=False):
-    """Distances from point ``p`` to every point of ``X``, shape ``(n,)`` (ℓ2 ``squared``: no square root)."""
-    x = X[p]
-    d = X.shape[1]
-    if d > 16:
-        return pairwise(X[p:p + 1], X, norm, squared=squared)[0]
-    acc = X[:, 0] - x[0]
-    if norm == "l2":
-        acc *= acc
-    else:
-        np.abs(acc, out=acc)
-    for f in range(1, d):
-        diff = X[:, f] - x[f]
-        if norm == "l2":
-            diff *= diff
-            acc += diff
-        else:
-            np.abs(diff, out=diff)
-            if norm == "l1":
-                acc += diff
-            else:
-                np.maximum(acc, diff, out=acc)
-    if norm == "l2" and not squared:
-        np.sqrt(acc, out=acc)
-    return acc
-
 
 def single_mst(row_of, n: int, finish=None):
     """Single linkage through Prim's minimum spanning tree, without a distance matrix.
