@@ -119,6 +119,7 @@ ALGORITHM = Algorithm(
     name="bernoulli", session=_entries.SESSION, example={"mnist": 200}, example_params={"k": 3},
     gui="gui.algorithms.bernoulli.plugin:BernoulliPlugin", order=40, fit=fit,
     title="Bernoulli mixture (EM)", steps=steps,
+    summary="EM for binary images (MNIST pixels thresholded): responsibilities γ, θ_k shown as images.",
     params=(
         Param("k", "Components", "int", 10, low=1, high=100, help="Number of mixture components."),
         Param("init", "Initialisation", "choice", "random", choices=("random", "kmeans"),

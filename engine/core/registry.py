@@ -35,7 +35,8 @@ from typing import Any, Callable, Mapping
 
 from engine.core.params import ParamError, validate_params
 
-__all__ = ["GROUP", "Algorithm", "SessionEntries", "algorithms", "get_algorithm", "refresh", "load_object"]
+__all__ = ["GROUP", "Algorithm", "SessionEntries", "algorithms", "get_algorithm", "refresh", "load_object",
+           "markdown_table"]
 
 GROUP = "clusterlab.algorithms"
 
@@ -83,6 +84,8 @@ class Algorithm:
         Identifier used in session files and entry points (``"hac"``, ``"kmeans"``, ...).
     title : str
         Human name for menus.
+    summary : str
+        One sentence for lists of algorithms (the README's, ``clusterlab examples``).
     steps : callable
         The step generator, ``steps(X, **params)``.
     params : tuple of Param
@@ -115,6 +118,7 @@ class Algorithm:
     name: str
     title: str
     steps: Callable
+    summary: str = ""
     params: tuple = field(default_factory=tuple)
     objective_name: str = "objective"
     objective_sense: str | None = "min"
@@ -186,6 +190,17 @@ def algorithms() -> dict[str, Algorithm]:
             found[name] = alg
         _CACHE = dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
     return dict(_CACHE)
+
+
+def markdown_table() -> str:
+    """The registered algorithms as a Markdown table (the README's list is this text; a test keeps it so).
+
+    >>> markdown_table().splitlines()[0]
+    '| algorithm | session name | what it shows |'
+    """
+    rows = ["| algorithm | session name | what it shows |", "| --- | --- | --- |"]
+    rows += [f"| {a.title} | `{a.name}` | {a.summary} |" for a in algorithms().values()]
+    return "\n".join(rows)
 
 
 def get_algorithm(name: str) -> Algorithm:

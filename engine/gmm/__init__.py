@@ -115,6 +115,7 @@ ALGORITHM = Algorithm(
     name="gmm", session=_entries.SESSION, example={"generator": "elongated", "n": 150, "seed": 6}, example_params={},
     gui="gui.algorithms.gmm.plugin:GmmPlugin", order=30, fit=fit,
     title="Gaussian mixture (EM)", steps=steps,
+    summary="EM with full, diagonal, spherical or tied covariances: E- and M-steps, ellipses, log-likelihood.",
     params=(
         Param("k", "Components", "int", 3, low=1, high=50, help="Number of Gaussian components."),
         Param("covariance", "Covariance", "choice", "full", choices=COVARIANCE_TYPES,

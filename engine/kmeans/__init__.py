@@ -102,6 +102,7 @@ ALGORITHM = Algorithm(
     name="kmeans", session=_entries.SESSION, example={"example": "five-points"}, example_params={"k": 2},
     gui="gui.algorithms.kmeans.plugin:KMeansPlugin", order=20, fit=fit,
     title="K-means / K-medians / K-medoids",
+    summary="Lloyd's assign and update steps with means, coordinate-wise medians (l1) or medoids.",
     steps=steps,
     params=(
         Param("k", "Clusters K", "int", 3, low=1, help="Number of clusters (at most the number of points)."),
