@@ -314,8 +314,21 @@ def _make_window():
 
 
 def _export_size(view) -> tuple[int, int]:
-    """The pixel size :func:`gui.widgets.export.render_image` gives ``view`` at scale 1."""
+    """The pixel size :func:`gui.widgets.export.render_image` gives ``view`` at scale 1, without drawing it:
+    a plot's exporter sizes (its width, and the height pyqtgraph derives from it), else the widget's size."""
+    from PySide6.QtWidgets import QGraphicsItem
+
     from gui.widgets import export
+    target = getattr(export, "_plot_target", lambda v: None)(view)
+    if isinstance(target, QGraphicsItem) and target.scene() is not None:
+        import pyqtgraph.exporters
+        exporter = pyqtgraph.exporters.ImageExporter(target)
+        width = int(exporter.getTargetRect().width())
+        if width >= 1:
+            exporter.parameters()["width"] = width
+            return width, int(exporter.parameters()["height"])
+    elif target is not None and not isinstance(target, QGraphicsItem):
+        return target.width(), target.height()
     image = export.render_image(view, 1)
     return image.width(), image.height()
 
