@@ -75,7 +75,7 @@ class Session:
     standardize : bool
         Run the algorithm on per-feature z-scores.
     algorithm : str
-        ``Algorithm.name`` (``"hac"``, ``"kmeans"``, ``"gmm"``, ``"bernoulli"``).
+        The :attr:`Algorithm.name <engine.core.registry.Algorithm>` of a registered algorithm.
     params : dict
         Every parameter of the algorithm, validated by :mod:`engine.core.params`.
     extra : dict
@@ -92,7 +92,7 @@ class Session:
     description: str = ""
     data: dict = field(default_factory=dict)
     standardize: bool = False
-    algorithm: str = "hac"
+    algorithm: str = ""
     params: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     step: int | str = "last"
