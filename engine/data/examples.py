@@ -16,7 +16,7 @@ import numpy as np
 from engine.core.resources import resource_path
 from engine.core.validation import check_whole
 from engine.data.dataset import DataError, Dataset, readonly_array
-from engine.data.loaders import read_idx
+from engine.data.idx import read_idx
 
 __all__ = ["MNIST_IMAGES", "MNIST_LABELS", "MNIST_COUNT", "mnist_resource_dir", "mnist_arrays", "mnist", "binarize",
            "EXAMPLES", "example"]

@@ -1,8 +1,7 @@
 """Text tables: reading CSV / TSV / whitespace-separated files, and writing CSV (:func:`save_csv`).
 
-Used by :func:`engine.data.loaders.load`, which picks this reader for text files;
-the small helpers shared by every loader (size limits, label numbering,
-dropping rows with missing values, plural wording) live here too.
+Used by :func:`engine.data.loaders.load`, which picks this reader (:func:`text_dataset`)
+for text files; the helpers every reader shares live in :mod:`engine.data.common`.
 
 Reading sniffs the delimiter (tab, comma, semicolon, else whitespace), detects
 a header row, keeps the numeric columns, takes a non-numeric column (or one
@@ -27,67 +26,14 @@ import numpy as np
 
 from engine.core.csvfile import write_rows
 from engine.core.validation import all_whole
-from engine.data.dataset import MAX_BYTES, MAX_POINTS, DataError, Dataset
+from engine.data.common import SUPPORTED, check_size, dense_labels, lines_list, plural, reason
+from engine.data.dataset import MAX_POINTS, DataError, Dataset
 
-__all__ = ["save_csv", "SUPPORTED"]
+__all__ = ["save_csv", "text_dataset", "SUPPORTED"]
 
-SUPPORTED = ("CSV/TSV/text tables (.csv, .tsv, .txt, .dat, .tab), NumPy arrays (.npy, .npz) "
-             "and MNIST IDX files (e.g. t10k-images-idx3-ubyte, also gzipped .gz)")
 MISSING = frozenset({"", "na", "n/a", "nan", "-nan", "?", "null", "none", "missing"})
 LABEL_COLUMNS = frozenset({"label", "labels", "class", "cluster", "group", "target"})
 INDEX_COLUMNS = frozenset({"", "id", "index", "unnamed: 0"})
-
-
-# ------------------------------------------------------------ shared helpers
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) < 200 else text[:200] + "..."
-
-
-def _lines_list(numbers, limit: int = 10) -> str:
-    shown = ", ".join(str(i) for i in numbers[:limit])
-    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")
-
-
-def _plural(k: int, word: str) -> str:
-    return f"{k:,} {word}{'' if k == 1 else 's'}"
-
-
-def _rows(k: int) -> str:
-    return _plural(k, "row")
-
-
-def _check_size(name: str, n: int, d: int, what: str = "data") -> None:
-    if n > MAX_POINTS or n * d * 8 > MAX_BYTES:
-        raise DataError(f"{name}: {what} of {n:,} x {d:,} values is over the limit of {MAX_POINTS:,} points "
-                        f"or {MAX_BYTES // 1024 ** 3} GiB; use a subset of the rows.")
-
-
-def _dense_labels(values) -> tuple[np.ndarray, tuple[str, ...] | None]:
-    """Map label values to 0..m-1 (sorted); names are kept unless the values already are 0..m-1 integers."""
-    values = np.asarray(values)
-    uniq, inv = np.unique(values, return_inverse=True)
-    if values.dtype.kind in "iub" and np.array_equal(uniq, np.arange(uniq.size)):
-        return inv.astype(np.int64), None
-    if values.dtype.kind == "f":
-        names = tuple(str(int(v)) for v in uniq)
-    else:
-        names = tuple(str(v) for v in uniq)
-    return inv.astype(np.int64), names
-
-
-def _drop_nonfinite(name, X, labels, notes, first_line=0):
-    """Drop rows with NaN/inf (a note says which); returns X, labels."""
-    bad = ~np.isfinite(X).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        where = f"{'row' if rows.size == 1 else 'rows'} {_lines_list([int(i) + first_line for i in rows])}"
-        notes.append(f"{_rows(rows.size)} with missing values dropped ({where}).")
-        X = X[~bad]
-        labels = None if labels is None else labels[~bad]
-        if X.shape[0] == 0:
-            raise DataError(f"{name}: every row has a missing value (NaN, NA, empty or infinite); nothing is left.")
-    return X, labels
 
 
 # ------------------------------------------------------------------------ text
@@ -199,28 +145,64 @@ def _is_number(c: str) -> bool:
     return v is not None and not np.isnan(v)
 
 
-def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
+def text_dataset(raw: bytes, name: str, source: str) -> Dataset:
+    """Read the bytes of a text table into a :class:`Dataset` (see the module docstring).
+
+    ``name`` starts every :class:`DataError` message; ``source`` is the file's path.
+    """
     notes: list[str] = []
-    text = _decode_text(raw, name, notes)
+    linenos, lines = _content_lines(_decode_text(raw, name, notes), name)
+    delim = _sniff(lines[:50])
+    rows = _split_rows(lines, linenos, delim, name)
+    ncol = len(rows[0])
+    decimal_comma = delim == ";"
+    names, cols, linenos = _header_and_columns(rows, linenos, ncol, decimal_comma, name)
+    n = len(linenos)
+    check_size(name, n, ncol)
+    label = _column_label(names)
+    lab_j, feats = _label_and_features(cols, names, n, label, name, notes)
+    X = np.column_stack([cols[j].values for j in feats])
+    ok = _complete_rows(cols, feats, lab_j, linenos, name, notes)
+    X = X[ok]
+    labels = label_names = None
+    if lab_j is not None:
+        labels, label_names = _label_values(cols[lab_j], ok)
+        notes.append(f"Labels from column {label(lab_j)} ({len(np.unique(labels))} values).")
+    if decimal_comma and any(cols[j].cells is not None and "," in "".join(cols[j].cells[:5]) for j in feats):
+        notes.append("Decimal commas read as decimal points.")
+    return Dataset(X, labels=labels, label_names=label_names, name=name, source=source, notes=tuple(notes),
+                   feature_names=tuple(names[j] or f"column {j + 1}" for j in feats) if names else None)
+
+
+def _content_lines(text: str, name: str) -> tuple[list[int], list[str]]:
+    """Line numbers (from 1) and text of the lines that are neither blank nor ``#`` comments."""
     content = [(i + 1, ln) for i, ln in enumerate(text.splitlines())
                if ln.strip() and not ln.lstrip().startswith("#")]
     if not content:
         raise DataError(f"{name}: holds no data (only blank or # comment lines).")
-    linenos = [i for i, _ in content]
-    lines = [ln for _, ln in content]
-    delim = _sniff(lines[:50])
+    return [i for i, _ in content], [ln for _, ln in content]
+
+
+def _split_rows(lines: list[str], linenos: list[int], delim: str | None, name: str) -> list[list[str]]:
+    """The lines cut into cells; every row must have as many cells as the first."""
     rows = _split(lines, delim)
     ncol = len(rows[0])
     for ln, row in zip(linenos, rows):
         if len(row) != ncol:
             shown = {None: "whitespace", "\t": "tab", ",": "comma", ";": "semicolon"}[delim]
-            raise DataError(f"{name}: line {ln} has {_plural(len(row), 'value')} but line {linenos[0]} has {ncol} "
+            raise DataError(f"{name}: line {ln} has {plural(len(row), 'value')} but line {linenos[0]} has {ncol} "
                             f"(separated by {shown}); every row needs the same number of columns.")
     if len(rows) > MAX_POINTS + 1:
-        _check_size(name, len(rows), ncol)
-    decimal_comma = delim == ";"
+        check_size(name, len(rows), ncol)
+    return rows
 
-    # header: a first row with a non-number where the rows below hold numbers
+
+def _header_and_columns(rows, linenos, ncol: int, decimal_comma: bool, name: str):
+    """``(names, columns, linenos)``: the header's names (None without a header), the parsed data columns and
+    the line numbers of the data rows.
+
+    The first row is a header when it holds a non-number where the rows below hold numbers.
+    """
     cols = _columns(rows[1:], ncol, decimal_comma) if len(rows) > 1 else None
     first = rows[0]
     if cols is not None:
@@ -229,33 +211,28 @@ def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
     else:
         header = not any(_is_number(c) for c in first)
     if header:
-        names = [c.strip().strip('"').strip() for c in first]
-        rows, linenos = rows[1:], linenos[1:]
-        if not rows:
+        if len(rows) == 1:
             raise DataError(f"{name}: has a header row but no data rows.")
-    else:
-        names = None
-        cols = ([c.prepend(first[j], decimal_comma) for j, c in enumerate(cols)] if cols is not None
-                else [_Column([first[j]], decimal_comma) for j in range(ncol)])
-    n = len(rows)
-    _check_size(name, n, ncol)
-    label = lambda j: f"'{names[j]}'" if names and names[j] else f"{j + 1}"  # noqa: E731
+        return [c.strip().strip('"').strip() for c in first], cols, linenos[1:]
+    cols = ([c.prepend(first[j], decimal_comma) for j, c in enumerate(cols)] if cols is not None
+            else [_Column([first[j]], decimal_comma) for j in range(ncol)])
+    return None, cols, linenos
 
+
+def _column_label(names):
+    """How messages name column ``j``: ``'name'`` from the header, else its number from 1."""
+    return lambda j: f"'{names[j]}'" if names and names[j] else f"{j + 1}"
+
+
+def _label_and_features(cols, names, n: int, label, name: str, notes: list) -> tuple[int | None, list[int]]:
+    """The label column (or None) and the feature columns; notes say which columns were left out."""
+    ncol = len(cols)
     keep = [j for j, c in enumerate(cols) if not (c.missing.all() and not c.text.any())]
     dropped_empty = [j for j in range(ncol) if j not in keep and names and names[j]]
     if dropped_empty:
         notes.append("Empty column(s) " + ", ".join(label(j) for j in dropped_empty) + " ignored.")
-    # the label column: one named like a label, else the text column with fewest distinct values
-    lab_j = None
-    if names:
-        for j in keep:
-            c = cols[j]
-            if names[j].lower() in LABEL_COLUMNS and (c.text.any() or _whole_labels(c.values[~c.missing])):
-                lab_j = j
-                break
     text_cols = [j for j in keep if cols[j].text.any()]
-    if lab_j is None and text_cols:
-        lab_j = min(text_cols, key=lambda j: len(set(cols[j].cells)))
+    lab_j = _label_column(cols, names, keep, text_cols)
     ignored = [j for j in text_cols if j != lab_j]
     if ignored:
         notes.append("Column(s) " + ", ".join(label(j) for j in ignored) + " ignored (not numbers).")
@@ -269,33 +246,46 @@ def _text_dataset(raw: bytes, name: str, source: str) -> Dataset:
         shown = ", ".join(label(j) for j in range(ncol))
         raise DataError(f"{name}: no numeric column found (columns: {shown}); Clusterlab needs at least one "
                         "column of numbers.")
-    X = np.column_stack([cols[j].values for j in feats])
+    return lab_j, feats
+
+
+def _label_column(cols, names, keep: list[int], text_cols: list[int]) -> int | None:
+    """One named like a label (text or whole numbers), else the text column with fewest distinct values."""
+    if names:
+        for j in keep:
+            c = cols[j]
+            if names[j].lower() in LABEL_COLUMNS and (c.text.any() or _whole_labels(c.values[~c.missing])):
+                return j
+    if text_cols:
+        return min(text_cols, key=lambda j: len(set(cols[j].cells)))
+    return None
+
+
+def _complete_rows(cols, feats: list[int], lab_j: int | None, linenos: list[int], name: str,
+                   notes: list) -> np.ndarray:
+    """Which rows have every feature (and their label); a note names the lines dropped."""
+    n = len(linenos)
     missing = np.zeros(n, bool)
     for j in feats:
         missing |= cols[j].missing
-    labels = label_names = None
     if lab_j is not None:
         c = cols[lab_j]
         lab_missing = np.array([cell.strip().lower() in MISSING for cell in c.cells]) if c.text.any() else c.missing
         missing |= lab_missing
     if missing.any():
         rows_bad = np.flatnonzero(missing)
-        notes.append(f"{_rows(rows_bad.size)} with missing values dropped "
-                     f"({'line' if rows_bad.size == 1 else 'lines'} {_lines_list([linenos[i] for i in rows_bad])}).")
+        notes.append(f"{plural(rows_bad.size, 'row')} with missing values dropped "
+                     f"({'line' if rows_bad.size == 1 else 'lines'} {lines_list([linenos[i] for i in rows_bad])}).")
         if rows_bad.size == n:
             raise DataError(f"{name}: every row has a missing value (empty, NA, NaN or ?); nothing is left.")
-    ok = ~missing
-    X = X[ok]
-    if lab_j is not None:
-        c = cols[lab_j]
-        raw_labels = (np.array([cell.strip().strip('"') for cell in c.cells], dtype=str)[ok] if c.text.any()
-                      else c.values[ok].astype(np.int64))
-        labels, label_names = _dense_labels(raw_labels)
-        notes.append(f"Labels from column {label(lab_j)} ({len(np.unique(labels))} values).")
-    if decimal_comma and any(cols[j].cells is not None and "," in "".join(cols[j].cells[:5]) for j in feats):
-        notes.append("Decimal commas read as decimal points.")
-    return Dataset(X, labels=labels, label_names=label_names, name=name, source=source, notes=tuple(notes),
-                   feature_names=tuple(names[j] or f"column {j + 1}" for j in feats) if names else None)
+    return ~missing
+
+
+def _label_values(c: _Column, ok: np.ndarray):
+    """The label column's kept rows as ``(labels 0..m-1, names or None)``."""
+    raw_labels = (np.array([cell.strip().strip('"') for cell in c.cells], dtype=str)[ok] if c.text.any()
+                  else c.values[ok].astype(np.int64))
+    return dense_labels(raw_labels)
 
 
 def _whole_labels(values: np.ndarray) -> bool:
@@ -347,4 +337,4 @@ def save_csv(path, X, labels=None, header=None, label_names=None) -> None:
     try:
         write_rows(path, header, rows, quoting)
     except OSError as exc:
-        raise DataError(f"{path.name}: cannot be written ({_reason(exc)}).") from None
+        raise DataError(f"{path.name}: cannot be written ({reason(exc)}).") from None
