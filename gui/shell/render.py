@@ -16,8 +16,18 @@ beside the plugin's first tab). ``result.json`` holds the run's outcome,
 taken from the engine's steps (:func:`engine.session.summarize`), never from
 widgets.
 
-Exit codes: 0 success; 2 a bad session or bad arguments (message on stderr);
-1 the run failed or a file could not be written.
+Nothing is polled: render waits for the run's step on the player's signals and
+for background work (a tab computing when shown, a K-means sweep) on the task
+registry's count (:mod:`gui.run.tasks`) and the tasks' ``sigBusy``, in a
+:class:`~PySide6.QtCore.QEventLoop` that quits from a slot. While Qt starts,
+a thread builds and checks the session's data and computes the K-means sweep a
+session asks for; the plugin's own call of ``engine.kmeans.sweep`` is answered
+with that result (same data, K values, restarts, seed and options), so the
+sweep is computed once. Every file is written to a temporary name beside it,
+flushed to disk and renamed.
+
+Exit codes: 0 success; 2 a bad session or bad arguments (message on stderr; a
+step above 10,000,000 too); 1 the run failed or a file could not be written.
 """
 from __future__ import annotations
 
@@ -145,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         _err(str(exc))
         return 2
     try:
-        path = find_session(args.session)
+        path = _find_session(args.session, find_session)
         session = load_session(path, validate_data=False)
     except SessionError as exc:
         _err(str(exc))
@@ -166,6 +176,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     with ahead.sweep_installed():
         return _render(session, out, wanted, size, args.scale, args.gif, args.fps, not args.no_svg)
+
+
+def _find_session(spec: str, find_session) -> Path:
+    """:func:`engine.session.find_session`, reading only the one shipped file an ``example:NAME`` names
+    (that function reads every shipped session to list them; it still gives the message of an unknown name)."""
+    if spec.startswith("example:"):
+        name = spec.split(":", 1)[1]
+        if re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
+            from engine.session import sessions_dir
+            path = sessions_dir() / f"{name}.json"
+            if path.is_file():
+                return path
+    return find_session(spec)
 
 
 # ------------------------------------------------------------------------------------------------ ahead of the window
