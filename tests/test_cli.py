@@ -34,6 +34,10 @@ def test_help_lists_every_command(capsys):
     out = capsys.readouterr().out
     for word in ("render", "examples", "open", "FILE", "--example", "--mnist", "--version", ".json"):
         assert word in out, word
+    for args, usage in ((["open", "--help"], "usage: clusterlab [open] "), (["examples", "-h"], "usage: clusterlab examples")):
+        with pytest.raises(SystemExit) as exc:
+            cli.main(args)
+        assert exc.value.code == 0 and capsys.readouterr().out.startswith(usage)
 
 
 def test_examples_lists_the_sessions_and_the_data_sets(capsys):

@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch clustering and mixture-model algorithms work, step by step, and export the figures.")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
-    op = sub.add_parser("open", help=COMMANDS["open"], description="Open the window.")
+    op = sub.add_parser("open", prog="clusterlab [open]", help=COMMANDS["open"], description="Open the window.")
     op.add_argument("file", nargs="?", metavar="FILE",
                     help="a data file (CSV/TSV/text, .npy/.npz, MNIST IDX), a session (.json) "
                          "or example:SESSION")
@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("--mnist", action="store_true", help="6,000 MNIST test images")
     op.add_argument("--version", action="version", version=_version())
     sub.add_parser("render", help=COMMANDS["render"], add_help=False)  # dispatched before parsing
-    sub.add_parser("examples", help=COMMANDS["examples"], description=COMMANDS["examples"].capitalize() + ".")
+    sub.add_parser("examples", prog="clusterlab examples", help=COMMANDS["examples"],
+                   description=COMMANDS["examples"].capitalize() + ".")
     return parser
 
 
