@@ -341,3 +341,18 @@ def test_a_session_with_a_sweep_starts_it_in_the_restarts_tab(qtbot, window):
     np.testing.assert_allclose(plugin.sweep.objectives, ref.objectives, rtol=1e-12)
     assert plugin.restarts.seed_spin.value() == 4 and plugin.restarts.restarts_spin.value() == 2
     assert not w.isWindowModified()
+
+
+def test_open_data_with_a_session_file_opens_the_session(qtbot, tmp_path, monkeypatch):
+    """File > Open data (and the command line, and a drop) given a session .json opens it as a session."""
+    from gui.shell.main_window import MainWindow
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({"format": "clusterlab-session", "version": 1, "name": "mine",
+                                "data": {"example": "five-points"},
+                                "algorithm": {"name": "kmeans", "params": {"k": 2, "seed": 3}}}))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    w.menus.actions["open"].trigger()
+    assert w.plugin.algorithm.name == "kmeans" and w.dataset.n == 5
+    assert w.session_controller.name == "mine" and "mine" in w.windowTitle()

@@ -433,10 +433,7 @@ class MainWindow(WindowData, QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
-        if files[0].lower().endswith(".json") and getattr(self, "session_controller", None) is not None:
-            self.session_controller.open_path(files[0])  # a session file (gui.shell.session_io)
-        else:
-            self.open_file(files[0])
+        self.open_file(files[0])  # data, or a session .json
         if len(files) > 1:
             self.status(f"Opened {Path(files[0]).name}; drop one file at a time.")
 

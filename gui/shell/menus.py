@@ -26,6 +26,7 @@ OPEN_FILTERS = ";;".join([
     "CSV, TSV or text (*.csv *.tsv *.txt *.dat)",
     "NumPy arrays (*.npy *.npz)",
     "MNIST IDX (*-ubyte *-ubyte.gz *.idx *.idx.gz)",
+    "Clusterlab sessions (*.json)",
     "All files (*)",
 ])
 GIF_MAX_FRAMES = 400  # longer runs are sampled evenly (first and current step always included)

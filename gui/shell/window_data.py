@@ -208,8 +208,12 @@ class WindowData:
             self.open_file(source)
 
     def open_file(self, path):
-        """Read a data file on the loader thread; errors come back as a message box."""
+        """Open ``path``: a session file (``.json``) as a session, any other file as data read on the loader
+        thread; errors come back as a message box."""
         path = str(path)
+        if path.lower().endswith(".json") and getattr(self, "session_controller", None) is not None:
+            self.session_controller.open_path(path)
+            return
         self.loader.load(lambda: self._load_with_pca(lambda: edata.load(path)), f"Loading {Path(path).name}…",
                          ("file", path))
 
