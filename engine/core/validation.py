@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.core.params import ParamError, is_integral
 
-__all__ = ["as_data", "make_rng", "check_k", "check_whole", "all_whole"]
+__all__ = ["as_data", "make_rng", "check_k", "check_whole", "all_whole", "n_distinct"]
 
 
 def as_data(X, *, name: str = "X", min_samples: int = 1, dtype=np.float64) -> np.ndarray:
@@ -91,6 +91,18 @@ def all_whole(values) -> bool:
     """
     values = np.asarray(values, dtype=float)
     return bool(values.size and np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+
+
+def n_distinct(X: np.ndarray) -> int:
+    """Number of distinct rows of the 2-D array ``X`` (``-0.0`` and ``0.0`` count as the same).
+
+    Example
+    -------
+    >>> n_distinct(np.array([[0.0, 1.0], [-0.0, 1.0], [2.0, 1.0]]))
+    2
+    """
+    rows = np.ascontiguousarray(X + 0.0)  # + 0.0 makes -0.0 and 0.0 the same bytes
+    return int(np.unique(rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))).shape[0])
 
 
 def make_rng(seed) -> np.random.Generator:

@@ -34,7 +34,7 @@ from engine.core.validation import check_whole
 from engine.core.steps import compact_labels, readonly
 
 __all__ = ["Dendrogram", "build_dendrogram", "cut_height", "cut_count", "validate_linkage", "leaf_counts", "rank_first",
-           "linkage_conditions", "newick"]
+           "linkage_conditions", "newick", "subtree_max_heights"]
 
 
 def linkage_conditions(Z) -> list:
@@ -110,7 +110,13 @@ def rank_first(x) -> np.ndarray:
     return rank[inv.ravel()]
 
 
-def _max_heights(Z, m):
+def subtree_max_heights(Z) -> np.ndarray:
+    """For each merge of the linkage ``Z``, the largest height inside it: the lowest cut that keeps it whole.
+
+    Equal to the merge heights unless there are inversions.
+    """
+    Z = np.asarray(Z, dtype=float).reshape(-1, 4)
+    m = Z.shape[0] + 1
     left, right = _children(Z)
     h = Z[:, 2].tolist()
     mx = [0.0] * (2 * m - 1)
@@ -137,7 +143,7 @@ def cut_height(Z, h: float) -> np.ndarray:
     """
     Z = np.asarray(Z, dtype=float).reshape(-1, 4)
     m = Z.shape[0] + 1
-    return rank_first(_tops(Z, m, (_max_heights(Z, m) <= h).tolist()))
+    return rank_first(_tops(Z, m, (subtree_max_heights(Z) <= h).tolist()))
 
 
 def cut_count(Z, k: int) -> np.ndarray:
@@ -160,7 +166,7 @@ def cut_count(Z, k: int) -> np.ndarray:
     check_whole(k, "k", low=1)
     if k >= m:
         return np.arange(m)
-    mx = _max_heights(Z, m)
+    mx = subtree_max_heights(Z)
     r = np.sort(mx)[m - k - 1]
     return rank_first(_tops(Z, m, (mx <= r).tolist()))
 

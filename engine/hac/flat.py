@@ -33,9 +33,9 @@ from typing import NamedTuple
 import numpy as np
 
 from engine.core.params import ParamError
-from engine.hac.dendrogram import Dendrogram, cut_count, cut_height, rank_first
+from engine.hac.dendrogram import Dendrogram, cut_count, cut_height, rank_first, subtree_max_heights
 
-__all__ = ["start_groups", "subtree_max_heights", "point_leaves", "point_labels", "FlatCut",
+__all__ = ["start_groups", "point_leaves", "point_labels", "FlatCut",
            "cut", "link_labels", "merge_path"]
 
 
@@ -65,19 +65,6 @@ def start_groups(labels) -> np.ndarray | None:
         lab = lab.copy()
         lab[free] = lab.max(initial=-1) + 1 + np.arange(int(free.sum()))
     return lab
-
-
-def subtree_max_heights(Z) -> np.ndarray:
-    """For each merge, the largest height inside it: the lowest cut that keeps it whole.
-
-    Equal to the merge heights unless there are inversions.
-    """
-    Z = np.asarray(Z, dtype=float).reshape(-1, 4)
-    m = Z.shape[0] + 1
-    mx = np.zeros(2 * m - 1)
-    for t in range(Z.shape[0]):
-        mx[m + t] = max(Z[t, 2], mx[int(Z[t, 0])], mx[int(Z[t, 1])])
-    return mx[m:]
 
 
 def point_leaves(dendrogram: Dendrogram) -> np.ndarray:

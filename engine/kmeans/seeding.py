@@ -31,13 +31,9 @@ import numpy as np
 
 from engine.kmeans.kernels import GRAM_MIN_DIM, distances
 from engine.core.params import ParamError
+from engine.core.validation import n_distinct
 
-__all__ = ["random_points", "random_partition", "kmeanspp", "n_distinct", "too_few_distinct"]
-
-
-def n_distinct(X) -> int:
-    """Number of distinct rows of ``X``."""
-    return int(np.unique(X, axis=0).shape[0])
+__all__ = ["random_points", "random_partition", "kmeanspp", "too_few_distinct"]
 
 
 def too_few_distinct(X, k) -> ParamError:
@@ -68,7 +64,7 @@ def random_points(X, k, rng):
     n = X.shape[0]
     perm = rng.permutation(n)
     first = perm[:k]
-    if np.unique(X[first], axis=0).shape[0] == k:
+    if n_distinct(X[first]) == k:
         return first
     seen, chosen = set(), []
     for i in perm:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.core.params import ParamError
+from engine.core.validation import n_distinct
 
 __all__ = ["normalise_inplace", "random_resp", "one_hot", "kmeans_labels", "check_distinct",
            "frozen", "n_distinct", "RESP_STORE_LIMIT", "EPS_NK", "stop_text",
@@ -97,12 +98,6 @@ def check_distinct(X: np.ndarray, k: int, what: str = "components") -> None:
     if m < k:
         raise ParamError(f"X has only {m} distinct point(s) but k={k} {what} were asked for: "
                          f"every component needs points of its own. Lower k to at most {m} or add points.")
-
-
-def n_distinct(X: np.ndarray) -> int:
-    """Number of distinct rows of ``X`` (``-0.0`` and ``0.0`` count as the same)."""
-    rows = np.ascontiguousarray(X + 0.0)  # + 0.0 makes -0.0 and 0.0 the same bytes
-    return int(np.unique(rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))).shape[0])
 
 
 def kmeans_labels(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

@@ -29,12 +29,13 @@ from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
-__all__ = ["export_png", "export_svg", "save_labels_csv", "save_gif", "qimage_to_pil", "render_image"]
+__all__ = ["export_png", "export_svg", "save_labels_csv", "save_gif", "qimage_to_pil", "render_image",
+           "writable_path"]
 
 MAX_SCALE = 4
 
 
-def _writable(path, suffixes: tuple[str, ...]) -> Path:
+def writable_path(path, suffixes: tuple[str, ...]) -> Path:
     """Check that ``path`` can be written (its folder exists and is writable); return it as a Path."""
     try:
         path = Path(os.fspath(path))
@@ -130,7 +131,7 @@ def export_png(target, path, scale: float = 1) -> Path:
     ValueError
         Bad scale, nothing to draw, or a file name not ending in .png.
     """
-    path = _writable(path, (".png",))
+    path = writable_path(path, (".png",))
     image = render_image(target, scale)
     if not image.save(str(path), "PNG"):
         raise OSError(f"Cannot write {path.name}: saving the PNG failed (disk full or no permission?).")
@@ -139,7 +140,7 @@ def export_png(target, path, scale: float = 1) -> Path:
 
 def export_svg(target, path) -> Path:
     """Save ``target`` as SVG (vector for pyqtgraph plots); returns the path written."""
-    path = _writable(path, (".svg",))
+    path = writable_path(path, (".svg",))
     target = _plot_target(target)
     if isinstance(target, QGraphicsItem):
         if target.scene() is None:
@@ -182,7 +183,7 @@ def save_labels_csv(path, X, labels, names: Sequence[str] | None = None) -> Path
     """
     from engine.data import save_csv
 
-    path = _writable(path, (".csv", ".txt"))
+    path = writable_path(path, (".csv", ".txt"))
     X = np.asarray(X, dtype=np.float64)
     if labels is not None:
         labels = np.asarray(labels)
@@ -222,7 +223,7 @@ def save_gif(frames, path, fps: float = 4) -> Path:
     fps : float
         Frames per second (0.1 to 50).
     """
-    path = _writable(path, (".gif",))
+    path = writable_path(path, (".gif",))
     frames = list(frames)
     if not frames:
         raise ValueError("No frames to save: the animation would be empty.")

@@ -187,7 +187,7 @@ class DendrogramExportMixin:
         if kind in ("png", "svg"):
             from gui.widgets import export
 
-            path = export._writable(path, (f".{kind}",))  # the same checks and messages as every figure export
+            path = export.writable_path(path, (f".{kind}",))  # the same checks and messages as every figure export
             if kind == "png":
                 save_png(self.dendrogram, path, scale=2, title=self.figure_title())
             else:
