@@ -50,6 +50,9 @@ def test_examples_lists_the_sessions_and_the_data_sets(capsys):
     for name in [*edata.EXAMPLES, "mnist"]:
         assert f"  {name} " in out
     assert out.index("ex3-kmeans") < out.index("Example data sets") < out.index("five-points")
+    from engine.core.registry import algorithms
+    for name, alg in algorithms().items():  # the registry's algorithms come first
+        assert f"  {name} " in out and alg.title in out and out.index(alg.title) < out.index("Example sessions")
 
 
 def test_parsing_help_and_examples_import_no_qt():

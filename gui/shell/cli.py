@@ -70,15 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def list_examples(out=None) -> int:
-    """Print the shipped example sessions and the example data sets, with how to open them; exit code."""
+    """Print the registered algorithms, the shipped example sessions and the example data sets, with how to
+    open them; exit code."""
     from engine import data as edata
+    from engine.core.registry import algorithms
     from engine.session import shipped_sessions
 
     out = out if out is not None else sys.stdout
     sessions = shipped_sessions()
     sets = dict(edata.EXAMPLES)
     sets["mnist"] = "6,000 handwritten digits of the MNIST test set (also: clusterlab --mnist)."
-    width = max(len(n) for n in [*sessions, *sets])
+    algs = algorithms()
+    width = max(len(n) for n in [*sessions, *sets, *algs])
+    print("Algorithms (a session's algorithm.name):", file=out)
+    for name, alg in algs.items():
+        print(f"  {name:<{width}}  {alg.title}: {alg.summary}", file=out)
+    print(file=out)
     print("Example sessions (open: clusterlab --example NAME; "
           "figures: clusterlab render example:NAME --out DIR):", file=out)
     if not sessions:
