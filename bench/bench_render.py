@@ -13,7 +13,9 @@ Prints the medians and their ratio (goal: at most 1.3). The machine may be share
 minimum over the rounds is printed too, and both commands are timed in the same run so the
 load falls on both.
 
-Options: ``--rounds N`` (default 3), ``--session NAME`` (default ex4-mnist-kmeans), ``--python PATH``.
+Options: ``--rounds N`` (default 3), ``--session NAME`` (default ex4-mnist-kmeans), ``--python PATH``,
+``--blas-threads N`` (OPENBLAS/OMP/MKL_NUM_THREADS of both children; on a loaded machine 1 makes the
+figures steadier, since OpenBLAS threads that wait for a busy core spin).
 """
 from __future__ import annotations
 
@@ -65,8 +67,12 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+ENV: dict[str, str] = {}
+
+
 def _run(args: list[str], env=None) -> tuple[float, float, str]:
     """Wall and CPU seconds (user + system, every thread of the child) of one command, and its output."""
+    env = dict(os.environ if env is None else env, **ENV)
     cpu, t = _cpu(), time.perf_counter()
     proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     wall, cpu = time.perf_counter() - t, _cpu() - cpu
@@ -91,7 +97,11 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--session", default="ex4-mnist-kmeans")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--blas-threads", type=int, default=None)
     a = parser.parse_args(argv)
+    if a.blas_threads is not None:
+        ENV.update({k: str(a.blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
+        print(f"BLAS threads: {a.blas_threads}")
     times: dict[str, list[float]] = {"render": [], "engine": []}
     cpus: dict[str, list[float]] = {"render": [], "engine": []}
     parts: list[dict] = []
