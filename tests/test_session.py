@@ -147,7 +147,7 @@ BAD = [
     ("sweep ks", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [], "restarts": 2}}), "sweep.ks should be"),
     ("sweep repeat", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [2, 2]}}), "repeats a K"),
     ("sweep restarts", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [2], "restarts": 0}}),
-     "sweep.restarts=0 should be between 1 and 50"),
+     "sweep.restarts=0 should be a whole number between 1 and 50"),
     ("sweep key", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [2], "code": "x"}}), "unknown entry code"),
     ("sweep k above n", _doc(algorithm={"name": "kmeans", "sweep": {"ks": [2, 7]}}), "K=7 but the data have only 5"),
     ("sweep on hac", _doc(algorithm={"name": "hac", "sweep": {"ks": [2]}}), "unknown entry sweep"),

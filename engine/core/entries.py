@@ -12,7 +12,7 @@ Example
 >>> whole("k", 2.5)
 Traceback (most recent call last):
 ...
-engine.core.params.ParamError: k should be a whole number (not too large), not 2.5.
+engine.core.params.ParamError: k=2.5 should be a whole number.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from engine.core.params import ParamError
+from engine.core.validation import check_whole
 
 __all__ = ["type_name", "short", "want", "whole", "matrix", "numbers", "no_more"]
 
@@ -46,18 +47,11 @@ def want(key, value, kind, what):
 
 
 def whole(key, value, low=None, high=None) -> int:
-    """``value`` as an int if it is a whole number within ``[low, high]``."""
-    try:
-        integral = not isinstance(value, bool) and isinstance(value, (int, float)) and float(value).is_integer()
-    except OverflowError:
-        integral = False
-    if not integral:
-        raise ParamError(f"{key} should be a whole number (not too large), not {short(value)}.")
-    value = int(value)
-    if low is not None and value < low or high is not None and value > high:
-        bounds = f">= {low}" if high is None else f"between {low} and {high}"
-        raise ParamError(f"{key}={value} should be {bounds}.")
-    return value
+    """``value`` as an int if it is a JSON number that is whole, within ``[low, high]``
+    (:func:`engine.core.validation.check_whole`; a string such as ``"4"`` is not a number here)."""
+    if isinstance(value, str):
+        raise ParamError(f"{key}={short(value)} should be a whole number, not a string.")
+    return check_whole(value, key, low=low, high=high, strict=False)
 
 
 def matrix(key, value, rows=None, cols=None) -> np.ndarray:
