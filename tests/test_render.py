@@ -185,8 +185,10 @@ def test_a_sweep_session_writes_the_sweep_of_the_engine(qtbot, tmp_path):
 def test_render_waits_on_signals_and_never_sleeps(qtbot, tmp_path, monkeypatch, capsys):
     """Waiting for the run and the background work is done by signals: time.sleep is never called."""
     import time
+    slept = []
 
-    def no_sleep(seconds):
+    def no_sleep(seconds):  # raises where it is called, and is noted in case a Qt slot swallows the error
+        slept.append(seconds)
         raise AssertionError(f"render called time.sleep({seconds})")
 
     monkeypatch.setattr(time, "sleep", no_sleep)
@@ -194,6 +196,7 @@ def test_render_waits_on_signals_and_never_sleeps(qtbot, tmp_path, monkeypatch, 
     code = render.main(["example:ex3-kmeans", "--out", str(out), "--steps", "0,last", "--gif", "--no-svg",
                         "--size", "300x200"])
     assert code == 0, capsys.readouterr().err
+    assert slept == []
     steps = es.run(es.load_session(es.shipped_sessions()["ex3-kmeans"][0]))
     res = json.loads((out / "result.json").read_text())
     assert res["n_steps"] == len(steps) and res["labels"] == np.asarray(steps[-1].labels).tolist()
@@ -211,7 +214,8 @@ def test_the_wait_for_background_work_returns_when_the_task_says_it_stopped(qtbo
     except ImportError:
         from gui.algorithms.kmeans.elbow import BackgroundTask
     from gui.shell.main_window import MainWindow
-    monkeypatch.setattr(time, "sleep", lambda s: (_ for _ in ()).throw(AssertionError("sleep")))
+    slept = []
+    monkeypatch.setattr(time, "sleep", slept.append)
     w = MainWindow(startup="")
     qtbot.addWidget(w)
     task = BackgroundTask(w)
@@ -222,7 +226,7 @@ def test_the_wait_for_background_work_returns_when_the_task_says_it_stopped(qtbo
     threading.Timer(0.3, gate.set).start()
     t = time.monotonic()
     render._wait_for_background(w, timeout=30)
-    assert not task.busy and results == ["done"] and time.monotonic() - t < 20
+    assert not task.busy and results == ["done"] and time.monotonic() - t < 20 and slept == []
     task.shutdown()
 
 
@@ -272,3 +276,24 @@ def test_the_sweep_of_a_session_is_computed_once(qtbot, tmp_path, monkeypatch):
     ref = real(X, [2, 3, 5], 2, seed=4, init="random", variant="means", metric="l2", max_iter=300)
     np.testing.assert_allclose(res["sweep"]["objectives"], ref.objectives, rtol=1e-12)
     assert _png_size(out / "restarts-k.png")[1] > 10  # the elbow and the small multiples are drawn
+
+
+def test_the_wait_for_background_work_counts_every_task_of_the_window_in_the_registry(qtbot, monkeypatch):
+    """A bare Task (no busy signal of its own) owned by a view of the window: the registry's count ends the wait."""
+    import threading
+    import time
+
+    tasks = pytest.importorskip("gui.run.tasks")
+    from gui.shell.main_window import MainWindow
+    slept = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    w = MainWindow(startup="")
+    qtbot.addWidget(w)
+    gate, results = threading.Event(), []
+    task = tasks.Task(lambda progress, cancelled: gate.wait(30) and 42, parent=w.scatter)
+    task.sigFinished.connect(results.append)
+    task.start()
+    assert tasks.registry().count(w) == 1
+    threading.Timer(0.3, gate.set).start()
+    render._wait_for_background(w, timeout=30)
+    assert results == [42] and tasks.registry().count(w) == 0 and slept == []
