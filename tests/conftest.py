@@ -1,13 +1,19 @@
-"""Test settings: Qt runs offscreen, settings go to a temporary place, never the user's."""
+"""Test settings: Qt runs offscreen, settings go to a temporary place, never the user's; shared fixtures.
+
+Plain helpers (the toy plugins, opening a file through the dialog) live in ``helpers.py``.
+"""
 import os
 import sys
 import pathlib
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+TESTS = pathlib.Path(__file__).resolve().parent  # for ``from helpers import ...`` (tests/helpers.py)
+for _folder in (ROOT, TESTS):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
@@ -54,3 +60,26 @@ def open_window(shown):
     yield make
     for w in made:
         w.close()
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    """``(path, X)``: a CSV of 20 points in two well-separated groups, with an ``x,y`` header."""
+    path = tmp_path / "points.csv"
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 0.3, (10, 2)), rng.normal(3, 0.3, (10, 2))])
+    path.write_text("x,y\n" + "\n".join(f"{a:.6f},{b:.6f}" for a, b in X) + "\n")
+    return path, X
+
+
+@pytest.fixture
+def message_boxes(monkeypatch):
+    """The message boxes shown during the test, as ``(kind, title, text)``; none opens (each answers Ok)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    calls = []
+    for kind in ("critical", "warning", "information"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(
+            lambda parent, title, text, *a, kind=kind, **k: calls.append((kind, title, text))
+            or QMessageBox.StandardButton.Ok))
+    return calls

@@ -13,7 +13,7 @@ from engine.data import generate, mnist
 from engine.core.steps import Step, TraceBuilder
 from gui import algorithms
 
-from test_window import ToyPlugin  # noqa: F401 - the toy algorithm of the window tests
+from helpers import ToyPlugin  # the toy algorithm of the window tests
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -2,84 +2,22 @@
 
 A tiny test-only algorithm plugin stands in for the real ones (injected by
 monkeypatching ``gui.algorithms.plugin_classes``), so these tests check the
-window's wiring, not any algorithm.
+window's wiring, not any algorithm. The toy plugins and the helpers that drive the window live in
+``helpers.py``, the ``csv_file`` and ``message_boxes`` fixtures in ``conftest.py`` (the window API tests
+share them).
 """
-import time
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from engine.core.params import Param, ParamError
-from engine.core.registry import Algorithm
-from engine.core.steps import Step, TraceBuilder
+from engine.core.params import ParamError
+from engine.core.steps import Step
 from gui import algorithms
-from gui.algorithms.base import AlgorithmPlugin
-from gui.widgets.objective import ObjectiveView
+from helpers import OtherPlugin, ToyPlugin, open_via_dialog, wait_run
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-# ---------------------------------------------------------------- a toy algorithm for the wiring
-def toy_steps(X, k=2, n_steps=5, delay=0.0):
-    """Labels rotate through k groups; the objective halves every step."""
-    n = X.shape[0]
-    trace = TraceBuilder()
-    for i in range(n_steps):
-        if delay:
-            time.sleep(delay)
-        obj = 100.0 / 2 ** i
-        last = i == n_steps - 1
-        yield Step("assign", f"toy step {i}", labels=(np.arange(n) + i) % k, objective=obj,
-                   trace=trace.next(obj), iteration=i, done=last, status="converged" if last else "")
-
-
-TOY = Algorithm(name="toy", title="Toy rotation", steps=toy_steps,
-                params=(Param("k", "Groups", "int", 2, low=1, high=9, help="number of groups"),
-                        Param("n_steps", "Steps", "int", 5, low=1, high=100_000),
-                        Param("delay", "Delay", "float", 0.0, low=0.0, high=1.0)),
-                objective_name="toy objective", objective_sense="min")
-
-
-class ToyPlugin(AlgorithmPlugin):
-    algorithm = TOY
-
-    def __init__(self, window):
-        super().__init__(window)
-        self.objective = ObjectiveView()
-        self.shown = []
-        self.active = False
-
-    def views(self):
-        return [("Objective", self.objective)]
-
-    def make_steps(self):
-        params = self.parameters()
-        n = self.window.run_X().shape[0]
-        if params["k"] > n:
-            raise ParamError(f"k={params['k']} should be <= n_samples={n}: choose fewer groups or add points.")
-        return super().make_steps()
-
-    def activate(self):
-        self.active = True
-
-    def deactivate(self):
-        self.active = False
-
-    def show_step(self, step):
-        self.shown.append(step)
-        trace = step.trace if step is not None else np.empty(0)
-        self.objective.show_trace(trace, trace.size - 1)
-
-
-class OtherPlugin(ToyPlugin):
-    algorithm = Algorithm(name="other", title="Other toy", steps=toy_steps, params=TOY.params,
-                          objective_name="other objective")
-
-    def views(self):
-        return []
 
 
 @pytest.fixture
@@ -102,35 +40,6 @@ def make_window(shown, monkeypatch):
 @pytest.fixture
 def window(make_window):
     return make_window()
-
-
-@pytest.fixture
-def csv_file(tmp_path):
-    path = tmp_path / "points.csv"
-    rng = np.random.default_rng(0)
-    X = np.vstack([rng.normal(0, 0.3, (10, 2)), rng.normal(3, 0.3, (10, 2))])
-    path.write_text("x,y\n" + "\n".join(f"{a:.6f},{b:.6f}" for a, b in X) + "\n")
-    return path, X
-
-
-@pytest.fixture
-def message_boxes(monkeypatch):
-    calls = []
-    for kind in ("critical", "warning", "information"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(
-            lambda parent, title, text, *a, kind=kind, **k: calls.append((kind, title, text))
-            or QMessageBox.StandardButton.Ok))
-    return calls
-
-
-def open_via_dialog(qtbot, window, monkeypatch, path):
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
-    window.menus.actions["open"].trigger()
-    qtbot.waitUntil(lambda: not window.loader.busy, timeout=10_000)
-
-
-def wait_run(qtbot, window):
-    qtbot.waitUntil(lambda: window.player.current is not None, timeout=5000)
 
 
 def click_canvas(qtbot, window, x, y, button=Qt.MouseButton.LeftButton):

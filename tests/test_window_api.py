@@ -7,9 +7,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from engine.data import Dataset, example
 from gui import algorithms
-from gui.algorithms.base import AlgorithmPlugin
 
-from test_window import OtherPlugin, ToyPlugin, csv_file, message_boxes, open_via_dialog, wait_run  # noqa: F401
+from helpers import OtherPlugin, ToyPlugin, open_via_dialog, wait_run
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -35,7 +34,7 @@ def fully_visible(widget, scroll) -> bool:
 
 
 def test_data_dock_shows_every_edit_tool_at_the_default_size(qtbot, default_window, monkeypatch, tmp_path,
-                                                             message_boxes):  # noqa: F811
+                                                             message_boxes):
     w = default_window
     scroll = w.data_dock.widget()
     tools = [w.data_panel.clear_button, w.data_panel.group, *w.data_panel.mode_buttons.values()]
@@ -123,7 +122,7 @@ def test_session_menu_is_installed(default_window):
     assert "empty canvas" in w.windowTitle()
 
 
-def test_export_csv_of_named_points(qtbot, default_window, monkeypatch, tmp_path, message_boxes):  # noqa: F811
+def test_export_csv_of_named_points(qtbot, default_window, monkeypatch, tmp_path, message_boxes):
     w = default_window
     w.set_dataset(example("five-points"))  # point names A..E: not column names
     wait_run(qtbot, w)

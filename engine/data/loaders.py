@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import struct
 import zipfile
 import zlib
 from pathlib import Path
