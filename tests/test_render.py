@@ -297,3 +297,14 @@ def test_the_wait_for_background_work_counts_every_task_of_the_window_in_the_reg
     threading.Timer(0.3, gate.set).start()
     render._wait_for_background(w, timeout=30)
     assert results == [42] and tasks.registry().count(w) == 0 and slept == []
+
+
+def test_a_render_process_shares_the_blas_threads_and_keeps_what_is_set():
+    code = "import os, gui.shell.render as r; print([os.environ[n] for n in r.BLAS_THREAD_VARIABLES])"
+    env = {k: v for k, v in os.environ.items() if k not in render.BLAS_THREAD_VARIABLES}
+    share = str(max(1, (os.cpu_count() or 1) // 3))
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == str([share] * 3), out.stderr
+    env["OPENBLAS_NUM_THREADS"] = "7"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == str(["7", share, share]), out.stderr

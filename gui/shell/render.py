@@ -40,7 +40,28 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
+#: Environment variables of the BLAS thread pools numpy may use.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _share_blas_threads() -> None:
+    """Give each BLAS call a share of the cores, when numpy is not loaded yet (a ``clusterlab render`` process).
+
+    render runs up to three numpy computations at once, each on a thread of its own (the sweep
+    computed ahead, the player's run, the window's PCA) beside the window's own thread; a BLAS pool
+    of every core per call would oversubscribe the cores (OpenBLAS threads spin while they wait,
+    which on a busy 2-core machine made render twice as slow). Variables already set are kept.
+    """
+    if "numpy" in sys.modules:
+        return
+    share = str(max(1, (os.cpu_count() or 1) // 3))
+    for name in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(name, share)
+
+
+_share_blas_threads()
+
+import numpy as np  # noqa: E402  (after the BLAS thread counts are set)
 
 __all__ = ["main", "parse_size", "parse_steps", "view_slug"]
 
