@@ -2,7 +2,7 @@ r"""Writing CSV files: one helper for every table Clusterlab saves (data, labels
 
 Rows go through the standard :mod:`csv` module, so a name with a comma, a quote or a line break is quoted
 properly, and the file is written atomically: a unique temporary file in the target's folder, flushed and synced
-to disk, then renamed over the target (:func:`os.replace`). A failed write leaves the old file untouched and no
+to disk, then renamed over the target (:func:`os.replace`, :mod:`engine.core.atomic`). A failed write leaves the old file untouched and no
 half file behind. A target that exists and is not a regular file (a folder, a device) is refused.
 
 >>> import tempfile, pathlib
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from engine.core.atomic import write_text_atomic
 
 __all__ = ["write_rows", "format_rows", "write_text_atomic"]
 
@@ -60,28 +60,3 @@ def write_rows(path, header: Sequence | None, rows: Iterable[Sequence], quoting:
         The folder cannot be written, the disk is full, or ``path`` exists and is not a regular file.
     """
     return write_text_atomic(path, format_rows(header, rows, quoting))
-
-
-def write_text_atomic(path, text: str) -> Path:
-    """Write UTF-8 ``text`` to ``path`` atomically (temporary file, flush, fsync, rename); returns the path.
-
-    Raises
-    ------
-    OSError
-        As for :func:`write_rows`.
-    """
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        raise IsADirectoryError(21, "not a regular file", str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path

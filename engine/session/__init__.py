@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from pathlib import Path
 from typing import Callable, Iterator
@@ -33,6 +32,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from engine import data as edata
+from engine.core.atomic import write_text_atomic
 from engine.core.params import ParamError
 from engine.core.registry import get_algorithm
 from engine.session.schema import (DATA_KINDS, FORMAT, MAX_FILE_BYTES, VERSION, Session, SessionError,
@@ -106,17 +106,10 @@ def save_session(session: Session, path) -> Path:
     path = Path(path)
     text = json.dumps(session_to_dict(session), indent=1, allow_nan=False, ensure_ascii=False)
     text = _compact_rows(text)
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(text + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        return write_text_atomic(path, text + "\n")
     except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
         raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
-    return path
 
 
 def _compact_rows(text: str) -> str:

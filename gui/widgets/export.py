@@ -29,6 +29,8 @@ from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
+from engine.core.atomic import atomic_write
+
 __all__ = ["export_png", "export_svg", "save_labels_csv", "save_gif", "qimage_to_pil", "render_image",
            "writable_path"]
 
@@ -133,39 +135,48 @@ def export_png(target, path, scale: float = 1) -> Path:
     """
     path = writable_path(path, (".png",))
     image = render_image(target, scale)
-    if not image.save(str(path), "PNG"):
-        raise OSError(f"Cannot write {path.name}: saving the PNG failed (disk full or no permission?).")
-    return path
+
+    def write(tmp):
+        if not image.save(str(tmp), "PNG"):
+            raise OSError(f"Cannot write {path.name}: saving the PNG failed (disk full or no permission?).")
+    return atomic_write(path, write)
 
 
 def export_svg(target, path) -> Path:
-    """Save ``target`` as SVG (vector for pyqtgraph plots); returns the path written."""
+    """Save ``target`` as SVG (vector for pyqtgraph plots), atomically; returns the path written."""
     path = writable_path(path, (".svg",))
     target = _plot_target(target)
-    if isinstance(target, QGraphicsItem):
-        if target.scene() is None:
-            raise ValueError("Cannot export an item that is not shown in a plot.")
-        try:
-            pg.exporters.SVGExporter(target).export(fileName=str(path))
-        except OSError as exc:
-            raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
-        return path
-    size = target.size()
+    if isinstance(target, QGraphicsItem) and target.scene() is None:
+        raise ValueError("Cannot export an item that is not shown in a plot.")
+    write = _svg_of_item if isinstance(target, QGraphicsItem) else _svg_of_widget
+    try:
+        return atomic_write(path, lambda tmp: write(target, tmp))
+    except OSError as exc:
+        raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
+
+
+def _svg_of_item(item, tmp: Path) -> None:
+    """A pyqtgraph plot item as vector SVG (pyqtgraph's exporter)."""
+    pg.exporters.SVGExporter(item).export(fileName=str(tmp))
+
+
+def _svg_of_widget(widget, tmp: Path) -> None:
+    """Any widget drawn into an SVG (Qt's generator; a composite view becomes a picture)."""
+    size = widget.size()
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setFileName(str(tmp))
     generator.setSize(size)
     generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle(target.windowTitle() or "Clusterlab figure")
+    generator.setTitle(widget.windowTitle() or "Clusterlab figure")
     painter = QPainter()
     if not painter.begin(generator):
-        raise OSError(f"Cannot write {path.name}: the SVG file could not be opened.")
+        raise OSError(f"Cannot write {tmp.name}: the SVG file could not be opened.")
     try:
-        target.render(painter, QPoint(0, 0))
+        widget.render(painter, QPoint(0, 0))
     finally:
         painter.end()
-    if not path.is_file() or path.stat().st_size == 0:
-        raise OSError(f"Cannot write {path.name}: nothing was written.")
-    return path
+    if tmp.stat().st_size == 0:
+        raise OSError("nothing was written.")
 
 
 def save_labels_csv(path, X, labels, names: Sequence[str] | None = None) -> Path:
@@ -243,8 +254,8 @@ def save_gif(frames, path, fps: float = 4) -> Path:
         quantised.append(canvas.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
     duration = max(20, round(1000.0 / fps))
     try:
-        quantised[0].save(path, format="GIF", save_all=True, append_images=quantised[1:], duration=duration,
-                          loop=0, disposal=1, optimize=False)
+        return atomic_write(path, lambda tmp: quantised[0].save(
+            tmp, format="GIF", save_all=True, append_images=quantised[1:], duration=duration, loop=0, disposal=1,
+            optimize=False))
     except OSError as exc:
         raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
-    return path

@@ -15,8 +15,6 @@ a rename), so a failed export never leaves half a file behind.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,7 +24,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from engine.core.csvfile import format_rows, write_text_atomic
+from engine.core.atomic import atomic_write, write_text_atomic
+from engine.core.csvfile import format_rows
 from engine.hac.dendrogram import newick
 from gui.algorithms.hac.norms import NORM_SYMBOLS
 
@@ -119,16 +118,10 @@ def save_png(view, path, scale: float = 2.0, title: str = "") -> Path:
             view.plot.scene().render(painter, QRectF(0, 0, img.width(), img.height()), src)
         finally:
             painter.end()
-    fd, tmp = tempfile.mkstemp(prefix=".clusterlab-", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        if not img.save(tmp, "PNG"):
+    def write(tmp):
+        if not img.save(str(tmp), "PNG"):
             raise OSError(f"Cannot write {path}: saving the PNG failed (no permission or disk full?).")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_write(path, write)
 
 
 def save_svg(view, path, title: str = "") -> Path:

@@ -21,7 +21,8 @@ import numpy as np
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from engine.core.csvfile import write_rows, write_text_atomic
+from engine.core.atomic import write_text_atomic
+from engine.core.csvfile import write_rows
 from engine.core.params import ParamError
 
 __all__ = ["EXERCISES", "load_exercise", "install_menu", "results", "export_results",

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
-from engine.core.csvfile import write_rows, write_text_atomic
+from engine.core.atomic import write_text_atomic
+from engine.core.csvfile import write_rows
 from engine.core.params import ParamError
 from engine.core.steps import Step
 from gui.algorithms.base import AlgorithmPlugin
