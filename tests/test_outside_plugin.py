@@ -132,7 +132,8 @@ def _choose_toy(window):
 
 
 def _run_to_end(window) -> list:
-    from gui.shell.session_io import goto_step, wait_for_step
+    from gui.shell.render_window import wait_for_step
+    from gui.shell.session_io import goto_step
     goto_step(window.player, "last")
     assert wait_for_step(window.player, "last", timeout=60) == ""
     return list(window.player.history)

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from engine import session as es
-from gui.shell import render
+from gui.shell import render, render_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,7 +225,7 @@ def test_the_wait_for_background_work_returns_when_the_task_says_it_stopped(qtbo
     assert task.busy
     threading.Timer(0.3, gate.set).start()
     t = time.monotonic()
-    render._wait_for_background(w, timeout=30)
+    render_window.wait_for_background(w, timeout=30)
     assert not task.busy and results == ["done"] and time.monotonic() - t < 20 and slept == []
     task.shutdown()
 
@@ -248,11 +248,8 @@ def test_the_largest_step_allowed_is_drawn_as_the_last_one(qtbot, tmp_path, caps
 
 
 def test_the_sweep_of_a_session_is_computed_once(qtbot, tmp_path, monkeypatch):
-    """render computes the session's sweep on a thread while the window starts; the plugin's sweep is answered
-    with it (every run handed over as it would be), so the engine's sweep runs once, with the plugin's options."""
+    """The session's sweep is the plugin's own, computed once; result.json has it (render names no algorithm)."""
     from engine import kmeans as ekm
-    from gui.algorithms.kmeans import sweep as gui_sweep
-    assert render.FLOAT32_MIN_VALUES == gui_sweep.FLOAT32_MIN_VALUES  # render guesses the plugin's options
     calls = []
     real = ekm.sweep
 
@@ -271,6 +268,7 @@ def test_the_sweep_of_a_session_is_computed_once(qtbot, tmp_path, monkeypatch):
     out = tmp_path / "o"
     assert render.main([str(p), "--out", str(out), "--no-svg", "--size", "300x200"]) == 0
     assert len(calls) == 1 and ekm.sweep is counting  # computed once; the engine is left as it was
+    assert "kmeans" not in (ROOT / "gui" / "shell" / "render_window.py").read_text().lower()
     res = json.loads((out / "result.json").read_text())
     X, _ = es.run_input(es.load_session(p))
     ref = real(X, [2, 3, 5], 2, seed=4, init="random", variant="means", metric="l2", max_iter=300)
@@ -295,7 +293,7 @@ def test_the_wait_for_background_work_counts_every_task_of_the_window_in_the_reg
     task.start()
     assert tasks.registry().count(w) == 1
     threading.Timer(0.3, gate.set).start()
-    render._wait_for_background(w, timeout=30)
+    render_window.wait_for_background(w, timeout=30)
     assert results == [42] and tasks.registry().count(w) == 0 and slept == []
 
 

@@ -286,7 +286,8 @@ def test_each_exercise_button_runs_what_its_shipped_session_describes(qtbot, win
 
 # ================================================================== steps, placed centres, sweeps
 def test_goto_step_computes_ahead_and_stops_at_the_last_step(qtbot, window):
-    from gui.shell.session_io import goto_step, wait_for_step
+    from gui.shell.render_window import wait_for_step
+    from gui.shell.session_io import goto_step
     w = window
     s = es.session_from_dict(_doc(data={"generator": "blobs", "n": 200, "seed": 1},
                                   algorithm={"name": "kmeans", "params": {"k": 4, "seed": 2, "init": "random"}}))

@@ -6,38 +6,30 @@
     clusterlab render example:ex3-kmeans --out DIR
     clusterlab render --list-examples
 
-The real window is built offscreen (``QT_QPA_PLATFORM=offscreen`` when there
-is no display), the session is applied to it exactly as File > Open session
-does, the run goes to the wanted steps, and every view the session uses is
-written with :mod:`gui.widgets.export`: the scatter and each tab of the algorithm's
-plugin, as ``VIEW.png`` and ``VIEW.svg`` (``VIEW-stepNNN.*`` with
-``--steps``). ``--gif`` adds ``run.gif``, one frame per step (the scatter
-beside the plugin's first tab). ``result.json`` holds the run's outcome,
-taken from the engine's steps (:func:`engine.session.summarize`), never from
-widgets.
+This module reads the command line and the session; :mod:`gui.shell.render_window` draws it: the real
+window is built offscreen (``QT_QPA_PLATFORM=offscreen`` when there is no display), the session is
+applied to it exactly as File > Open session does, the run goes to the wanted steps, and every view
+the session uses is written with :mod:`gui.widgets.export`: the scatter and each tab of the
+algorithm's plugin, as ``VIEW.png`` and ``VIEW.svg`` (``VIEW-stepNNN.*`` with ``--steps``).
+``--gif`` adds ``run.gif``, one frame per step (the scatter beside the plugin's first tab).
+``result.json`` holds the run's outcome, taken from the engine's steps
+(:func:`engine.session.summarize`, plus what the plugin computed beside the run, such as a sweep
+over K), never from widgets. Nothing here names an algorithm.
 
-Nothing is polled: render waits for the run's step on the player's signals and
-for background work (a tab computing when shown, a K-means sweep) on the task
-registry's count (:mod:`gui.run.tasks`) and the tasks' ``sigBusy``, in a
-:class:`~PySide6.QtCore.QEventLoop` that quits from a slot. While Qt starts,
-a thread builds and checks the session's data and computes the K-means sweep a
-session asks for; the plugin's own call of ``engine.kmeans.sweep`` is answered
-with that result (same data, K values, restarts, seed and options), so the
-sweep is computed once. Every file is written to a temporary name beside it,
-flushed to disk and renamed.
+Nothing is polled: render waits for the run's step on the player's signals and for background
+work on the task registry (:mod:`gui.run.tasks`). While Qt starts, a thread builds and checks the
+session's data (the window then uses that data set). Every file is written atomically.
 
-Exit codes: 0 success; 2 a bad session or bad arguments (message on stderr; a
-step above 10,000,000 too); 1 the run failed or a file could not be written.
+Exit codes: 0 success; 2 a bad session or bad arguments (message on stderr; a step above
+10,000,000 too); 1 the run failed or a file could not be written.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
 import re
 import sys
-import tempfile
+import threading
 from pathlib import Path
 
 #: Environment variables of the BLAS thread pools numpy may use.
@@ -47,10 +39,10 @@ BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THR
 def _share_blas_threads() -> None:
     """Give each BLAS call a share of the cores, when numpy is not loaded yet (a ``clusterlab render`` process).
 
-    render runs up to three numpy computations at once, each on a thread of its own (the sweep
-    computed ahead, the player's run, the window's PCA) beside the window's own thread; a BLAS pool
-    of every core per call would oversubscribe the cores (OpenBLAS threads spin while they wait,
-    which on a busy 2-core machine made render twice as slow). Variables already set are kept.
+    render runs numpy computations on several threads at once (the player's run, the plugins'
+    background work such as a sweep over K, the data built ahead) beside the window's own thread; a
+    BLAS pool of every core per call would oversubscribe the cores (OpenBLAS threads spin while they
+    wait, which on a busy 2-core machine made render twice as slow). Variables already set are kept.
     """
     if "numpy" in sys.modules:
         return
@@ -61,9 +53,7 @@ def _share_blas_threads() -> None:
 
 _share_blas_threads()
 
-import numpy as np  # noqa: E402  (after the BLAS thread counts are set)
-
-__all__ = ["main", "parse_size", "parse_steps", "view_slug"]
+__all__ = ["main", "parse_size", "parse_steps", "view_slug", "UsageError", "DEFAULT_SIZE", "MAX_STEP"]
 
 DEFAULT_SIZE = (800, 600)
 MAX_SIDE = 4000
@@ -181,13 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     except SessionError as exc:
         _err(str(exc))
         return 2
-    # the data are built and checked (and a K-means sweep computed) on a thread while Qt is imported
-    ahead = _Ahead(session)
+    # the data are built and checked on a thread while Qt is imported
+    ahead = _DataAhead(session)
     _ensure_platform()
-    _import_gui()
-    error = ahead.checked()
-    if error is not None:
-        _err(str(error))
+    from gui.shell import render_window
+    dataset = ahead.result()
+    if isinstance(dataset, Exception):
+        _err(str(dataset))
         return 2
     out = Path(args.out)
     try:
@@ -195,8 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         _err(f"cannot create the folder {out}: {exc.strerror or exc}.")
         return 1
-    with ahead.sweep_installed():
-        return _render(session, out, wanted, size, args.scale, args.gif, args.fps, not args.no_svg)
+    return render_window.render(session, dataset, out, wanted, size, args.scale, args.gif, args.fps,
+                                not args.no_svg)
 
 
 def _find_session(spec: str, find_session) -> Path:
@@ -212,500 +202,28 @@ def _find_session(spec: str, find_session) -> Path:
     return find_session(spec)
 
 
-# ------------------------------------------------------------------------------------------------ ahead of the window
-def _import_gui() -> None:
-    """Import what the window needs (the longest part of starting up, done while :class:`_Ahead` computes)."""
-    import gui.shell.main_window  # noqa: F401
-    import gui.widgets.export  # noqa: F401
+class _DataAhead:
+    """The session's data set built and checked against its settings on a thread of its own.
 
-
-class _Ahead:
-    """The session's data built and checked, and its K-means sweep computed, on a thread of its own.
-
-    Started before Qt is imported, so that work overlaps the window's start-up. The plugin still
-    asks for the sweep itself (``engine.kmeans.sweep``); :meth:`sweep_installed` answers that one
-    call with the result computed here when the arguments are the same (the same data, K values,
-    restarts, seed and options; each finished run is handed to ``on_run`` as the sweep would), so
-    the sweep is computed once. Any other call, or a difference, runs the real sweep.
+    Started before Qt is imported, so that work overlaps the window's start-up; :meth:`result` gives
+    the :class:`engine.data.Dataset` (the window shows it), or the ``SessionError`` found.
     """
 
     def __init__(self, session):
-        import threading
-
-        from engine import kmeans as ekm
-        self._sweep = ekm.sweep  # the engine's own (the thread may still run once sweep_installed has begun)
-        self.session = session
-        self.error: Exception | None = None
-        self.key = None
-        self.runs: list = []
-        self.result = None
-        self._checked = threading.Event()
-        self._done = threading.Event()
-        threading.Thread(target=self._work, name="clusterlab-render-ahead", daemon=True).start()
+        self._session = session
+        self._result = None
+        self._thread = threading.Thread(target=self._work, name="clusterlab-render-data", daemon=True)
+        self._thread.start()
 
     def _work(self):
         from engine import session as es
         try:
-            try:
-                dataset = es.make_dataset(self.session)
-                es.make_steps(self.session, dataset)
-            except es.SessionError as exc:
-                self.error = exc
-                return
-            finally:
-                self._checked.set()
-            spec = self.session.extra.get("sweep") if self.session.algorithm == "kmeans" else None
-            if spec is None:
-                return
-            X, kwargs = es.run_input(self.session, dataset)
-            if not isinstance(kwargs.get("init", "k-means++"), str):
-                return  # starting centres of its own: the plugin sweeps with its default initialisation
-            X = np.asarray(X)
-            ks = [int(k) for k in spec["ks"] if int(k) <= dataset.n]
-            options = _sweep_options(kwargs, X)
-            self.key = (X, ks, int(spec["restarts"]), int(spec["seed"]), options)
-            self.result = self._sweep(X, ks, int(spec["restarts"]), seed=int(spec["seed"]),
-                                    on_run=lambda i, r, fit: self.runs.append((i, r, fit)), **options)
-        except Exception:  # the plugin computes (and reports) it itself
-            self.key, self.result = None, None
-        finally:
-            self._checked.set()
-            self._done.set()
+            dataset = es.make_dataset(self._session)
+            es.make_steps(self._session, dataset)
+            self._result = dataset
+        except es.SessionError as exc:
+            self._result = exc
 
-    def checked(self):
-        """Wait until the data are built and checked; the :class:`SessionError` found, or None."""
-        self._checked.wait()
-        return self.error
-
-    def _matches(self, X, ks, restarts, seed, options) -> bool:
-        if self.key is None:
-            return False
-        kX, kks, krestarts, kseed, koptions = self.key
-        try:
-            X = np.asarray(X)
-            return bool([int(k) for k in ks] == kks and int(restarts) == krestarts and seed is not None
-                        and int(seed) == kseed and set(options) == set(koptions)
-                        and all(isinstance(options[n], (str, int, float, type(None))) and options[n] == koptions[n]
-                                for n in options)
-                        and X.shape == kX.shape and X.dtype == kX.dtype and np.array_equal(X, kX))
-        except (TypeError, ValueError):
-            return False
-
-    @contextlib.contextmanager
-    def sweep_installed(self):
-        """While inside: ``engine.kmeans.sweep`` answers the session's sweep with the one computed here (once)."""
-        if self.session.algorithm != "kmeans" or "sweep" not in self.session.extra:
-            yield
-            return
-        from engine import kmeans as ekm
-        real, before = self._sweep, ekm.sweep
-        used = []
-
-        def sweep(X, ks, restarts, variant="means", init="k-means++", seed=0, max_iter=300, metric=None,
-                  dtype=None, progress=None, cancel=None, on_run=None):
-            options = {"variant": variant, "init": init, "max_iter": max_iter, "metric": metric}
-            if dtype is not None:
-                options["dtype"] = dtype
-            if not used:
-                self._done.wait()
-            if used or self.result is None or not self._matches(X, ks, restarts, seed, options):
-                return real(X, ks, restarts, variant=variant, init=init, seed=seed, max_iter=max_iter,
-                            metric=metric, dtype=dtype, progress=progress, cancel=cancel, on_run=on_run)
-            used.append(True)
-            total = len(self.runs)
-            for done, (i, r, fit) in enumerate(self.runs, 1):
-                if on_run is not None:
-                    on_run(i, r, fit)
-                if progress is not None:
-                    progress(done, total)
-            return self.result
-
-        ekm.sweep = sweep
-        try:
-            yield
-        finally:
-            ekm.sweep = before
-
-
-def _sweep_options(kwargs: dict, X) -> dict:
-    """The options the K-means plugin gives ``engine.kmeans.sweep`` for these run arguments
-    (:meth:`gui.algorithms.kmeans.sweep.SweepMixin._sweep_options`: float32 on large data)."""
-    options = {"variant": kwargs.get("variant", "means"), "init": kwargs.get("init", "k-means++"),
-               "max_iter": kwargs.get("max_iter", 300), "metric": kwargs.get("metric")}
-    if options["variant"] == "means" and np.asarray(X).size >= FLOAT32_MIN_VALUES:
-        options["dtype"] = "float32"
-    return options
-
-
-#: :data:`gui.algorithms.kmeans.sweep.FLOAT32_MIN_VALUES` (not imported: the thread starts before the GUI is).
-FLOAT32_MIN_VALUES = 1_000_000
-
-
-# ------------------------------------------------------------------------------------------------ rendering
-def _make_window():
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from gui.shell.app import make_app
-    from gui.shell.settings import Settings
-
-    make_app() if QApplication.instance() is None else None
-    from gui.shell.main_window import MainWindow
-    folder = tempfile.mkdtemp(prefix="clusterlab-render-")
-    store = QSettings(str(Path(folder) / "clusterlab.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=Settings(store), startup="")
-    return window, folder
-
-
-def _export_size(view) -> tuple[int, int]:
-    """The pixel size :func:`gui.widgets.export.render_image` gives ``view`` at scale 1, without drawing it:
-    a plot's exporter sizes (its width, and the height pyqtgraph derives from it), else the widget's size."""
-    from PySide6.QtWidgets import QGraphicsItem
-
-    from gui.widgets import export
-    target = getattr(export, "_plot_target", lambda v: None)(view)
-    if isinstance(target, QGraphicsItem) and target.scene() is not None:
-        import pyqtgraph.exporters
-        exporter = pyqtgraph.exporters.ImageExporter(target)
-        width = int(exporter.getTargetRect().width())
-        if width >= 1:
-            exporter.parameters()["width"] = width
-            return width, int(exporter.parameters()["height"])
-    elif target is not None and not isinstance(target, QGraphicsItem):
-        return target.width(), target.height()
-    image = export.render_image(view, 1)
-    return image.width(), image.height()
-
-
-def _fit(window, view, size, measure=None) -> tuple[int, int]:
-    """Resize the window until ``view`` exports at ``size``; returns the size it exports at.
-
-    A plot whose contents need more room than asked for exports larger; the caller notes it.
-    """
-    from PySide6.QtWidgets import QApplication
-
-    def resize_by(dw, dh):
-        window.resize(max(50, window.width() + dw), max(50, window.height() + dh))
-        QApplication.processEvents()
-
-    for _ in range(6):  # the widget itself
-        QApplication.processEvents()
-        w, h = view.width(), view.height()
-        if (w, h) == tuple(size):
-            break
-        resize_by(size[0] - w, size[1] - h)
-    measure = measure or (lambda: _export_size(view))
-    got = measure()
-    for _ in range(6):  # what is exported may be the plot inside the view (without its labels and buttons)
-        if tuple(got) == tuple(size):
-            break
-        before = window.size()
-        resize_by(size[0] - got[0], size[1] - got[1])
-        now = measure()
-        if now == got:  # the plot has reached its minimum size: no progress
-            window.resize(before)
-            QApplication.processEvents()
-            break
-        got = now
-    return measure()
-
-
-def _task_registry():
-    """The app's task registry (:func:`gui.run.tasks.registry`), or None in a build without it."""
-    try:
-        from gui.run.tasks import registry
-    except ImportError:  # pragma: no cover - older layout: the plugins' BackgroundTask objects are asked
-        return None
-    return registry()
-
-
-def _busy_parts(window) -> list:
-    """The window's objects computing now (``busy`` is True, with a ``sigBusy``): the player and the
-    plugins' background task runners."""
-    classes = []
-    for module, name in (("gui.run.tasks", "BackgroundTask"), ("gui.algorithms.kmeans.elbow", "BackgroundTask")):
-        try:
-            classes.append(getattr(__import__(module, fromlist=[name]), name))
-        except (ImportError, AttributeError):
-            pass
-    parts = [window.player]
-    for cls in dict.fromkeys(classes):
-        parts += window.findChildren(cls)
-    return [o for o in parts if getattr(o, "busy", False) is True and hasattr(o, "sigBusy")]
-
-
-def _wait_on(condition, signals, timeout: float) -> bool:
-    """Run the event loop until ``condition()`` holds, checking it only when one of ``signals`` fires.
-
-    No polling: a :class:`QEventLoop` quits from a slot connected to the signals (one single-shot
-    timer is the deadline). Returns ``condition()``.
-    """
-    from PySide6.QtCore import QEventLoop, QTimer
-    if condition():
-        return True
-    loop = QEventLoop()
-
-    def check(*_):
-        if condition():
-            loop.quit()
-
-    for signal in signals:
-        signal.connect(check)
-    deadline = QTimer()
-    deadline.setSingleShot(True)
-    deadline.timeout.connect(loop.quit)
-    deadline.start(max(1, int(timeout * 1000)))
-    try:
-        if not condition():  # nothing is delivered between the first check and exec(): signals are queued
-            loop.exec()
-    finally:
-        deadline.stop()
-        for signal in signals:
-            try:
-                signal.disconnect(check)
-            except (RuntimeError, TypeError):  # pragma: no cover - the sender is gone
-                pass
-    return condition()
-
-
-def _wait_for_step(player, step, timeout: float = 600.0) -> str:
-    """Wait until :func:`gui.shell.session_io.goto_step` ``(player, step)`` has arrived; returns "" or an error.
-
-    Checked whenever the player says something changed (its busy state, the history, the step shown,
-    an error); never by polling.
-    """
-    import time
-    errors: list[str] = []
-
-    def arrived() -> bool:
-        if errors:
-            return True
-        if player.busy:
-            return False
-        if not player.history:
-            return player.exhausted
-        if step == "last":
-            return player.exhausted and player.index == len(player.history) - 1
-        want = min(int(step), len(player.history) - 1)
-        return player.index == want and (want == int(step) or player.exhausted)
-
-    player.sigError.connect(errors.append)
-    try:
-        start = time.monotonic()
-        ok = _wait_on(arrived, [player.sigBusy, player.sigHistoryChanged, player.sigStepChanged, player.sigError],
-                      timeout)
-    finally:
-        player.sigError.disconnect(errors.append)
-    if errors:
-        return errors[0]
-    if not ok:
-        return f"the run did not reach step {step} within {time.monotonic() - start:.0f} s"
-    return ""
-
-
-def _wait_for_background(window, timeout: float = 600.0) -> None:
-    """Let the window's background work finish: the figures show its results.
-
-    Pending events are processed once (work that starts when a view or a step is shown is posted
-    then); while the player or a task of the window is running, the event loop runs until they
-    say they have stopped (the player's ``sigBusy``, the task registry's count of the window's
-    tasks); what they send when done may start more work, so this repeats. Never polls.
-    """
-    import time
-
-    from PySide6.QtWidgets import QApplication
-    deadline = time.monotonic() + timeout
-    tasks = _task_registry()
-    QApplication.processEvents()
-    while True:
-        busy = _busy_parts(window)
-        running = bool(busy) or (tasks is not None and tasks.count(window) > 0)
-        if not running:
-            return
-        left = deadline - time.monotonic()
-        ok = left > 0
-        if ok and busy:
-            ok = _wait_on(lambda: not any(o.busy for o in busy), [o.sigBusy for o in busy], left)
-        if ok and tasks is not None:
-            ok = tasks.wait_idle(window, timeout_ms=max(1, int((deadline - time.monotonic()) * 1000)))
-        if not ok:
-            _err(f"note: background work still running after {timeout:.0f} s; drawn as it is.")
-            return
-        QApplication.processEvents()  # what the finished work sent (it may start more)
-
-
-def _prepare(window) -> None:
-    for dock in (window.data_dock, window.algorithm_dock):
-        dock.hide()
-    window.timeline.hide()
-    window.statusBar().hide()
-    window.menuBar().hide()
-    window.setMinimumSize(1, 1)
-    window.show()
-
-
-def _views(window) -> list[tuple[str, object, int]]:
-    """(file stem, widget, tab index or -1 for the scatter) of every view the session uses."""
-    out = [("scatter", window.scatter, -1)]
-    seen = {"scatter"}
-    for i in range(window.tabs.count()):
-        slug = view_slug(window.tabs.tabText(i))
-        while slug in seen:
-            slug += "-2"
-        seen.add(slug)
-        out.append((slug, window.tabs.widget(i), i))
-    return out
-
-
-def _show_only(window, tab: int) -> None:
-    scatter_box = window.splitter.widget(0)
-    if tab < 0:
-        window.tabs.hide()
-        scatter_box.show()
-    else:
-        scatter_box.hide()
-        window.tabs.show()
-        window.tabs.setCurrentIndex(tab)
-
-
-def _render(session, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    from engine.session import SessionError, summarize
-    from gui.widgets import export
-    from gui.shell.session_io import apply, goto_step
-
-    window, settings_folder = _make_window()
-    try:
-        try:
-            apply(window, session)
-        except SessionError as exc:
-            _err(str(exc))
-            return 2
-        player = window.player
-        steps = wanted if wanted is not None else [session.step]
-        target = "last" if "last" in steps else max(steps)
-        goto_step(player, target)
-        error = _wait_for_step(player, target)
-        if error:
-            _err(f"{session.label}: the run failed: {error}")
-            return 1
-        if not player.history:
-            _err(f"{session.label}: the run produced no steps.")
-            return 1
-        _wait_for_background(window)
-        last = len(player.history) - 1
-        final = last if target == "last" else min(int(target), last)
-        _prepare(window)
-        written: list[Path] = []
-        indices = []
-        for s in steps:
-            i = final if s == "last" else int(s)
-            if i > last:
-                _err(f"note: the run has only {last + 1} steps; step {i} is drawn as the last one ({last}).")
-                i = last
-            if i not in indices:
-                indices.append(i)
-        suffix = wanted is not None
-        n_points = window.dataset.n if window.dataset is not None else 0
-        if svg and n_points > SVG_POINT_LIMIT:
-            _err(f"note: no SVG of the scatter for {n_points:,} points (more than {SVG_POINT_LIMIT:,}); "
-                 "the PNG has them all.")
-        for name, view, tab in _views(window):
-            _show_only(window, tab)
-            _wait_for_background(window)  # a tab may start its computation when it is shown
-            got = _fit(window, view, size)
-            if tuple(got) != tuple(size):
-                _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
-            for i in indices:
-                player.seek(i)
-                _wait_for_background(window)  # ... or when a step is shown
-                stem = f"{name}-step{i:03d}" if suffix else name
-                written.append(_atomic(out / f"{stem}.png", lambda p: export.export_png(view, p, scale=scale)))
-                if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
-                    written.append(_atomic(out / f"{stem}.svg", lambda p: export.export_svg(view, p)))
-        if gif:
-            written.append(_write_gif(window, out / "run.gif", final, size, scale, fps))
-        player.seek(final)
-        result = summarize(session, player.history[:final + 1], window.dataset, extras=window.plugin.session_results())
-        result["files"] = [p.name for p in written]
-        _write_atomic(out / "result.json", (json.dumps(result, indent=1, allow_nan=False) + "\n").encode("utf-8"))
-        print(f"wrote {len(written) + 1} files to {out}")
-        return 0
-    except (OSError, ValueError, RuntimeError) as exc:
-        _err(f"{session.label}: {exc}")
-        return 1
-    finally:
-        window.close()
-        window.deleteLater()
-        QApplication.processEvents()
-        import shutil
-        shutil.rmtree(settings_folder, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()
-
-
-def _atomic(path: Path, write) -> Path:
-    """``write(temp)`` writes a file beside ``path`` (same suffix), which then replaces ``path`` at once.
-
-    A unique temporary name in the same folder, flushed to disk (fsync) before ``os.replace``: a
-    reader never sees half a file, and a failed write leaves the old one.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; a plain file would not be
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
-
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    def write(tmp: Path):
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-    return _atomic(path, write)
-
-
-def _write_gif(window, path: Path, final: int, size, scale, fps) -> Path:
-    """One frame per step 0..final: the scatter beside the plugin's first tab (or the scatter alone)."""
-    from PySide6.QtWidgets import QApplication
-
-    from gui.widgets import export
-    window.splitter.widget(0).show()
-    if window.tabs.count():
-        window.tabs.show()
-        window.tabs.setCurrentIndex(0)
-        window.splitter.setSizes([size[0], size[0]])
-        area = window.splitter
-        goal = (2 * size[0], size[1])
-    else:
-        window.tabs.hide()
-        area = window.splitter
-        goal = tuple(size)
-    _fit(window, area, goal, measure=lambda: (area.width(), area.height()))
-    window.splitter.setSizes([goal[0] // 2, goal[0] - goal[0] // 2] if window.tabs.count() else [goal[0]])
-    QApplication.processEvents()
-    frames = []
-    for i in range(final + 1):
-        window.player.seek(i)
-        _wait_for_background(window)
-        frames.append(export.render_image(area, scale))
-    return _atomic(path, lambda p: export.save_gif(frames, p, fps=fps))
+    def result(self):
+        self._thread.join()
+        return self._result

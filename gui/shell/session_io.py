@@ -21,12 +21,11 @@ bad session raises :class:`~engine.session.SessionError` and changes nothing.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
@@ -36,7 +35,7 @@ from engine.core.params import ParamError
 from engine.session import Session, SessionError
 from gui.shell.dialogs import ask_open_path, ask_save_path
 
-__all__ = ["capture", "apply", "goto_step", "wait_for_step", "install_session_menu", "SessionController",
+__all__ = ["capture", "apply", "goto_step", "install_session_menu", "SessionController",
            "ASK_ON_CLOSE", "SESSION_FILTER"]
 
 #: None: ask on close unless the platform is offscreen/minimal (nobody could answer); True/False: always/never.
@@ -146,7 +145,7 @@ def capture(window, folder=None, name: str | None = None, description: str | Non
 
 
 # ============================================================================ apply
-def apply(window, session: Session) -> None:
+def apply(window, session: Session, dataset=None) -> None:
     """Show ``session`` in ``window``: its data, algorithm, settings, and a new run going to its step.
 
     Everything goes through the window's and the plugins' own controls (as if a person set them),
@@ -154,13 +153,16 @@ def apply(window, session: Session) -> None:
     plugin's declared session state (:class:`gui.algorithms.base.State`) restores the
     algorithm's own entries.
 
+    ``dataset``: the session's data set when it is built already (:func:`engine.session.make_dataset`).
+
     Raises
     ------
     SessionError
         The data cannot be made, the settings do not fit them, or this window
         has no plugin for the algorithm. Nothing in the window has changed then.
     """
-    dataset = es.make_dataset(session)
+    if dataset is None:
+        dataset = es.make_dataset(session)
     es.make_steps(session, dataset)  # every argument checked against the data
     index = _plugin_index(window, session.algorithm)
     if index is None:
@@ -202,38 +204,6 @@ def goto_step(player, step) -> None:
         player.to_end()
     else:
         player.seek_ahead(int(step))
-
-
-def wait_for_step(player, step, timeout: float = 600.0) -> str:
-    """Wait (running the event loop) until ``goto_step(player, step)`` has arrived; returns "" or an error message."""
-    errors: list[str] = []
-    player.sigError.connect(errors.append)
-    try:
-        def arrived() -> bool:
-            if player.busy or errors:
-                return bool(errors)
-            if not player.history:
-                return player.exhausted
-            if step == "last":
-                return player.exhausted and player.index == len(player.history) - 1
-            want = min(int(step), len(player.history) - 1)
-            return player.index == want and (want == int(step) or player.exhausted)
-
-        loop = QEventLoop()
-        timer = QTimer()
-        timer.setInterval(10)
-        timer.timeout.connect(lambda: loop.quit() if arrived() else None)
-        deadline = time.monotonic() + timeout
-        timer.start()
-        while not arrived():
-            if time.monotonic() > deadline:
-                return f"the run did not reach step {step} within {timeout:.0f} s"
-            loop.exec()
-        timer.stop()
-        QApplication.processEvents()
-    finally:
-        player.sigError.disconnect(errors.append)
-    return errors[0] if errors else ""
 
 
 # ============================================================================ the window's hooks

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 from engine.core.atomic import atomic_write
 
 __all__ = ["export_png", "export_svg", "save_labels_csv", "save_gif", "qimage_to_pil", "render_image",
-           "writable_path"]
+           "writable_path", "plot_target"]
 
 MAX_SCALE = 4
 
@@ -63,7 +63,7 @@ def writable_path(path, suffixes: tuple[str, ...]) -> Path:
     return path
 
 
-def _plot_target(target):
+def plot_target(target):
     """The pyqtgraph item to export for ``target``, or the QWidget itself when there is none."""
     if isinstance(target, pg.PlotWidget):
         return target.getPlotItem()
@@ -98,7 +98,7 @@ def render_image(target, scale: float = 1) -> QImage:
             return render_image(target.plot_item, scale)
         finally:
             oversample(1)
-    target = _plot_target(target)
+    target = plot_target(target)
     if isinstance(target, QGraphicsItem):
         if target.scene() is None:
             raise ValueError("Cannot export an item that is not shown in a plot.")
@@ -145,7 +145,7 @@ def export_png(target, path, scale: float = 1) -> Path:
 def export_svg(target, path) -> Path:
     """Save ``target`` as SVG (vector for pyqtgraph plots), atomically; returns the path written."""
     path = writable_path(path, (".svg",))
-    target = _plot_target(target)
+    target = plot_target(target)
     if isinstance(target, QGraphicsItem) and target.scene() is None:
         raise ValueError("Cannot export an item that is not shown in a plot.")
     write = _svg_of_item if isinstance(target, QGraphicsItem) else _svg_of_widget

@@ -1,0 +1,308 @@
+"""Drawing a session in an offscreen window for ``clusterlab render`` (:mod:`gui.shell.render`).
+
+:func:`render` applies the session to a real :class:`~gui.shell.main_window.MainWindow` (exactly as
+File > Open session does), goes to the wanted steps and writes every view the session uses: the
+scatter and each tab of the algorithm's plugin (a file per view and step), ``run.gif`` and
+``result.json``. Nothing here names an algorithm: the plugin's tabs are the views, and what the
+plugin computed beside the run (a sweep over K) reaches ``result.json`` through
+:meth:`~gui.algorithms.base.AlgorithmPlugin.session_results`.
+
+Nothing is polled. :func:`wait_for_step` waits on the player's signals; :func:`wait_for_background`
+processes pending events once (work that starts when a view or a step is shown is posted then) and
+runs the event loop until the task registry (:mod:`gui.run.tasks`, which counts the player too)
+says the window has nothing running, repeating while finished work starts more.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QGraphicsItem
+
+from engine.core.atomic import write_text_atomic
+from engine.session import SessionError, summarize
+from gui.run.tasks import registry
+from gui.shell.app import make_app
+from gui.shell.render import SVG_POINT_LIMIT, view_slug
+from gui.shell.session_io import apply, goto_step
+from gui.shell.settings import Settings
+from gui.widgets import export
+
+__all__ = ["render", "wait_for_step", "wait_for_background"]
+
+
+def _err(text: str) -> None:
+    print(f"clusterlab render: {text}", file=sys.stderr)
+
+
+def _make_window():
+    make_app() if QApplication.instance() is None else None
+    from gui.shell.main_window import MainWindow
+    folder = tempfile.mkdtemp(prefix="clusterlab-render-")
+    store = QSettings(str(Path(folder) / "clusterlab.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=Settings(store), startup="")
+    return window, folder
+
+
+def _export_size(view) -> tuple[int, int]:
+    """The pixel size :func:`gui.widgets.export.render_image` gives ``view`` at scale 1, without drawing it:
+    a plot's exporter sizes (its width, and the height pyqtgraph derives from it), else the widget's size."""
+    target = export.plot_target(view)
+    if isinstance(target, QGraphicsItem) and target.scene() is not None:
+        import pyqtgraph.exporters
+        exporter = pyqtgraph.exporters.ImageExporter(target)
+        width = int(exporter.getTargetRect().width())
+        if width >= 1:
+            exporter.parameters()["width"] = width
+            return width, int(exporter.parameters()["height"])
+    elif target is not None and not isinstance(target, QGraphicsItem):
+        return target.width(), target.height()
+    image = export.render_image(view, 1)
+    return image.width(), image.height()
+
+
+def _fit(window, view, size, measure=None) -> tuple[int, int]:
+    """Resize the window until ``view`` exports at ``size``; returns the size it exports at.
+
+    A plot whose contents need more room than asked for exports larger; the caller notes it.
+    """
+    def resize_by(dw, dh):
+        window.resize(max(50, window.width() + dw), max(50, window.height() + dh))
+        QApplication.processEvents()
+
+    for _ in range(6):  # the widget itself
+        QApplication.processEvents()
+        w, h = view.width(), view.height()
+        if (w, h) == tuple(size):
+            break
+        resize_by(size[0] - w, size[1] - h)
+    measure = measure or (lambda: _export_size(view))
+    got = measure()
+    for _ in range(6):  # what is exported may be the plot inside the view (without its labels and buttons)
+        if tuple(got) == tuple(size):
+            break
+        before = window.size()
+        resize_by(size[0] - got[0], size[1] - got[1])
+        now = measure()
+        if now == got:  # the plot has reached its minimum size: no progress
+            window.resize(before)
+            QApplication.processEvents()
+            break
+        got = now
+    return measure()
+
+
+def _wait_on(condition, signals, timeout: float) -> bool:
+    """Run the event loop until ``condition()`` holds, checking it only when one of ``signals`` fires.
+
+    No polling: a :class:`QEventLoop` quits from a slot connected to the signals (one single-shot
+    timer is the deadline). Returns ``condition()``.
+    """
+    if condition():
+        return True
+    loop = QEventLoop()
+
+    def check(*_):
+        if condition():
+            loop.quit()
+
+    for signal in signals:
+        signal.connect(check)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    deadline.start(max(1, int(timeout * 1000)))
+    try:
+        if not condition():  # nothing is delivered between the first check and exec(): signals are queued
+            loop.exec()
+    finally:
+        deadline.stop()
+        for signal in signals:
+            try:
+                signal.disconnect(check)
+            except (RuntimeError, TypeError):  # pragma: no cover - the sender is gone
+                pass
+    return condition()
+
+
+def wait_for_step(player, step, timeout: float = 600.0) -> str:
+    """Wait until :func:`gui.shell.session_io.goto_step` ``(player, step)`` has arrived; returns "" or an error.
+
+    Checked whenever the player says something changed (its busy state, the history, the step shown,
+    an error); never by polling.
+    """
+    errors: list[str] = []
+
+    def arrived() -> bool:
+        if errors:
+            return True
+        if player.busy:
+            return False
+        if not player.history:
+            return player.exhausted
+        if step == "last":
+            return player.exhausted and player.index == len(player.history) - 1
+        want = min(int(step), len(player.history) - 1)
+        return player.index == want and (want == int(step) or player.exhausted)
+
+    player.sigError.connect(errors.append)
+    try:
+        start = time.monotonic()
+        ok = _wait_on(arrived, [player.sigBusy, player.sigHistoryChanged, player.sigStepChanged, player.sigError],
+                      timeout)
+    finally:
+        player.sigError.disconnect(errors.append)
+    if errors:
+        return errors[0]
+    if not ok:
+        return f"the run did not reach step {step} within {time.monotonic() - start:.0f} s"
+    return ""
+
+
+def wait_for_background(window, timeout: float = 600.0) -> None:
+    """Let the window's background work finish: the figures show its results (see the module docstring)."""
+    deadline = time.monotonic() + timeout
+    tasks = registry()
+    QApplication.processEvents()
+    while tasks.count(window) > 0:
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        if left_ms <= 0 or not tasks.wait_idle(window, timeout_ms=left_ms):
+            _err(f"note: background work still running after {timeout:.0f} s; drawn as it is.")
+            return
+        QApplication.processEvents()  # what the finished work sent (it may start more)
+
+
+def _prepare(window) -> None:
+    for dock in (window.data_dock, window.algorithm_dock):
+        dock.hide()
+    window.timeline.hide()
+    window.statusBar().hide()
+    window.menuBar().hide()
+    window.setMinimumSize(1, 1)
+    window.show()
+
+
+def _views(window) -> list[tuple[str, object, int]]:
+    """(file stem, widget, tab index or -1 for the scatter) of every view the session uses."""
+    out = [("scatter", window.scatter, -1)]
+    seen = {"scatter"}
+    for i in range(window.tabs.count()):
+        slug = view_slug(window.tabs.tabText(i))
+        while slug in seen:
+            slug += "-2"
+        seen.add(slug)
+        out.append((slug, window.tabs.widget(i), i))
+    return out
+
+
+def _show_only(window, tab: int) -> None:
+    scatter_box = window.splitter.widget(0)
+    if tab < 0:
+        window.tabs.hide()
+        scatter_box.show()
+    else:
+        scatter_box.hide()
+        window.tabs.show()
+        window.tabs.setCurrentIndex(tab)
+
+
+def render(session, dataset, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool) -> int:
+    """Draw ``session`` (on ``dataset``, built from it) into the folder ``out``; returns the exit code.
+
+    ``wanted``: the steps to draw (None: the session's step); ``size``: each view's pixel size.
+    """
+    window, settings_folder = _make_window()
+    try:
+        try:
+            apply(window, session, dataset)
+        except SessionError as exc:
+            _err(str(exc))
+            return 2
+        player = window.player
+        steps = wanted if wanted is not None else [session.step]
+        target = "last" if "last" in steps else max(steps)
+        goto_step(player, target)
+        error = wait_for_step(player, target)
+        if error:
+            _err(f"{session.label}: the run failed: {error}")
+            return 1
+        if not player.history:
+            _err(f"{session.label}: the run produced no steps.")
+            return 1
+        wait_for_background(window)
+        last = len(player.history) - 1
+        final = last if target == "last" else min(int(target), last)
+        _prepare(window)
+        written: list[Path] = []
+        indices = []
+        for s in steps:
+            i = final if s == "last" else int(s)
+            if i > last:
+                _err(f"note: the run has only {last + 1} steps; step {i} is drawn as the last one ({last}).")
+                i = last
+            if i not in indices:
+                indices.append(i)
+        suffix = wanted is not None
+        n_points = window.dataset.n if window.dataset is not None else 0
+        if svg and n_points > SVG_POINT_LIMIT:
+            _err(f"note: no SVG of the scatter for {n_points:,} points (more than {SVG_POINT_LIMIT:,}); "
+                 "the PNG has them all.")
+        for name, view, tab in _views(window):
+            _show_only(window, tab)
+            wait_for_background(window)  # a tab may start its computation when it is shown
+            got = _fit(window, view, size)
+            if tuple(got) != tuple(size):
+                _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
+            for i in indices:
+                player.seek(i)
+                wait_for_background(window)  # ... or when a step is shown
+                stem = f"{name}-step{i:03d}" if suffix else name
+                written.append(export.export_png(view, out / f"{stem}.png", scale=scale))
+                if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
+                    written.append(export.export_svg(view, out / f"{stem}.svg"))
+        if gif:
+            written.append(_write_gif(window, out / "run.gif", final, size, scale, fps))
+        player.seek(final)
+        result = summarize(session, player.history[:final + 1], window.dataset, extras=window.plugin.session_results())
+        result["files"] = [p.name for p in written]
+        write_text_atomic(out / "result.json", json.dumps(result, indent=1, allow_nan=False) + "\n")
+        print(f"wrote {len(written) + 1} files to {out}")
+        return 0
+    except (OSError, ValueError, RuntimeError) as exc:
+        _err(f"{session.label}: {exc}")
+        return 1
+    finally:
+        window.close()
+        window.deleteLater()
+        QApplication.processEvents()
+        shutil.rmtree(settings_folder, ignore_errors=True)
+
+
+
+def _write_gif(window, path: Path, final: int, size, scale, fps) -> Path:
+    """One frame per step 0..final: the scatter beside the plugin's first tab (or the scatter alone)."""
+    window.splitter.widget(0).show()
+    if window.tabs.count():
+        window.tabs.show()
+        window.tabs.setCurrentIndex(0)
+        window.splitter.setSizes([size[0], size[0]])
+        area = window.splitter
+        goal = (2 * size[0], size[1])
+    else:
+        window.tabs.hide()
+        area = window.splitter
+        goal = tuple(size)
+    _fit(window, area, goal, measure=lambda: (area.width(), area.height()))
+    window.splitter.setSizes([goal[0] // 2, goal[0] - goal[0] // 2] if window.tabs.count() else [goal[0]])
+    QApplication.processEvents()
+    frames = []
+    for i in range(final + 1):
+        window.player.seek(i)
+        wait_for_background(window)
+        frames.append(export.render_image(area, scale))
+    return export.save_gif(frames, path, fps=fps)
