@@ -53,12 +53,10 @@ def _share_blas_threads() -> None:
 
 _share_blas_threads()
 
-__all__ = ["main", "parse_size", "parse_steps", "view_slug", "UsageError", "DEFAULT_SIZE", "MAX_STEP"]
+__all__ = ["main", "parse_size", "parse_steps", "UsageError", "DEFAULT_SIZE", "MAX_STEP"]
 
 DEFAULT_SIZE = (800, 600)
 MAX_SIDE = 4000
-#: Above this many points the scatter gets no SVG (one vector element per point: slow and huge; use the PNG).
-SVG_POINT_LIMIT = 3000
 #: The largest step number ``--steps`` accepts (a run this long would not finish anyway).
 MAX_STEP = 10**7
 
@@ -99,12 +97,6 @@ def parse_steps(text: str) -> list:
     if not out:
         raise UsageError("--steps is empty; give e.g. 0,5,last.")
     return out
-
-
-def view_slug(title: str) -> str:
-    """A file name stem for a view's tab title: ``"Restarts && K"`` -> ``"restarts-k"``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.replace("&&", "&").replace("&", " ").lower()).strip("-")
-    return slug or "view"
 
 
 def _parser() -> argparse.ArgumentParser:

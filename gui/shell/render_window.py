@@ -15,6 +15,7 @@ says the window has nothing running, repeating while finished work starts more.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -28,12 +29,20 @@ from engine.core.atomic import write_text_atomic
 from engine.session import SessionError, summarize
 from gui.run.tasks import registry
 from gui.shell.app import make_app
-from gui.shell.render import SVG_POINT_LIMIT, view_slug
 from gui.shell.session_io import apply, goto_step
 from gui.shell.settings import Settings
 from gui.widgets import export
 
-__all__ = ["render", "wait_for_step", "wait_for_background"]
+__all__ = ["render", "wait_for_step", "wait_for_background", "view_slug", "SVG_POINT_LIMIT"]
+
+#: Above this many points the scatter gets no SVG (one vector element per point: slow and huge; use the PNG).
+SVG_POINT_LIMIT = 3000
+
+
+def view_slug(title: str) -> str:
+    """A file name stem for a view's tab title: ``"Restarts && K"`` -> ``"restarts-k"``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.replace("&&", "&").replace("&", " ").lower()).strip("-")
+    return slug or "view"
 
 
 def _err(text: str) -> None:
@@ -211,6 +220,43 @@ def _show_only(window, tab: int) -> None:
         window.tabs.setCurrentIndex(tab)
 
 
+def _step_indices(steps, final: int, last: int) -> list[int]:
+    """The step indices to draw for ``steps`` (numbers and "last" = ``final``), beyond the run drawn as its last."""
+    indices = []
+    for s in steps:
+        i = final if s == "last" else int(s)
+        if i > last:
+            _err(f"note: the run has only {last + 1} steps; step {i} is drawn as the last one ({last}).")
+            i = last
+        if i not in indices:
+            indices.append(i)
+    return indices
+
+
+def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: bool) -> list[Path]:
+    """Every view at every step of ``indices``: ``VIEW.png``/``.svg`` (``VIEW-stepNNN.*`` with ``suffix``)."""
+    player = window.player
+    n_points = window.dataset.n if window.dataset is not None else 0
+    if svg and n_points > SVG_POINT_LIMIT:
+        _err(f"note: no SVG of the scatter for {n_points:,} points (more than {SVG_POINT_LIMIT:,}); "
+             "the PNG has them all.")
+    written: list[Path] = []
+    for name, view, tab in _views(window):
+        _show_only(window, tab)
+        wait_for_background(window)  # a tab may start its computation when it is shown
+        got = _fit(window, view, size)
+        if tuple(got) != tuple(size):
+            _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
+        for i in indices:
+            player.seek(i)
+            wait_for_background(window)  # ... or when a step is shown
+            stem = f"{name}-step{i:03d}" if suffix else name
+            written.append(export.export_png(view, out / f"{stem}.png", scale=scale))
+            if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
+                written.append(export.export_svg(view, out / f"{stem}.svg"))
+    return written
+
+
 def render(session, dataset, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool) -> int:
     """Draw ``session`` (on ``dataset``, built from it) into the folder ``out``; returns the exit code.
 
@@ -238,33 +284,8 @@ def render(session, dataset, out: Path, wanted, size, scale, gif: bool, fps: flo
         last = len(player.history) - 1
         final = last if target == "last" else min(int(target), last)
         _prepare(window)
-        written: list[Path] = []
-        indices = []
-        for s in steps:
-            i = final if s == "last" else int(s)
-            if i > last:
-                _err(f"note: the run has only {last + 1} steps; step {i} is drawn as the last one ({last}).")
-                i = last
-            if i not in indices:
-                indices.append(i)
-        suffix = wanted is not None
-        n_points = window.dataset.n if window.dataset is not None else 0
-        if svg and n_points > SVG_POINT_LIMIT:
-            _err(f"note: no SVG of the scatter for {n_points:,} points (more than {SVG_POINT_LIMIT:,}); "
-                 "the PNG has them all.")
-        for name, view, tab in _views(window):
-            _show_only(window, tab)
-            wait_for_background(window)  # a tab may start its computation when it is shown
-            got = _fit(window, view, size)
-            if tuple(got) != tuple(size):
-                _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
-            for i in indices:
-                player.seek(i)
-                wait_for_background(window)  # ... or when a step is shown
-                stem = f"{name}-step{i:03d}" if suffix else name
-                written.append(export.export_png(view, out / f"{stem}.png", scale=scale))
-                if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
-                    written.append(export.export_svg(view, out / f"{stem}.svg"))
+        indices = _step_indices(steps, final, last)
+        written = _write_views(window, out, indices, suffix=wanted is not None, size=size, scale=scale, svg=svg)
         if gif:
             written.append(_write_gif(window, out / "run.gif", final, size, scale, fps))
         player.seek(final)
