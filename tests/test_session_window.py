@@ -357,3 +357,37 @@ def test_open_data_with_a_session_file_opens_the_session(qtbot, tmp_path, monkey
     w.menus.actions["open"].trigger()
     assert w.plugin.algorithm.name == "kmeans" and w.dataset.n == 5
     assert w.session_controller.name == "mine" and "mine" in w.windowTitle()
+
+
+@pytest.mark.parametrize("algorithm, init", [
+    ("gmm", {"weights": [0.3, 0.7], "means": [[-2.0, 0.0], [2.0, 0.5]],
+             "covariances": [[[1.0, 0.2], [0.2, 1.0]], [[0.5, 0.0], [0.0, 2.0]]]}),
+    ("bernoulli", {"probs": [[0.2, 0.8], [0.7, 0.3]], "weights": [0.5, 0.5]}),
+])
+def test_a_session_with_all_starting_parameters_runs_in_the_window_and_render_alike(qtbot, tmp_path, algorithm,
+                                                                                    init):
+    """Every session the format allows runs in the window (and so in render) as the engine runs it."""
+    from gui.shell import render
+    from gui.shell.main_window import MainWindow
+    from gui.shell.render_window import wait_for_step
+    from gui.shell.session_io import apply, capture
+    d = {"format": "clusterlab-session", "version": 1, "name": "given",
+         "data": {"generator": "blobs", "n": 80, "seed": 4, "k": 2},
+         "algorithm": {"name": algorithm, "params": {"k": 2, "seed": 1}, "init": init}}
+    path = tmp_path / "given.json"
+    path.write_text(json.dumps(d))
+    session = es.load_session(path)
+    engine_steps = es.run(session)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    apply(w, session)
+    assert wait_for_step(w.player, "last", timeout=60) == ""
+    window_steps = w.player.history
+    assert len(window_steps) == len(engine_steps)
+    np.testing.assert_allclose([s.objective for s in window_steps], [s.objective for s in engine_steps],
+                               rtol=1e-9)
+    again = es.session_from_dict(es.session_to_dict(capture(w)))  # the given start is kept by a save
+    assert set(again.extra) >= {"init"} and "init" not in again.params
+    assert render.main([str(path), "--out", str(tmp_path / "o"), "--no-svg", "--size", "300x200"]) == 0
+    res = json.loads((tmp_path / "o" / "result.json").read_text())
+    assert res["n_steps"] == len(engine_steps)

@@ -56,4 +56,5 @@ def _summary(steps) -> dict:
     return {key: p[key] for key in ("weights", "probs", "loglik", "logpost") if key in p}
 
 
-SESSION = SessionEntries(keys=("init", "threshold"), parse=_parse, inputs=_inputs, summary=_summary)
+SESSION = SessionEntries(keys=("init", "threshold"), parse=_parse, inputs=_inputs, summary=_summary,
+                         replaces={"init": "init"})

@@ -36,13 +36,17 @@ from engine.core.atomic import write_text_atomic
 from engine.core.params import ParamError
 from engine.core.registry import get_algorithm
 from engine.session.schema import (DATA_KINDS, FORMAT, MAX_FILE_BYTES, VERSION, Session, SessionError,
-                             _fail, session_from_dict, session_to_dict, to_json_ready)
+                             session_from_dict, session_to_dict, to_json_ready)
 from engine.core.steps import Step
 
 __all__ = ["FORMAT", "VERSION", "DATA_KINDS", "SessionError", "Session", "session_from_dict",
            "session_to_dict", "load_session", "save_session", "make_dataset", "run_input", "make_steps", "run",
            "check", "find_session", "summarize", "sessions_dir",
            "shipped_sessions", "resolve"]
+
+
+def _refuse(where: str, text: str):
+    raise SessionError(f"{where}: {text}")
 
 
 def _reject_constant(text):
@@ -70,7 +74,7 @@ def load_session(path, *, validate_data: bool = True) -> Session:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            _fail(where, f"the file is {size / 1024 ** 2:.0f} MB; a session should be far smaller "
+            _refuse(where, f"the file is {size / 1024 ** 2:.0f} MB; a session should be far smaller "
                          f"(at most {MAX_FILE_BYTES // 1024 ** 2} MB).")
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -147,7 +151,7 @@ def make_dataset(session: Session) -> edata.Dataset:
         if "path" in d:
             p = resolve(session, d["path"])
             if not p.is_file():
-                _fail(where, f"the data file {d['path']} was not found (looked for {p}). Put it there or "
+                _refuse(where, f"the data file {d['path']} was not found (looked for {p}). Put it there or "
                              "change data.path in the session.")
             return edata.load(p)
         X = np.array(d["points"], dtype=np.float64)

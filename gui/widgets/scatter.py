@@ -41,7 +41,7 @@ from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 from gui.widgets import palette
 from gui.widgets.raster import RasterLayer
 from gui.widgets.scatter_draw import NEUTRAL_ID, POINT_SIZE, DrawingMixin, objects
-from gui.widgets.scatter_edit import EDIT_MODES, EditingMixin, _ViewBox
+from gui.widgets.scatter_edit import EDIT_MODES, EditingMixin, EditViewBox
 from gui.widgets.scatter_legend import LegendMixin
 
 __all__ = ["ScatterView", "EDIT_MODES", "SYMBOL_LIMIT"]
@@ -77,7 +77,7 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
     def __init__(self, parent: QWidget | None = None, symbol_limit: int = SYMBOL_LIMIT):
         super().__init__(parent)
         self.symbol_limit = int(symbol_limit)
-        self.vb = _ViewBox(self)
+        self.vb = EditViewBox(self)
         self.plot = pg.PlotWidget(background="w", viewBox=self.vb)
         self.plot_item: pg.PlotItem = self.plot.getPlotItem()
         self._build_axes()

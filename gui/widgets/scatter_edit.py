@@ -22,14 +22,14 @@ from PySide6.QtCore import Qt
 
 from gui.widgets import palette
 
-__all__ = ["EDIT_MODES", "EditingMixin", "PICK_RADIUS", "PAINT_RADIUS"]
+__all__ = ["EDIT_MODES", "EditingMixin", "EditViewBox", "PICK_RADIUS", "PAINT_RADIUS"]
 
 EDIT_MODES = ("inspect", "add", "move", "delete", "paint")
 PICK_RADIUS = 8.0  # pixels: how near a click must be to a point
 PAINT_RADIUS = 10.0  # pixels: the paint brush
 
 
-class _ViewBox(pg.ViewBox):
+class EditViewBox(pg.ViewBox):
     """A ViewBox that lets its scatter view take clicks and drags before panning."""
 
     def __init__(self, owner: "ScatterView"):
