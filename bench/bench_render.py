@@ -73,6 +73,8 @@ ENV: dict[str, str] = {}
 def _run(args: list[str], env=None) -> tuple[float, float, str]:
     """Wall and CPU seconds (user + system, every thread of the child) of one command, and its output."""
     env = dict(os.environ if env is None else env, **ENV)
+    if not env.get("PYTHONDONTWRITEBYTECODE"):
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     cpu, t = _cpu(), time.perf_counter()
     proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     wall, cpu = time.perf_counter() - t, _cpu() - cpu
@@ -106,7 +108,10 @@ def main(argv=None) -> int:
     cpus: dict[str, list[float]] = {"render": [], "engine": []}
     parts: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="bench-render-") as folder:
+        # .pyc files as every install has them (this machine may set PYTHONDONTWRITEBYTECODE): one cache folder
+        ENV.update(PYTHONPYCACHEPREFIX=str(pathlib.Path(folder) / "pycache"), PYTHONDONTWRITEBYTECODE="")
         _engine(a.python, a.session)  # warm-up: disk cache, .pyc files, the MNIST cache
+        _render(a.python, a.session, str(pathlib.Path(folder) / "warm"))
         for r in range(a.rounds):
             order = ["render", "engine"] if r % 2 == 0 else ["engine", "render"]
             for name in order:

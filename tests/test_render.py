@@ -257,7 +257,9 @@ def test_the_sweep_of_a_session_is_computed_once(qtbot, tmp_path, monkeypatch):
         calls.append({k: v for k, v in kwargs.items() if k not in ("on_run", "progress", "cancel")})
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ekm, "sweep", counting)
+    from engine.kmeans import sweeps
+    monkeypatch.setattr(ekm, "sweep", counting)  # the window's call
+    monkeypatch.setattr(sweeps, "sweep", counting)  # the session's work computed ahead by render
     p = tmp_path / "sweep.json"
     p.write_text(json.dumps({"format": "clusterlab-session", "version": 1, "name": "sw",
                              "data": {"generator": "blobs", "n": 150, "seed": 3},

@@ -65,6 +65,11 @@ class SessionEntries:
     replaces : dict
         entry -> parameter it replaces: when the session has the entry (given starting
         centres), the parameter (the initialisation method) is left out of the session.
+    work : callable, optional
+        ``work(extra, dataset, X, kwargs) -> dict``: computations the entries ask for beside the
+        run (a sweep over K), done headless; ``render`` runs them while its window starts and
+        hands them to the plugin (``AlgorithmPlugin.session_work``), which uses them instead of
+        computing again.
     """
 
     keys: tuple = ()
@@ -72,6 +77,7 @@ class SessionEntries:
     inputs: Callable[..., tuple] | None = None
     summary: Callable[[list], dict] | None = None
     replaces: dict = field(default_factory=dict)
+    work: Callable[..., dict] | None = None
 
 
 @dataclass(frozen=True)

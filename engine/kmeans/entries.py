@@ -10,16 +10,61 @@
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from engine.core import entries
 from engine.core.params import ParamError
 from engine.core.registry import SessionEntries
+from engine.kmeans import sweeps
 
-__all__ = ["SESSION", "SWEEP_LIMITS", "sweep_summary"]
+__all__ = ["SESSION", "SWEEP_LIMITS", "FLOAT32_MIN_VALUES", "sweep_options", "sweep_summary", "SweepWork"]
 
 #: Bounds of a sweep entry: at most this many K values and restarts per K.
 SWEEP_LIMITS = {"ks": 30, "restarts": 50}
+#: A K-means sweep on at least this many values (n x d) computes in float32 (about twice as fast).
+FLOAT32_MIN_VALUES = 1_000_000
+
+
+def sweep_options(params: dict, X) -> dict:
+    """The options of :func:`engine.kmeans.sweep` for these parameters and data (the window uses the same).
+
+    The variant, initialisation method (k-means++ when the run starts from given centres), max_iter
+    and metric of ``params``; float32 for K-means on large data (``n x d >= FLOAT32_MIN_VALUES``,
+    e.g. MNIST), so a run loaded from the sweep repeats its dot exactly.
+
+    >>> sweep_options({"variant": "means", "init": "random", "max_iter": 50, "metric": "l2"}, np.zeros((10, 2)))
+    {'variant': 'means', 'init': 'random', 'max_iter': 50, 'metric': 'l2'}
+    """
+    init = params.get("init", "k-means++")
+    options = {"variant": params.get("variant", "means"), "init": init if isinstance(init, str) else "k-means++",
+               "max_iter": params.get("max_iter", 300), "metric": params.get("metric")}
+    if options["variant"] == "means" and np.asarray(X).size >= FLOAT32_MIN_VALUES:
+        options["dtype"] = "float32"
+    return options
+
+
+@dataclass(frozen=True)
+class SweepWork:
+    """A session's sweep computed ahead (``SessionEntries.work``): its arguments, every run as it finished, the result.
+
+    A window given this uses it instead of sweeping again when its own arguments are the same
+    (:meth:`matches`); ``runs`` replays what ``on_run`` received, in order.
+    """
+
+    X: np.ndarray
+    ks: tuple
+    restarts: int
+    seed: int
+    options: dict
+    runs: tuple
+    result: object
+
+    def matches(self, X, ks, restarts, seed, options) -> bool:
+        return (tuple(int(k) for k in ks) == self.ks and int(restarts) == self.restarts and int(seed) == self.seed
+                and dict(options) == self.options and np.shape(X) == self.X.shape
+                and np.asarray(X).dtype == self.X.dtype and np.array_equal(X, self.X))
 
 
 def _centres(found: dict, params: dict) -> dict:
@@ -113,5 +158,18 @@ def sweep_summary(sweep, spec: dict) -> dict:
             "best_restart": np.asarray(sweep.best_restart).tolist()}
 
 
-SESSION = SessionEntries(keys=("init", "init_points", "sweep"), parse=_parse, inputs=_inputs,
+def _work(extra: dict, dataset, X, kwargs) -> dict:
+    """The session's sweep, computed headless (``render`` does it while its window starts)."""
+    spec = extra.get("sweep")
+    if spec is None:
+        return {}
+    X = np.asarray(X)
+    ks = tuple(k for k in spec["ks"] if k <= dataset.n)
+    options = sweep_options(kwargs, X)
+    runs = []
+    result = sweeps.sweep(X, list(ks), spec["restarts"], seed=spec["seed"], on_run=lambda *run: runs.append(run), **options)
+    return {"sweep": SweepWork(X, ks, spec["restarts"], spec["seed"], options, tuple(runs), result)}
+
+
+SESSION = SessionEntries(keys=("init", "init_points", "sweep"), parse=_parse, inputs=_inputs, work=_work,
                          replaces={"init": "init", "init_points": "init"})

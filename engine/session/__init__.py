@@ -41,7 +41,7 @@ from engine.core.steps import Step
 
 __all__ = ["FORMAT", "VERSION", "DATA_KINDS", "SessionError", "Session", "session_from_dict",
            "session_to_dict", "load_session", "save_session", "make_dataset", "run_input", "make_steps", "run",
-           "check", "find_session", "summarize", "sessions_dir",
+           "check", "work", "find_session", "summarize", "sessions_dir",
            "shipped_sessions", "resolve"]
 
 
@@ -207,6 +207,20 @@ def make_steps(session: Session, dataset: edata.Dataset | None = None) -> Callab
     except ValueError as exc:
         raise SessionError(f"{session.label}: algorithm {session.algorithm}: {exc}") from None
     return lambda: steps(X, **kwargs)
+
+
+def work(session: Session, dataset: edata.Dataset | None = None) -> dict:
+    """What the session's entries ask to compute beside the run (``SessionEntries.work``: a sweep over K),
+    computed now, without any window; {} when they ask for nothing."""
+    hook = get_algorithm(session.algorithm).session.work
+    if hook is None:
+        return {}
+    ds = make_dataset(session) if dataset is None else dataset
+    X, kwargs = run_input(session, ds)
+    try:
+        return hook(session.extra, ds, X, kwargs)
+    except ValueError as exc:
+        raise SessionError(f"{session.label}: algorithm {session.algorithm}: {exc}") from None
 
 
 def check(session: Session) -> edata.Dataset:

@@ -13,15 +13,16 @@ from engine.core.registry import algorithms, load_object
 __all__ = ["plugin_classes"]
 
 
-def plugin_classes(problems: list | None = None) -> list:
-    """The plugin classes of every registered algorithm that has a window part, in menu order.
+def plugin_classes(problems: list | None = None, only=None) -> list:
+    """The plugin classes of every registered algorithm that has a window part, in menu order
+    (``only`` those algorithm names, when given: a window that shows one session needs one).
 
     A window part that cannot be imported is left out and described in ``problems`` (when a list
     is given; otherwise its error is raised), so one broken package leaves the others usable.
     """
     out = []
     for alg in algorithms().values():
-        if not alg.gui:
+        if not alg.gui or (only is not None and alg.name not in only):
             continue
         try:
             out.append(load_object(alg.gui))

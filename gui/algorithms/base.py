@@ -193,6 +193,10 @@ class AlgorithmPlugin(QObject):
         self.form = ParamForm(self.algorithm.params)
         self.form.sigChanged.connect(self.sigRestart)
         self._panel = None
+        #: A :class:`concurrent.futures.Future` of the results the engine computes ahead for the session's entries
+        #: (``SessionEntries.work``; render computes them while its window starts), or None: a restore hook takes
+        #: it (once) and waits for it off the GUI thread instead of computing the same again.
+        self.session_work = None
 
     # What the window shows ------------------------------------------------
     def panel(self) -> QWidget:

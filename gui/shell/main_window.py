@@ -21,6 +21,7 @@ menus in :mod:`gui.shell.menus`, the left panels in
 """
 from __future__ import annotations
 
+import itertools
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,7 +81,7 @@ class MainWindow(WindowData, QMainWindow):
 
     sigDataChanged = Signal()
 
-    def __init__(self, settings: Settings | None = None, startup: str | None = None):
+    def __init__(self, settings: Settings | None = None, startup: str | None = None, only=None):
         super().__init__()
         self.settings = settings if settings is not None else Settings()
         self.setObjectName("clusterlab_main_window")
@@ -97,6 +98,7 @@ class MainWindow(WindowData, QMainWindow):
         self._closed = False
         self._restart_batch = 0  # > 0 inside one_restart(): restarts wait for its end
         self._restart_pending = False
+        self._preloaded = None  # steps of the next run, computed already (preload_steps)
 
         self._build_centre()
         self._build_docks()
@@ -107,7 +109,7 @@ class MainWindow(WindowData, QMainWindow):
         self._views: dict[int, list] = {}
         self._current = -1
         self._plugin_problems = ""
-        self._load_plugins()
+        self._load_plugins(only)
 
         self.menus = menus.build(self)
         self._connect()
@@ -198,11 +200,13 @@ class MainWindow(WindowData, QMainWindow):
             traceback.print_exc()
             self.status(f"Sessions are unavailable: {exc}", 0)
 
-    def _load_plugins(self):
-        """Create the discovered plugins; a broken one is reported in the panel, never a crash."""
+    def _load_plugins(self, only=None):
+        """Create the discovered plugins (``only`` these algorithm names, when given); a broken one is
+        reported in the panel, never a crash."""
         problems = []
         try:
-            classes = algorithms.plugin_classes(problems)
+            classes = algorithms.plugin_classes(problems) if only is None else \
+                algorithms.plugin_classes(problems, only=only)
         except Exception as exc:  # the registry itself failed (an engine part could not be imported)
             traceback.print_exc()
             classes, problems = [], [f"Algorithms could not be loaded: {type(exc).__name__}: {exc}"]
@@ -286,19 +290,29 @@ class MainWindow(WindowData, QMainWindow):
                 self._restart_pending = False
                 self.restart_run()
 
+    def preload_steps(self, steps, rest=()) -> None:
+        """The next run's first steps, computed already, and an iterator of the steps after them (render
+        computes a session's run headless while the window starts): the next :meth:`restart_run` still asks
+        the plugin for its run (its checks and its own preparation) but plays these instead."""
+        self._preloaded = (list(steps), rest)
+
     def restart_run(self):
         """Start a new run of the active algorithm on the current data and parameters."""
         if self._restart_batch:
             self._restart_pending = True
             return
         self.algorithm_panel.show_error(self._plugin_problems)
+        preloaded, self._preloaded = self._preloaded, None  # for this run only
         plugin = self.plugin
         if plugin is None or not has_points(self.dataset):
             self.player.clear()
             return
         try:
             # validation may happen in make_steps or when the engine's steps() is first called (in start)
-            self.player.start(plugin.make_steps())
+            factory = plugin.make_steps()
+            if preloaded is not None:
+                factory = lambda: itertools.chain(*preloaded)  # noqa: E731 - the steps computed already
+            self.player.start(factory)
         except ValueError as exc:  # ParamError / DataError: the person can fix it
             self.player.clear()
             self._on_run_error(str(exc))

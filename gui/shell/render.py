@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 #: Environment variables of the BLAS thread pools numpy may use.
@@ -163,13 +164,13 @@ def main(argv: list[str] | None = None) -> int:
     except SessionError as exc:
         _err(str(exc))
         return 2
-    # the data are built and checked on a thread while Qt is imported
-    ahead = _DataAhead(session)
+    # the session is computed headless on a thread while Qt is imported and the window is built
+    steps = wanted if wanted is not None else [session.step]
+    ahead = _Ahead(session, None if "last" in steps else max(steps))
     _ensure_platform()
     from gui.shell import render_window
-    dataset = ahead.result()
-    if isinstance(dataset, Exception):
-        _err(str(dataset))
+    if ahead.checked() is not None:
+        _err(str(ahead.error))
         return 2
     out = Path(args.out)
     try:
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         _err(f"cannot create the folder {out}: {exc.strerror or exc}.")
         return 1
-    return render_window.render(session, dataset, out, wanted, size, args.scale, args.gif, args.fps,
+    return render_window.render(session, ahead.results, out, wanted, size, args.scale, args.gif, args.fps,
                                 not args.no_svg)
 
 
@@ -194,28 +195,63 @@ def _find_session(spec: str, find_session) -> Path:
     return find_session(spec)
 
 
-class _DataAhead:
-    """The session's data set built and checked against its settings on a thread of its own.
-
-    Started before Qt is imported, so that work overlaps the window's start-up; :meth:`result` gives
-    the :class:`engine.data.Dataset` (the window shows it), or the ``SessionError`` found.
+class _Ahead:
+    """The session computed headless while Qt starts: its data set (built and checked against the
+    settings) and their projection, the run up to the step to draw (one thread), and what its entries
+    ask for beside the run (:func:`engine.session.work`, e.g. a sweep over K; a second thread). The
+    window shows these instead of computing them again; nothing here depends on the algorithm.
     """
 
-    def __init__(self, session):
-        self._session = session
-        self._result = None
-        self._thread = threading.Thread(target=self._work, name="clusterlab-render-data", daemon=True)
+    def __init__(self, session, until):
+        self._session, self._until = session, until
+        self.dataset = self.error = self.projection = None
+        self.steps, self.rest = [], iter(())
+        self.work = Future()  # the entries' work: the window's plugin waits for it off the GUI thread
+        self._checked, self._ready = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, name="clusterlab-render-run", daemon=True)
         self._thread.start()
+
+    def _run(self):
+        from engine import data as edata
+        from engine import session as es
+        try:
+            self.dataset = es.make_dataset(self._session)
+            make = es.make_steps(self._session, self.dataset)
+        except es.SessionError as exc:
+            self.error = exc
+            self.work.set_result({})
+            return
+        finally:
+            self._checked.set()
+        threading.Thread(target=self._work, name="clusterlab-render-work", daemon=True).start()
+        try:
+            self.rest = make()  # the player goes on from where this stops
+            for step in self.rest:
+                self.steps.append(step)
+                if step.done or (self._until is not None and len(self.steps) > self._until):
+                    break
+            if self.dataset.d > 2:
+                self.projection = edata.pca_2d(self.dataset.X)
+        except Exception:  # the window computes (and reports) it itself
+            self.steps, self.rest, self.projection = [], iter(()), None
+        finally:
+            self._ready.set()
 
     def _work(self):
         from engine import session as es
         try:
-            dataset = es.make_dataset(self._session)
-            es.make_steps(self._session, dataset)
-            self._result = dataset
-        except es.SessionError as exc:
-            self._result = exc
+            self.work.set_result(es.work(self._session, self.dataset))
+        except Exception:  # the window computes (and reports) it itself
+            self.work.set_result({})
 
-    def result(self):
-        self._thread.join()
-        return self._result
+    def checked(self):
+        """Wait until the data are built and checked: the ``SessionError`` found, or None."""
+        self._checked.wait()
+        return self.error
+
+    def results(self) -> dict:
+        """Wait for the data and the run: the keyword arguments of :func:`gui.shell.session_io.apply` (the
+        entries' work as a future, still being computed)."""
+        self._ready.wait()
+        return {"dataset": self.dataset, "steps": (self.steps, self.rest) if self.steps else None,
+                "work": self.work, "projection": self.projection}

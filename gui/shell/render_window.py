@@ -49,12 +49,12 @@ def _err(text: str) -> None:
     print(f"clusterlab render: {text}", file=sys.stderr)
 
 
-def _make_window():
+def _make_window(algorithm: str):
     make_app() if QApplication.instance() is None else None
     from gui.shell.main_window import MainWindow
     folder = tempfile.mkdtemp(prefix="clusterlab-render-")
     store = QSettings(str(Path(folder) / "clusterlab.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=Settings(store), startup="")
+    window = MainWindow(settings=Settings(store), startup="", only=(algorithm,))  # the session's plugin alone
     return window, folder
 
 
@@ -257,15 +257,17 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
     return written
 
 
-def render(session, dataset, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool) -> int:
-    """Draw ``session`` (on ``dataset``, built from it) into the folder ``out``; returns the exit code.
+def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool) -> int:
+    """Draw ``session`` into the folder ``out``; returns the exit code.
 
-    ``wanted``: the steps to draw (None: the session's step); ``size``: each view's pixel size.
+    ``ahead()``: what was computed headless for it, as keyword arguments of
+    :func:`gui.shell.session_io.apply` (its data set, run, entries' work; called once the window is
+    built); ``wanted``: the steps to draw (None: the session's step); ``size``: each view's pixel size.
     """
-    window, settings_folder = _make_window()
+    window, settings_folder = _make_window(session.algorithm)
     try:
         try:
-            apply(window, session, dataset)
+            apply(window, session, **ahead())
         except SessionError as exc:
             _err(str(exc))
             return 2

@@ -21,6 +21,7 @@ bad session raises :class:`~engine.session.SessionError` and changes nothing.
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -145,7 +146,13 @@ def capture(window, folder=None, name: str | None = None, description: str | Non
 
 
 # ============================================================================ apply
-def apply(window, session: Session, dataset=None) -> None:
+def _done(value) -> Future:
+    future = Future()
+    future.set_result(value)
+    return future
+
+
+def apply(window, session: Session, dataset=None, steps=None, work=None, projection=None) -> None:
     """Show ``session`` in ``window``: its data, algorithm, settings, and a new run going to its step.
 
     Everything goes through the window's and the plugins' own controls (as if a person set them),
@@ -153,7 +160,13 @@ def apply(window, session: Session, dataset=None) -> None:
     plugin's declared session state (:class:`gui.algorithms.base.State`) restores the
     algorithm's own entries.
 
-    ``dataset``: the session's data set when it is built already (:func:`engine.session.make_dataset`).
+    ``dataset``: the session's data set when it is built already (:func:`engine.session.make_dataset`);
+    ``steps``: ``(computed, rest)`` when the run was started already: the steps computed (from the first)
+    and the generator that goes on from there (:func:`engine.session.make_steps`);
+    ``work``: what :func:`engine.session.work` computed for the session's entries, as a dict or a
+    :class:`concurrent.futures.Future` of one (``render`` computes all three headless while its window
+    starts; the plugin waits for the future off the GUI thread); ``projection``: ``(Y, info)`` of
+    :func:`engine.data.pca_2d` for ``dataset`` when computed already.
 
     Raises
     ------
@@ -180,12 +193,15 @@ def apply(window, session: Session, dataset=None) -> None:
     controller = getattr(window, "session_controller", None)
     if controller is not None:
         controller.applying = True
+    plugin.session_work = work if isinstance(work, Future) else _done(dict(work or {}))
     try:
         with window.one_restart():
+            if steps is not None:
+                window.preload_steps(*steps)
             window.set_standardized(session.standardize)
             window.set_algorithm(index)
             plugin.panel()  # the plugin's controls exist from here on
-            window.set_dataset(dataset, f"Open session {session.name or session.label}")
+            window.set_dataset(dataset, f"Open session {session.name or session.label}", projection)
             plugin.form.set_values(session.params)
             plugin.restore_state(dict(session.extra))
     finally:

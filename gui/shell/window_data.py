@@ -159,8 +159,13 @@ class WindowData:
         self._recompute()
         self.restart_run()
 
-    def set_dataset(self, dataset, text: str = "Replace data"):
-        """Replace the data (one undoable step), fit the view to it, and inspect (clicks no longer add points)."""
+    def set_dataset(self, dataset, text: str = "Replace data", projection=None):
+        """Replace the data (one undoable step), fit the view to it, and inspect (clicks no longer add points).
+
+        ``projection``: ``(Y, info)`` of :func:`engine.data.pca_2d` for these data when computed already.
+        """
+        if projection is not None:
+            self._pca_cache = (dataset, *projection)
         self.model.replace(dataset, text)
         self.scatter.auto_range()
         self.data_panel.set_mode("inspect" if has_points(dataset) else "add")

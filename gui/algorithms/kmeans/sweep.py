@@ -17,30 +17,23 @@ import time
 import numpy as np
 
 from engine import kmeans as ekm
+from engine.kmeans.entries import sweep_options
 from gui.algorithms.kmeans.extras import SweepRuns, data_coordinates
 
-__all__ = ["SweepMixin", "FLOAT32_MIN_VALUES"]
-
-FLOAT32_MIN_VALUES = 1_000_000  # a K-means sweep on at least this many values (n x d) computes in float32
+__all__ = ["SweepMixin"]
 
 
 class SweepMixin:
     """Sweep over K and restarts for the K-means plugin (see the module docstring)."""
 
     def _sweep_options(self, X=None) -> dict:
-        """Engine options of a sweep: the form's variant, initialisation, max_iter and metric.
-
-        K-means on large data (``n x d >= FLOAT32_MIN_VALUES``, e.g. MNIST)
-        computes in float32, about twice as fast; a run loaded from the sweep
-        uses the same options, so it repeats the dot exactly.
-        """
-        values = self.form.values()
-        init = self.lab.mode if not self.lab.own else (self.init_param.default if self.init_param else "k-means++")
-        options = {"variant": values.get("variant", "means"), "init": init,
-                   "max_iter": values.get("max_iter", 300), "metric": values.get("metric")}
-        if X is not None and options["variant"] == "means" and X.size >= FLOAT32_MIN_VALUES:
-            options["dtype"] = "float32"
-        return options
+        """Engine options of a sweep (:func:`engine.kmeans.entries.sweep_options`): the form's variant,
+        max_iter and metric, the lab's initialisation method (k-means++ when the centres are chosen by
+        hand), float32 on large data."""
+        values = dict(self.form.values())
+        values["init"] = self.lab.mode if not self.lab.own else \
+            (self.init_param.default if self.init_param else "k-means++")
+        return sweep_options(values, np.zeros((0, 0)) if X is None else X)
 
     def start_sweep(self, ks, restarts: int, seed: int = 0):
         """Run ``engine.kmeans.sweep`` off the GUI thread; each run's dot appears as soon as it finishes."""
@@ -72,7 +65,14 @@ class SweepMixin:
         total = len(ks) * restarts
         self._sweep_started = time.monotonic()
 
+        pending, self.session_work = self.session_work, None  # the session's sweep, computed ahead (once)
+
         def job(progress, cancelled):
+            ahead = pending.result().get("sweep") if pending is not None else None
+            if ahead is not None and ahead.matches(X, ks, restarts, seed, options):
+                for done, run in enumerate(ahead.runs, 1):  # computed already (render does it while it starts)
+                    progress(done, total, f"K = {ks[run[0]]}, restart {run[1] + 1}", partial=run)
+                return ahead.result, False
             count = [0]
 
             def on_run(i, r, fit):
