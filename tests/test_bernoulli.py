@@ -298,3 +298,29 @@ def test_match_centres_refuses_mismatched_shapes():
         bernoulli.match_centres(np.zeros((3, 2)), np.zeros((2, 2)))
     with pytest.raises(ParamError, match="d columns"):
         bernoulli.match_centres(np.zeros((2, 2)), np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+@pytest.mark.parametrize("init", ["random", "kmeans", "given"])
+def test_fixed_weights_keep_the_starting_weights_in_every_step_and_the_objective_never_falls(alpha, init):
+    """Issue #11: given non-uniform weights were used by the first E-step and replaced by 1/K in the M-step,
+    so the objective fell (-3.25 -> -6.93). Fixed means: the starting weights (uniform unless given) in
+    every E- and M-step; against brute force."""
+    X = DATASETS["blobs"]()
+    k = 3
+    rng = np.random.default_rng(1)
+    start = np.array([0.7, 0.2, 0.1]) if init == "given" else np.full(k, 1 / k)
+    arg = {"probs": rng.uniform(0.2, 0.8, size=(k, X.shape[1])), "weights": start} if init == "given" else init
+    run = list(bernoulli.steps(X, k, init=arg, alpha=alpha, fixed_weights=True, seed=3, max_iter=25, tol=0))
+    for s in run:
+        np.testing.assert_allclose(s.payload["weights"], start, rtol=1e-12)
+    obj = np.array([s.objective for s in run])
+    assert np.all(np.isfinite(obj))
+    assert np.all(np.diff(obj) >= -1e-9 * np.abs(obj[1:])), np.diff(obj).min()
+    if init == "given":
+        weights, probs = start, np.clip(arg["probs"], *bernoulli.CLIP)
+        for e_step, m_step in zip(run[1:7:2], run[2:7:2]):
+            resp, loglik = brute_estep(X, weights, probs)
+            assert e_step.payload["loglik"] == pytest.approx(loglik, rel=1e-9)
+            _, probs = brute_mstep(X, resp, alpha, True)
+            np.testing.assert_allclose(m_step.payload["probs"], probs, rtol=1e-9)

@@ -468,3 +468,22 @@ def test_pruned_assignment_is_the_nearest_centre_on_mnist(dtype):
         np.testing.assert_allclose(mine, D.min(axis=1), rtol=1e-5 if dtype == "float32" else 1e-12)
         if dtype == "float64":
             np.testing.assert_array_equal(s.labels, D.argmin(axis=1))
+
+
+def test_the_kmeanspp_step_text_names_the_distance_whose_square_is_drawn():
+    """Issue #11: the text said "D^2 / sum D^2, D = squared l2 distance" (a fourth power). The probability in
+    the text is the squared Euclidean distance to the nearest chosen centre over its sum."""
+    import re
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 3.0], [4.0, 4.0], [2.0, 1.0]])
+    run = list(kmeans.steps(X, 3, init="k-means++", seed=4))
+    seeds = [s for s in run if s.kind == "seed"]
+    assert len(seeds) == 3
+    for j, s in enumerate(seeds[1:], 1):
+        assert "D = l2 distance" in s.description and "squared" not in s.description
+        chosen = [int(np.flatnonzero(np.all(X == c, axis=1))[0]) for c in np.asarray(seeds[j - 1].centers)]
+        i = int(np.flatnonzero(np.all(X == np.asarray(s.centers)[-1], axis=1))[0])
+        d2 = ((X[:, None, :] - X[chosen][None, :, :]) ** 2).sum(axis=2).min(axis=1)
+        shown = float(re.search(r"probability ([0-9.e-]+)", s.description).group(1))
+        assert shown == pytest.approx(d2[i] / d2.sum(), rel=1e-2)
+    medians = [s for s in kmeans.steps(X, 2, variant="medians", init="k-means++", seed=0) if s.kind == "seed"]
+    assert "D = l1 distance" in medians[1].description

@@ -5,8 +5,8 @@ Model: ``z_n ~ Categorical(pi)``, ``p(x | z = k) = prod_d theta_kd^x_d (1 - thet
 * E-step: ``gamma_nk = pi_k p(x_n | k) / sum_j pi_j p(x_n | j)`` in log space; the log-probabilities of all
   points are one matrix product, ``X @ (log theta - log(1 - theta)).T + sum_d log(1 - theta_kd)``.
 * M-step: ``N_k = sum_n gamma_nk``, ``theta_kd = (sum_n gamma_nk x_nd + alpha) / (N_k + 2 alpha)``, then
-  clipped to ``[1e-10, 1 - 1e-10]``; ``pi_k = N_k / N``, or ``1 / K`` with ``fixed_weights=True``
-  (the textbook variant).
+  clipped to ``[1e-10, 1 - 1e-10]``; ``pi_k = N_k / N``, or, with ``fixed_weights=True``, the starting
+  weights kept at every step: ``1 / K`` (the textbook variant) unless ``init`` gives other weights.
 
 ``alpha`` is the strength of a symmetric ``Beta(alpha + 1, alpha + 1)`` prior on every ``theta_kd``: the
 update above is the maximum a posteriori (MAP) estimate, and ``alpha = 0`` gives the plain
@@ -77,7 +77,8 @@ def steps(X, k=10, init="random", fixed_weights=False, alpha=1.0, seed=None, max
         array: the starting theta (clipped into the bounds), weights uniform;
         dict: ``probs`` (k, d) and optionally ``weights`` (k,).
     fixed_weights : bool
-        Keep pi uniform (1 / k) instead of re-estimating it.
+        Keep pi at its starting value in every E- and M-step instead of re-estimating it: uniform
+        (1 / k), or the weights ``init`` gives.
     alpha : float
         Prior strength (see the module docstring); 0 = maximum likelihood.
     seed : int or None
@@ -125,7 +126,8 @@ ALGORITHM = Algorithm(
         Param("init", "Initialisation", "choice", "random", choices=("random", "kmeans"),
               help="Random pixel probabilities in [0.25, 0.75], or a K-means partition."),
         Param("fixed_weights", "Fixed weights", "bool", False,
-              help="Keep the mixing weights uniform (the textbook variant)."),
+              help="Keep the mixing weights at their starting values: uniform (the textbook variant) unless "
+                   "the session gives other starting weights."),
         Param("alpha", "Prior strength", "float", 1.0, low=0.0, high=1e4,
               help="Beta(alpha+1, alpha+1) prior on each pixel probability; 0 = maximum likelihood."),
         Param("seed", "Seed", "seed", 0, help="Same seed, same run; empty for a fresh random seed."),

@@ -28,11 +28,14 @@ class BernoulliEM:
 
     def __init__(self, X, k, alpha, fixed_weights):
         self.ws, self.n, self.alpha, self.fixed_weights = BernoulliWork(X, k), X.shape[0], alpha, fixed_weights
+        self.kept = None  # with fixed_weights: the starting weights, kept by every M-step
         self.prior = "maximum likelihood" if alpha == 0 else f"Beta({alpha + 1:g}, {alpha + 1:g}) prior"
         self.stop_what = "the mean log-likelihood" if alpha == 0 else "the mean log posterior"
 
     def start(self, weights, probs, n_clipped):
         """Take these parameters as the current ones: evaluate them and describe them for the payload."""
+        if self.fixed_weights and self.kept is None:
+            self.kept = np.array(weights, dtype=float)
         ll, lp = self.ws.objective(weights, probs, self.alpha)
         self.objective, self.loglik, self.n_clipped = lp, ll, n_clipped
         self.params = {"weights": frozen(weights), "probs": frozen(probs), "alpha": self.alpha, "clip": CLIP,
@@ -44,7 +47,7 @@ class BernoulliEM:
         return self.ws.estep()
 
     def mstep(self, R):
-        weights, probs, Nk, n_clipped = mstep(self.ws, R, self.alpha, self.fixed_weights)
+        weights, probs, Nk, n_clipped = mstep(self.ws, R, self.alpha, self.kept if self.fixed_weights else None)
         self.start(weights, probs, n_clipped)
         return Nk
 
@@ -122,7 +125,7 @@ def run(X, k, init, fixed_weights, alpha, seed, max_iter, tol):
     else:
         lab = kmeans_labels(X, k, rng)
         R0 = one_hot(lab, k)
-        weights, probs, _, n_clipped = mstep(em.ws, R0, alpha, fixed_weights)
+        weights, probs, _, n_clipped = mstep(em.ws, R0, alpha, True if fixed_weights else None)
         how, labels = "from a K-means partition, then an M-step", compact_labels(lab, k)
     em.start(weights, probs, n_clipped)
     text = f"initialised {k} components {how} ({em.prior}); log-likelihood {em.loglik:.6g}"

@@ -176,7 +176,9 @@ class BernoulliWork:
 def mstep(ws, R, alpha, fixed_weights):
     """theta (k, d) (MAP with Beta(alpha+1, alpha+1), clipped), weights (k,), N_k (k,), clipped count.
 
-    ``R`` is (k, n), typically the transposed view of an (n, k) array.
+    ``R`` is (k, n), typically the transposed view of an (n, k) array. ``fixed_weights``: the (k,)
+    weights to keep (returned as they are), or None / False to re-estimate them as ``N_k / n``
+    (True keeps them uniform, ``1 / k``).
     """
     k, n = R.shape
     Nk = R.sum(axis=1) + EPS_NK
@@ -185,5 +187,10 @@ def mstep(ws, R, alpha, fixed_weights):
     probs /= (Nk + 2 * alpha)[:, None]
     n_clipped = int(np.count_nonzero((probs <= CLIP[0]) | (probs >= CLIP[1])))
     np.clip(probs, CLIP[0], CLIP[1], out=probs)
-    weights = np.full(k, 1.0 / k) if fixed_weights else Nk / n
+    if fixed_weights is None or fixed_weights is False:
+        weights = Nk / n
+    elif fixed_weights is True:
+        weights = np.full(k, 1.0 / k)
+    else:
+        weights = np.array(fixed_weights, dtype=float)
     return weights, probs, Nk, n_clipped

@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.core.params import ParamError, is_integral
 
-__all__ = ["as_data", "make_rng", "check_k", "check_whole", "all_whole", "n_distinct"]
+__all__ = ["as_data", "check_scale", "scale_limit", "make_rng", "check_k", "check_whole", "all_whole", "n_distinct"]
 
 
 def as_data(X, *, name: str = "X", min_samples: int = 1, dtype=np.float64) -> np.ndarray:
@@ -47,7 +47,43 @@ def as_data(X, *, name: str = "X", min_samples: int = 1, dtype=np.float64) -> np
         row = int(np.argwhere(~finite)[0, 0])
         raise ParamError(f"{name} contains NaN or infinity (first at row {row}); "
                          "remove or fill in missing values before clustering.")
+    check_scale(arr, name=name)
     return np.ascontiguousarray(arr)
+
+
+def scale_limit(dtype=np.float64) -> float:
+    """The largest ``max |x| * sqrt(d)`` the algorithms accept for data of ``dtype``.
+
+    Squared distances are at most ``4 * limit**2``, which leaves a factor of 2.5e7 (sums over that
+    many points) below the largest number of the dtype: ``1.3e150`` for float64, ``1.8e15`` for float32.
+    """
+    return float(np.sqrt(np.finfo(dtype).max)) * 1e-4
+
+
+def check_scale(X, *, name: str = "X", error=ParamError) -> None:
+    """Refuse data so large that squared distances (or sums of them) would overflow to infinity or NaN.
+
+    ``X``: a 2-D array of finite numbers. Raises ``error`` with a message giving the largest
+    value and the limit, and saying to rescale the data.
+
+    Example
+    -------
+    >>> check_scale(np.array([[1e155, 0.0], [0.0, 0.0]]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    engine.core.params.ParamError: X has values up to 1e+155: squared distances between points would overflow ...
+    """
+    arr = np.asarray(X)
+    if arr.size == 0 or not np.issubdtype(arr.dtype, np.floating):
+        return
+    d = arr.shape[1] if arr.ndim == 2 else 1
+    top = max(float(arr.max()), -float(arr.min()))
+    dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64
+    limit = scale_limit(dtype) / np.sqrt(d)
+    if not top <= limit:
+        raise error(f"{name} has values up to {top:.3g}: squared distances between points would overflow "
+                    f"(the limit is {limit:.2g} for {d} feature(s)); rescale the data (divide them by a power of "
+                    "ten) first.")
 
 
 def check_whole(value, name: str, *, low=None, high=None, error=ParamError, strict: bool = True,

@@ -29,7 +29,7 @@ from engine.core.validation import make_rng
 from engine.kmeans import seeding
 from engine.kmeans.centres import Geometry, centres_of, group_centre, medoid_update, reseed, reseed_text
 from engine.kmeans.kernels import ElkanBounds, cluster_medians, distances, grouped_sums, pair_evaluations
-from engine.kmeans.problem import CENTRE_WORD, DIST_WORD, Problem, check_run, prepare
+from engine.kmeans.problem import CENTRE_WORD, DIST_WORD, SEED_WORD, Problem, check_run, prepare
 
 __all__ = ["steps", "fit", "FitResult", "Cancelled", "Event", "RunState", "Lloyd", "run", "initialise", "fit_run"]
 
@@ -85,7 +85,7 @@ def _seed_kmeanspp(data: Problem, k, rng, geo: Geometry, unassigned):
         chosen.append(i)
         C = X[chosen].astype(np.float64)
         how = ("drawn uniformly at random" if j == 0 else
-               f"drawn with probability {probs[i]:.3g} (D² / ΣD², D = {DIST_WORD[data.metric]} distance "
+               f"drawn with probability {probs[i]:.3g} (D² / ΣD², D = {SEED_WORD[data.metric]} distance "
                "to the nearest centre so far)")
         obj = float("nan")
         if j == k - 1:
@@ -350,7 +350,10 @@ class FitResult:
         Entry ``t - 1`` is the objective at the end of Lloyd iteration ``t``:
         after its update step, or, for the last iteration of a converged run,
         after its assign step (which changed nothing, so the value repeats).
-        ``objective[-1]`` is the final objective (K-means: scikit-learn's ``inertia_``).
+        ``objective[-1]`` is the final objective. For K-means it equals scikit-learn's ``inertia_`` only
+        after convergence (``converged`` True); after a ``"max_iter"`` stop it is measured with the labels
+        the final centres were computed from, so it can exceed ``inertia_`` (scikit-learn assigns the
+        points to the final centres once more before computing it).
     trace : ndarray of shape (n_steps,)
         ``Step.objective`` of every step, initialisation included (``nan``
         while K-means++ centres are still missing).

@@ -21,7 +21,7 @@ import numpy as np
 from engine.core.params import ParamError
 from engine.core.validation import as_data, check_k, check_whole
 
-__all__ = ["VARIANTS", "INITS", "MEDOID_METRICS", "CENTRE_WORD", "DIST_WORD", "Problem", "variant_metric",
+__all__ = ["VARIANTS", "INITS", "MEDOID_METRICS", "CENTRE_WORD", "DIST_WORD", "SEED_WORD", "Problem", "variant_metric",
            "prepare", "check_run"]
 
 VARIANTS = ("means", "medians", "medoids")
@@ -31,6 +31,8 @@ MEDOID_METRICS = ("l2", "l1", "linf")
 CENTRE_WORD = {"means": "mean", "medians": "coordinate-wise median", "medoids": "medoid"}
 #: How each distance is called in step descriptions.
 DIST_WORD = {"sqeuclidean": "squared l2", "l1": "l1", "l2": "l2", "linf": "l∞"}
+#: The distance D of the k-means++ text "D² / ΣD²" (with "sqeuclidean" the draw weighs D² = squared l2).
+SEED_WORD = {"sqeuclidean": "l2", "l1": "l1", "l2": "l2", "linf": "l∞"}
 
 
 def variant_metric(variant: str, metric: str | None = None) -> str:

@@ -11,9 +11,9 @@ Every choice draws from one :class:`numpy.random.Generator` (see
   (done in :mod:`engine.kmeans`, which also re-seeds a group that came out empty).
 * ``k-means++``: the first centre uniformly at random; each next one is point
   ``i`` with probability ``D(x_i)^2 / sum_j D(x_j)^2``, ``D`` the distance to
-  the nearest centre chosen so far, measured with the variant's distance
-  (squared l2 for K-means, so ``D^2`` is the squared Euclidean distance; l1 for
-  K-medians; the chosen metric for K-medoids). The draw is
+  the nearest centre chosen so far: the l2 distance for K-means (so ``D^2`` is the
+  squared Euclidean distance of its objective, not a fourth power), l1 for K-medians,
+  the chosen metric for K-medoids (l2 when that metric is squared l2). The draw is
   ``searchsorted(cumsum(D^2), u * sum(D^2), side="right")`` with ``u`` uniform on
   [0, 1): a point with ``D = 0`` (already chosen, or a duplicate) is never drawn.
 

@@ -35,11 +35,12 @@ from engine import data as edata
 from engine.core.atomic import write_text_atomic
 from engine.core.params import ParamError
 from engine.core.registry import get_algorithm
-from engine.session.schema import (DATA_KINDS, FORMAT, MAX_FILE_BYTES, VERSION, Session, SessionError,
+from engine.session.schema import (DATA_KINDS, FORMAT, MAX_FILE_BYTES, MAX_STEP, VERSION, Session, SessionError,
                              session_from_dict, session_to_dict, to_json_ready)
 from engine.core.steps import Step
+from engine.core.validation import check_scale
 
-__all__ = ["FORMAT", "VERSION", "DATA_KINDS", "SessionError", "Session", "session_from_dict",
+__all__ = ["FORMAT", "VERSION", "DATA_KINDS", "MAX_STEP", "SessionError", "Session", "session_from_dict",
            "session_to_dict", "load_session", "save_session", "make_dataset", "run_input", "make_steps", "run",
            "check", "work", "find_session", "summarize", "sessions_dir",
            "shipped_sessions", "resolve"]
@@ -141,29 +142,37 @@ def make_dataset(session: Session) -> edata.Dataset:
     """
     d, where = session.data, session.label
     try:
-        if "example" in d:
-            return edata.example(d["example"])
-        if "mnist" in d:
-            return edata.mnist(d["mnist"])
-        if "generator" in d:
-            opts = {k: v for k, v in d.items() if k not in ("generator", "n", "seed")}
-            return edata.generate(d["generator"], n=d["n"], seed=d["seed"], **opts)
-        if "path" in d:
-            p = resolve(session, d["path"])
-            if not p.is_file():
-                _refuse(where, f"the data file {d['path']} was not found (looked for {p}). Put it there or "
-                             "change data.path in the session.")
-            return edata.load(p)
-        X = np.array(d["points"], dtype=np.float64)
-        groups = d.get("groups")
-        names = d.get("names")
-        labels = None if groups is None or all(g < 0 for g in groups) else np.array(groups, dtype=np.int64)
-        return edata.Dataset(X, labels=labels, point_names=tuple(names) if names is not None else None,
-                   name=session.name or "", source="")
+        ds = _build_dataset(session)
+        check_scale(ds.X, name="the data", error=edata.DataError)
+        return ds
     except SessionError:
         raise
     except ValueError as exc:  # DataError, ParamError
         raise SessionError(f"{where}: the data cannot be made: {exc}") from None
+
+
+def _build_dataset(session: Session) -> edata.Dataset:
+    """The data set of ``session``, unchecked (:func:`make_dataset` checks it)."""
+    d, where = session.data, session.label
+    if "example" in d:
+        return edata.example(d["example"])
+    if "mnist" in d:
+        return edata.mnist(d["mnist"])
+    if "generator" in d:
+        opts = {k: v for k, v in d.items() if k not in ("generator", "n", "seed")}
+        return edata.generate(d["generator"], n=d["n"], seed=d["seed"], **opts)
+    if "path" in d:
+        p = resolve(session, d["path"])
+        if not p.is_file():
+            _refuse(where, f"the data file {d['path']} was not found (looked for {p}). Put it there or "
+                         "change data.path in the session.")
+        return edata.load(p)
+    X = np.array(d["points"], dtype=np.float64)
+    groups = d.get("groups")
+    names = d.get("names")
+    labels = None if groups is None or all(g < 0 for g in groups) else np.array(groups, dtype=np.int64)
+    return edata.Dataset(X, labels=labels, point_names=tuple(names) if names is not None else None,
+               name=session.name or "", source="")
 
 
 def run_input(session: Session, dataset: edata.Dataset | None = None) -> tuple[np.ndarray, dict]:

@@ -18,7 +18,7 @@ The format (version 1)
            | {"points": [[x, y], ...], "groups": [g, ...] or null, "names": ["A", ...] or null},
      "transform": {"standardize": false},
      "algorithm": {"name": "kmeans", "params": {"k": 2, ...}, ...algorithm-specific entries...},
-     "step": "last" | 7}
+     "step": "last" | 7}      (a step number at most MAX_STEP = 10,000,000)
 
 Algorithm-specific entries (beside ``name`` and ``params``) are declared by each
 algorithm (:class:`engine.core.registry.SessionEntries`, in ``engine/<name>/entries.py``):
@@ -50,12 +50,13 @@ from engine.core import entries
 from engine.core.params import ParamError
 from engine.core.registry import get_algorithm
 
-__all__ = ["FORMAT", "VERSION", "MAX_FILE_BYTES", "DATA_KINDS", "SessionError",
+__all__ = ["FORMAT", "VERSION", "MAX_FILE_BYTES", "MAX_STEP", "DATA_KINDS", "SessionError",
            "Session", "session_from_dict", "session_to_dict", "to_json_ready"]
 
 FORMAT = "clusterlab-session"
 VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 ** 2  # a session with hand-made points stays far below this
+MAX_STEP = 10 ** 7  # the largest step number a session may name (Qt signals carry 32-bit ints)
 DATA_KINDS = ("example", "generator", "mnist", "path", "points")
 TOP_KEYS = ("format", "version", "name", "description", "data", "transform", "algorithm", "step")
 
@@ -262,7 +263,7 @@ def session_from_dict(d, *, folder=None, source: str = "") -> Session:
     if isinstance(step, str) and step != "last":
         _fail(where, f"step should be a step number (0 = the first) or \"last\", not {step!r}.")
     if step != "last":
-        step = _whole(where, "step", step, 0)
+        step = _whole(where, "step", step, 0, MAX_STEP)
     return Session(name=name, description=description, data=data, standardize=standardize, algorithm=alg,
                    params=params, extra=extra, step=step,
                    folder=Path(folder) if folder is not None else None, source=str(source))

@@ -21,7 +21,9 @@ work on the task registry (:mod:`gui.run.tasks`). While Qt starts, a thread buil
 session's data (the window then uses that data set). Every file is written atomically.
 
 Exit codes: 0 success; 2 a bad session or bad arguments (message on stderr; a step above
-10,000,000 too); 1 the run failed or a file could not be written.
+10,000,000 too); 1 the run failed or a file could not be written; 130 / 143 stopped by Ctrl+C (SIGINT)
+/ SIGTERM (:mod:`gui.shell.stop_signals`: within a second, the temporary folder removed, no
+half-written file; files finished before the signal stay).
 """
 from __future__ import annotations
 
@@ -58,8 +60,8 @@ __all__ = ["main", "parse_size", "parse_steps", "UsageError", "DEFAULT_SIZE", "M
 
 DEFAULT_SIZE = (800, 600)
 MAX_SIDE = 4000
-#: The largest step number ``--steps`` accepts (a run this long would not finish anyway).
-MAX_STEP = 10**7
+#: The largest step number ``--steps`` accepts (a run this long would not finish anyway; a session's too).
+MAX_STEP = 10**7  # engine.session.MAX_STEP (not imported here: numpy must not load before the BLAS share)
 
 
 class UsageError(ValueError):
@@ -139,10 +141,23 @@ def list_examples(out=None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; ``argv`` are the arguments after ``render``. Returns the exit code."""
+    """Run the command; ``argv`` are the arguments after ``render``. Returns the exit code
+    (``128 + signal`` when SIGINT or SIGTERM stopped it)."""
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.list_examples:
         return list_examples()
+    if threading.current_thread() is not threading.main_thread():
+        return _main(args, None)
+    from gui.shell.stop_signals import Interrupted, StopSignals
+    try:
+        with StopSignals() as stop:
+            return _main(args, stop)
+    except Interrupted as exc:
+        _err(f"stopped ({exc}); nothing half-written is left.")
+        return exc.exit_code
+
+
+def _main(args, stop) -> int:
     from engine.session import SessionError, find_session, load_session
     try:
         if not args.session:
@@ -169,7 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     ahead = _Ahead(session, None if "last" in steps else max(steps))
     _ensure_platform()
     from gui.shell import render_window
-    if ahead.checked() is not None:
+    from gui.shell.stop_signals import raising
+    with raising():
+        problem = ahead.checked()
+    if problem is not None:
         _err(str(ahead.error))
         return 2
     out = Path(args.out)
@@ -179,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"cannot create the folder {out}: {exc.strerror or exc}.")
         return 1
     return render_window.render(session, ahead.results, out, wanted, size, args.scale, args.gif, args.fps,
-                                not args.no_svg)
+                                not args.no_svg, stop=stop)
 
 
 def _find_session(spec: str, find_session) -> Path:

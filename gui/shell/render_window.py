@@ -31,6 +31,8 @@ from gui.run.tasks import registry
 from gui.shell.app import make_app
 from gui.shell.session_io import apply, goto_step
 from gui.shell.settings import Settings
+from gui.shell.stop_signals import check as check_stop
+from gui.shell.stop_signals import raising
 from gui.widgets import export
 
 __all__ = ["render", "wait_for_step", "wait_for_background", "view_slug", "SVG_POINT_LIMIT"]
@@ -53,8 +55,12 @@ def _make_window(algorithm: str):
     make_app() if QApplication.instance() is None else None
     from gui.shell.main_window import MainWindow
     folder = tempfile.mkdtemp(prefix="clusterlab-render-")
-    store = QSettings(str(Path(folder) / "clusterlab.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=Settings(store), startup="", only=(algorithm,))  # the session's plugin alone
+    try:
+        store = QSettings(str(Path(folder) / "clusterlab.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=Settings(store), startup="", only=(algorithm,))  # the session's plugin alone
+    except BaseException:  # a stop signal (or a failure) while the window is built: no folder left behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return window, folder
 
 
@@ -129,6 +135,7 @@ def _wait_on(condition, signals, timeout: float) -> bool:
     try:
         if not condition():  # nothing is delivered between the first check and exec(): signals are queued
             loop.exec()
+        check_stop()  # a stop signal makes every event loop return
     finally:
         deadline.stop()
         for signal in signals:
@@ -178,12 +185,16 @@ def wait_for_background(window, timeout: float = 600.0) -> None:
     deadline = time.monotonic() + timeout
     tasks = registry()
     QApplication.processEvents()
+    check_stop()
     while tasks.count(window) > 0:
         left_ms = int((deadline - time.monotonic()) * 1000)
-        if left_ms <= 0 or not tasks.wait_idle(window, timeout_ms=left_ms):
+        idle = left_ms > 0 and tasks.wait_idle(window, timeout_ms=left_ms)
+        check_stop()  # a stop signal makes every event loop return
+        if not idle:
             _err(f"note: background work still running after {timeout:.0f} s; drawn as it is.")
             return
         QApplication.processEvents()  # what the finished work sent (it may start more)
+        check_stop()
 
 
 def _prepare(window) -> None:
@@ -248,6 +259,7 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
         if tuple(got) != tuple(size):
             _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
         for i in indices:
+            check_stop()
             player.seek(i)
             wait_for_background(window)  # ... or when a step is shown
             stem = f"{name}-step{i:03d}" if suffix else name
@@ -257,17 +269,25 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
     return written
 
 
-def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool) -> int:
+def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool, stop=None) -> int:
     """Draw ``session`` into the folder ``out``; returns the exit code.
 
+    ``stop``: the :class:`gui.shell.stop_signals.StopSignals` in force (SIGINT and SIGTERM then raise
+    :class:`~gui.shell.stop_signals.Interrupted` out of this function, after the window and its
+    temporary folder are gone).
     ``ahead()``: what was computed headless for it, as keyword arguments of
     :func:`gui.shell.session_io.apply` (its data set, run, entries' work; called once the window is
     built); ``wanted``: the steps to draw (None: the session's step); ``size``: each view's pixel size.
     """
     window, settings_folder = _make_window(session.algorithm)
     try:
+        if stop is not None:
+            stop.attach_qt()
+        check_stop()
         try:
-            apply(window, session, **ahead())
+            with raising():
+                computed = ahead()  # waits for the thread computing the run
+            apply(window, session, **computed)
         except SessionError as exc:
             _err(str(exc))
             return 2
@@ -323,9 +343,10 @@ def _write_gif(window, path: Path, final: int, size, scale, fps) -> Path:
     _fit(window, area, goal, measure=lambda: (area.width(), area.height()))
     window.splitter.setSizes([goal[0] // 2, goal[0] - goal[0] // 2] if window.tabs.count() else [goal[0]])
     QApplication.processEvents()
-    frames = []
-    for i in range(final + 1):
-        window.player.seek(i)
-        wait_for_background(window)
-        frames.append(export.render_image(area, scale))
-    return export.save_gif(frames, path, fps=fps)
+    def frames():  # drawn one by one as the GIF is written: memory stays flat for any number of steps
+        for i in range(final + 1):
+            check_stop()
+            window.player.seek(i)
+            wait_for_background(window)
+            yield export.render_image(area, scale)
+    return export.save_gif(frames(), path, fps=fps)

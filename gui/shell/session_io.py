@@ -194,6 +194,7 @@ def apply(window, session: Session, dataset=None, steps=None, work=None, project
     if controller is not None:
         controller.applying = True
     plugin.session_work = work if isinstance(work, Future) else _done(dict(work or {}))
+    before = _snapshot(window)
     try:
         with window.one_restart():
             if steps is not None:
@@ -204,6 +205,9 @@ def apply(window, session: Session, dataset=None, steps=None, work=None, project
             window.set_dataset(dataset, f"Open session {session.name or session.label}", projection)
             plugin.form.set_values(session.params)
             plugin.restore_state(dict(session.extra))
+    except Exception:
+        _restore(window, before)  # the data are back already (set_dataset); the settings too
+        raise
     finally:
         if controller is not None:
             controller.applying = False
@@ -213,13 +217,42 @@ def apply(window, session: Session, dataset=None, steps=None, work=None, project
         controller.set_session(session)
 
 
+def _snapshot(window) -> tuple:
+    plugin = window.plugin
+    values = None
+    if plugin is not None:
+        try:
+            values = plugin.form.values()
+        except Exception:  # a form that cannot say its values now: nothing to put back
+            values = None
+    return window.standardized, _plugin_index(window, plugin.algorithm.name) if plugin else None, values
+
+
+def _restore(window, snapshot) -> None:
+    """Put back the standardization, the algorithm and its settings of :func:`_snapshot` (best effort)."""
+    standardized, index, values = snapshot
+    try:
+        with window.one_restart():
+            window.set_standardized(standardized)
+            if index is not None:
+                window.set_algorithm(index)
+                if values is not None:
+                    window.plugin.form.set_values(values)
+    except Exception:  # noqa: BLE001 - the caller reports the first failure; this one must not hide it
+        pass
+
+
 # ============================================================================ steps
 def goto_step(player, step) -> None:
-    """Show step ``step`` (an index or ``"last"``) of the player's run, computing it off the GUI thread."""
+    """Show step ``step`` (an index or ``"last"``) of the player's run, computing it off the GUI thread.
+
+    A step beyond :data:`engine.session.MAX_STEP` is taken as that step (the run's last step when it
+    ends before): step numbers travel in Qt signals as 32-bit ints.
+    """
     if step == "last":
         player.to_end()
     else:
-        player.seek_ahead(int(step))
+        player.seek_ahead(min(max(int(step), 0), es.MAX_STEP))
 
 
 # ============================================================================ the window's hooks
@@ -303,10 +336,17 @@ class SessionController(QObject):
             session = es.load_session(path)
             apply(w, session)
         except SessionError as exc:
+            problem = str(exc)
+        except Exception as exc:  # a view failed on the session: apply put the previous state back
+            problem = f"{Path(path).name}: the session could not be shown: {type(exc).__name__}: {exc}"
+            self.set_modified(True)  # what is shown may differ from the file: Save asks, never overwrites silently
+        else:
+            problem = None
+        finally:
             QApplication.restoreOverrideCursor()
-            QMessageBox.critical(w, "Cannot open the session", str(exc))
+        if problem is not None:
+            QMessageBox.critical(w, "Cannot open the session", problem)
             return False
-        QApplication.restoreOverrideCursor()
         self.set_session(session)
         w.status(f"Opened session {session.name or Path(path).name}"
                  + (f": {session.description}" if session.description else ""))

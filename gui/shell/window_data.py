@@ -17,13 +17,22 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from engine import data as edata
+from engine.core.validation import check_scale
 
-__all__ = ["WindowData", "has_points"]
+__all__ = ["WindowData", "has_points", "check_viewable"]
 
 
 def has_points(ds) -> bool:
     """``ds`` is a data set with at least one point."""
     return ds is not None and getattr(ds, "n", 0) > 0
+
+
+def check_viewable(ds) -> None:
+    """Refuse (:class:`engine.data.DataError`) data the window cannot show or run: values so large that
+    ranges, variances or squared distances overflow (the limit of :func:`engine.core.validation.check_scale`,
+    which every algorithm applies too). Called before anything in the window changes."""
+    if has_points(ds):
+        check_scale(ds.X, name=f"{ds.name or 'The data'}", error=edata.DataError)
 
 
 class WindowData:
@@ -163,12 +172,26 @@ class WindowData:
         """Replace the data (one undoable step), fit the view to it, and inspect (clicks no longer add points).
 
         ``projection``: ``(Y, info)`` of :func:`engine.data.pca_2d` for these data when computed already.
+
+        All or nothing: data the window cannot show raise :class:`engine.data.DataError` before anything
+        changes (:func:`check_viewable`); any other exception while the window takes them in puts the
+        previous data back and is raised again.
         """
+        check_viewable(dataset)
+        before = self.model.dataset
         if projection is not None:
             self._pca_cache = (dataset, *projection)
-        self.model.replace(dataset, text)
-        self.scatter.auto_range()
-        self.data_panel.set_mode("inspect" if has_points(dataset) else "add")
+        pushed = False
+        try:
+            self.model.replace(dataset, text)
+            pushed = True
+            self.scatter.auto_range()
+            self.data_panel.set_mode("inspect" if has_points(dataset) else "add")
+        except Exception:
+            self._pca_cache = None
+            if pushed or self.model.dataset is not before:
+                self.model.undo_stack.undo()  # the previous data (and the views of them) come back
+            raise
 
     # ---------------------------------------------------------------- editing requests
     def _on_add_requested(self, x: float, y: float):
@@ -228,24 +251,21 @@ class WindowData:
 
     def open_example(self, name: str):
         try:
-            ds = edata.example(name)
-        except edata.DataError as exc:
+            self.set_dataset(edata.example(name), f"Open example {name}")
+        except ValueError as exc:  # DataError
             self._on_load_failed(str(exc), ("example", name))
-            return
-        self.set_dataset(ds, f"Open example {name}")
 
     def generate(self, kind: str, n: int, seed: int):
         try:
-            ds = edata.generate(kind, n=n, seed=seed)
+            self.set_dataset(edata.generate(kind, n=n, seed=seed), f"Generate {kind}")
         except ValueError as exc:  # DataError / ParamError
             self._on_load_failed(str(exc), ("generate", kind))
-            return
-        self.set_dataset(ds, f"Generate {kind}")
 
     @staticmethod
     def _load_with_pca(load):
         """Runs on the loader thread: the data and (for d > 2) their PCA, so the GUI thread does not."""
         ds = load()
+        check_viewable(ds)
         Y, info = edata.pca_2d(ds.X) if ds.d > 2 else (None, None)
         return ds, Y, info
 
@@ -256,7 +276,14 @@ class WindowData:
         if Y is not None:
             self._pca_cache = (ds, Y, info)
         kind, what = context
-        self.set_dataset(ds, f"Open {Path(str(what)).name}" if kind == "file" else f"Open {ds.name}")
+        try:
+            self.set_dataset(ds, f"Open {Path(str(what)).name}" if kind == "file" else f"Open {ds.name}")
+        except ValueError as exc:  # DataError: the previous data stay
+            self._on_load_failed(str(exc), context)
+            return
+        except Exception as exc:  # a view failed on these data: the previous data are back; say so
+            self._on_load_failed(f"The data could not be shown: {type(exc).__name__}: {exc}", context)
+            return
         if kind == "file":
             self.settings.add_recent_file(what)
             self.menus.rebuild_recent()

@@ -15,6 +15,7 @@ Every function raises :class:`OSError` (cannot write) or :class:`ValueError`
 """
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -56,11 +57,24 @@ def writable_path(path, suffixes: tuple[str, ...]) -> Path:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise OSError(f"Cannot write {path.name}: no permission to write in {folder} "
-                      f"({exc.strerror or exc}).") from None
+        raise OSError(f"Cannot write {path.name}: {_why_not_writable(exc, folder)}.") from None
     if path.exists() and not os.access(path, os.W_OK):
         raise OSError(f"Cannot write {path.name}: the existing file is read-only.")
     return path
+
+
+def _why_not_writable(exc: OSError, folder: Path) -> str:
+    """Why no file can be created in ``folder``, from the error of a probe that tried."""
+    why = exc.strerror or str(exc)
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"no permission to write in {folder} ({why})"
+    if exc.errno == errno.EROFS:
+        return f"{folder} is on a read-only file system"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left in {folder} ({why})"
+    if exc.errno in (errno.ENOENT, errno.EOPNOTSUPP, errno.EINVAL):
+        return f"{folder} cannot hold new files (a system folder such as /proc or /sys?); choose another folder"
+    return f"cannot create a file in {folder} ({why})"
 
 
 def plot_target(target):
@@ -219,43 +233,75 @@ def qimage_to_pil(qimage) -> Image.Image:
     return Image.frombuffer("RGBA", (w, h), data, "raw", "RGBA", bpl, 1).copy()
 
 
-def save_gif(frames, path, fps: float = 4) -> Path:
-    """Save images as an animated GIF, one frame per image, looping forever.
+def save_gif(frames, path, fps: float = 4, size: tuple[int, int] | None = None) -> Path:
+    """Save images as an animated GIF, one frame per image, looping forever, streaming the frames.
 
     Each frame is quantised by Pillow to its own 256-colour palette (median cut, no dithering,
-    so flat cluster colours stay flat). Frames of different sizes are placed on a white canvas
-    of the largest size. Pillow merges a frame that is identical to the previous one into a
-    single frame shown for both durations; the animation's timing is unchanged.
+    so flat cluster colours stay flat) and written at once: only the frame being drawn is in
+    memory, so ``frames`` may be a generator that draws them one by one (memory stays flat for
+    any number of frames). Frames are placed on a white canvas of ``size``: by default the largest
+    frame's size when ``frames`` is a list or tuple, else the first frame's (a larger later frame is
+    cut to it). The file is written atomically: an exception raised by ``frames`` (a cancel) or by
+    the writing leaves the previous file as it was.
 
     Parameters
     ----------
-    frames : sequence of QImage, QPixmap or PIL.Image
+    frames : iterable of QImage, QPixmap or PIL.Image
     path : str or Path
     fps : float
         Frames per second (0.1 to 50).
+    size : (width, height), optional
+        The canvas size.
     """
     path = writable_path(path, (".gif",))
-    frames = list(frames)
-    if not frames:
-        raise ValueError("No frames to save: the animation would be empty.")
     try:
         fps = float(fps)
     except (TypeError, ValueError):
         raise ValueError(f"fps={fps!r} should be a number between 0.1 and 50.") from None
     if not 0.1 <= fps <= 50:
         raise ValueError(f"fps={fps!r} should be between 0.1 and 50.")
-    images = [f.convert("RGBA") if isinstance(f, Image.Image) else qimage_to_pil(f) for f in frames]
-    W = max(im.width for im in images)
-    H = max(im.height for im in images)
-    quantised = []
-    for im in images:
-        canvas = Image.new("RGB", (W, H), "white")
-        canvas.paste(im, (0, 0), im)
-        quantised.append(canvas.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+    if isinstance(frames, (list, tuple)):
+        if not frames:
+            raise ValueError("No frames to save: the animation would be empty.")
+        if size is None:
+            size = (max(_size_of(f)[0] for f in frames), max(_size_of(f)[1] for f in frames))
     duration = max(20, round(1000.0 / fps))
     try:
-        return atomic_write(path, lambda tmp: quantised[0].save(
-            tmp, format="GIF", save_all=True, append_images=quantised[1:], duration=duration, loop=0, disposal=1,
-            optimize=False))
+        return atomic_write(path, lambda tmp: _write_gif_frames(tmp, iter(frames), size, duration))
     except OSError as exc:
         raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
+
+
+def _size_of(frame) -> tuple[int, int]:
+    if isinstance(frame, Image.Image):
+        return frame.size
+    return frame.width(), frame.height()
+
+
+def _quantised(frame, size) -> Image.Image:
+    im = frame.convert("RGBA") if isinstance(frame, Image.Image) else qimage_to_pil(frame)
+    canvas = Image.new("RGB", size, "white")
+    canvas.paste(im, (0, 0), im)
+    return canvas.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+
+def _write_gif_frames(tmp: Path, frames, size, duration: int) -> None:
+    """Write the GIF frame by frame: the header from the first frame, then each frame with its own palette."""
+    from PIL import GifImagePlugin
+    first = next(frames, None)
+    if first is None:
+        raise ValueError("No frames to save: the animation would be empty.")
+    size = tuple(size) if size is not None else _size_of(first)
+    with open(tmp, "wb") as f:
+        frame = _quantised(first, size)
+        del first  # only the paletted frame being written is kept
+        header, _ = GifImagePlugin.getheader(frame, None, {"loop": 0, "duration": duration})
+        f.write(b"".join(header))
+        while frame is not None:
+            for chunk in GifImagePlugin.getdata(frame, (0, 0), duration=duration, disposal=1,
+                                                include_color_table=True):
+                f.write(chunk)
+            frame = next(frames, None)
+            if frame is not None:
+                frame = _quantised(frame, size)
+        f.write(b";")
