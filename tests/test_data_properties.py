@@ -156,3 +156,44 @@ def test_forged_zip_directory_sizes_are_refused(member_size):
     struct.pack_into("<I", raw, cd + 24, member_size)  # uncompressed size in the central directory
     with pytest.raises(DataError, match="^bomb.npz: "):
         data.load(_write("bomb.npz", bytes(raw)))
+
+
+# ------------------------------------------------------------------ every loader, random bytes, within 2 s
+def _loaders():
+    """Every public reader of bytes or files: name -> fn(path, raw) (raises DataError or returns)."""
+    from engine.data.idx import decode_idx, read_idx
+    from engine.data.text import text_dataset
+    from engine.data.textstream import read_text
+    return {
+        "load": lambda path, raw: data.load(path),
+        "read_idx": lambda path, raw: read_idx(path),
+        "decode_idx": lambda path, raw: decode_idx(raw, path.name),
+        "text_dataset": lambda path, raw: text_dataset(raw, path.name, str(path)),
+        "read_text": lambda path, raw: read_text(path, path.name),
+        "read_text_gz": lambda path, raw: read_text(path, path.name, gz=True),
+    }
+
+
+LOADERS = _loaders()
+FAST = settings(max_examples=60, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FAST
+@given(loader=st.sampled_from(sorted(LOADERS)), name=st.sampled_from(NAMES),
+       prefix=st.sampled_from([b"", b"\x1f\x8b\x08\x00", b"\xff\xfe", b"\xfe\xff", b"\x93NUMPY\x01\x00", b"PK\x03\x04",
+                               b"\x00\x00\x08\x03", b"x,y\n"]),
+       raw=st.binary(max_size=2000))
+def test_every_loader_raises_only_its_data_error_within_two_seconds(loader, name, prefix, raw):
+    path = _write(name, prefix + raw)
+    try:
+        LOADERS[loader](path, prefix + raw)
+    except DataError as exc:
+        assert str(exc).startswith(path.name), str(exc)
+
+
+@FAST
+@given(raw=st.binary(max_size=3000), codec=st.sampled_from(["utf-16", "utf-16-le", "utf-16-be", "latin-1"]))
+def test_text_in_any_encoding_or_none_raises_only_data_error(raw, codec):
+    text = raw.decode("latin-1")
+    path = _write("enc.csv", text.encode(codec))
+    _load_ok_or_data_error(path)

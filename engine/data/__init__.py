@@ -7,7 +7,7 @@ data, and notes about how the data were read (rows dropped, ...).
 
 Modules: :mod:`engine.data.dataset` (:class:`Dataset`, :class:`DataError`, size limits),
 :mod:`engine.data.loaders` (:func:`load`; .npy/.npz), :mod:`engine.data.text` (text tables,
-:func:`save_csv`), :mod:`engine.data.idx` (MNIST IDX files), :mod:`engine.data.common` (helpers every
+:func:`save_csv`), :mod:`engine.data.textstream` (reading text with the limits checked while reading), :mod:`engine.data.idx` (MNIST IDX files), :mod:`engine.data.common` (helpers every
 reader shares), :mod:`engine.data.generators` (:func:`generate`), :mod:`engine.data.examples`
 (MNIST, the textbook sets, :func:`binarize`), :mod:`engine.data.transforms` (:func:`standardize`,
 :func:`pca_2d`). Their public names are re-exported here so callers only need ``engine.data``.
@@ -20,6 +20,7 @@ Example
 """
 from __future__ import annotations
 
+from engine.data.common import LoadCancelled, cancel_scope
 from engine.data.dataset import MAX_BYTES, MAX_POINTS, DataError, Dataset
 from engine.data.examples import (EXAMPLES, MNIST_COUNT, MNIST_IMAGES, MNIST_LABELS, binarize, example, mnist,
                                   mnist_arrays, mnist_resource_dir)
@@ -31,5 +32,5 @@ from engine.data.transforms import Projection, pca_2d, project_2d, standardize
 __all__ = [
     "DataError", "Dataset", "mnist", "binarize", "mnist_resource_dir", "mnist_arrays",
     "example", "EXAMPLES", "standardize", "pca_2d", "project_2d", "Projection",
-    "load", "save_csv", "generate", "GENERATORS", "MAX_BYTES", "MAX_POINTS",
+    "load", "save_csv", "generate", "GENERATORS", "MAX_BYTES", "MAX_POINTS", "LoadCancelled", "cancel_scope",
 ]

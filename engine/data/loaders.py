@@ -34,16 +34,16 @@ from typing import NamedTuple
 import numpy as np
 
 from engine.core.validation import all_whole
-from engine.data.common import SUPPORTED, check_size, dense_labels, drop_nonfinite, reason
+from engine.data.common import (SUPPORTED, LoadCancelled, cancel_check, check_size, dense_labels, drop_nonfinite,
+                                reason)
 from engine.data.dataset import MAX_BYTES, DataError, Dataset
 from engine.data.idx import idx_dataset, idx_like, idx_size_from_header, read_idx
-from engine.data.text import save_csv, text_dataset
+from engine.data.text import save_csv, table_dataset
+from engine.data.textstream import MAX_TEXT_BYTES, MAX_TEXT_RATIO, read_text
 
-__all__ = ["load", "save_csv", "read_idx", "SUPPORTED", "MAX_TEXT_BYTES", "MAX_RATIO"]
+__all__ = ["load", "save_csv", "read_idx", "SUPPORTED", "MAX_TEXT_BYTES", "MAX_RATIO", "LoadCancelled"]
 
 TEXT_EXTS = {".csv", ".tsv", ".txt", ".dat", ".tab", ".data", ".text", ""}
-#: Largest text file read (bytes).
-MAX_TEXT_BYTES = 512 * 1024 ** 2
 #: Largest compression ratio accepted for a big .npz member (declared size / stored size).
 MAX_RATIO = 200
 #: Members smaller than this (declared, uncompressed) are harmless whatever their ratio.
@@ -53,7 +53,7 @@ X_KEYS = ("X", "x", "data")
 LABEL_KEYS = ("labels", "y", "label", "target")
 
 # ------------------------------------------------------------------ entry point
-def load(path) -> Dataset:
+def load(path, cancel=None) -> Dataset:
     """Read a data file into a :class:`~engine.data.Dataset`.
 
     Supported: CSV/TSV/whitespace text (delimiter and header detected, one text
@@ -61,9 +61,16 @@ def load(path) -> Dataset:
     rows with missing values dropped), .npy/.npz (never unpickled), MNIST IDX
     files raw or gzipped (the matching labels file beside an images file is read too).
 
+    Text is read a piece at a time with every limit (size, rows, rows x columns, gzip expansion) checked while
+    reading, so a file that will be refused is refused early (:mod:`engine.data.textstream`).
+
     Parameters
     ----------
     path : str or Path
+    cancel : callable, optional
+        ``cancel() -> bool``, checked while reading (about every megabyte); once True the load stops with
+        :class:`~engine.data.common.LoadCancelled`. A :func:`~engine.data.common.cancel_scope` around the call
+        does the same.
 
     Returns
     -------
@@ -73,15 +80,18 @@ def load(path) -> Dataset:
     Raises
     ------
     DataError
-        For any problem with the file; the message starts with the file name.
+        For any problem with the file; the message starts with the file name (:class:`LoadCancelled`, a
+        DataError, when cancelled).
     """
     try:
         path = Path(os.path.abspath(os.fspath(path)))
     except (TypeError, ValueError):
         raise DataError(f"{path!r} is not a file path.") from None
     name = path.name or str(path)
+    check = cancel_check(cancel)
     try:
-        return _load(path, name)
+        check(name)
+        return _load(path, name, check)
     except DataError:
         raise
     except MemoryError:
@@ -96,7 +106,7 @@ def load(path) -> Dataset:
         raise DataError(f"{name}: cannot be read ({type(exc).__name__}: {reason(exc)}).") from None
 
 
-def _load(path: Path, name: str) -> Dataset:
+def _load(path: Path, name: str, check) -> Dataset:
     if not path.exists():
         raise DataError(f"{name}: file not found ({path}).")
     if path.is_dir():
@@ -122,7 +132,7 @@ def _load(path: Path, name: str) -> Dataset:
             raise DataError(f"{name}: damaged .npz (zip) archive ({reason(exc)}); save it again.") from None
     if head.startswith(b"\x1f\x8b"):
         try:
-            return _load_gzip(path, name)
+            return _load_gzip(path, name, check)
         except (OSError, EOFError, zlib.error) as exc:
             raise DataError(f"{name}: damaged gzip file ({reason(exc)}); download or compress it again.") from None
     if len(head) >= 4 and head[0] == 0 and head[1] == 0 and head[2] == 0x08 and 1 <= head[3] <= 3:
@@ -137,7 +147,11 @@ def _load(path: Path, name: str) -> Dataset:
     if idx_name:
         return idx_dataset(path, name, _read_limited(path, name, MAX_BYTES + 64))
     if ext in TEXT_EXTS:
-        return text_dataset(_read_limited(path, name, MAX_TEXT_BYTES), name, str(path))
+        if size > MAX_TEXT_BYTES:
+            raise DataError(f"{name}: {size:,} bytes, larger than the limit of {MAX_TEXT_BYTES // 1024 ** 2:,} MiB "
+                            "of text; use a subset of the rows.")
+        text, notes = read_text(path, name, max_bytes=MAX_TEXT_BYTES, check=check)
+        return table_dataset(text, name, str(path), notes, check)
     raise DataError(f"{name}: unknown file type {ext!r}; Clusterlab reads {SUPPORTED}.")
 
 
@@ -149,19 +163,17 @@ def _read_limited(path: Path, name: str, limit: int) -> bytes:
     return raw
 
 
-def _load_gzip(path: Path, name: str) -> Dataset:
+def _load_gzip(path: Path, name: str, check) -> Dataset:
     inner = name[:-3] if name.lower().endswith(".gz") else name
     with gzip.open(path, "rb") as g:
         head = g.read(16)
         if head[:2] == b"\x00\x00" or idx_like(inner):
             raw = head + g.read(max(idx_size_from_header(head, name) - len(head), 0) + 1)
             return idx_dataset(path, name, raw)
-        if Path(inner.lower()).suffix in TEXT_EXTS - {""}:
-            raw = head + g.read(MAX_TEXT_BYTES + 1 - len(head))
-            if len(raw) > MAX_TEXT_BYTES:
-                raise DataError(f"{name}: decompresses to more than {MAX_TEXT_BYTES // 1024 ** 2:,} MiB of text; "
-                                "use a subset of the rows.")
-            return text_dataset(raw, name, str(path))
+    if Path(inner.lower()).suffix in TEXT_EXTS - {""}:
+        text, notes = read_text(path, name, gz=True, max_bytes=MAX_TEXT_BYTES, max_ratio=MAX_TEXT_RATIO,
+                                ratio_free=RATIO_FREE_BYTES, check=check)
+        return table_dataset(text, name, str(path), notes, check)
     raise DataError(f"{name}: a gzip file holding neither an IDX file nor a text table ({inner}); "
                     f"Clusterlab reads {SUPPORTED}.")
 

@@ -20,33 +20,32 @@ Example
 from __future__ import annotations
 
 import csv
+import gc
+import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from engine.core.csvfile import write_rows
 from engine.core.validation import all_whole
-from engine.data.common import SUPPORTED, check_size, dense_labels, lines_list, plural, reason
+from engine.data.common import SUPPORTED, cancel_check, check_size, dense_labels, lines_list, plural, reason
 from engine.data.dataset import MAX_POINTS, DataError, Dataset
+from engine.data.textstream import decode_text
 
-__all__ = ["save_csv", "text_dataset", "SUPPORTED"]
+__all__ = ["save_csv", "text_dataset", "table_dataset", "SUPPORTED"]
 
 MISSING = frozenset({"", "na", "n/a", "nan", "-nan", "?", "null", "none", "missing"})
 LABEL_COLUMNS = frozenset({"label", "labels", "class", "cluster", "group", "target"})
 INDEX_COLUMNS = frozenset({"", "id", "index", "unnamed: 0"})
 
 
+_OPEN_QUOTE = re.compile(r'(?:^|[,;\t ])\s*"')  # a quote that starts a field
+#: Lines cut into cells at a time (the cancel flag is checked between blocks).
+BLOCK = 100_000
+
+
 # ------------------------------------------------------------------------ text
-def _decode_text(raw: bytes, name: str, notes: list) -> str:
-    if b"\x00" in raw[:65536]:
-        raise DataError(f"{name}: looks like a binary file, not a text table; Clusterlab reads {SUPPORTED}.")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        notes.append("The file is not UTF-8; it was read as Latin-1.")
-        return raw.decode("latin-1")
-
-
 def _sniff(sample: list[str]) -> str | None:
     """The delimiter of a table: tab, comma or semicolon if every sampled line has it, else whitespace (None)."""
     best = None
@@ -59,11 +58,20 @@ def _sniff(sample: list[str]) -> str | None:
     return best
 
 
-def _split(lines: list[str], delim: str | None) -> list[list[str]]:
+def _split(lines: list[str], linenos, delim: str | None, name: str) -> list[list[str]]:
     if delim is None:
         return [ln.split() for ln in lines]
     if any('"' in ln for ln in lines):
-        return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delim, skipinitialspace=True)]
+        reader = csv.reader(lines, delimiter=delim, skipinitialspace=True, strict=True)
+        try:
+            return [[c.strip() for c in row] for row in reader]
+        except csv.Error as exc:
+            ln = linenos[max(reader.line_num - 1, 0)]
+            if "end of data" in str(exc):
+                raise DataError(f"{name}: line {ln} opens a quoted field that does not close on that line (a line "
+                                "break inside quotes?); Clusterlab reads one row per line: remove line breaks "
+                                "inside quoted fields.") from None
+            raise DataError(f"{name}: line {ln} has a malformed quoted field ({exc}).") from None
     return [ln.split(delim) for ln in lines]
 
 
@@ -145,18 +153,49 @@ def _is_number(c: str) -> bool:
     return v is not None and not np.isnan(v)
 
 
-def text_dataset(raw: bytes, name: str, source: str) -> Dataset:
+def text_dataset(raw: bytes, name: str, source: str, check=None) -> Dataset:
     """Read the bytes of a text table into a :class:`Dataset` (see the module docstring).
 
-    ``name`` starts every :class:`DataError` message; ``source`` is the file's path.
+    ``name`` starts every :class:`DataError` message; ``source`` is the file's path; ``check(name)`` is called
+    between the parts of the work (it raises to cancel, see :func:`engine.data.common.cancel_check`).
     """
     notes: list[str] = []
-    linenos, lines = _content_lines(_decode_text(raw, name, notes), name)
+    return table_dataset(decode_text(raw, name, notes), name, source, notes, check)
+
+
+def table_dataset(text: str, name: str, source: str, notes: list | None = None, check=None) -> Dataset:
+    """Read a text table already decoded (``notes`` so far say how) into a :class:`Dataset`."""
+    with _gc_paused():  # millions of small lists: the cyclic collector would scan them over and over (2x slower)
+        return _table_dataset(text, name, source, list(notes or []), check)
+
+
+@contextmanager
+def _gc_paused():
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _table_dataset(text: str, name: str, source: str, notes: list, check) -> Dataset:
+    check = check or cancel_check()
+    quoted = '"' in text
+    linenos, lines = _content_lines(text, name)
+    del text
+    check(name)
+    if quoted:
+        _check_quotes(lines, linenos, name)
     delim = _sniff(lines[:50])
-    rows = _split_rows(lines, linenos, delim, name)
+    rows = _split_rows(lines, linenos, delim, name, check)
+    del lines
     ncol = len(rows[0])
     decimal_comma = delim == ";"
     names, cols, linenos = _header_and_columns(rows, linenos, ncol, decimal_comma, name)
+    del rows
+    check(name)
     n = len(linenos)
     check_size(name, n, ncol)
     label = _column_label(names)
@@ -183,17 +222,30 @@ def _content_lines(text: str, name: str) -> tuple[list[int], list[str]]:
     return [i for i, _ in content], [ln for _, ln in content]
 
 
-def _split_rows(lines: list[str], linenos: list[int], delim: str | None, name: str) -> list[list[str]]:
+def _check_quotes(lines: list[str], linenos: list[int], name: str) -> None:
+    """Refuse a quoted field left open at the end of its line (a line break inside quotes): one row per line."""
+    for ln, line in zip(linenos, lines):
+        if '"' in line and line.count('"') % 2 and _OPEN_QUOTE.search(line):
+            raise DataError(f"{name}: line {ln} opens a quoted field that does not close on that line (a line "
+                            "break inside quotes?); Clusterlab reads one row per line: remove line breaks inside "
+                            "quoted fields.")
+
+
+def _split_rows(lines: list[str], linenos: list[int], delim: str | None, name: str, check) -> list[list[str]]:
     """The lines cut into cells; every row must have as many cells as the first."""
-    rows = _split(lines, delim)
+    if len(lines) > MAX_POINTS + 1:
+        check_size(name, len(lines) - 1, 1)
+    rows: list[list[str]] = []
+    for i in range(0, len(lines), BLOCK):
+        check(name)
+        rows += _split(lines[i:i + BLOCK], linenos[i:i + BLOCK], delim, name)
     ncol = len(rows[0])
     for ln, row in zip(linenos, rows):
         if len(row) != ncol:
             shown = {None: "whitespace", "\t": "tab", ",": "comma", ";": "semicolon"}[delim]
             raise DataError(f"{name}: line {ln} has {plural(len(row), 'value')} but line {linenos[0]} has {ncol} "
                             f"(separated by {shown}); every row needs the same number of columns.")
-    if len(rows) > MAX_POINTS + 1:
-        check_size(name, len(rows), ncol)
+    check_size(name, len(rows) - 1, ncol)
     return rows
 
 
@@ -228,7 +280,8 @@ def _label_and_features(cols, names, n: int, label, name: str, notes: list) -> t
     """The label column (or None) and the feature columns; notes say which columns were left out."""
     ncol = len(cols)
     keep = [j for j, c in enumerate(cols) if not (c.missing.all() and not c.text.any())]
-    dropped_empty = [j for j in range(ncol) if j not in keep and names and names[j]]
+    kept = set(keep)
+    dropped_empty = [j for j in range(ncol) if j not in kept and names and names[j]]
     if dropped_empty:
         notes.append("Empty column(s) " + ", ".join(label(j) for j in dropped_empty) + " ignored.")
     text_cols = [j for j in keep if cols[j].text.any()]
@@ -236,7 +289,8 @@ def _label_and_features(cols, names, n: int, label, name: str, notes: list) -> t
     ignored = [j for j in text_cols if j != lab_j]
     if ignored:
         notes.append("Column(s) " + ", ".join(label(j) for j in ignored) + " ignored (not numbers).")
-    feats = [j for j in keep if j != lab_j and j not in ignored]
+    left_out = set(ignored)
+    feats = [j for j in keep if j != lab_j and j not in left_out]
     if names and len(feats) > 1 and names[feats[0]].lower() in INDEX_COLUMNS:
         v = cols[feats[0]].values
         if np.array_equal(v, np.arange(n)) or np.array_equal(v, np.arange(1, n + 1)):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 from PySide6.QtGui import QIntValidator
 
 import engine
-from engine.data import DataError
+from engine.data import DataError, cancel_scope
 from gui.run.tasks import Task, release_finished
 
 __all__ = ["GenerateDialog", "about_text", "ask_open_path", "ask_save_path", "Loader", "LoadFailed"]
@@ -101,10 +101,12 @@ class LoadFailed(Exception):
 
 
 def _loading(fn: Callable) -> Callable:
-    """``fn`` as a task function whose failures carry a message for people."""
-    def job(_progress, _cancelled):
+    """``fn`` as a task function whose failures carry a message for people; a load inside ``fn`` stops soon
+    after the task is cancelled (the task's flag is the thread's :func:`engine.data.cancel_scope`)."""
+    def job(_progress, cancelled):
         try:
-            return fn()
+            with cancel_scope(cancelled):
+                return fn()
         except DataError as exc:
             raise LoadFailed(str(exc)) from exc
         except MemoryError as exc:
@@ -153,8 +155,25 @@ class Loader(QObject):
         self.sigBusy.emit(True, what)
         task.start()
 
-    def wait(self, msecs: int = 10_000) -> bool:
-        """Wait for running loads (before the window closes); True if none is left running."""
+    def cancel(self):
+        """Stop the running load: it stops reading soon (within about a megabyte) and sends nothing more."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        self._dropped = release_finished(self._dropped) + [self._task]
+        self._task = None
+        self.sigBusy.emit(False, "")
+
+    def wait(self, msecs: int = 10_000, cancel: bool = True) -> bool:
+        """Wait for running loads (before the window closes); True if none is left running.
+
+        With ``cancel`` (the default: a closing window wants no more results) the running load is cancelled
+        first, so the wait is short.
+        """
+        if cancel:
+            self.cancel()
+            for task in self._dropped:
+                task.cancel()
         tasks = [*self._dropped, *([self._task] if self._task is not None else [])]
         return all([t.wait(msecs) for t in tasks])
 
