@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.cancel import check
 from engine.hac.distances import BLOCK, pairwise
 from engine.hac.nearest import compaction, pop_nearest, record_merge, retire, set_nearest, should_compact
 
@@ -75,6 +76,7 @@ def _initial_nn(C, inv, norm, ward):
     nn_d = np.empty(m)
     rows = max(1, BLOCK // m)
     for r0 in range(0, m, rows):
+        check()
         _nearest_of(C, inv, np.arange(r0, min(m, r0 + rows)), norm, ward, nn, nn_d)
     return nn, nn_d
 
@@ -126,6 +128,8 @@ def merge_centroids(C0: np.ndarray, sizes: np.ndarray, norm: str, ward: bool):
         return r
 
     for t in range(m - 1):
+        if not t & 31:
+            check()
         i = pop_nearest(nn, nn_d, stale, _centroid_row)
         j = int(nn[i])
         si, sj = size[i], size[j]

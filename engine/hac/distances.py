@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.cancel import check
+
 __all__ = ["BLOCK", "pairwise", "distance_matrix", "point_row"]
 
 #: Elements per temporary block (256 kB of float64: stays in cache).
@@ -52,6 +54,7 @@ def pairwise(A: np.ndarray, B: np.ndarray, norm: str, out: np.ndarray | None = N
     else:
         rows = max(1, BLOCK // max(1, nb * d))
         for r0 in range(0, na, rows):
+            check()
             diff = A[r0:r0 + rows, None, :] - B[None, :, :]
             if norm == "l2":
                 out[r0:r0 + rows] = np.einsum("ijk,ijk->ij", diff, diff)
@@ -67,11 +70,12 @@ def pairwise(A: np.ndarray, B: np.ndarray, norm: str, out: np.ndarray | None = N
 
 
 def distance_matrix(X: np.ndarray, norm: str) -> np.ndarray:
-    """Square ``(n, n)`` matrix of point distances, computed in row blocks."""
+    """Square ``(n, n)`` matrix of point distances, computed in row blocks (:func:`check` between blocks)."""
     n = X.shape[0]
     D = np.empty((n, n))
     rows = max(1, BLOCK // max(1, n))
     for r0 in range(0, n, rows):
+        check()
         pairwise(X[r0:r0 + rows], X, norm, out=D[r0:r0 + rows])
     return D
 

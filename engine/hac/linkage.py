@@ -42,43 +42,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.cancel import check
 from engine.hac.centroids import merge_centroids
-from engine.hac.distances import distance_matrix, pairwise, point_row
+from engine.hac.distances import BLOCK, distance_matrix, pairwise, point_row
 from engine.hac.nearest import compaction, pop_nearest, record_merge, retire, set_nearest, should_compact
 
-__all__ = ["pairwise", "distance_matrix", "start_distances", "merge_matrix", "merge_centroids", "single_mst",
-           "point_row"]
-
-
-def start_distances(rows_of, n: int, groups: list, linkage: str) -> np.ndarray:
-    """Cluster distances between starting clusters, shape ``(m, m)``.
-
-    Parameters
-    ----------
-    rows_of : callable
-        ``rows_of(idx)`` returns the point distances from points ``idx`` to
-        all ``n`` points, shape ``(len(idx), n)``.
-    groups : list of int arrays
-        Point indices of each starting cluster, in cluster order.
-    linkage : {"min", "max", "avg"}
-    """
-    m = len(groups)
-    perm = np.concatenate(groups)
-    sizes = np.array([len(g) for g in groups], dtype=float)
-    starts = np.concatenate([[0], np.cumsum(sizes[:-1])]).astype(np.intp)
-    out = np.empty((m, m))
-    for c, g in enumerate(groups):
-        block = rows_of(g)[:, perm]
-        if linkage == "min":
-            red = block.min(axis=0)
-            out[c] = np.minimum.reduceat(red, starts)
-        elif linkage == "max":
-            red = block.max(axis=0)
-            out[c] = np.maximum.reduceat(red, starts)
-        else:
-            red = block.sum(axis=0)
-            out[c] = np.add.reduceat(red, starts) / (sizes * len(g))
-    return out
+__all__ = ["pairwise", "distance_matrix", "merge_matrix", "merge_centroids", "single_mst", "point_row",
+           "compact_square"]
 
 
 def _init_nn(D: np.ndarray):
@@ -122,6 +92,8 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str) -> np.ndarray:
         return D[q] + deadinf  # D and deadinf as they are now (compaction replaces them)
 
     for t in range(m - 1):
+        if not t & 31:
+            check()
         i = pop_nearest(nn, nn_d, stale, _matrix_row)
         j = int(nn[i])
         si, sj = size[i], size[j]
@@ -146,7 +118,7 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str) -> np.ndarray:
         stale[i] = stale[j] = False
         if should_compact(m - t - 1, nn.size):
             keep, newpos = compaction(nn_d)
-            D = D[np.ix_(keep, keep)]
+            D = compact_square(D, keep)
             row = row[keep]
             size, stale, nn_d = size[keep], stale[keep], nn_d[keep]
             nn = newpos[nn[keep]]  # stale ones may now point at -1; they recompute before use
@@ -155,6 +127,24 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str) -> np.ndarray:
             i = int(newpos[i])
         set_nearest(row, nn, nn_d, i, stale)
     return Z
+
+
+def compact_square(D: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``D[np.ix_(keep, keep)]`` for a C-contiguous square ``D`` and sorted ``keep``, in ``D``'s own memory.
+
+    Row blocks are gathered and written to the front of the buffer: block rows ``r0..r1`` land before
+    offset ``r1 * k``, and every row still to be read (``keep[r] * m`` with ``r >= r1``) lies beyond it.
+    No second matrix is allocated, and :func:`check` runs between blocks.
+    """
+    m, k = D.shape[0], keep.size
+    flat = D.reshape(-1)
+    rows = max(1, BLOCK // max(1, m))
+    for r0 in range(0, k, rows):
+        r1 = min(k, r0 + rows)
+        flat[r0 * k:r1 * k] = D[keep[r0:r1]][:, keep].ravel()
+        if not (r0 // rows) & 15:
+            check()
+    return flat[:k * k].reshape(k, k)
 
 
 def _lance_williams(Di: np.ndarray, Dj: np.ndarray, si: float, sj: float, single: bool,
@@ -198,6 +188,8 @@ def single_mst(row_of, n: int, finish=None):
     w = np.empty(n - 1)
     p = 0
     for t in range(n - 1):
+        if not t & 63:
+            check()
         done[p] = inf
         best[p] = inf
         row = row_of(p)

@@ -13,6 +13,7 @@ Example
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -22,13 +23,15 @@ import numpy as np
 from engine.core.params import ParamError
 from engine.core.steps import Step, readonly
 from engine.core.validation import check_whole
+from engine.hac import blocks, memory
 from engine.hac import linkage as core
 from engine.hac.dendrogram import (Dendrogram, build_dendrogram, cut_count, cut_height, leaf_counts, newick,
                                    rank_first)
-from engine.hac.prepare import NORM_NAMES, NORMS, Prepared, prepare, rows_of
+from engine.hac.prepare import NORM_NAMES, NORMS, Prepared, prepare
 from engine.hac.witness import all_witnesses, closest_pair
 
-__all__ = ["steps", "fit", "HacResult", "first_merges", "FirstMerge", "run_merges", "merge_all", "set_text"]
+__all__ = ["steps", "fit", "HacResult", "first_merges", "FirstMerge", "run_merges", "merge_all", "set_text",
+           "guard_memory"]
 
 
 def run_merges(p: Prepared):
@@ -40,13 +43,20 @@ def run_merges(p: Prepared):
 
 
 def merge_all(p: Prepared):
-    """The merges for the linkage: centroid / Ward, single linkage via a spanning tree, or the matrix loop."""
+    """The merges for the linkage: centroid / Ward, single linkage via a spanning tree, or the matrix loop.
+
+    Calls :func:`engine.core.cancel.check` often (every block of distances, every few dozen merges).
+    """
     m = p.m
+    if m == p.n > 1 and not np.array_equal(p.start, np.arange(p.n)):
+        return _in_cluster_order(p)
     sizes = np.array([len(g) for g in p.groups], dtype=float)
     if p.linkage in ("centroid", "ward"):
         C0 = np.array([p.X[g].mean(axis=0) for g in p.groups]) if m < p.n else np.array(p.X)
         Z, cents = core.merge_centroids(C0, sizes, p.norm, p.linkage == "ward")
         return Z, cents, None
+    if m < 2:
+        return np.empty((0, 4)), None, None
     if p.linkage == "min" and m == p.n:
         finish = None
         if p.D is not None:
@@ -60,10 +70,31 @@ def merge_all(p: Prepared):
         if res is not None:
             return res[0], None, res[1]
     if m == p.n:
+        memory.guard(p.n, p.linkage, m, _features(p), matrix=True)  # single linkage falls back on ties
         D = p.D.copy() if p.D is not None else core.distance_matrix(p.X, p.norm)
-    else:
-        D = core.start_distances(rows_of(p), p.n, p.groups, p.linkage)
+    else:  # G x G cluster distances in blocks, never the n x n matrix
+        pts, runs = blocks.by_group(p.X, p.D, p.norm, p.groups)
+        D = blocks.group_distances(pts, runs, p.linkage)
     return core.merge_matrix(D, sizes, p.linkage), None, None
+
+
+def _features(p: Prepared) -> int:
+    return 0 if p.X is None else p.X.shape[1]
+
+
+def _in_cluster_order(p: Prepared):
+    """Single points numbered in another order than the points': run on the points in cluster order."""
+    perm = np.concatenate(p.groups)  # the point of each starting cluster
+    q = dataclasses.replace(p, X=None if p.X is None else p.X[perm],
+                            D=None if p.D is None else p.D[np.ix_(perm, perm)], start=np.arange(p.n),
+                            groups=list(np.arange(p.n).reshape(-1, 1)))
+    Z, cents, wit = merge_all(q)
+    return Z, cents, None if wit is None else perm[wit]
+
+
+def guard_memory(p: Prepared) -> None:
+    """Refuse (:class:`ParamError`) a run that needs more memory than the system has free."""
+    memory.guard(p.n, p.linkage, p.m, _features(p))
 
 
 def set_text(small, size):
@@ -131,6 +162,7 @@ def fit(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=None
     ([1.0, 5.0990195135927845], [0, 0, 1])
     """
     p = prepare(X, norm, linkage, clusters, distances)
+    guard_memory(p)
     Z, _, _ = run_merges(p)
     dendro = build_dendrogram(Z, p.groups)
     return HacResult(dendro.linkage, dendro.heights, dendro.inversions, dendro, dendro.leaves,
@@ -153,9 +185,10 @@ def steps(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=No
 
     Returns
     -------
-    generator of Step
-        Arguments are checked at once (:class:`ParamError`); the merges run
-        when the first step is requested.
+    iterator of Step
+        Arguments (and the memory the run needs) are checked at once
+        (:class:`ParamError`); the merges run when the first step is requested,
+        and can be cancelled from another thread (:mod:`engine.core.cancel`).
 
     Example
     -------
@@ -163,7 +196,8 @@ def steps(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=No
     ['start', 'merge', 'merge']
     """
     p = prepare(X, norm, linkage, clusters, distances)
-    return _generate(p)
+    guard_memory(p)
+    return _Steps(p)
 
 
 class _ClusterNames:
@@ -222,37 +256,69 @@ class _Witnesses:
         return "pair", readonly(np.array([u, v]), copy=False), None if X is None else (X[u], X[v])
 
 
-def _generate(p: Prepared):
-    Z, cents, wit = run_merges(p)
-    m, lk = p.m, p.linkage
-    dendro = build_dendrogram(Z, p.groups)
-    trace_all = readonly(np.concatenate([[np.nan], dendro.heights]))
-    base = {"dendrogram": dendro, "linkage": lk, "norm": p.norm}
-    names = _ClusterNames(p.groups)
-    yield _start_step(p, names, dendro, trace_all, base)
-    if m == 1:
-        return
-    witnesses = _Witnesses(p, dendro, cents, wit)
-    ids = Z[:, :2].astype(np.intp).tolist()
-    heights, inv = dendro.heights.tolist(), dendro.inversions.tolist()
-    running = np.maximum.accumulate(dendro.heights).tolist()
-    pord, nstart, nstop = dendro.point_order, witnesses.nstart, witnesses.nstop
-    for t in range(m - 1):
-        a, b = ids[t]
-        h = heights[t]
-        new_size = names.merge(a, b)
-        wkind, wpts, wcoords = witnesses.of(t, a, b)
-        text = f"merged {names.texts[a]} and {names.texts[b]} at d_{lk} = {h:.4g} ({NORM_NAMES[p.norm]})"
-        if inv[t]:
-            text += f" - an inversion: below the earlier merge at {running[t - 1]:.4g}"
+class _Steps:
+    """A run's steps, one per ``next()``: a start step, then one step per merge.
+
+    The merges (and the dendrogram) are computed by the first ``next()``, the witnesses by the second;
+    both call :func:`engine.core.cancel.check`. A :class:`~engine.core.cancel.Cancelled` raised there
+    leaves nothing half done: the next ``next()`` starts that work again. ``close()`` ends the run.
+    """
+
+    def __init__(self, p: Prepared):
+        self.p, self.t, self.closed = p, -1, False
+        self.Z = self.dendro = self.witnesses = None
+
+    def __iter__(self):
+        return self
+
+    def close(self) -> None:
+        self.closed = True
+
+    def __next__(self) -> Step:
+        p = self.p
+        if self.closed or self.t >= p.m - 1:
+            self.closed = True
+            raise StopIteration
+        if self.Z is None:
+            self._merge()
+        if self.t >= 0 and self.witnesses is None:
+            self.witnesses = _Witnesses(p, self.dendro, self.cents, self.wit)
+        step = _start_step(p, self.names, self.dendro, self.trace_all, self.base) if self.t < 0 else self._merge_step()
+        self.t += 1
+        return step
+
+    def _merge(self) -> None:
+        p = self.p
+        Z, cents, wit = run_merges(p)
+        dendro = build_dendrogram(Z, p.groups)
+        self.trace_all = readonly(np.concatenate([[np.nan], dendro.heights]))
+        self.base = {"dendrogram": dendro, "linkage": p.linkage, "norm": p.norm}
+        self.names = _ClusterNames(p.groups)
+        self.ids = Z[:, :2].astype(np.intp).tolist()
+        self.heights, self.inv = dendro.heights.tolist(), dendro.inversions.tolist()
+        self.running = np.maximum.accumulate(dendro.heights).tolist()
+        self.dendro, self.cents, self.wit, self.Z = dendro, cents, wit, Z
+
+    def _merge_step(self) -> Step:
+        p, t, dendro, w = self.p, self.t, self.dendro, self.witnesses
+        m, lk = p.m, p.linkage
+        a, b = self.ids[t]
+        h = self.heights[t]
+        new_size = self.names.merge(a, b)
+        wkind, wpts, wcoords = w.of(t, a, b)
+        texts = self.names.texts
+        text = f"merged {texts[a]} and {texts[b]} at d_{lk} = {h:.4g} ({NORM_NAMES[p.norm]})"
+        if self.inv[t]:
+            text += f" - an inversion: below the earlier merge at {self.running[t - 1]:.4g}"
         last = t == m - 2
-        yield Step("merge", text, labels=functools.partial(dendro.labels_after, t), objective=h,
-                   trace=trace_all[:t + 2], iteration=t + 1, done=last, status="finished" if last else "",
-                   payload={**base, "a": a, "b": b, "members_a": pord[nstart[a]:nstop[a]],
-                            "members_b": pord[nstart[b]:nstop[b]], "new_id": m + t, "size": new_size,
-                            "distance": h, "witness_kind": wkind, "witness_points": wpts,
-                            "witness_coords": wcoords, "inversion": inv[t], "n_links": t + 1,
-                            "n_clusters": m - t - 1})
+        pord, nstart, nstop = dendro.point_order, w.nstart, w.nstop
+        return Step("merge", text, labels=functools.partial(dendro.labels_after, t), objective=h,
+                    trace=self.trace_all[:t + 2], iteration=t + 1, done=last, status="finished" if last else "",
+                    payload={**self.base, "a": a, "b": b, "members_a": pord[nstart[a]:nstop[a]],
+                             "members_b": pord[nstart[b]:nstop[b]], "new_id": m + t, "size": new_size,
+                             "distance": h, "witness_kind": wkind, "witness_points": wpts,
+                             "witness_coords": wcoords, "inversion": self.inv[t], "n_links": t + 1,
+                             "n_clusters": m - t - 1})
 
 
 class FirstMerge(NamedTuple):
@@ -297,7 +363,8 @@ def first_merges(X, clusters=None) -> list:
                 C = np.array([p.X[g].mean(axis=0) for g in p.groups])
                 D = core.pairwise(C, C, norm)
             else:
-                D = core.start_distances(rows_of(p), p.n, p.groups, lk)
+                pts, runs = blocks.by_group(p.X, None, norm, p.groups)
+                D = blocks.group_distances(pts, runs, lk)
             D[np.tril_indices(p.m)] = np.inf
             k = int(D.argmin())
             a, b = divmod(k, p.m)

@@ -19,10 +19,8 @@ import numpy as np
 from engine.core.params import Param, ParamError, validate_params
 from engine.core.steps import readonly
 from engine.core.validation import all_whole, as_data
-from engine.hac import linkage as core
 
-__all__ = ["NORMS", "LINKAGES", "NORM_NAMES", "PARAMS", "Prepared", "prepare", "check_distances", "check_clusters",
-           "rows_of"]
+__all__ = ["NORMS", "LINKAGES", "NORM_NAMES", "PARAMS", "Prepared", "prepare", "check_distances", "check_clusters"]
 
 NORMS = ("l1", "l2", "linf")
 LINKAGES = ("min", "max", "avg", "centroid", "ward")
@@ -148,10 +146,3 @@ def prepare(X, norm, linkage, clusters, distances) -> Prepared:
     if Xa is not None:
         Xa = readonly(Xa)
     return Prepared(Xa, D, "precomputed" if D is not None else norm, linkage, start, groups, n)
-
-
-def rows_of(p: Prepared):
-    """``rows(idx)``: point distances from points ``idx`` to all points."""
-    if p.D is not None:
-        return lambda idx: p.D[idx]
-    return lambda idx: core.pairwise(p.X[idx], p.X, p.norm)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.cancel import check
 from engine.hac import linkage as core
+from engine.hac.blocks import Points, find_pair
 from engine.hac.dendrogram import Dendrogram
 from engine.hac.prepare import Prepared
 
@@ -19,16 +21,7 @@ __all__ = ["pair_distances", "all_witnesses", "witness_pair", "closest_pair"]
 
 def pair_distances(p: Prepared, P, Q):
     """``d(P[k], Q[k])`` for index arrays (same arithmetic as :func:`core.pairwise`)."""
-    if p.D is not None:
-        return p.D[P, Q]
-    if p.X.shape[1] > 16:
-        return np.array([core.pairwise(p.X[u:u + 1], p.X[v:v + 1], p.norm)[0, 0] for u, v in zip(P, Q)])
-    acc = None
-    for f in range(p.X.shape[1]):
-        diff = p.X[P, f] - p.X[Q, f]
-        diff = diff * diff if p.norm == "l2" else np.abs(diff)
-        acc = diff if acc is None else (np.maximum(acc, diff) if p.norm == "linf" else acc + diff)
-    return np.sqrt(acc) if p.norm == "l2" else acc
+    return Points(p.X, p.D, p.norm).exact(np.asarray(P), np.asarray(Q))
 
 
 def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray:
@@ -46,6 +39,7 @@ def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray
     prod = sa * sb
     out = np.full((m - 1, 2), -1, dtype=np.intp)
     pord = dendro.point_order
+    pts = Points(p.X, p.D, p.norm)
     small = np.flatnonzero(prod <= 4096)
     chunk = []
     total = 0
@@ -54,13 +48,14 @@ def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray
             chunk.append(t)
             total += int(prod[t])
         if chunk and (t is None or total >= 1 << 18):
+            check()
             T = np.asarray(chunk)
             cnt = prod[T]
             seg = np.repeat(np.arange(T.size), cnt)
             k = np.arange(seg.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
             P = pord[a0[T][seg] + k // sb[T][seg]]
             Q = pord[b0[T][seg] + k % sb[T][seg]]
-            hit = np.flatnonzero(pair_distances(p, P, Q) == dendro.heights[T][seg])
+            hit = np.flatnonzero(pts.exact(P, Q) == dendro.heights[T][seg])
             _, first = np.unique(seg[hit], return_index=True)
             found = seg[hit[first]]
             out[T[found], 0] = P[hit[first]]
@@ -69,20 +64,15 @@ def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray
     for t in np.flatnonzero(out[:, 0] < 0):
         A = pord[a0[t]:a0[t] + sa[t]]
         B = pord[b0[t]:b0[t] + sb[t]]
-        out[t] = witness_pair(p, A, B, float(dendro.heights[t]), farthest)
+        out[t] = witness_pair(p, A, B, float(dendro.heights[t]), farthest, pts)
     return out
 
 
-def witness_pair(p: Prepared, A, B, h, farthest):
+def witness_pair(p: Prepared, A, B, h, farthest, pts=None):
     """A pair (p in A, q in B) at distance ``h`` (first in leaf order), searched in blocks."""
-    rows = max(1, (1 << 16) // max(1, B.size))
-    for r0 in range(0, A.size, rows):
-        a = A[r0:r0 + rows]
-        block = p.D[np.ix_(a, B)] if p.D is not None else core.pairwise(p.X[a], p.X[B], p.norm)
-        hit = np.flatnonzero(block.ravel() == h)
-        if hit.size:
-            r, c = divmod(int(hit[0]), B.size)
-            return int(a[r]), int(B[c])
+    found = find_pair(pts or Points(p.X, p.D, p.norm), A, B, h)
+    if found is not None:
+        return found
     # unreachable for exact data; fall back to the extreme pair
     block = p.D[np.ix_(A, B)] if p.D is not None else core.pairwise(p.X[A], p.X[B], p.norm)
     r, c = np.unravel_index(int(block.argmax() if farthest else block.argmin()), block.shape)

@@ -12,7 +12,9 @@ move the index over the history. Running ahead (Step forward past the known
 end, Play, Jump to end) asks the worker for more steps; they come back in
 batches through a queued signal, the window keeps repainting, progress is
 reported, and :meth:`Player.cancel` stops running ahead while keeping every
-step computed so far.
+step computed so far. The worker installs a cancel check (:mod:`engine.core.cancel`) while it
+advances the generator, so a long single step (HAC's merges) stops within a fraction of a second
+on cancel, on a newer run and on :meth:`Player.shutdown`, too.
 
 A new run (:meth:`Player.start`) or :meth:`Player.clear` bumps a generation
 number; batches from an older run that arrive late are dropped.
@@ -30,6 +32,7 @@ from typing import Callable, Iterator
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from engine.core.cancel import Cancelled, watching
 from engine.core.steps import Step
 from gui.run.tasks import registry
 
@@ -49,35 +52,45 @@ class _Worker(QObject):
         super().__init__()
         self.cancel_event = threading.Event()
         self.live_generation = 0  # set by the GUI thread; an older pull stops at once
+        self.pulling = False  # inside pull() (read from other threads for tests and diagnostics)
 
     @Slot(int, object, int)
     def pull(self, generation: int, gen: Iterator[Step], count: int):
+        self.pulling = True
         batch: list[Step] = []
         exhausted, error = False, ""
         last = time.monotonic()
+
+        def stopped() -> bool:  # checked by the engine's long loops too (engine.core.cancel)
+            return self.cancel_event.is_set() or generation != self.live_generation
+
         try:
-            for _ in range(count):
-                if self.cancel_event.is_set() or generation != self.live_generation:
-                    break
-                try:
-                    step = next(gen)
-                except StopIteration:
-                    exhausted = True
-                    break
-                batch.append(step)
-                if step.done:
-                    exhausted = True
-                    break
-                now = time.monotonic()
-                if now - last >= BATCH_SECONDS:
-                    self.sigSteps.emit(generation, batch)
-                    batch, last = [], now
+            with watching(stopped):
+                for _ in range(count):
+                    if stopped():
+                        break
+                    try:
+                        step = next(gen)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    batch.append(step)
+                    if step.done:
+                        exhausted = True
+                        break
+                    now = time.monotonic()
+                    if now - last >= BATCH_SECONDS:
+                        self.sigSteps.emit(generation, batch)
+                        batch, last = [], now
+        except Cancelled:  # stopped inside a long step: nothing half done, asking again starts it again
+            pass
         except Exception as exc:  # the algorithm refused its input: report, never crash
             error = str(exc) or type(exc).__name__
             exhausted = True
         if batch:
             self.sigSteps.emit(generation, batch)
         self.sigStopped.emit(generation, exhausted, error)
+        self.pulling = False
 
 
 class Player(QObject):
