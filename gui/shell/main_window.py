@@ -77,9 +77,12 @@ class MainWindow(WindowData, QMainWindow):
     sigDataChanged()
         The data changed (an edit, undo/redo, a file, an example) and the window has
         updated the projection, the run data and the scatter (and restarted the run).
+    sigAlgorithmChanged(int)
+        Another plugin became the active one (by the panel, a plugin or a session), with its index.
     """
 
     sigDataChanged = Signal()
+    sigAlgorithmChanged = Signal(int)
 
     def __init__(self, settings: Settings | None = None, startup: str | None = None, only=None):
         super().__init__()
@@ -344,6 +347,7 @@ class MainWindow(WindowData, QMainWindow):
         self.scatter.set_no_cluster_name(plugin.algorithm.no_cluster)
         self.settings.set_last_algorithm(plugin.algorithm.name)
         self.restart_run()
+        self.sigAlgorithmChanged.emit(index)
 
     def _on_plugin_restart(self, index: int):
         if index == self._current:

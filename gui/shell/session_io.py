@@ -463,16 +463,22 @@ def install_session_menu(window) -> SessionController:
             sub.addAction(a)
         c.exercise_menu = sub
 
-    # the unsaved-changes mark: connected after the window's own handlers, so these run last
+    _watch_changes(window, c)
+    window.installEventFilter(c)
+    c.update_title()
+    return c
+
+
+def _watch_changes(window, c: SessionController) -> None:
+    """The unsaved-changes mark: connected after the window's own handlers, so these run last."""
     window.model.sigDataChanged.connect(c._on_change)
     window.model.undo_stack.cleanChanged.connect(c.update_title)
     window.algorithm_panel.sigAlgorithmChosen.connect(c._on_change)
+    if hasattr(window, "sigAlgorithmChanged"):  # also a change made by a plugin or through the window's API
+        window.sigAlgorithmChanged.connect(c._on_change)
     window.data_panel.sigStandardizeChanged.connect(c._on_change)
     for plugin in window.plugins:
         plugin.sigRestart.connect(c._on_change)
     window.loader.sigLoaded.connect(c._on_loaded)
     window.loader.sigFailed.connect(c._on_loaded)
-    window.installEventFilter(c)
-    c.update_title()
-    return c
 
