@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from engine import data
+from engine.core.cancel import watching
 from engine.data import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,7 +250,7 @@ def test_a_load_on_another_thread_stops_soon_after_the_flag_is_set(tmp_path):
 
     def run():
         try:
-            with data.cancel_scope(flag.is_set):  # the flag of the thread's task, as the window's Loader sets it
+            with watching(flag.is_set):  # the flag of the thread's task, as the window's Loader sets it
                 data.load(path)
             outcome.append("loaded")
         except data.LoadCancelled:
@@ -293,3 +294,25 @@ def test_loader_cancel_stops_the_load_and_sends_nothing(qtbot, tmp_path):
     assert loader.wait(1000) and time.monotonic() - t0 < 1.0
     qtbot.wait(50)
     assert got == []
+
+
+def test_the_cancel_button_stops_a_long_load_and_keeps_the_data_shown(qtbot, tmp_path):
+    """Loading a big file shows Cancel; pressing it stops the load at once and leaves the window's data as they were."""
+    from gui.shell.main_window import MainWindow
+    path = tmp_path / "big.csv"
+    with open(path, "w") as f:
+        row = "".join(f"{i % 97}.5,{i % 89}.25\n" for i in range(100_000))
+        for _ in range(40):  # 4M lines, about 50 MB
+            f.write(row)
+    w = MainWindow(startup="")
+    qtbot.addWidget(w)
+    w.open_example("five-points")
+    w.open_file(path)
+    qtbot.waitUntil(lambda: not w.cancel_button.isHidden() or not w.loader.busy, timeout=5000)
+    assert w.loader.busy and not w.cancel_button.isHidden()  # shown once the load takes longer than a moment
+    t = time.monotonic()
+    w.cancel()
+    assert not w.loader.busy and time.monotonic() - t < 1.0
+    qtbot.waitUntil(lambda: w.cancel_button.isHidden(), timeout=2000)
+    assert w.dataset.n == 5 and "cancelled" in w.statusBar().currentMessage().lower()
+    assert w.loader.wait(10_000)

@@ -207,3 +207,15 @@ def test_random_bytes_raise_only_session_error(tmp_path_factory, raw):
     p.write_bytes(raw)
     with pytest.raises(SessionError):
         es.load_session(p)
+
+
+@pytest.mark.parametrize("target", ["folder", "/dev/zero"])
+def test_a_data_path_that_is_not_a_file_says_what_it_is(tmp_path, target):
+    path = tmp_path / "data" if target == "folder" else target
+    if target == "folder":
+        path.mkdir()
+    with pytest.raises(SessionError) as info:
+        es.load_session(_write(tmp_path, _doc(data={"path": str(path)})))
+    message = str(info.value)
+    assert "not found" not in message
+    assert ("folder" in message) if target == "folder" else ("not a regular file" in message)

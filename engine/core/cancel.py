@@ -1,8 +1,10 @@
 """Stopping a long computation from another thread: a per-thread check that long loops call.
 
-Whoever advances a step generator on a worker thread (the GUI's player) installs a check for
-that thread with :func:`watching`; the engine's long loops (HAC's distance blocks and merge
-loops) call :func:`check` every few thousand operations, which raises :class:`Cancelled` once
+Whoever runs engine work on a worker thread (the GUI's player advancing a step generator, the
+window's data loader) installs a check for that thread with :func:`watching`; the engine's long
+loops (HAC's distance blocks and merge loops, the loaders' reading, which raise their own
+:class:`engine.data.LoadCancelled` through :func:`requested`) call :func:`check` every few
+thousand operations, which raises :class:`Cancelled` once
 the installed check returns True. Without a check installed, :func:`check` does nothing, so
 scripts, tests and ``render`` are unaffected.
 
@@ -30,7 +32,7 @@ import threading
 from contextlib import contextmanager
 from typing import Callable
 
-__all__ = ["Cancelled", "check", "watching"]
+__all__ = ["Cancelled", "check", "requested", "watching"]
 
 _local = threading.local()
 
@@ -39,10 +41,15 @@ class Cancelled(Exception):
     """The computation was stopped by whoever asked for it (not an error in the data or parameters)."""
 
 
+def requested() -> bool:
+    """True once the check installed for this thread (:func:`watching`) says stop; False without one."""
+    fn = getattr(_local, "check", None)
+    return bool(fn is not None and fn())
+
+
 def check() -> None:
     """Raise :class:`Cancelled` if the check installed for this thread says so."""
-    fn = getattr(_local, "check", None)
-    if fn is not None and fn():
+    if requested():
         raise Cancelled("cancelled")
 
 

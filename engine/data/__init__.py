@@ -20,7 +20,7 @@ Example
 """
 from __future__ import annotations
 
-from engine.data.common import LoadCancelled, cancel_scope
+from engine.data.common import LoadCancelled
 from engine.data.dataset import MAX_BYTES, MAX_POINTS, DataError, Dataset
 from engine.data.examples import (EXAMPLES, MNIST_COUNT, MNIST_IMAGES, MNIST_LABELS, binarize, example, mnist,
                                   mnist_arrays, mnist_resource_dir)
@@ -32,5 +32,5 @@ from engine.data.transforms import Projection, pca_2d, project_2d, standardize
 __all__ = [
     "DataError", "Dataset", "mnist", "binarize", "mnist_resource_dir", "mnist_arrays",
     "example", "EXAMPLES", "standardize", "pca_2d", "project_2d", "Projection",
-    "load", "save_csv", "generate", "GENERATORS", "MAX_BYTES", "MAX_POINTS", "LoadCancelled", "cancel_scope",
+    "load", "save_csv", "generate", "GENERATORS", "MAX_BYTES", "MAX_POINTS", "LoadCancelled",
 ]

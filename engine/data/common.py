@@ -13,16 +13,15 @@ Example
 """
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
+from engine.core.cancel import requested
 from engine.data.dataset import MAX_BYTES, MAX_POINTS, DataError
 
 __all__ = ["SUPPORTED", "reason", "lines_list", "plural", "check_size", "dense_labels", "drop_nonfinite",
-           "LoadCancelled", "cancel_scope", "cancel_check"]
+           "LoadCancelled", "cancel_check"]
 
 SUPPORTED = ("CSV/TSV/text tables (.csv, .tsv, .txt, .dat, .tab), NumPy arrays (.npy, .npz) "
              "and MNIST IDX files (e.g. t10k-images-idx3-ubyte, also gzipped .gz)")
@@ -81,41 +80,22 @@ def drop_nonfinite(name, X, labels, notes, first_line=0):
 
 # ------------------------------------------------------------------ cancelling a load
 class LoadCancelled(DataError):
-    """A load stopped because its cancel flag was set (see :func:`cancel_scope`)."""
+    """A load stopped because its cancel flag was set (see :func:`cancel_check`)."""
 
 
-_scope = threading.local()
+def cancel_check(cancel: Callable[[], bool] | None = None) -> Callable[[str], None]:
+    """``check(name)``: raises :class:`LoadCancelled` once ``cancel()`` says so or the thread's stop check
+    (:func:`engine.core.cancel.watching`: the window's data loader installs its task's flag) does; a loader
+    calls it while it reads.
 
-
-@contextmanager
-def cancel_scope(cancelled: Callable[[], bool]) -> Iterator[None]:
-    """Within the block, every load on this thread stops with :class:`LoadCancelled` soon after ``cancelled()``
-    returns True (loads check it between the pieces they read, about every megabyte).
-
-    The window's data loader wraps the function it runs on its worker thread in this, with its task's flag, so
-    a load started by any code there can be cancelled without passing the flag down.
-
-    >>> with cancel_scope(lambda: True):
+    >>> from engine.core.cancel import watching
+    >>> with watching(lambda: True):
     ...     cancel_check()("x.csv")
     Traceback (most recent call last):
     ...
     engine.data.common.LoadCancelled: x.csv: loading cancelled.
     """
-    previous = getattr(_scope, "flags", ())
-    _scope.flags = (*previous, cancelled)
-    try:
-        yield
-    finally:
-        _scope.flags = previous
-
-
-def cancel_check(cancel: Callable[[], bool] | None = None) -> Callable[[str], None]:
-    """``check(name)``: raises :class:`LoadCancelled` once ``cancel()`` or a flag of this thread's
-    :func:`cancel_scope` is set; a loader calls it while it reads."""
-    flags = (*getattr(_scope, "flags", ()), *((cancel,) if cancel is not None else ()))
-
     def check(name: str) -> None:
-        for flag in flags:
-            if flag():
-                raise LoadCancelled(f"{name}: loading cancelled.")
+        if requested() or (cancel is not None and cancel()):
+            raise LoadCancelled(f"{name}: loading cancelled.")
     return check

@@ -69,7 +69,7 @@ def load(path, cancel=None) -> Dataset:
     path : str or Path
     cancel : callable, optional
         ``cancel() -> bool``, checked while reading (about every megabyte); once True the load stops with
-        :class:`~engine.data.common.LoadCancelled`. A :func:`~engine.data.common.cancel_scope` around the call
+        :class:`~engine.data.common.LoadCancelled`. The thread's stop check (:func:`engine.core.cancel.watching`)
         does the same.
 
     Returns

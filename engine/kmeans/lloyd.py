@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.core import cancel
 from engine.core.params import ParamError
 from engine.core.steps import Step, TraceBuilder, compact_labels, readonly
 from engine.core.validation import make_rng
@@ -37,8 +38,10 @@ __all__ = ["steps", "fit", "FitResult", "Cancelled", "Event", "RunState", "Lloyd
 INCREMENTAL_MAX = 1 / 3
 
 
-class Cancelled(Exception):
-    """A sweep was cancelled; ``partial`` holds the :class:`~engine.kmeans.sweeps.SweepResult` so far (NaN = not run)."""
+class Cancelled(cancel.Cancelled):
+    """A sweep was cancelled; ``partial`` holds the :class:`~engine.kmeans.sweeps.SweepResult` so far (NaN = not run).
+
+    A kind of :class:`engine.core.cancel.Cancelled`, the one "stopped on request" of the engine."""
 
     def __init__(self, partial):
         super().__init__("sweep cancelled")

@@ -163,7 +163,7 @@ def _build_dataset(session: Session) -> edata.Dataset:
         return edata.generate(d["generator"], n=d["n"], seed=d["seed"], **opts)
     if "path" in d:
         p = resolve(session, d["path"])
-        if not p.is_file():
+        if not p.exists():  # a folder or a device: load() says what it is
             _refuse(where, f"the data file {d['path']} was not found (looked for {p}). Put it there or "
                          "change data.path in the session.")
         return edata.load(p)

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 from PySide6.QtGui import QIntValidator
 
 import engine
-from engine.data import DataError, cancel_scope
+from engine.core.cancel import watching
+from engine.data import DataError
 from gui.run.tasks import Task, release_finished
 
 __all__ = ["GenerateDialog", "about_text", "ask_open_path", "ask_save_path", "Loader", "LoadFailed"]
@@ -102,10 +103,10 @@ class LoadFailed(Exception):
 
 def _loading(fn: Callable) -> Callable:
     """``fn`` as a task function whose failures carry a message for people; a load inside ``fn`` stops soon
-    after the task is cancelled (the task's flag is the thread's :func:`engine.data.cancel_scope`)."""
+    after the task is cancelled (the task's flag is the thread's stop check, :func:`engine.core.cancel.watching`)."""
     def job(_progress, cancelled):
         try:
-            with cancel_scope(cancelled):
+            with watching(cancelled):
                 return fn()
         except DataError as exc:
             raise LoadFailed(str(exc)) from exc

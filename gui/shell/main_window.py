@@ -180,7 +180,7 @@ class MainWindow(WindowData, QMainWindow):
         self.progress.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancel")
-        self.cancel_button.setToolTip("Stop computing; keep the steps computed so far (Esc)")
+        self.cancel_button.setToolTip("Stop loading, or stop computing and keep the steps computed so far (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
@@ -408,13 +408,17 @@ class MainWindow(WindowData, QMainWindow):
         if not busy:
             self._busy_timer.stop()
         self.progress.setVisible(busy)
-        self.cancel_button.setVisible(self.player.busy)
+        self.cancel_button.setVisible(busy)
 
     def _on_progress(self, count: int, text: str):
         self.status(text, 0)
 
     def cancel(self):
-        """Stop what the player computes ahead (steps computed so far are kept)."""
+        """Stop loading data (the data shown stay) and what the player computes ahead (steps computed so far
+        are kept): the Cancel button and Esc."""
+        if self.loader.busy:
+            self.loader.cancel()
+            self.status("Loading cancelled; the data shown are unchanged.")
         if self.player.busy:
             self.player.cancel()
             self.status("Cancelled; the steps computed so far are kept.")
