@@ -19,7 +19,6 @@ SLOW = {"format": "clusterlab-session", "version": 1, "name": "slow",
         "algorithm": {"name": "hac", "params": {"linkage": "max"}}, "step": "last"}
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_render_stops_within_a_second_on_a_signal_and_leaves_nothing_behind(tmp_path, sig, code):
     session = tmp_path / "slow.json"
