@@ -78,8 +78,9 @@ class SmallDendrogram(pg.PlotWidget):
 class CompareView(QWidget):
     """First merges for every norm x linkage, and dendrograms side by side (see the module docstring)."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, choice: Callable[[], tuple[str, str]] | None = None):
         super().__init__(parent)
+        self._choice = choice  # () -> (norm, linkage) of the current parameters, read on every restart and show
         self.title = QLabel()
         self.title.setObjectName("compare_title")
         self.title.setWordWrap(True)
@@ -148,6 +149,7 @@ class CompareView(QWidget):
             tab is ready when the person opens it).
         """
         self._first, self._trees = first_merges, trees
+        self._read_choice()
         self.title.setText(title)
         self.results = {}
         self.trees = {}
@@ -160,6 +162,21 @@ class CompareView(QWidget):
         else:
             self._cancel()
             self._clear_drawing()
+
+    def set_choice_source(self, choice: Callable[[], tuple[str, str]] | None):
+        """``choice()`` returns the current ``(norm, linkage)``; read on every restart and whenever the view is shown.
+
+        The parameters change on paths that emit no signal (a session or an example applied to the form,
+        undo): reading them from their owner, rather than waiting to be told, keeps the bold cell and the
+        small multiples on the current run's norm and linkage on every path.
+        """
+        self._choice = choice
+        self._read_choice()
+
+    def _read_choice(self):
+        if self._choice is not None:
+            norm, linkage = self._choice()
+            self.set_choice(norm, linkage)
 
     def set_choice(self, norm: str, linkage: str):
         """The norm and linkage chosen in the parameter form (the fixed axis of the small multiples)."""
@@ -176,6 +193,7 @@ class CompareView(QWidget):
 
     def showEvent(self, event):
         super().showEvent(event)
+        self._read_choice()
         if self._dirty:
             self.refresh()
 

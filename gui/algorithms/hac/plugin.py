@@ -101,7 +101,7 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
 
         self.dendrogram = DendrogramView()
         self.norms = NormView()
-        self.compare = CompareView()
+        self.compare = CompareView(choice=self._compare_choice)
         self.dendrogram.sigCutChanged.connect(self._on_cut_dragged)
         self.dendrogram.sigBranchHovered.connect(self._on_branch_hovered)
         self.dendrogram.sigBranchClicked.connect(self._on_branch_clicked)
@@ -409,9 +409,11 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
             self.dendrogram.highlight_point(self._path_point())
 
     def _on_form_changed(self):
+        self.compare.set_choice(*self._compare_choice())
+
+    def _compare_choice(self) -> tuple[str, str]:
         v = self.form.values()
-        self.compare.set_choice(v["norm"], v["linkage"] if v["linkage"] in ("min", "max", "avg", "centroid")
-                                else "min")
+        return v["norm"], v["linkage"] if v["linkage"] in ("min", "max", "avg", "centroid") else "min"
 
     # ------------------------------------------------------------------ comparison tab
     def _update_compare(self, X, start, leaf_names, ds):
