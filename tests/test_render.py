@@ -24,14 +24,14 @@ def _png_size(p: Path):
 
 def test_render_writes_views_gif_and_the_engine_result(qtbot, tmp_path, capsys):
     out = tmp_path / "ex3"
-    code = render.main(["example:ex3-kmeans", "--out", str(out), "--steps", "0,3,last", "--gif",
+    code = render.main(["example:ex3-kmeans", "--out", str(out), "--steps", "1,4,last", "--gif",
                         "--size", "400x300", "--scale", "2"])
     assert code == 0, capsys.readouterr().err
     session = es.load_session(es.shipped_sessions()["ex3-kmeans"][0])
     steps = es.run(session)
-    last = len(steps) - 1
+    last = len(steps)  # steps are numbered from 1, as on the window's timeline
     for view in ("scatter", "objective"):
-        for i in (0, 3, last):
+        for i in (1, 4, last):
             size, colours = _png_size(out / f"{view}-step{i:03d}.png")
             assert size == (800, 600) and colours > 10  # 400x300 at scale 2, and not blank
             assert (out / f"{view}-step{i:03d}.svg").stat().st_size > 1000
@@ -40,6 +40,7 @@ def test_render_writes_views_gif_and_the_engine_result(qtbot, tmp_path, capsys):
     np.testing.assert_allclose(res["centers"], steps[-1].centers, rtol=1e-15)
     np.testing.assert_allclose(res["trace"][1:], steps[-1].trace[1:], rtol=1e-15)
     assert res["n_steps"] == len(steps) and res["complete"] and res["status"] == "converged"
+    assert res["step"] == len(steps)  # the timeline's number of the last step
     assert [s["kind"] for s in res["steps"]] == [s.kind for s in steps]
     with Image.open(out / "run.gif") as gif:
         assert gif.n_frames == len(steps)  # one frame per step (every step changes the picture)
@@ -64,13 +65,13 @@ def test_every_shipped_session_renders(qtbot, tmp_path, capsys):
         s = es.load_session(path, validate_data=False)
         mnist = "mnist" in s.data
         args = [f"example:{name}", "--out", str(tmp_path / name), "--size", "400x300"]
-        args += ["--steps", "0,12", "--no-svg"] if mnist else []
+        args += ["--steps", "1,13", "--no-svg"] if mnist else []
         code = render.main(args)
         assert code == 0, (name, capsys.readouterr().err)
         res = json.loads((tmp_path / name / "result.json").read_text())
         assert res["session"] == name and res["algorithm"] == s.algorithm
         assert res["complete"] or mnist
-        assert _png_size(tmp_path / name / ("scatter-step000.png" if mnist else "scatter.png"))[0] == (400, 300)
+        assert _png_size(tmp_path / name / ("scatter-step001.png" if mnist else "scatter.png"))[0] == (400, 300)
 
 
 def test_round_trip_gui_session_render(qtbot, tmp_path):
@@ -193,14 +194,14 @@ def test_render_waits_on_signals_and_never_sleeps(qtbot, tmp_path, monkeypatch, 
 
     monkeypatch.setattr(time, "sleep", no_sleep)
     out = tmp_path / "o"
-    code = render.main(["example:ex3-kmeans", "--out", str(out), "--steps", "0,last", "--gif", "--no-svg",
+    code = render.main(["example:ex3-kmeans", "--out", str(out), "--steps", "1,last", "--gif", "--no-svg",
                         "--size", "300x200"])
     assert code == 0, capsys.readouterr().err
     assert slept == []
     steps = es.run(es.load_session(es.shipped_sessions()["ex3-kmeans"][0]))
     res = json.loads((out / "result.json").read_text())
     assert res["n_steps"] == len(steps) and res["labels"] == np.asarray(steps[-1].labels).tolist()
-    assert (out / f"scatter-step{len(steps) - 1:03d}.png").is_file() and (out / "run.gif").is_file()
+    assert (out / f"scatter-step{len(steps):03d}.png").is_file() and (out / "run.gif").is_file()
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
@@ -230,7 +231,7 @@ def test_the_wait_for_background_work_returns_when_the_task_says_it_stopped(qtbo
     task.shutdown()
 
 
-@pytest.mark.parametrize("steps", ["2147483648", "0,99999999999999999999999", "10000001", "9" * 5000])
+@pytest.mark.parametrize("steps", ["2147483648", "1,99999999999999999999999", "10000001", "9" * 5000])
 def test_huge_step_numbers_are_refused_with_exit_2(tmp_path, capsys, steps):
     assert render.main(["example:ex3-kmeans", "--out", str(tmp_path / "o"), "--steps", steps]) == 2
     err = capsys.readouterr().err
@@ -244,7 +245,7 @@ def test_the_largest_step_allowed_is_drawn_as_the_last_one(qtbot, tmp_path, caps
                         "--size", "200x150"]) == 0
     steps = es.run(es.load_session(es.shipped_sessions()["ex3-kmeans"][0]))
     assert "is drawn as the last one" in capsys.readouterr().err
-    assert (out / f"scatter-step{len(steps) - 1:03d}.png").is_file()
+    assert (out / f"scatter-step{len(steps):03d}.png").is_file()
 
 
 def test_the_sweep_of_a_session_is_computed_once(qtbot, tmp_path, monkeypatch):

@@ -98,7 +98,11 @@ class Algorithm:
         The parameters shown in forms (arrays such as explicit starting centres
         or starting partitions are passed by the GUI directly, not listed here).
     objective_name : str
-        What ``Step.objective`` measures, for axis labels.
+        What ``Step.objective`` measures, for axis labels (whatever the parameters).
+    objective_labels : callable, optional
+        ``objective_labels(params) -> str``: what ``Step.objective`` measures for these parameter
+        values, when that depends on them (K-means: squared l2, l1 or the medoids' metric). Read
+        through :meth:`objective_label`, which falls back to ``objective_name``.
     objective_sense : {"min", "max", None}
         ``"min"``: must never increase; ``"max"``: must never decrease;
         ``None``: no monotonicity promise (HAC merge heights).
@@ -135,6 +139,19 @@ class Algorithm:
     example: dict = field(default_factory=lambda: {"generator": "blobs", "n": 60, "seed": 0})
     example_params: dict = field(default_factory=dict)
     no_cluster: str = "unassigned"
+    objective_labels: Callable | None = None
+
+    def objective_label(self, params: Mapping[str, Any] | None = None) -> str:
+        """What ``Step.objective`` measures for the parameter values ``params``: the timeline's, the objective
+        views' and ``result.json``'s name of the objective (``objective_name`` unless ``objective_labels`` says more).
+        """
+        if self.objective_labels is None or params is None:
+            return self.objective_name
+        try:
+            text = self.objective_labels({**self.defaults(), **dict(params)})
+        except (KeyError, TypeError, ValueError):
+            return self.objective_name
+        return str(text) if text else self.objective_name
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}

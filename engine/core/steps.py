@@ -19,6 +19,16 @@ The protocol
 * The last step has ``done=True`` and says why in ``status``: ``"converged"``,
   ``"max_iter"`` or ``"finished"`` (HAC: one cluster left).
 
+Step numbers
+------------
+People see steps numbered from 1: the first step a generator yields (index 0
+of a run's list of steps) is *step 1*. :func:`step_number` and
+:func:`step_index` are the one conversion; the timeline ("step 4 / 6"), every
+view title, the window's export file names, ``clusterlab render --steps`` and
+its ``VIEW-stepNNN`` file names and ``result.json``'s ``"step"`` all use these
+numbers. (A session file's ``"step"`` entry is the exception: it is the
+0-based *index*, as in format version 1.)
+
 Memory: a player keeps every step it has shown, so a step must be cheap.
 Arrays are stored read-only and *shared* between steps whenever they did not
 change (an update step reuses the labels array of the assign step before it).
@@ -41,9 +51,36 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-__all__ = ["Step", "readonly", "compact_labels", "freeze_payload", "run_to_end"]
+__all__ = ["Step", "readonly", "compact_labels", "freeze_payload", "run_to_end", "step_number", "step_index",
+           "step_label"]
 
 STATUSES = ("", "converged", "max_iter", "finished")
+
+
+def step_number(index: int) -> int:
+    """The number people see for the step at ``index`` (0-based) of a run: ``index + 1``.
+
+    >>> step_number(0), step_index(step_number(26))
+    (1, 26)
+    """
+    return int(index) + 1
+
+
+def step_index(number: int) -> int:
+    """The 0-based index of the step people call ``number`` (from 1); ValueError below 1."""
+    number = int(number)
+    if number < 1:
+        raise ValueError(f"step {number}: steps are numbered from 1 (the first step), as on the timeline.")
+    return number - 1
+
+
+def step_label(index: int) -> str:
+    """``"step 27"`` for the step at ``index`` 26: how titles name a step.
+
+    >>> step_label(0)
+    'step 1'
+    """
+    return f"step {step_number(index)}"
 
 
 def readonly(a, dtype=None, copy: bool = True) -> np.ndarray:

@@ -24,6 +24,8 @@ def _inputs(extra: dict, dataset, X, kwargs):
         if dataset.labels is None:
             raise ParamError("start_from_groups is true but the data have no groups; set it to false or give groups.")
         kwargs["clusters"] = start_groups(dataset.labels)
+    if dataset.point_names is not None:
+        kwargs["names"] = dataset.point_names  # step texts name the points as the window does
     return X, kwargs
 
 

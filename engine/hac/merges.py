@@ -97,11 +97,16 @@ def guard_memory(p: Prepared) -> None:
     memory.guard(p.n, p.linkage, p.m, _features(p))
 
 
-def set_text(small, size):
-    """``{x1, x2}`` for up to 4 points, else ``{x1, x2, x3, ... (7 points)}`` (smallest indices)."""
+def set_text(small, size, names=None):
+    """``{x1, x2}`` for up to 4 points, else ``{x1, x2, x3, ... (7 points)}`` (smallest indices).
+
+    ``names``: the points' own names (a data set's ``point_names``), used instead of ``x1, x2, ...``.
+    """
+    def name(i):
+        return str(names[i]) if names is not None else f"x{i + 1}"
     if size <= 4:
-        return "{x" + ", x".join([str(i + 1) for i in small]) + "}"
-    return "{x" + ", x".join([str(i + 1) for i in small[:3]]) + f", ... ({size} points)}}"
+        return "{" + ", ".join(name(i) for i in small) + "}"
+    return "{" + ", ".join(name(i) for i in small[:3]) + f", ... ({size} points)}}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,8 +157,8 @@ class HacResult:
         return newick(self.linkage, names, leaf_members=self.groups)
 
 
-def fit(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=None) -> HacResult:
-    """Run HAC to the end (same arguments as :func:`steps`).
+def fit(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=None, names=None) -> HacResult:
+    """Run HAC to the end (same arguments as :func:`steps`; ``names`` only name points in step texts).
 
     Example
     -------
@@ -169,7 +174,7 @@ def fit(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=None
                      readonly(p.start), tuple(readonly(g) for g in p.groups))
 
 
-def steps(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=None):
+def steps(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=None, names=None):
     """Yield HAC as steps: a start step, then one step per merge (module docstring).
 
     Parameters
@@ -182,6 +187,8 @@ def steps(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=No
         Starting partition: points with equal labels start as one cluster.
     distances : array-like of shape (n, n) or (n (n - 1) / 2,), optional
         Precomputed point distances (symmetric, zero diagonal, >= 0, finite).
+    names : sequence of str, optional
+        The points' names for step texts ("merged {16} and {17}"); default ``x1, x2, ...``.
 
     Returns
     -------
@@ -196,24 +203,29 @@ def steps(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=No
     ['start', 'merge', 'merge']
     """
     p = prepare(X, norm, linkage, clusters, distances)
+    if names is not None:
+        names = [str(v) for v in names]
+        if len(names) != p.n:
+            raise ParamError(f"names has {len(names)} entries; one per point ({p.n}) is needed.")
     guard_memory(p)
-    return _Steps(p)
+    return _Steps(p, names)
 
 
 class _ClusterNames:
     """``{x1, x2}``-style names of the clusters, growing with every merge."""
 
-    def __init__(self, groups):
+    def __init__(self, groups, names=None):
+        self.point_names = names
         self.small = [g[:4].tolist() for g in groups]
         self.sizes = [len(g) for g in groups]
-        self.texts = [set_text(self.small[c], self.sizes[c]) for c in range(len(groups))]
+        self.texts = [set_text(self.small[c], self.sizes[c], names) for c in range(len(groups))]
 
     def merge(self, a, b) -> int:
         """Name the cluster made of ``a`` and ``b``; return its size."""
         size = self.sizes[a] + self.sizes[b]
         self.sizes.append(size)
         self.small.append(sorted(self.small[a] + self.small[b])[:4])
-        self.texts.append(set_text(self.small[-1], size))
+        self.texts.append(set_text(self.small[-1], size, self.point_names))
         return size
 
 
@@ -264,8 +276,8 @@ class _Steps:
     leaves nothing half done: the next ``next()`` starts that work again. ``close()`` ends the run.
     """
 
-    def __init__(self, p: Prepared):
-        self.p, self.t, self.closed = p, -1, False
+    def __init__(self, p: Prepared, names=None):
+        self.p, self.t, self.closed, self.point_names = p, -1, False, names
         self.Z = self.dendro = self.witnesses = None
 
     def __iter__(self):
@@ -293,7 +305,7 @@ class _Steps:
         dendro = build_dendrogram(Z, p.groups)
         self.trace_all = readonly(np.concatenate([[np.nan], dendro.heights]))
         self.base = {"dendrogram": dendro, "linkage": p.linkage, "norm": p.norm}
-        self.names = _ClusterNames(p.groups)
+        self.names = _ClusterNames(p.groups, self.point_names)
         self.ids = Z[:, :2].astype(np.intp).tolist()
         self.heights, self.inv = dendro.heights.tolist(), dendro.inversions.tolist()
         self.running = np.maximum.accumulate(dendro.heights).tolist()

@@ -98,6 +98,13 @@ __all__ = ["steps", "fit", "sweep", "FitResult", "SweepResult", "Cancelled", "AL
            "Representatives", "ClusterSummary", "variant_metric"]
 
 
+def _objective_label(params) -> str:
+    """The objective J of ``params``' variant: squared l2 (means), l1 (medians), the chosen metric (medoids)."""
+    metric = variant_metric(params["variant"], params.get("metric"))
+    what = {"sqeuclidean": "squared l2", "l1": "l1", "l2": "l2", "linf": "linf"}.get(metric, metric)
+    return f"J = sum of {what} distances"
+
+
 ALGORITHM = Algorithm(
     name="kmeans", session=_entries.SESSION, example={"example": "five-points"}, example_params={"k": 2},
     gui="gui.algorithms.kmeans.plugin:KMeansPlugin", order=20, fit=fit,
@@ -119,6 +126,7 @@ ALGORITHM = Algorithm(
         Param("max_iter", "Max iterations", "int", 300, low=1, high=100000,
               help="Stop after this many assign + update iterations if nothing converged."),
     ),
-    objective_name="objective (sum of distances)",
+    objective_name="J = sum of distances to the centres",
+    objective_labels=_objective_label,
     objective_sense="min",
 )

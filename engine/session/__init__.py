@@ -37,7 +37,7 @@ from engine.core.params import ParamError
 from engine.core.registry import get_algorithm
 from engine.session.schema import (DATA_KINDS, FORMAT, MAX_FILE_BYTES, MAX_STEP, VERSION, Session, SessionError,
                              session_from_dict, session_to_dict, to_json_ready)
-from engine.core.steps import Step
+from engine.core.steps import Step, step_number
 from engine.core.validation import check_scale
 
 __all__ = ["FORMAT", "VERSION", "DATA_KINDS", "MAX_STEP", "SessionError", "Session", "session_from_dict",
@@ -269,7 +269,8 @@ def summarize(session: Session, steps: list[Step], dataset: edata.Dataset | None
     """The outcome of a run as a JSON-ready dict (what ``render`` writes as ``result.json``).
 
     Keys: the session's name, algorithm and parameters, the data's size, the
-    number of steps, whether the run is complete and why it stopped, every
+    number of steps, the number of the last step (``"step"``, numbered from 1 as on the
+    window's timeline: :func:`engine.core.steps.step_number`), whether the run is complete and why it stopped, every
     step's kind and description, the labels, centres and objective of the last
     step, the objective trace, and what the algorithm adds (its
     :attr:`SessionEntries.summary <engine.core.registry.SessionEntries>`: the linkage
@@ -289,12 +290,12 @@ def summarize(session: Session, steps: list[Step], dataset: edata.Dataset | None
         "params": to_json_ready(dict(session.params)),
         "data": {"name": dataset.name, "n": dataset.n, "d": dataset.d} if dataset is not None else None,
         "standardize": session.standardize,
-        "n_steps": len(steps), "step": len(steps) - 1, "complete": bool(last.done), "status": last.status,
+        "n_steps": len(steps), "step": step_number(len(steps) - 1), "complete": bool(last.done), "status": last.status,
         "iteration": last.iteration,
         "steps": [{"kind": s.kind, "description": s.description} for s in steps],
         "labels": None if last.labels is None else [int(v) for v in last.labels],
         "centers": None if last.centers is None else to_json_ready(np.asarray(last.centers)),
-        "objective_name": alg.objective_name, "objective": _finite(last.objective),
+        "objective_name": alg.objective_label(session.params), "objective": _finite(last.objective),
         "trace": [_finite(v) for v in last.trace],
     }
     summary = alg.session.summary

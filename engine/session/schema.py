@@ -18,7 +18,8 @@ The format (version 1)
            | {"points": [[x, y], ...], "groups": [g, ...] or null, "names": ["A", ...] or null},
      "transform": {"standardize": false},
      "algorithm": {"name": "kmeans", "params": {"k": 2, ...}, ...algorithm-specific entries...},
-     "step": "last" | 7}      (a step number at most MAX_STEP = 10,000,000)
+     "step": "last" | 7}      (the step's 0-based index, at most MAX_STEP = 10,000,000; the window's
+                               timeline, render --steps and result.json call index 7 "step 8")
 
 Algorithm-specific entries (beside ``name`` and ``params``) are declared by each
 algorithm (:class:`engine.core.registry.SessionEntries`, in ``engine/<name>/entries.py``):
@@ -82,7 +83,7 @@ class Session:
     extra : dict
         Algorithm-specific entries (arrays as ndarrays).
     step : int or "last"
-        The step to show.
+        The step to show, as a 0-based index (the timeline shows it as ``step_number(step)`` = step + 1).
     folder : Path or None
         Where relative data paths are looked up (the session file's folder).
     source : str
@@ -261,7 +262,7 @@ def session_from_dict(d, *, folder=None, source: str = "") -> Session:
     alg, params, extra = _parse_algorithm(where, d["algorithm"])
     step = d.get("step", "last")
     if isinstance(step, str) and step != "last":
-        _fail(where, f"step should be a step number (0 = the first) or \"last\", not {step!r}.")
+        _fail(where, f"step should be a step index (0 = the first step, the timeline's step 1) or \"last\", not {step!r}.")
     if step != "last":
         step = _whole(where, "step", step, 0, MAX_STEP)
     return Session(name=name, description=description, data=data, standardize=standardize, algorithm=alg,

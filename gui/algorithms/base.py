@@ -246,6 +246,10 @@ class AlgorithmPlugin(QObject):
         """The validated parameter values (raises ParamError with a message for people)."""
         return self.algorithm.validate(self.form.values())
 
+    def objective_label(self) -> str:
+        """What the objective of the current parameters is (:meth:`Algorithm.objective_label`), for axes and the timeline."""
+        return self.algorithm.objective_label(self.form.values())
+
     def extra_arguments(self) -> dict:
         """Arguments that are not form parameters (starting partition, placed centres)."""
         return {}

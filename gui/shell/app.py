@@ -10,6 +10,7 @@ first window shown, then quit.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -20,7 +21,29 @@ from PySide6.QtWidgets import QApplication
 import engine
 from gui.shell.settings import APPLICATION, ORGANISATION
 
-__all__ = ["make_app", "run", "seconds_since_start"]
+__all__ = ["make_app", "run", "seconds_since_start", "no_display_message"]
+
+#: Qt platforms that need a display server (``QT_QPA_PLATFORM`` unset means xcb or wayland on Linux).
+DISPLAY_PLATFORMS = ("", "xcb", "wayland", "wayland-egl")
+
+
+def no_display_message(environ=None, platform: str | None = None) -> str:
+    """One line saying there is no display to open the window on, or ``""`` when there is one.
+
+    On Linux, with neither ``DISPLAY`` nor ``WAYLAND_DISPLAY`` set and a Qt platform that needs one
+    (``QT_QPA_PLATFORM`` unset, ``xcb`` or ``wayland``), Qt would abort with a message about missing
+    libraries (``xcb-cursor0``) that are not the cause. Checked before the QApplication is created.
+    """
+    env = os.environ if environ is None else environ
+    if not (platform if platform is not None else sys.platform).startswith("linux"):
+        return ""
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return ""
+    wanted = re.split(r"[:;]", env.get("QT_QPA_PLATFORM", "").strip().lower())[0]
+    if wanted not in DISPLAY_PLATFORMS:
+        return ""  # offscreen, minimal, vnc, eglfs, linuxfb, ...: no display needed
+    return ("clusterlab: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set); "
+            "to work without one, run `clusterlab render SESSION --out DIR` or set QT_QPA_PLATFORM=offscreen.")
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -75,7 +98,13 @@ def run(startup: str | None = None, session=None) -> int:
     session : str or Path, optional
         A session file, opened through ``window.session_controller.open_path``
         (then nothing else is opened at start).
+
+    Returns 2 at once, with one line on stderr, when there is no display (:func:`no_display_message`).
     """
+    problem = no_display_message()
+    if problem and QApplication.instance() is None:
+        print(problem, file=sys.stderr)
+        return 2
     app = make_app(sys.argv[:1])
     from gui.shell.main_window import MainWindow  # after QApplication exists
 

@@ -310,6 +310,7 @@ class MainWindow(WindowData, QMainWindow):
         if plugin is None or not has_points(self.dataset):
             self.player.clear()
             return
+        self.timeline.set_objective_name(plugin.objective_label())  # it may depend on the parameters
         try:
             # validation may happen in make_steps or when the engine's steps() is first called (in start)
             factory = plugin.make_steps()
@@ -343,7 +344,7 @@ class MainWindow(WindowData, QMainWindow):
             self.tabs.addTab(widget, title)
         self.tabs.setVisible(self.tabs.count() > 0)
         plugin.activate()
-        self.timeline.set_objective_name(plugin.algorithm.objective_name)
+        self.timeline.set_objective_name(plugin.objective_label())
         self.scatter.set_no_cluster_name(plugin.algorithm.no_cluster)
         self.settings.set_last_algorithm(plugin.algorithm.name)
         self.restart_run()

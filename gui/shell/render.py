@@ -2,7 +2,7 @@
 
 ::
 
-    clusterlab render SESSION.json --out DIR [--steps 0,5,last] [--gif] [--size 800x600] [--scale 2]
+    clusterlab render SESSION.json --out DIR [--steps 1,5,last] [--gif] [--size 800x600] [--scale 2]
     clusterlab render example:ex3-kmeans --out DIR
     clusterlab render --list-examples
 
@@ -10,7 +10,8 @@ This module reads the command line and the session; :mod:`gui.shell.render_windo
 window is built offscreen (``QT_QPA_PLATFORM=offscreen`` when there is no display), the session is
 applied to it exactly as File > Open session does, the run goes to the wanted steps, and every view
 the session uses is written with :mod:`gui.widgets.export`: the scatter and each tab of the
-algorithm's plugin, as ``VIEW.png`` and ``VIEW.svg`` (``VIEW-stepNNN.*`` with ``--steps``).
+algorithm's plugin, as ``VIEW.png`` and ``VIEW.svg`` (``VIEW-stepNNN.*`` with ``--steps``). Steps are
+numbered from 1 as on the window's timeline, in ``--steps``, in the file names and in ``result.json``.
 ``--gif`` adds ``run.gif``, one frame per step (the scatter beside the plugin's first tab).
 ``result.json`` holds the run's outcome, taken from the engine's steps
 (:func:`engine.session.summarize`, plus what the plugin computed beside the run, such as a sweep
@@ -80,7 +81,11 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def parse_steps(text: str) -> list:
-    """``"0,5,last"`` -> [0, 5, "last"] (duplicates dropped, order kept)."""
+    """``"1,5,last"`` -> [1, 5, "last"] (duplicates dropped, order kept; ``first`` is 1).
+
+    Steps are numbered from 1, as on the window's timeline (:func:`engine.core.steps.step_number`);
+    :func:`main` turns them into 0-based indices for :mod:`gui.shell.render_window`.
+    """
     out = []
     for part in (text or "").split(","):
         part = part.strip().lower()
@@ -88,18 +93,30 @@ def parse_steps(text: str) -> list:
             continue
         if part in ("last", "end"):
             value = "last"
+        elif part == "first":
+            value = 1
+        elif part.isascii() and part.isdigit() and not part.lstrip("0"):
+            raise UsageError("--steps: steps are numbered from 1 (the first step), as on the window's timeline; "
+                             "0 is not a step.")
         elif part.isascii() and part.isdigit():
             if len(part.lstrip("0")) > len(str(MAX_STEP)) or int(part) > MAX_STEP:
                 raise UsageError(f"--steps: step {part[:20]}{'...' if len(part) > 20 else ''} is too large; "
                                  f"steps go up to {MAX_STEP:,} (use 'last' for the end of the run).")
             value = int(part)
         else:
-            raise UsageError(f"--steps: {part!r} is not a step; give numbers from 0 and/or 'last', e.g. 0,5,last.")
+            raise UsageError(f"--steps: {part!r} is not a step; give numbers from 1 and/or 'first', 'last', e.g. 1,5,last.")
         if value not in out:
             out.append(value)
     if not out:
-        raise UsageError("--steps is empty; give e.g. 0,5,last.")
+        raise UsageError("--steps is empty; give e.g. 1,5,last.")
     return out
+
+
+def _indices(numbers: list) -> list:
+    """Step numbers (from 1) and "last" -> 0-based indices and "last" (numpy loads here, after the BLAS share)."""
+    from engine.core.steps import step_index
+
+    return [n if n == "last" else step_index(n) for n in numbers]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -107,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
                                 "without opening a window.")
     p.add_argument("session", nargs="?", help="a session file, or example:NAME for a shipped exercise session")
     p.add_argument("--out", metavar="DIR", help="folder for the images and result.json (created if needed)")
-    p.add_argument("--steps", metavar="LIST", help="steps to draw, e.g. 0,5,last (default: the session's step)")
+    p.add_argument("--steps", metavar="LIST", help="steps to draw, numbered from 1 as on the window's timeline, e.g. 1,5,last "
+                   "(default: the session's step)")
     p.add_argument("--gif", action="store_true", help="also write run.gif, one frame per step")
     p.add_argument("--fps", type=float, default=2.0, help="frames per second of the GIF (default 2)")
     p.add_argument("--size", default=f"{DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]}", help="size of each view, WxH")
@@ -169,7 +187,7 @@ def _main(args, stop) -> int:
             raise UsageError(f"--scale {args.scale:g} should be from 1 to 4.")
         if not 0.1 <= args.fps <= 50:
             raise UsageError(f"--fps {args.fps:g} should be from 0.1 to 50.")
-        wanted = parse_steps(args.steps) if args.steps else None
+        wanted = _indices(parse_steps(args.steps)) if args.steps else None
     except UsageError as exc:
         _err(str(exc))
         return 2

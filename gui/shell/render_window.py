@@ -26,6 +26,7 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from engine.core.atomic import write_text_atomic
+from engine.core.steps import step_number
 from engine.session import SessionError, summarize
 from gui.run.tasks import registry
 from gui.shell.app import make_app
@@ -237,7 +238,8 @@ def _step_indices(steps, final: int, last: int) -> list[int]:
     for s in steps:
         i = final if s == "last" else int(s)
         if i > last:
-            _err(f"note: the run has only {last + 1} steps; step {i} is drawn as the last one ({last}).")
+            _err(f"note: the run has only {last + 1} steps; step {step_number(i)} is drawn as the last one "
+                 f"({step_number(last)}).")
             i = last
         if i not in indices:
             indices.append(i)
@@ -262,7 +264,7 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
             check_stop()
             player.seek(i)
             wait_for_background(window)  # ... or when a step is shown
-            stem = f"{name}-step{i:03d}" if suffix else name
+            stem = f"{name}-step{step_number(i):03d}" if suffix else name  # numbered as on the timeline
             written.append(export.export_png(view, out / f"{stem}.png", scale=scale))
             if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
                 written.append(export.export_svg(view, out / f"{stem}.svg"))

@@ -13,6 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from engine.core.steps import step_label
+
 __all__ = ["ObjectiveView", "monotonicity"]
 
 MAX_SYMBOLS = 300
@@ -78,7 +80,8 @@ class ObjectiveView(QWidget):
         self.sense = None
 
     def set_objective(self, name: str, sense: str | None):
-        self.plot.setLabel("left", name, color="#222222")
+        if self.plot.getAxis("left").labelText != name:
+            self.plot.setLabel("left", name, color="#222222")
         self.sense = sense
 
     def show_trace(self, trace: np.ndarray, current: int):
@@ -106,7 +109,7 @@ class ObjectiveView(QWidget):
             self.check.setStyleSheet("color: #009E73;")
         else:
             word = "increased" if self.sense == "min" else "decreased"
-            self.check.setText(f"✗ {word} at step {first_bad + 1}")
+            self.check.setText(f"✗ {word} at {step_label(first_bad)}")
             self.check.setStyleSheet("color: #D55E00; font-weight: bold;")
 
     def clear(self):

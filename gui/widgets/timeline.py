@@ -17,6 +17,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton,
                                QWidget)
 
+from engine.core.steps import step_label
 from gui.run.player import Player
 
 __all__ = ["TimelineBar", "format_objective"]
@@ -155,6 +156,8 @@ class TimelineBar(QWidget):
 
     # ------------------------------------------------------------- player -> bar
     def set_objective_name(self, name: str):
+        if (name or "objective") == self.objective_name:
+            return
         self.objective_name = name or "objective"
         self._fit_objective_label()
         self.refresh()
@@ -178,7 +181,7 @@ class TimelineBar(QWidget):
         if step is None:
             return "computing the first step…" if p.busy else "no run"
         total = f"{len(p.history)}" + ("" if p.exhausted else "+")
-        text = f"step {p.index + 1} / {total}: {step.description}"
+        text = f"{step_label(p.index)} / {total}: {step.description}"
         if step.done and step.status:
             text += f" ({step.status.replace('_', ' ')})"
         return text

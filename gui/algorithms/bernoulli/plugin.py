@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QV
 from engine import bernoulli as ebern
 from engine import data as edata
 from engine import kmeans as ekm
-from engine.core.steps import Step
+from engine.core.steps import Step, step_label
 from gui.algorithms.bernoulli.state import BernoulliState
 from gui.widgets import palette
 from gui.algorithms.mixture.base import MixturePlugin, num, plugin_index, write_csv
@@ -237,7 +237,7 @@ class BernoulliPlugin(BernoulliState, MixturePlugin):
         probs = np.asarray(step.payload["probs"])
         k = probs.shape[0]
         ext = self.extended()
-        view.set_title("theta", f"EM: pixel probabilities θ_k at step {self.window.player.index} "
+        view.set_title("theta", f"EM: pixel probabilities θ_k at {step_label(self.window.player.index)} "
                                 f"({step.kind}, iteration {step.iteration}); black = 1, white = 0")
         ncols = k if k <= 6 else int(np.ceil(k / 2)) if k <= 20 else None  # two rows: larger tiles
         view.theta.set_tiles(probs, shape, captions=self._captions(step, k), ncols=ncols,

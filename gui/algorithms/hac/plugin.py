@@ -149,7 +149,9 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
 
     def extra_arguments(self) -> dict:
         start = self._start_labels()
-        return {} if start is None else {"clusters": start}
+        ds = self.window.dataset
+        names = {"names": ds.point_names} if ds is not None and ds.point_names is not None else {}
+        return names if start is None else {"clusters": start, **names}
 
     def _start_labels(self) -> np.ndarray | None:
         """Starting groups per point (``-1`` points get labels of their own), or None."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QMenu
 from engine.core.atomic import write_text_atomic
 from engine.core.csvfile import write_rows
 from engine.core.params import ParamError
+from engine.core.steps import step_number
 
 __all__ = ["EXERCISES", "load_exercise", "install_menu", "results", "export_results",
            "run_coordinates", "data_coordinates", "SweepRuns", "EXERCISE4_KS", "EXERCISE4_RESTARTS"]
@@ -179,7 +180,7 @@ def results(plugin) -> dict:
         "data": {"name": ds.name if ds is not None else "", "n": int(ds.n) if ds is not None else 0,
                  "d": int(ds.d) if ds is not None else 0},
         "standardized": bool(window.standardized),
-        "step": int(window.player.index), "kind": step.kind, "iteration": step.iteration,
+        "step": step_number(window.player.index), "kind": step.kind, "iteration": step.iteration,
         "status": step.status, "done": step.done,
         "objective": None if not np.isfinite(step.objective) else float(step.objective),
         "objective_trace": [None if not np.isfinite(v) else float(v) for v in step.trace],
@@ -217,7 +218,7 @@ def export_results(plugin, folder, stem: str = "kmeans") -> list[Path]:
                    [[i] + [float(v) for v in row] for i, row in enumerate(C)])
         paths.append(p)
     p = folder / f"{stem}-objective.csv"
-    write_rows(p, ["step", "kind", "objective"], [[i, s.kind, "" if v is None else repr(v)]
+    write_rows(p, ["step", "kind", "objective"], [[step_number(i), s.kind, "" if v is None else repr(v)]
                                                   for i, (s, v) in enumerate(zip(plugin.window.player.history,
                                                                                  res["objective_trace"]))])
     paths.append(p)

@@ -118,7 +118,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
         if self._views is None:
             self.objective = ObjectiveView()
             self.objective.setObjectName("kmeans_objective")
-            self.objective.set_objective(self.algorithm.objective_name, self.algorithm.objective_sense)
+            self.objective.set_objective(self.objective_label(), self.algorithm.objective_sense)
             self.objective.sigStepClicked.connect(lambda i: self.window.player.seek(i))
             self.restarts = RestartsView()
             self.restarts.sigRunSweep.connect(self.start_sweep)
@@ -322,6 +322,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
             self._trail_cache = {}
         history = player.history
         trace = step.trace if step is not None else np.empty(0)
+        self.objective.set_objective(self.objective_label(), self.algorithm.objective_sense)
         self.objective.show_trace(trace, player.index if step is not None else -1)
         if step is None:
             self.overlay.clear()

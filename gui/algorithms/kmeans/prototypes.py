@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import kmeans as ekm
-from engine.core.steps import Step
+from engine.core.steps import Step, step_label
 from gui.algorithms.kmeans.extras import data_coordinates
 from gui.widgets import palette
 
@@ -77,7 +77,7 @@ class PrototypesMixin:
         labels = step.labels
         assigned = labels is not None and (labels >= 0).any()
         what = {"medians": "coordinate-wise median", "medoids": "medoid"}.get(self.form.values().get("variant"), "mean")
-        view.set_title("centres", f"Centres (the {what} image of each cluster) at step {w.player.index + 1}: "
+        view.set_title("centres", f"Centres (the {what} image of each cluster) at {step_label(w.player.index)}: "
                                   f"{step.kind}, iteration {step.iteration}")
         view.centres.set_tiles(C, shape, captions=self._captions(labels if assigned else None, k),
                                colors=[self._color(j) for j in range(k)], levels=levels)

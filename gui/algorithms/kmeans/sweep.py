@@ -57,7 +57,7 @@ class SweepMixin:
         self.restarts.message.setText(f"Running {len(ks)} × {restarts} runs{precision}… every dot appears "
                                       "as soon as its run finishes; Cancel keeps the finished ones.")
         self.sweep = None
-        self.restarts.elbow.set_objective(self.algorithm.objective_name)
+        self.restarts.elbow.set_objective(self.objective_label())
         self.restarts.elbow.clear()
         self.restarts.set_k_choices([])
         self.restarts.show_mini_scatters([])
@@ -119,7 +119,7 @@ class SweepMixin:
             return  # the data changed meanwhile
         self._elbow_timer.stop()
         self.sweep = res
-        self.restarts.elbow.set_objective(self.algorithm.objective_name)
+        self.restarts.elbow.set_objective(self.objective_label())
         self.restarts.elbow.set_results(res.ks, res.objectives, res.seeds)
         self.restarts.elbow.set_selected(None)
         done = int(np.isfinite(res.objectives).sum())

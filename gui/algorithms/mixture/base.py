@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 from engine.core.atomic import write_text_atomic
 from engine.core.csvfile import write_rows
 from engine.core.params import ParamError
-from engine.core.steps import Step
+from engine.core.steps import Step, step_label, step_number
 from gui.algorithms.base import AlgorithmPlugin
 from gui.algorithms.mixture.views import BlendOverlay, EMView, MomentBanner, blend_colors, moment_text
 
@@ -237,7 +237,7 @@ class MixturePlugin(AlgorithmPlugin):
         top = max((float(np.max(s.payload["weights"])) for s in player.history if "weights" in s.payload),
                   default=1.0)
         self.em.weights.set_values(weights, ext, ymax=min(1.0, 1.2 * top))
-        self.em.weights.set_title(f"Mixing weights π_k at step {index}")
+        self.em.weights.set_title(f"Mixing weights π_k at {step_label(index)}")
         self._show_resp_bars(step, resp)
         self.draw_parameters(step, index)
 
@@ -289,11 +289,11 @@ class MixturePlugin(AlgorithmPlugin):
             "parameters": self.form.values(),
             "data": {"name": ds.name if ds is not None else "", "n": int(ds.n) if ds is not None else 0,
                      "d": int(ds.d) if ds is not None else 0},
-            "step": int(w.player.index), "kind": step.kind, "iteration": step.iteration,
+            "step": step_number(w.player.index), "kind": step.kind, "iteration": step.iteration,
             "status": step.status, "done": step.done,
-            "objective_name": self.algorithm.objective_name, "objective": float(step.objective),
+            "objective_name": self.objective_label(), "objective": float(step.objective),
             "loglik": float(p["loglik"]),
-            "trace": [{"step": i, "kind": s.kind, "iteration": s.iteration, "objective": float(s.objective),
+            "trace": [{"step": step_number(i), "kind": s.kind, "iteration": s.iteration, "objective": float(s.objective),
                        "loglik": float(s.payload.get("loglik", np.nan))} for i, s in enumerate(history)],
             "weights": np.asarray(p["weights"]).tolist(),
         }
