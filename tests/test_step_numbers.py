@@ -149,3 +149,28 @@ def test_hac_step_texts_use_the_datas_point_names():
     assert not any("{x" in t for t in texts)
     res = es.run(es.load_session(es.shipped_sessions()["ex2-min"][0]))
     assert any("merged {16} and {17}" in s.description for s in res), [s.description for s in res]
+
+
+def test_the_data_csv_keeps_the_datas_labels_and_numbers_clusters_like_the_window(tmp_path):
+    import numpy as np
+
+    from engine import data as edata
+    from gui.widgets.export import save_data_csv
+    ds = edata.Dataset(np.array([[0.5, 1.0], [2.0, 3.5], [4.0, 0.25]]), labels=[0, 1, -1],
+                       label_names=("setosa", "virginica"), feature_names=("length", "width"))
+    path = save_data_csv(tmp_path / "d.csv", ds, np.array([1, 0, -1]))
+    lines = path.read_text().splitlines()
+    assert lines == ["length,width,label,cluster", "0.5,1.0,setosa,2", "2.0,3.5,virginica,1", "4.0,0.25,-1,none"]
+    back = edata.load(path)  # the data's own labels come back; the cluster column is not a feature
+    assert back.d == 2 and np.array_equal(back.X, ds.X)
+    assert [back.label_names[v] for v in back.labels] == ["setosa", "virginica", "-1"]  # as save_csv does
+    import os
+    import stat
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~_umask()
+
+
+def _umask():
+    import os
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -283,7 +283,7 @@ def test_export_png_scales_and_svg_csv_gif(qtbot, window, monkeypatch, csv_file,
     rows = (tmp_path / "labels.csv").read_text().strip().splitlines()
     assert len(rows) == 21
     last = [int(float(r.split(",")[-1])) for r in rows[1:]]
-    assert last == window.player.history[3].labels.tolist()
+    assert last == (window.player.history[3].labels + 1).tolist()  # clusters numbered from 1, as in the window
     save_as("run.gif")
     window.menus.actions["export_gif"].trigger()
     assert not message_boxes

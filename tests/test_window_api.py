@@ -131,6 +131,6 @@ def test_export_csv_of_named_points(qtbot, default_window, monkeypatch, tmp_path
     w.menus.actions["export_csv"].trigger()
     qtbot.waitUntil(lambda: path.exists(), timeout=5000)
     lines = path.read_text().splitlines()
-    assert lines[0] == "x1,x2,label" and len(lines) == 6 and message_boxes == []
+    assert lines[0] == "x1,x2,cluster" and len(lines) == 6 and message_boxes == []
     labels = w.player.current.labels
-    assert [int(line.split(",")[-1]) for line in lines[1:]] == labels.tolist()
+    assert [int(line.split(",")[-1]) for line in lines[1:]] == (labels + 1).tolist()  # numbered as the window

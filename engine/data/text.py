@@ -302,6 +302,12 @@ def _label_and_features(cols, names, n: int, label, name: str, notes: list) -> t
     ignored = [j for j in text_cols if j != lab_j]
     if ignored:
         notes.append("Column(s) " + ", ".join(label(j) for j in ignored) + " ignored (not numbers).")
+    # a second label-like column of whole numbers (Clusterlab's own export: the data's label, then the cluster)
+    second = [j for j in keep if names and j != lab_j and j not in ignored and names[j].lower() in LABEL_COLUMNS
+              and _whole_labels(cols[j].values[~cols[j].missing])]
+    if second and lab_j is not None:
+        notes.append("Column(s) " + ", ".join(label(j) for j in second) + " ignored (a second label column).")
+        ignored = ignored + second
     left_out = set(ignored)
     feats = [j for j in keep if j != lab_j and j not in left_out]
     if names and len(feats) > 1 and names[feats[0]].lower() in INDEX_COLUMNS:

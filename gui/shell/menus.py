@@ -140,8 +140,8 @@ class Menus(QObject):
             return
         step = w.player.current
         from gui.widgets import export
-        labels = step.labels if step is not None and step.labels is not None else np.full(ds.n, -1)
-        self._run_export(lambda: export.save_labels_csv(path, ds.X, labels, names=ds.feature_names), path)
+        labels = step.labels if step is not None and step.labels is not None else None
+        self._run_export(lambda: export.save_data_csv(path, ds, labels), path)
 
     def export_gif(self):
         w = self.window

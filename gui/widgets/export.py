@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.core.atomic import atomic_write
 
-__all__ = ["export_png", "export_svg", "save_labels_csv", "save_gif", "qimage_to_pil", "render_image",
+__all__ = ["export_png", "export_svg", "save_labels_csv", "save_data_csv", "save_gif", "qimage_to_pil", "render_image",
            "writable_path", "plot_target"]
 
 MAX_SCALE = 4
@@ -219,6 +219,44 @@ def save_labels_csv(path, X, labels, names: Sequence[str] | None = None) -> Path
     except OSError as exc:
         raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
     return path
+
+
+def save_data_csv(path, dataset, clusters, no_cluster: str = "none") -> Path:
+    """The data as the window shows them: features, the data's own labels, then the clusters numbered from 1.
+
+    Columns: the feature names (``x1..xd`` by default); ``label`` when the data have labels (their own
+    names, such as iris species, or numbers; ``-1``, a point in no group, as ``-1``); ``cluster``, numbered
+    from 1 as the window's legend, ``no_cluster`` for a point in no cluster (``-1``). Written atomically
+    (:func:`engine.core.csvfile.write_rows`), with the same file mode as every other export.
+    ``engine.data.load`` reads the file back with the data's labels (or the clusters when there are none).
+    """
+    import csv
+
+    from engine.core.csvfile import write_rows
+
+    path = writable_path(path, (".csv", ".txt"))
+    X = np.asarray(dataset.X, dtype=np.float64)
+    n, d = X.shape
+    header = list(dataset.feature_names) if getattr(dataset, "feature_names", None) else \
+        [f"x{j + 1}" for j in range(d)]
+    columns = []
+    if dataset.labels is not None:
+        names = dataset.label_names
+        columns.append(("label", [(str(names[v]) if names is not None else int(v)) if v >= 0 else -1
+                                  for v in np.asarray(dataset.labels).tolist()]))
+    if clusters is not None:
+        clusters = np.asarray(clusters)
+        if clusters.shape != (n,) or clusters.dtype.kind not in "iu":
+            raise ValueError(f"{path.name}: one whole-number cluster per point is needed.")
+        columns.append(("cluster", [int(v) + 1 if v >= 0 else no_cluster for v in clusters.tolist()]))
+    header += [name for name, _ in columns]
+    rows = [row + [col[i] for _, col in columns] for i, row in enumerate(X.tolist())]
+    text = [t for t in header + [c for _, col in columns for c in col] if isinstance(t, str)]
+    quoting = csv.QUOTE_NONNUMERIC if any(not t or t != t.strip() for t in text) else csv.QUOTE_MINIMAL
+    try:
+        return write_rows(path, header, rows, quoting)
+    except OSError as exc:
+        raise OSError(f"Cannot write {path.name}: {exc.strerror or exc}.") from None
 
 
 def qimage_to_pil(qimage) -> Image.Image:
