@@ -1,4 +1,4 @@
-"""Flat clusterings and paths read off a finished tree, as the views show them.
+"""Flat clusterings and paths read off a tree (finished or grown so far), as the views show them.
 
 :mod:`engine.hac.dendrogram` computes the tree's geometry (a :class:`Dendrogram`)
 and cuts it into flat clusters of its *leaves* (the starting clusters). What a
@@ -10,7 +10,8 @@ other, so no view repeats the tree arithmetic:
   (:func:`engine.hac.dendrogram.rank_first`);
 * :func:`cut` - a cut at a height, or into at most ``k`` clusters together
   with the height in the middle of the gap that gives them (where the cut line
-  is drawn);
+  is drawn); of the whole tree, or of the first ``n_links`` merges (the tree as
+  far as a step has grown it: merges not done yet are never used);
 * :func:`link_labels` - the cluster each drawn link belongs to (or none);
 * :func:`merge_path` - the merges above one leaf, bottom to top.
 
@@ -25,6 +26,8 @@ Example
 ([0, 0, 1], 2.0, 2)
 >>> merge_path(d, 0, 2)
 [0, 1]
+>>> cut(d, height=5.0, n_links=1).labels.tolist()  # after the first merge only
+[0, 0, 1]
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from engine.core.params import ParamError
-from engine.hac.dendrogram import Dendrogram, cut_count, cut_height, rank_first, subtree_max_heights
+from engine.hac.dendrogram import Dendrogram, rank_first, subtree_max_heights
 
 __all__ = ["start_groups", "point_leaves", "point_labels", "FlatCut",
            "cut", "link_labels", "merge_path"]
@@ -83,7 +86,7 @@ def point_labels(dendrogram: Dendrogram, leaf_labels) -> np.ndarray:
 
 
 class FlatCut(NamedTuple):
-    """A flat clustering of a finished tree.
+    """A flat clustering of a tree (finished, or the merges done so far).
 
     Attributes
     ----------
@@ -92,7 +95,8 @@ class FlatCut(NamedTuple):
     height : float
         Where the cut is drawn.
     n_clusters : int
-        Number of clusters (with a count, fewer than asked when merges tie).
+        Number of clusters (with a count, fewer than asked when merges tie; more when the merges done so
+        far cannot give so few).
     """
 
     labels: np.ndarray
@@ -100,12 +104,32 @@ class FlatCut(NamedTuple):
     n_clusters: int
 
 
-def cut(dendrogram: Dendrogram, height: float | None = None, count: int | None = None) -> FlatCut:
+def _forest_tops(Z, m: int, kept) -> np.ndarray:
+    """For every leaf, the top-most node containing it when only the merges ``kept[t]`` are made.
+
+    ``kept`` must be closed downwards (a kept merge's child merges are kept): true for
+    ``subtree max height <= h`` and for a prefix of the merges, and for both together.
+    """
+    left, right = Z[:, 0].astype(np.intp).tolist(), Z[:, 1].astype(np.intp).tolist()
+    top = list(range(2 * m - 1))
+    for t in range(m - 2, -1, -1):
+        if kept[t]:
+            top[left[t]] = top[right[t]] = top[m + t]
+    return np.asarray(top[:m])
+
+
+def cut(dendrogram: Dendrogram, height: float | None = None, count: int | None = None,
+        n_links: int | None = None) -> FlatCut:
     """Cut the tree at ``height``, or into at most ``count`` clusters (give exactly one).
+
+    ``n_links``: use only the first ``n_links`` merges (the tree as far as it has grown; default: all).
+    A cut at ``h`` then keeps the merges done so far whose subtree lies at or below ``h`` (scipy's
+    ``fcluster(criterion="distance")`` on the whole tree); a count can ask for fewer clusters than the
+    merges done so far leave (``m - n_links``): the cut then keeps every merge done.
 
     For a count, the height returned is the middle of the gap between the
     highest merge kept inside a cluster and the lowest merge that is cut
-    (below the lowest merge for ``count >= m``, above the root for 1).
+    (below the lowest merge for ``count >= m``, above the highest merge done when every merge done is kept).
 
     Raises
     ------
@@ -114,19 +138,25 @@ def cut(dendrogram: Dendrogram, height: float | None = None, count: int | None =
     """
     if (height is None) == (count is None):
         raise ParamError("cut: give a height or a number of clusters (exactly one of them).")
-    Z = dendrogram.linkage
+    Z = np.asarray(dendrogram.linkage, dtype=float).reshape(-1, 4)
+    m = Z.shape[0] + 1
+    done = Z.shape[0] if n_links is None else int(np.clip(n_links, 0, Z.shape[0]))
+    mx = subtree_max_heights(Z)[:done]
     if count is None:
-        leaf = cut_height(Z, float(height))
         h = float(height)
+        kept = mx <= h
     else:
-        leaf = cut_count(Z, count)
-        mx = np.sort(subtree_max_heights(Z))
-        m = Z.shape[0] + 1
-        k = int(leaf.max()) + 1
-        lo = mx[m - k - 1] if k < m else 0.0
-        hi = mx[m - k] if k > 1 else mx[-1] * 1.1 + (mx[-1] == 0)
-        h = float(0.5 * (lo + hi))
-    return FlatCut(point_labels(dendrogram, leaf), h, int(leaf.max()) + 1)
+        if int(count) < 1:
+            raise ParamError(f"cut: count={count} should be at least 1.")
+        need = max(0, min(m - int(count), done))  # merges to keep
+        order = np.sort(mx)
+        lo = float(order[need - 1]) if need > 0 else 0.0
+        kept = mx <= lo if need > 0 else np.zeros(done, dtype=bool)
+        top = float(order[-1]) if done else 0.0
+        hi = float(order[need]) if need < done else top * 1.1 + (top == 0)
+        h = 0.5 * (lo + hi)
+    leaf = rank_first(_forest_tops(Z, m, np.concatenate([kept, np.zeros(m - 1 - done, dtype=bool)]).tolist()))
+    return FlatCut(point_labels(dendrogram, leaf), h, int(leaf.max()) + 1 if m else 0)
 
 
 def link_labels(Z, leaf_labels, n_links: int | None = None) -> np.ndarray:

@@ -217,6 +217,18 @@ class AlgorithmPlugin(QObject):
         """Extra views as (tab title, widget), created once."""
         return []
 
+    def has_content(self, view: QWidget) -> bool:
+        """Whether ``view`` (one of :meth:`views`) shows something for the current data and run; a figure
+        (``clusterlab render``) is written only then (default True). False e.g. for prototype images of data
+        that are not images, or the results of a sweep nobody ran."""
+        return True
+
+    def figure(self, view: QWidget):
+        """What of ``view`` a figure shows: the view itself (default) or, for a view with controls beside
+        its plot (spin boxes, buttons, notes), the plot alone (a ``pg.PlotWidget`` or graphics item, see
+        :func:`gui.widgets.export.plot_target`). A figure is a plot; it never draws widgets."""
+        return view
+
     # Panel pieces ---------------------------------------------------------------
     @staticmethod
     def add_button(layout, text: str, object_name: str, slot: Callable[[], object], tip: str = "") -> QPushButton:

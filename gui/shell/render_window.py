@@ -208,16 +208,21 @@ def _prepare(window) -> None:
     window.show()
 
 
-def _views(window) -> list[tuple[str, object, int]]:
-    """(file stem, widget, tab index or -1 for the scatter) of every view the session uses."""
-    out = [("scatter", window.scatter, -1)]
+def _views(window) -> list[tuple[str, object, int, object]]:
+    """(file stem, widget, tab index or -1 for the scatter, what its figure draws) of every view that shows
+    something for this session (:meth:`~gui.algorithms.base.AlgorithmPlugin.has_content`); the figure is
+    the view's plot (:meth:`~gui.algorithms.base.AlgorithmPlugin.figure`), never its buttons."""
+    out = [("scatter", window.scatter, -1, window.scatter)]
     seen = {"scatter"}
+    plugin = window.plugin
     for i in range(window.tabs.count()):
         slug = view_slug(window.tabs.tabText(i))
         while slug in seen:
             slug += "-2"
         seen.add(slug)
-        out.append((slug, window.tabs.widget(i), i))
+        view = window.tabs.widget(i)
+        if plugin is None or plugin.has_content(view):
+            out.append((slug, view, i, view if plugin is None else plugin.figure(view)))
     return out
 
 
@@ -254,10 +259,10 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
         _err(f"note: no SVG of the scatter for {n_points:,} points (more than {SVG_POINT_LIMIT:,}); "
              "the PNG has them all.")
     written: list[Path] = []
-    for name, view, tab in _views(window):
+    for name, view, tab, figure in _views(window):
         _show_only(window, tab)
         wait_for_background(window)  # a tab may start its computation when it is shown
-        got = _fit(window, view, size)
+        got = _fit(window, view, size, measure=lambda f=figure: _export_size(f))
         if tuple(got) != tuple(size):
             _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
         for i in indices:
@@ -265,9 +270,9 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
             player.seek(i)
             wait_for_background(window)  # ... or when a step is shown
             stem = f"{name}-step{step_number(i):03d}" if suffix else name  # numbered as on the timeline
-            written.append(export.export_png(view, out / f"{stem}.png", scale=scale))
+            written.append(export.export_png(figure, out / f"{stem}.png", scale=scale))
             if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
-                written.append(export.export_svg(view, out / f"{stem}.svg"))
+                written.append(export.export_svg(figure, out / f"{stem}.svg"))
     return written
 
 

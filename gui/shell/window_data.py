@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox
 from engine import data as edata
 from engine.core.validation import check_scale
 
-__all__ = ["WindowData", "has_points", "check_viewable"]
+__all__ = ["WindowData", "has_points", "check_viewable", "edit_refusal"]
 
 
 def has_points(ds) -> bool:
@@ -33,6 +33,16 @@ def check_viewable(ds) -> None:
     which every algorithm applies too). Called before anything in the window changes."""
     if has_points(ds):
         check_scale(ds.X, name=f"{ds.name or 'The data'}", error=edata.DataError)
+
+
+def edit_refusal(ds) -> str:
+    """Why the points of ``ds`` cannot be edited by hand ("" when they can: 2-D data or an empty canvas)."""
+    if not has_points(ds) or ds.d == 2:
+        return ""
+    if ds.d > 2:
+        return (f"editing needs 2-D data: these data have {ds.d} features shown through their first two "
+                "principal components.")
+    return "editing needs 2-D data: these data have 1 feature, drawn on a line."
 
 
 class WindowData:
@@ -107,7 +117,7 @@ class WindowData:
         self.data_panel.show_dataset(ds, self._projection)
         self._fit_data_dock()
         editable = bool(self.model.can_edit())
-        self.data_panel.set_editable(editable)
+        self.data_panel.set_editable(editable, edit_refusal(ds))
         self.scatter.set_editable(editable)
         self.scatter.set_edit_mode(self.data_panel.mode(), self.data_panel.group.value())
         self.hint.setVisible(not has)
@@ -194,17 +204,24 @@ class WindowData:
             raise
 
     # ---------------------------------------------------------------- editing requests
+    def _edit(self, change, *args):
+        """Make an edit the scatter asked for; one the data refuse is said in the status bar, never ignored."""
+        try:
+            change(*args)
+        except (ValueError, IndexError) as exc:
+            self.status(f"Not edited: {exc}")
+
     def _on_add_requested(self, x: float, y: float):
-        self.model.add_point(x, y)
+        self._edit(self.model.add_point, x, y)
 
     def _on_move_requested(self, i: int, x: float, y: float):
-        self.model.move_point(i, x, y)
+        self._edit(self.model.move_point, i, x, y)
 
     def _on_delete_requested(self, indices):
-        self.model.delete_points(indices)
+        self._edit(self.model.delete_points, indices)
 
     def _on_paint_requested(self, indices, group: int):
-        self.model.paint(indices, group)
+        self._edit(self.model.paint, indices, group)
 
     def _on_point_clicked(self, i: int):
         ds = self.dataset

@@ -105,6 +105,12 @@ class DataPanel(QWidget):
         layout.addWidget(self.notes)
         layout.addSpacing(6)
         layout.addWidget(QLabel("Edit points:"))
+        self.edit_note = QLabel("")
+        self.edit_note.setObjectName("edit_note")
+        self.edit_note.setWordWrap(True)
+        self.edit_note.setStyleSheet("color: #555;")
+        self.edit_note.setVisible(False)
+        layout.addWidget(self.edit_note)
         layout.addLayout(self._build_tools())
         layout.addStretch(1)
 
@@ -160,13 +166,24 @@ class DataPanel(QWidget):
             self.mode_buttons["paint"].setChecked(True)
         self._emit_mode()
 
-    def set_editable(self, editable: bool):
-        """Enable the edit tools (only when the data model can be edited: 2-D data)."""
+    def set_editable(self, editable: bool, reason: str = ""):
+        """Enable the edit tools (only when the data model can be edited: 2-D data).
+
+        ``reason``: why they are greyed (shown as a line above them and as their tooltips); never silent.
+        """
+        tips = {mode: tip for mode, _, tip in EDIT_MODES}
+        why = "" if editable else (reason or "Editing is not possible for these data.")
         for mode, b in self.mode_buttons.items():
             if mode != "inspect":
                 b.setEnabled(editable)
+                b.setToolTip(tips[mode] if editable else f"{tips[mode]}. Not now: {why}")
         self.group.setEnabled(editable)
         self.clear_button.setEnabled(editable)
+        for w, tip in ((self.group, "The starting group that Paint puts points in (\"no group\" takes them out)"),
+                       (self.clear_button, "Remove every point (undo with Ctrl+Z)")):
+            w.setToolTip(tip if editable else f"{tip}. Not now: {why}")
+        self.edit_note.setText(why)
+        self.edit_note.setVisible(bool(why))
         if not editable and self.mode() != "inspect":
             self.set_mode("inspect")
 

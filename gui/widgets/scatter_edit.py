@@ -29,12 +29,31 @@ PICK_RADIUS = 8.0  # pixels: how near a click must be to a point
 PAINT_RADIUS = 10.0  # pixels: the paint brush
 
 
+def _pass_click(ev):
+    ev.ignore()
+
+
 class EditViewBox(pg.ViewBox):
-    """A ViewBox that lets its scatter view take clicks and drags before panning."""
+    """A ViewBox that lets its scatter view take clicks and drags before panning.
+
+    Everything drawn in it (the points, and every plugin's overlays: centres, rings, witnesses, means) is a
+    picture, never a button: :meth:`addItem` makes each item pass clicks on (pyqtgraph would otherwise let a
+    marker that covers a point, such as a K-means centre, swallow the click), so what a click does depends
+    on the edit mode alone, whatever run is shown.
+    """
 
     def __init__(self, owner: "ScatterView"):
         super().__init__()
         self._owner = owner
+
+    def addItem(self, item, *args, **kwargs):
+        super().addItem(item, *args, **kwargs)
+        todo = [item]
+        while todo:  # the item and its parts (a PlotDataItem's symbols)
+            it = todo.pop()
+            if hasattr(it, "mouseClickEvent"):
+                it.mouseClickEvent = _pass_click
+            todo.extend(it.childItems())
 
     def mouseClickEvent(self, ev):
         if self._owner._on_click(ev):

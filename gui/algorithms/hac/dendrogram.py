@@ -19,11 +19,10 @@ What is shown
   take its colour, links above the cut are grey, and each flat cluster's id
   is written above its top link ("C1" for id 0, as the scatter legend's "cluster 1").
 
-The cut applies to the finished tree, so it is enabled on the final step
-only; before that, the view shows a hint and the colours are those of the
-clusters after the merges so far (exactly what the scatter shows). The reason:
-a flat clustering is defined on a complete hierarchy (every point has a path
-to the root), and the clusters of the merges so far are already coloured.
+The cut applies to the links drawn so far (the owner cuts the merges done up
+to the current step, :func:`engine.hac.flat.cut` with ``n_links``); without a
+cut the colours are those of the clusters after the merges so far (exactly what
+the scatter shows).
 
 Interaction: hovering or clicking a branch emits :attr:`sigBranchHovered` /
 :attr:`sigBranchClicked` with its points; :meth:`highlight_point` draws the
@@ -257,7 +256,7 @@ class DendrogramView(QWidget):
         self._draw()
 
     def set_cut_enabled(self, enabled: bool, hint: str = ""):
-        """Allow the cut (final step) or hide it with ``hint`` in the info line."""
+        """Allow the cut, or hide it with ``hint`` in the info line."""
         was = self.cut_enabled
         self.cut_enabled = bool(enabled) and self.tree is not None
         self.cut_line.setVisible(self.cut_enabled and self.cut_height is not None)

@@ -17,8 +17,10 @@ What a person sees on each merge step
   norm x linkage and small-multiple dendrograms, for the current data.
 
 The cut (a cluster count in the panel, or the line dragged on the dendrogram)
-applies to the finished tree, so it is active on the last step; then the
-scatter and the dendrogram show the same flat clusters in the same colours.
+applies to the tree as far as the current step has grown it (the merges done so
+far, :func:`engine.hac.flat.cut` with ``n_links``), so it works at any step and
+follows the steps; the scatter and the dendrogram show the same flat clusters in
+the same colours. Before any cut the line waits at the bottom without a label.
 """
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ COMPARE_LIMIT = 3000  # points: above this the comparison tab (12 first merges, 
 EAGER_LIMIT = 500  # points: up to this the comparison is computed (off the GUI thread) even while its tab is hidden
 FAN_LIMIT = 3000  # avg linkage: at most this many pair segments in the fan
 WITNESS_COLOR = "#D55E00"
-CUT_HINT = "The cut applies to the finished tree: run to the last merge (End) to cut it."
+CUT_PROMPT = "Drag the dashed line up from the bottom, or choose a number of clusters, to cut the tree."
 
 
 def group_names(ds, start, point_names) -> tuple:
@@ -81,8 +83,8 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
         self.cut_count.setObjectName("hac_cut_clusters")
         self.cut_count.setRange(0, 1)
         self.cut_count.setSpecialValueText("no cut")
-        self.cut_count.setToolTip("Cut the finished tree into this many clusters (or drag the cut line on the "
-                                  "dendrogram).")
+        self.cut_count.setToolTip("Cut the tree grown so far into this many clusters (or drag the cut line on "
+                                  "the dendrogram).")
         self.cut_count.valueChanged.connect(self._on_count_changed)
         self.cut_label = QLabel("—")
         self.cut_label.setObjectName("hac_cut_height")
@@ -232,17 +234,16 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
         else:
             self._clear_overlay()
             self.norms.clear_witness()
-        if step.done and self.tree is not None and self.tree.n_links > 0:
-            self.dendrogram.set_cut_enabled(True)
-            self.cut_count.setEnabled(True)
-            self.cut_count.setToolTip("Cut the finished tree into this many clusters (or drag the cut line).")
+        can_cut = self.tree is not None and self.tree.n_links > 0
+        self.dendrogram.set_cut_enabled(can_cut, "")
+        self.cut_count.setEnabled(can_cut)
+        self.cut_count.setToolTip("Cut the tree grown so far (the merges up to this step) into this many "
+                                  "clusters (or drag the cut line).")
+        if can_cut:
             self._apply_cut()
         else:
             self.flat_labels = None
-            self.dendrogram.set_cut_enabled(False, CUT_HINT if self.tree is not None and self.tree.n_links else "")
-            self.cut_count.setEnabled(False)
-            self.cut_count.setToolTip(CUT_HINT)
-            self.cut_label.setText("after the last merge")
+            self.cut_label.setText("—")
 
     def _clear_overlay(self):
         for item in self.overlay:
@@ -329,31 +330,38 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
         self._apply_cut()
 
     def set_cut_count(self, k: int):
-        """Cut the finished tree into ``k`` clusters (what the spin box does)."""
+        """Cut the tree grown so far into ``k`` clusters (what the spin box does)."""
         self.cut_count.setValue(int(k))
 
     def _apply_cut(self):
         step, tree = self.step, self.tree
-        if step is None or not step.done or tree is None or tree.n_links == 0:
+        if step is None or tree is None or tree.n_links == 0:
             return
+        line = self.dendrogram.cut_line
         if self.cut is None:
             self.flat_labels = None
-            self.dendrogram.set_cut(None, step.labels, "Drag the dashed line up from the bottom, or choose a "
-                                    "number of clusters, to cut the tree.")
-            self.dendrogram.cut_line.setValue(0.0)
-            self.dendrogram.cut_line.setVisible(True)
+            self.dendrogram.set_cut(None, step.labels, CUT_PROMPT)
+            line.setValue(0.0)
+            line.setVisible(True)
+            line.label.setVisible(False)  # no "cut 0": nothing is cut yet
             self.window.scatter.set_labels(step.labels)
             self.cut_label.setText("drag the line on the dendrogram")
             if step.kind == "merge" and self.outline.data.size == 0:
                 self._draw_merge(step)  # the last merge again, now that no cut hides it
             return
         kind, value = self.cut
-        labels, h, k_eff = flat.cut(tree.dendrogram, **{kind: value})
+        done = int(step.payload.get("n_links", tree.n_links))
+        labels, h, k_eff = flat.cut(tree.dendrogram, **{kind: value}, n_links=done)
         if kind == "height":
             self._set_count_silently(k_eff)
         self.flat_labels = labels
+        line.label.setVisible(True)
         text = f"cut at {h:.4g}: {k_eff} cluster{'s' if k_eff != 1 else ''}"
-        if kind == "count" and k_eff != int(value):
+        if done < tree.n_links:
+            text += f" (of the {done} merge{'s' if done != 1 else ''} done so far)"
+        if kind == "count" and k_eff > int(value) and tree.m - done > int(value):
+            text += f"; {int(value)} needs more merges: step on"
+        elif kind == "count" and k_eff != int(value):
             text += f" (equal merge heights: {int(value)} is not possible)"
         self.cut_label.setText(text)
         self.dendrogram.set_cut(h, labels, text)

@@ -150,6 +150,25 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
                            ("Prototypes", self.prototypes)]
         return list(self._views)
 
+    def has_content(self, view) -> bool:
+        """Restarts & K once a sweep has results; Prototypes for image data only."""
+        if view is getattr(self, "restarts", None):
+            return self.sweep is not None or self._runs is not None
+        if view is getattr(self, "prototypes", None):
+            ds = self.window.dataset
+            return ds is not None and ds.n > 0 and ds.image_shape is not None
+        return True
+
+    def figure(self, view):
+        """The plot of each tab, without its controls: the objective curve, the elbow, the centre images."""
+        if view is getattr(self, "objective", None):
+            return self.objective.plot
+        if view is getattr(self, "restarts", None):
+            return self.restarts.elbow.plot
+        if view is getattr(self, "prototypes", None):
+            return self.prototypes.centres.plot
+        return view
+
     def eventFilter(self, obj, event):
         if obj is self.window and event.type() == QEvent.Type.Close and self._views is not None:
             self.sweep_task.shutdown()
@@ -221,6 +240,12 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
 
     def _on_scene_clicked(self, ev):
         if not (self._active and self.lab.capturing and self.lab.mode == "placed"):
+            return
+        mode = self.window.scatter.effective_mode()
+        if mode != "inspect":  # an edit tool was chosen since: the click is its own, and placing stops
+            self.lab.set_capturing(False)
+            self.window.status(f"Placing centres stopped: the {mode.capitalize()} tool is on (press "
+                               "“Place centres” again to go on placing).")
             return
         from PySide6.QtCore import Qt
         if ev.button() != Qt.MouseButton.LeftButton:
