@@ -325,7 +325,9 @@ def test_export_dendrogram(qtbot, window, tmp_path, monkeypatch):
     svg = (tmp_path / "d.svg").read_text()
     assert "black" in svg and "red" in svg and "merge distance" in svg
     assert "Four points, three starting groups" in svg and "cut at" in svg  # the title, with the cut
-    assert "C1" in svg and "C2" in svg  # the cluster ids
+    # the cut clusters are named as in the scatter's legend: whole starting groups by their names (was "C1", "C2")
+    assert [item.toPlainText() for item in plugin.dendrogram._id_items] == ["black+blue", "red"]
+    assert "black+blue" in svg
     rows = (tmp_path / "z.csv").read_text().splitlines()
     assert rows[0] == "cluster_a,cluster_b,distance,size"
     back = np.array([[float(v) for v in r.split(",")] for r in rows[1:]])

@@ -44,3 +44,54 @@ def test_compare_follows_a_loaded_session_without_touching_a_control(qtbot, wind
     apply(window, "ex1-min-l1")
     qtbot.waitUntil(lambda: not compare.busy and bool(compare.results), timeout=10_000)
     assert bold_cells(compare) == [("l1", "min")]
+
+
+def legend_rows(window):
+    return [(label.text, sample.item.opts["brush"].color().name().upper()) for sample, label in
+            window.scatter.legend.items]
+
+
+def test_group_names_and_colours_agree_everywhere(qtbot, window):
+    """Exercise 1: black {x1, x2}, red {x3}, blue {x4} are drawn black, red and blue, named so in the legend,
+    the dendrogram's leaves and markers, and the Compare table; a merged cluster keeps its first group's colour."""
+    from gui.widgets import palette
+    apply(window, "ex1-min-l2")
+    from gui.shell import session_io as sio
+    sio.goto_step(window.player, 0)
+    wait_for_step(window.player, 0)
+    black, red, blue = (palette.named_hex(s) for s in ("black", "red", "blue"))
+    assert legend_rows(window) == [("black", black), ("red", red), ("blue", blue)]
+    s = window.scatter
+    lab = s.labels()
+    assert [s.cluster_hex(int(c)) for c in lab] == [black, black, red, blue]
+    d = window.plugin.dendrogram
+    ticks = [name for _, name in d.tree.leaf_ticks()]
+    assert sorted(ticks) == ["black", "blue", "red"]
+    leaf_colours = {d.tree.leaf_names[i]: d._colour_of(int(d.leaf_labels[i])) for i in range(d.tree.m)}
+    assert leaf_colours == {"black": black, "red": red, "blue": blue}
+    # after the first merge (black with blue under l2/min) the merged cluster is "black+blue", drawn black
+    sio.goto_step(window.player, 1)
+    wait_for_step(window.player, 1)
+    assert legend_rows(window) == [("black+blue", black), ("red", red)]
+    assert [s.cluster_hex(int(c)) for c in s.labels()] == [black, black, red, black]
+    compare = window.plugin.compare
+    qtbot.waitUntil(lambda: bool(compare.results), timeout=10_000)
+    assert compare.results[("l2", "min")][:2] == ("black", "blue")
+
+
+def test_style_without_colour_names_is_the_plain_palette():
+    from gui.widgets import palette
+    st = palette.ClusterStyle(np.array([0, 0, 1, 1]), ("setosa", "virginica"))
+    lab = np.array([0, 0, 1, 1])
+    assert [st.name(i, lab) for i in (0, 1)] == ["setosa", "virginica"]
+    assert [st.hex(i, lab) for i in (0, 1)] == [palette.hex_color(0), palette.hex_color(1)]
+    mixed = np.array([0, 1, 1, 1])  # no longer whole groups: "cluster N"
+    assert [st.name(i, mixed) for i in (0, 1)] == ["cluster 1", "cluster 2"]
+    plain = palette.ClusterStyle()
+    assert plain.name(2, lab) == "cluster 3" and plain.hex(9, lab, True) == palette.hex_color(9, True)
+    # colour names take their colours out of the Okabe-Ito order for the other clusters
+    st = palette.ClusterStyle(np.array([0, 1, -1]), ("blue", "Black"))
+    lab = np.array([0, 1, 2])
+    assert [st.hex(i, lab) for i in range(3)] == ["#0072B2", "#000000",
+                                                [c for c in palette.OKABE_ITO if c not in ("#0072B2", "#000000")][2]]
+    assert st.name(2, lab) == "cluster 3"

@@ -111,6 +111,7 @@ class WindowData:
         if has:
             names = ds.point_names
             self.scatter.set_points(self._Y, names=names)
+            self.scatter.set_groups(ds.labels, ds.label_names)
         else:
             self.scatter.set_points(np.empty((0, 2)))
         self._set_axis_labels()

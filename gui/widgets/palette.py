@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor
 
-__all__ = ["OKABE_ITO", "color", "hex_color", "rgba_table", "label_colors", "symbol", "UNASSIGNED"]
+__all__ = ["OKABE_ITO", "color", "hex_color", "rgba_table", "label_colors", "symbol", "UNASSIGNED", "NAMED_COLOURS",
+           "named_hex", "ClusterStyle"]
 
 # Okabe-Ito, ordered so that the first few read well on white (yellow last but one).
 OKABE_ITO = (
@@ -79,3 +80,130 @@ def label_colors(labels: np.ndarray, alpha: int = 255, extended: bool = True) ->
     table = rgba_table(max(n, 1), alpha, extended)
     idx = np.where(labels < 0, len(table) - 1, labels)
     return table[idx]
+
+
+# ---------------------------------------------------------------------------- named groups
+#: Readable colours for groups named after a colour (a data set's ``label_names``, case and spaces ignored).
+NAMED_COLOURS = {
+    "black": "#000000", "red": "#D7191C", "blue": "#0072B2", "green": "#009E73", "orange": "#E69F00",
+    "yellow": "#F0E442", "purple": "#7B3294", "violet": "#7B3294", "pink": "#CC79A7", "magenta": "#CC79A7",
+    "skyblue": "#56B4E9", "lightblue": "#56B4E9", "cyan": "#56B4E9", "vermillion": "#D55E00",
+    "brown": "#8C510A", "grey": "#666666", "gray": "#666666",
+}
+#: Okabe-Ito colours a named colour also takes (too close to tell apart beside it).
+_ALSO_TAKES = {"#D7191C": ("#D55E00",), "#7B3294": ("#CC79A7",)}
+#: Group names joined for a cluster made of whole groups, at most this many names ("black+red+blue").
+JOIN_MAX = 3
+
+
+def named_hex(name) -> str | None:
+    """The colour a group name stands for (``"Red"`` -> ``"#D7191C"``), or None."""
+    return NAMED_COLOURS.get("".join(str(name).lower().split()))
+
+
+class ClusterStyle:
+    """Names and colours of the clusters of a label array, from the data set's named groups.
+
+    A data set's groups (``labels`` with ``label_names``) are its own words for its points, so every view
+    uses them: a cluster that is exactly a union of whole named groups is called by their names, joined in
+    order of their first points (``"black"``, ``"black+red"``), and drawn in the colour its first point's
+    group is named after (``"black"`` -> black); every other cluster is "cluster N" (id ``N - 1``) in the
+    Okabe-Ito order with the colours the data set's colour names take skipped. So while HAC's clusters are
+    the starting groups (and after merges, when a merge keeps the label of the part holding the smaller
+    first point, as the engine numbers them) the colour of a cluster stays that of its first group. Without
+    named groups this is exactly :func:`hex_color` and "cluster N".
+    """
+
+    def __init__(self, groups=None, group_names=None):
+        self.set_groups(groups, group_names)
+
+    def set_groups(self, groups, group_names) -> bool:
+        """The data set's group per point (``-1``: none) and a name per group; returns True when it changed."""
+        names = None if groups is None or group_names is None else tuple(str(s) for s in group_names)
+        g = None if names is None else np.asarray(groups, dtype=np.int64)
+        if names is not None and getattr(self, "_names", None) == names and np.array_equal(g, self._groups):
+            return False
+        self._groups, self._names = g, names
+        taken = {named_hex(s) for s in names or ()} - {None}
+        taken |= {c for t in list(taken) for c in _ALSO_TAKES.get(t, ())}
+        self._free = tuple(c for c in OKABE_ITO if c not in taken) or OKABE_ITO
+        self._cache = (None, None)
+        return True
+
+    @property
+    def named(self) -> bool:
+        """True when the data set names its groups (otherwise every cluster is "cluster N")."""
+        return self._names is not None
+
+    def _resolve(self, labels) -> dict:
+        """``{id: (name, hex or None)}`` for the clusters that are unions of whole named groups."""
+        if labels is None or self._names is None or np.shape(labels) != self._groups.shape:
+            return {}
+        if self._cache[0] is labels:
+            return self._cache[1]
+        lab, g = np.asarray(labels, dtype=np.int64), self._groups
+        out: dict = {}
+        m = len(self._names)
+        if lab.size and g.max(initial=-1) < m:
+            ing = g >= 0
+            lo = np.full(m, np.iinfo(np.int64).max)
+            hi = np.full(m, -2)
+            np.minimum.at(lo, g[ing], lab[ing])
+            np.maximum.at(hi, g[ing], lab[ing])
+            whole = (lo == hi) & (lo >= 0)
+            bad = ~ing | ~whole[np.where(ing, g, 0)]
+            k = int(lab.max(initial=-1)) + 1
+            ok = lab >= 0
+            badcount = np.bincount(lab[ok], weights=bad[ok], minlength=k)
+            ids, first = np.unique(lab[ok], return_index=True)
+            first = np.flatnonzero(ok)[first]
+            gfirst = {}  # group -> its first point
+            for i, gi in enumerate(g.tolist()):
+                if gi >= 0 and gi not in gfirst:
+                    gfirst[gi] = i
+            for c, p in zip(ids.tolist(), first.tolist()):
+                if badcount[c] == 0:
+                    parts = sorted((q, gi) for gi, q in gfirst.items() if lo[gi] == c)
+                    words = [self._names[gi] for _, gi in parts]
+                    name = "+".join(words) if len(words) <= JOIN_MAX else \
+                        f"{'+'.join(words[:JOIN_MAX])}+{len(words) - JOIN_MAX} more"
+                    out[c] = (name, named_hex(self._names[g[p]]))
+        self._cache = (labels, out)
+        return out
+
+    def hex(self, i: int, labels=None, extended: bool = False) -> str:
+        """Hex colour of cluster ``i`` of ``labels`` (``-1``: the unassigned grey)."""
+        if i < 0:
+            return UNASSIGNED
+        if self._names is None:
+            return hex_color(i, extended)
+        named = self._resolve(labels).get(i)
+        if named is not None and named[1] is not None:
+            return named[1]
+        free = self._free
+        if i < len(free) or not extended:
+            return free[i % len(free)]
+        return EXTENDED[(i - len(free)) % len(EXTENDED)]
+
+    def color(self, i: int, labels=None, alpha: int = 255, extended: bool = False) -> QColor:
+        c = QColor(self.hex(i, labels, extended))
+        c.setAlpha(alpha)
+        return c
+
+    def name(self, i: int, labels=None) -> str:
+        """What people call cluster ``i``: its groups' names, or "cluster N" (``i + 1``)."""
+        named = self._resolve(labels).get(i) if i >= 0 else None
+        return named[0] if named is not None else f"cluster {i + 1}"
+
+    def short(self, i: int, labels=None) -> str:
+        """A label to write on a figure: the groups' names, or "C N"."""
+        named = self._resolve(labels).get(i) if i >= 0 else None
+        return named[0] if named is not None else f"C{i + 1}"
+
+    def rgba_table(self, k: int, labels=None, alpha: int = 255, extended: bool = True) -> np.ndarray:
+        """Like :func:`rgba_table`, with this style's colours."""
+        out = np.empty((k + 1, 4), dtype=np.uint8)
+        for i in range(-1, k):
+            c = QColor(self.hex(i, labels, extended))
+            out[i] = (c.red(), c.green(), c.blue(), alpha)
+        return out

@@ -142,6 +142,7 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
         self._Y = np.empty((0, 2))
         self._names: tuple[str, ...] | None = None
         self._labels: np.ndarray | None = None
+        self.style = palette.ClusterStyle()  # names and colours from the data set's named groups (set_groups)
         self._highlight: np.ndarray | None = None
         self._hidden: set[int] = set()  # cluster ids not drawn (-1 = unassigned)
         self._hide_all = False
@@ -243,6 +244,27 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
 
     def labels(self) -> np.ndarray | None:
         return self._labels
+
+    def set_groups(self, groups, names):
+        """The data set's groups (one per point, ``-1`` none) and their names (None: unnamed).
+
+        Clusters made of whole named groups are then called by those names in the legend and drawn in the
+        colour a name stands for ("black", "red", ...); see :class:`gui.widgets.palette.ClusterStyle`.
+        Other views read the same :attr:`style` (:meth:`cluster_hex`, :meth:`cluster_name`), so they agree.
+        """
+        if self.style.set_groups(groups, names):
+            self._legend_key = None
+            self._update_tables()
+            self._render()
+            self._update_rings()
+
+    def cluster_hex(self, i: int, labels=None, extended: bool = False) -> str:
+        """The colour of cluster ``i`` of ``labels`` (default: the labels shown) in this view."""
+        return self.style.hex(int(i), self._labels if labels is None else labels, extended)
+
+    def cluster_name(self, i: int, labels=None) -> str:
+        """What the legend calls cluster ``i`` of ``labels`` (default: the labels shown)."""
+        return self.style.name(int(i), self._labels if labels is None else labels)
 
     def set_colors(self, rgba):
         """Draw every point in its own colour (e.g. a blend of cluster colours by EM responsibilities).

@@ -49,7 +49,7 @@ class DrawingMixin:
         k = int(lab.max(initial=-1)) + 1 if lab is not None and lab.size else 0
         self._k = k
         if self._raster:
-            self._tables = self._raster_table(k)
+            self._tables = self._raster_table(k, self.style, self._labels)
         else:
             full = [self._brush(i, 255) for i in range(k)] + [self._brush(-1, 255)]
             dim = [self._brush(i, DIM_ALPHA) for i in range(k)] + [self._brush(-1, DIM_ALPHA)]
@@ -57,21 +57,26 @@ class DrawingMixin:
             self._tables = (objects(full), objects(dim), objects(symbols))
         self._update_legend()
 
+    def _hex(self, i: int, extended: bool = False) -> str:
+        """Colour of cluster ``i`` of the labels shown (the data set's named groups: :class:`palette.ClusterStyle`)."""
+        return NEUTRAL if i == NEUTRAL_ID else self.style.hex(i, self._labels, extended)
+
     def _brush(self, i: int, alpha: int):
         """Shared QBrush of cluster ``i`` (``-1`` grey, ``NEUTRAL_ID`` for unlabelled points)."""
-        key = (i, alpha)
+        colour = self._hex(i)
+        key = (colour, alpha)
         b = self._brush_cache.get(key)
         if b is None:
-            c = pg.mkColor(NEUTRAL) if i == NEUTRAL_ID else palette.color(i)
+            c = pg.mkColor(colour)
             c.setAlpha(alpha)
             b = self._brush_cache[key] = pg.mkBrush(c)
         return b
 
     @staticmethod
-    def _raster_table(k: int) -> dict:
+    def _raster_table(k: int, style: palette.ClusterStyle, labels) -> dict:
         """uint32 RGBA tables (full and dimmed alpha), k cluster colours then grey, then neutral."""
-        full = palette.rgba_table(k, 255, extended=True)
-        dim = palette.rgba_table(k, DIM_ALPHA, extended=True)
+        full = style.rgba_table(k, labels, 255, extended=True)
+        dim = style.rgba_table(k, labels, DIM_ALPHA, extended=True)
         neutral = pg.mkColor(NEUTRAL)
         nrow = np.array([[neutral.red(), neutral.green(), neutral.blue(), 255]], dtype=np.uint8)
         ndim = nrow.copy()
@@ -256,8 +261,9 @@ class DrawingMixin:
             self._remap_timer.start()
 
     def _extended_brush(self, i: int):
-        key = ("extended", i)
+        colour = self._hex(i, extended=True)
+        key = ("extended", colour)
         b = self._brush_cache.get(key)
         if b is None:
-            b = self._brush_cache[key] = pg.mkBrush(palette.color(i, extended=True))
+            b = self._brush_cache[key] = pg.mkBrush(colour)
         return b

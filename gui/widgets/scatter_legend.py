@@ -3,7 +3,8 @@
 Rows are reused and only rows whose cluster changed are restyled, so a step
 that merges two clusters costs a few milliseconds. Clicking a row (pyqtgraph
 toggles its sample) shows or hides that cluster in the view. Clusters are
-numbered from 1 for people ("cluster 1" is label 0), as everywhere in Clusterlab.
+numbered from 1 for people ("cluster 1" is label 0), as everywhere in Clusterlab, unless the data set names
+its groups: then a cluster made of whole groups is called by their names (:class:`gui.widgets.palette.ClusterStyle`).
 """
 from __future__ import annotations
 
@@ -43,12 +44,13 @@ class LegendMixin:
         else:
             present = np.flatnonzero(np.bincount(lab.astype(np.int64, copy=False) + 1, minlength=self._k + 1)) - 1
             clusters = present[present >= 0]
-            entries = [(int(i), f"cluster {i + 1}") for i in clusters[:LEGEND_MAX]]
+            entries = [(int(i), self.style.name(int(i), lab)) for i in clusters[:LEGEND_MAX]]
             if present[0] == -1:
                 entries.append((-1, self.no_cluster_name))
             if clusters.size > LEGEND_MAX:
                 entries.append((None, f"... {clusters.size - LEGEND_MAX} more clusters"))
-        key = (tuple(entries), self._raster)
+        colours = tuple(self._hex(i, self._raster) for i, _ in entries if i is not None)
+        key = (tuple(entries), colours, self._raster)
         if key == self._legend_key:
             return
         self._legend_key = key
@@ -64,13 +66,14 @@ class LegendMixin:
             self.legend.addItem(sample, entries[j][1])
         for j, (row, (i, text)) in enumerate(zip(rows, entries)):
             sample = row[1]
-            if row[0] != (i, self._raster):
-                row[0] = (i, self._raster)
+            colour = None if i is None else self._hex(i, self._raster)
+            if row[0] != (i, self._raster, colour):
+                row[0] = (i, self._raster, colour)
                 if i is None:
                     sample.setBrush(pg.mkBrush(None), update=False)
                     sample.setPen(pg.mkPen(None), update=False)
                 else:
-                    sample.setBrush(pg.mkBrush(palette.color(i, extended=self._raster)), update=False)
+                    sample.setBrush(pg.mkBrush(colour), update=False)
                     sample.setPen(pg.mkPen("w", width=0.8), update=False)
                     sample.setSymbol("o" if self._raster else palette.symbol(i), update=False)
             blocked = sample.blockSignals(True)

@@ -17,7 +17,7 @@ What is shown
   linkage) with a red marker on the link and a legend entry;
 * the cut: a horizontal line a person drags. Links inside a flat cluster
   take its colour, links above the cut are grey, and each flat cluster's id
-  is written above its top link ("C1" for id 0, as the scatter legend's "cluster 1").
+  is written above its top link as the scatter's legend names it ("C1" for "cluster 1", "black+red").
 
 The cut applies to the links drawn so far (the owner cuts the merges done up
 to the current step, :func:`engine.hac.flat.cut` with ``n_links``); without a
@@ -147,6 +147,8 @@ class DendrogramView(QWidget):
         self.tree: Tree | None = None
         self.n_links = 0
         self.leaf_labels: np.ndarray | None = None  # label per leaf now shown
+        self.point_labels: np.ndarray | None = None  # the same per point; the style names and colours by them
+        self.style = palette.ClusterStyle()  # the scatter's, once the owner calls set_style
         self.link_label: np.ndarray = np.empty(0, dtype=np.int64)
         self.cut_enabled = False
         self.cut_height: float | None = None
@@ -221,11 +223,15 @@ class DendrogramView(QWidget):
         layout.addLayout(bar)
 
     # ------------------------------------------------------------------ model
+    def set_style(self, style: palette.ClusterStyle):
+        """Name and colour clusters as ``style`` (the scatter's: named groups' colours, "black+red")."""
+        self.style = style
+
     def set_tree(self, tree: Tree | None, axis_label: str = "merge distance"):
         """Show a new hierarchy (None: empty). Nothing is drawn until :meth:`show_links`."""
         self.tree = tree
         self.n_links = 0
-        self.leaf_labels = None
+        self.leaf_labels = self.point_labels = None
         self.hovered = None
         self.path_links = []
         self.plot.setLabel("left", axis_label)
@@ -252,6 +258,7 @@ class DendrogramView(QWidget):
         if self.tree is None:
             return
         self.n_links = int(np.clip(n_links, 0, self.tree.n_links))
+        self.point_labels = None if labels is None else np.asarray(labels)
         self.leaf_labels = None if labels is None else self.tree.leaf_labels(labels)
         self._draw()
 
@@ -273,7 +280,7 @@ class DendrogramView(QWidget):
         self.cut_line.setVisible(self.cut_enabled and height is not None)
         self.cut_line.label.valueChanged()  # a hidden label skips updates; refresh its text now
         if flat_labels is not None and self.tree is not None:
-            self.leaf_labels = self.tree.leaf_labels(flat_labels)
+            self.leaf_labels, self.point_labels = self.tree.leaf_labels(flat_labels), np.asarray(flat_labels)
         if text:
             self.info.setText(text)
         self._draw()
@@ -299,7 +306,7 @@ class DendrogramView(QWidget):
         return brush
 
     def _colour_of(self, label: int) -> str:
-        return GREY if label < 0 else palette.hex_color(int(label), extended=True)
+        return GREY if label < 0 else self.style.hex(int(label), self.point_labels, extended=True)
 
     def _clear(self):
         for curve in self._curves.values():
@@ -391,8 +398,7 @@ class DendrogramView(QWidget):
                 if c >= 0 and c not in tops:
                     tops[c] = (float(tree.leaf_x[i]), 0.0)
         for c, (x, y) in list(tops.items())[:MAX_CLUSTER_IDS]:
-            # "C1" is id 0, as the scatter legend's "cluster 1"
-            item = pg.TextItem(f"C{c + 1}", color=palette.hex_color(c, extended=True), anchor=ID_ANCHOR,
+            item = pg.TextItem(self.style.short(c, self.point_labels), color=self._colour_of(c), anchor=ID_ANCHOR,
                                fill=pg.mkBrush(255, 255, 255, 190))
             item.setPos(x, y)
             self.plot.addItem(item)

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QLabel, QSpinB
 from engine import hac as ehac
 from engine.hac import flat
 from gui.algorithms.hac.state import HacState
-from gui.widgets import palette
 from gui.algorithms.base import AlgorithmPlugin
 from gui.algorithms.hac.dendrogram import DendrogramView, Tree
 from gui.algorithms.hac.export import DendrogramExportMixin
@@ -102,6 +101,7 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
         self.form.sigChanged.connect(self._on_form_changed)
 
         self.dendrogram = DendrogramView()
+        self.dendrogram.set_style(window.scatter.style)  # names and colours of the data set's groups
         self.norms = NormView()
         self.compare = CompareView(choice=self._compare_choice)
         self.dendrogram.sigCutChanged.connect(self._on_cut_dragged)
@@ -259,8 +259,8 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
         both = np.concatenate([A, B])
         w.scatter.highlight(both)
         Y = w.project(w.run_X()[both])
-        pens = [pg.mkPen(palette.color(ca, extended=True), width=3)] * A.size + \
-               [pg.mkPen(palette.color(cb, extended=True), width=3)] * B.size
+        pens = [pg.mkPen(w.scatter.cluster_hex(ca, before, extended=True), width=3)] * A.size + \
+               [pg.mkPen(w.scatter.cluster_hex(cb, before, extended=True), width=3)] * B.size
         self.outline.setData(Y[:, 0], Y[:, 1], pen=pens, brush=None)
         kind = pl["witness_kind"]
         names = self._context.get("point_names", ())
