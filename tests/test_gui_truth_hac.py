@@ -95,3 +95,29 @@ def test_style_without_colour_names_is_the_plain_palette():
     assert [st.hex(i, lab) for i in range(3)] == ["#0072B2", "#000000",
                                                 [c for c in palette.OKABE_ITO if c not in ("#0072B2", "#000000")][2]]
     assert st.name(2, lab) == "cluster 3"
+
+
+def test_one_dimensional_data_is_a_number_line_with_notes(qtbot, window):
+    """Exercise 2: points on a line at y = 0 with no y axis, neighbours' names on opposite sides, and the Norms
+    and Compare tabs say that in one dimension every norm gives |x - x'|."""
+    apply(window, "ex2-min")
+    s = window.scatter
+    assert s.number_line() and not s.plot_item.getAxis("left").isVisible()
+    assert np.all(s.points()[:, 1] == 0)
+    assert s.vb.viewRange()[1] == [-1.0, 1.0]
+    names = {item.toPlainText(): item for item in s._name_items}
+    above = lambda n: names[n].anchor.y() > 0.5  # noqa: E731
+    assert above("16") != above("17") and above("1") != above("2")
+    r16, r17 = (names[n].sceneBoundingRect() for n in ("16", "17"))
+    assert not r16.intersects(r17)
+    assert window.plugin.norms.dim_note.isVisibleTo(window.plugin.norms)
+    assert "|x − x′|" in window.plugin.norms.dim_note.text()
+    compare = window.plugin.compare
+    window.tabs.setCurrentWidget(compare)
+    qtbot.waitUntil(lambda: bool(compare.results), timeout=10_000)
+    assert compare.dim_note.isVisible() and "every norm gives |x − x′|" in compare.dim_note.text()
+    # two-dimensional data again: an ordinary plane, no notes
+    apply(window, "ex1-min-l2")
+    assert not s.number_line() and s.plot_item.getAxis("left").isVisible()
+    qtbot.waitUntil(lambda: bool(compare.results), timeout=10_000)
+    assert not compare.dim_note.isVisible() and not window.plugin.norms.dim_note.isVisibleTo(window.plugin.norms)

@@ -115,6 +115,7 @@ class WindowData:
         else:
             self.scatter.set_points(np.empty((0, 2)))
         self._set_axis_labels()
+        self.scatter.set_number_line(has and ds.d == 1)
         self.data_panel.show_dataset(ds, self._projection)
         self._fit_data_dock()
         editable = bool(self.model.can_edit())

@@ -130,6 +130,10 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
         self._hl_points = self._overlay(4, size=POINT_SIZE, pen=self._rim)
         self._preview = self._overlay(6, size=POINT_SIZE + 4, pen=pg.mkPen("#111111", width=1.5))
         self._name_items: list[pg.TextItem] = []
+        self._axis_line = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen("#888888", width=1), movable=False)
+        self._axis_line.setZValue(-8)
+        self._axis_line.setVisible(False)
+        self.vb.addItem(self._axis_line, ignoreBounds=True)
 
     def _overlay(self, z: float, **style) -> pg.ScatterPlotItem:
         item = pg.ScatterPlotItem(pxMode=True, antialias=True, **style)
@@ -153,6 +157,7 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
         self._colors: np.ndarray | None = None  # (n, 4) uint8 per-point colours (set_colors), else None
         self._packed: tuple[np.ndarray, np.ndarray] | None = None  # raster: those colours as uint32, full/dim
         self._grid = False
+        self._number_line = False  # one-dimensional data: points on a line, no y axis (set_number_line)
         self._mode = "inspect"
         self._group = 0
         self._editable = False
@@ -348,6 +353,28 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
         self.plot_item.setLabel("bottom", x, color="#222222")
         self.plot_item.setLabel("left", y, color="#222222")
 
+    def set_number_line(self, on: bool = True):
+        """Draw one-dimensional data as a number line: points on a line at y = 0, no y axis, y not zoomable.
+
+        A y axis from -20 to 20 would say these data have a second coordinate; they do not. Point names
+        go above and below the line in turn (in order of x), so close points ("16", "17") keep readable names.
+        """
+        on = bool(on)
+        if on == self._number_line:
+            return
+        self._number_line = on
+        self.plot_item.showAxis("left", not on)
+        self.plot_item.setAspectLocked(not on)
+        self.vb.setMouseEnabled(x=True, y=not on)
+        self._axis_line.setVisible(on)
+        self._update_names()
+        if self.n:
+            self.auto_range()
+
+    def number_line(self) -> bool:
+        """True when the view draws a number line (:meth:`set_number_line`)."""
+        return self._number_line
+
     def auto_range(self):
         """Fit the view to the points (the unit square when there are none)."""
         if self.n == 0:
@@ -358,6 +385,9 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
         pad = np.where(span > 0, span * 0.05, np.maximum(np.abs(lo) * 0.1, 0.5))
         # point names are drawn right of and above their points: room for them at the right and top
         right, top = (pad * 3 if self._name_items else pad)
+        if self._number_line:
+            self.vb.setRange(xRange=(lo[0] - 2 * pad[0], hi[0] + 2 * pad[0]), yRange=(-1.0, 1.0), padding=0.0)
+            return
         self.vb.setRange(xRange=(lo[0] - pad[0], hi[0] + right), yRange=(lo[1] - pad[1], hi[1] + top),
                          padding=0.0)
 
@@ -407,9 +437,15 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
             item.setZValue(4)
             self.vb.addItem(item, ignoreBounds=True)
             self._name_items.append(item)
-        for item, name, (x, y) in zip(self._name_items, names, self._Y):
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[np.argsort(self._Y[:len(names), 0], kind="stable")] = np.arange(len(names))
+        for item, name, (x, y), r in zip(self._name_items, names, self._Y, rank.tolist()):
             item.setText(name)
             item.setPos(float(x), float(y))
+            if self._number_line:  # above and below the line in turn: neighbours never share a side
+                item.setAnchor((0.5, 1.25) if r % 2 == 0 else (0.5, -0.25))
+            else:
+                item.setAnchor((-0.15, 1.0))
 
 
 def _demo_widget() -> ScatterView:

@@ -35,6 +35,8 @@ __all__ = ["CompareView", "SmallDendrogram", "NORM_TITLES", "LINKAGE_TITLES"]
 NORM_TITLES = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
 LINKAGE_TITLES = {"min": "min", "max": "max", "avg": "avg", "centroid": "centroid"}
 INVERSION_COLOR = "#E8000B"
+ONE_D_NOTE = ("One-dimensional data: every norm gives |x − x′|, so the ℓ1, ℓ2 and ℓ∞ rows are the same and the "
+              "three dendrograms of one linkage are one; only the linkage changes the answer here.")
 SMALL_NAME_LIMIT = 40  # more leaves than this: the small dendrograms name none
 
 
@@ -109,6 +111,13 @@ class CompareView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.table)
+        self.dim_note = QLabel()
+        self.dim_note.setObjectName("compare_one_d")
+        self.dim_note.setWordWrap(True)
+        self.dim_note.setStyleSheet("color: #8a4b00;")
+        self.dim_note.setVisible(False)
+        layout.addWidget(self.dim_note)
+        self._dims = 2
         layout.addLayout(toggle)
         layout.addWidget(self.multiples_label)
         layout.addLayout(self.grid, 1)
@@ -163,6 +172,16 @@ class CompareView(QWidget):
             self._cancel()
             self._clear_drawing()
 
+    def set_dimensions(self, d: int):
+        """The run's number of features: in one dimension the rows of the norms are equal, and the view says why."""
+        self._dims = int(d)
+        self._show_dim_note()
+
+    def _show_dim_note(self):
+        one_d = self._dims == 1 and bool(self.results)
+        self.dim_note.setText(ONE_D_NOTE if one_d else "")
+        self.dim_note.setVisible(one_d)
+
     def set_choice_source(self, choice: Callable[[], tuple[str, str]] | None):
         """``choice()`` returns the current ``(norm, linkage)``; read on every restart and whenever the view is shown.
 
@@ -207,6 +226,7 @@ class CompareView(QWidget):
             self._show_busy("")
             return
         self._clear_drawing()
+        self._show_dim_note()
         self._compute(need_first=True, panels=self.panels())
 
     def shutdown(self):
@@ -310,6 +330,7 @@ class CompareView(QWidget):
         height = t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(t.rowCount())) + 6
         t.setMaximumHeight(height)
         self._mark_choice()
+        self._show_dim_note()
 
     def _mark_choice(self):
         for r, nm in enumerate(self.norms):

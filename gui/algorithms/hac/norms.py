@@ -89,6 +89,11 @@ def ball(which: str, centre, radius: float, n: int = 256) -> np.ndarray:
     return c + float(radius) * unit_sphere(which, n)
 
 
+ONE_D_NOTE = ("One-dimensional data: in one dimension every norm gives |x − x′| (the three unit balls are the "
+              "same interval [−1, 1] on the x axis), so ℓ1, ℓ2 and ℓ∞ measure, merge and draw exactly alike; "
+              "the shapes below differ only off the line, where these data have no points.")
+
+
 class NormView(QWidget):
     """The unit spheres of ℓ1, ℓ2 and ℓ∞ on one plot, and the witness of the current merge."""
 
@@ -126,6 +131,12 @@ class NormView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot)
         layout.addWidget(self.note)
+        self.dim_note = QLabel(ONE_D_NOTE)
+        self.dim_note.setObjectName("norm_one_d")
+        self.dim_note.setWordWrap(True)
+        self.dim_note.setStyleSheet("color: #8a4b00;")
+        self.dim_note.setVisible(False)
+        layout.insertWidget(0, self.dim_note)
         self.chosen: str | None = None
         self.witness_vector: np.ndarray | None = None
         self.set_norm(None)
@@ -133,6 +144,10 @@ class NormView(QWidget):
     @staticmethod
     def _pen(which: str, width: float):
         return pg.mkPen(NORM_COLORS[which], width=width, style=NORM_STYLES[which])
+
+    def set_dimensions(self, d: int):
+        """The run's number of features: in one dimension the view says why it tells nothing new."""
+        self.dim_note.setVisible(int(d) == 1)
 
     def set_norm(self, which: str | None):
         """Draw the sphere of the chosen norm in bold (None: all alike)."""

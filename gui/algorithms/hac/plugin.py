@@ -171,6 +171,8 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
         start = self._start_labels()
         self.from_groups.setEnabled(ds is not None and ds.labels is not None)
         n = X.shape[0]
+        self.norms.set_dimensions(X.shape[1])
+        self.compare.set_dimensions(X.shape[1])
         point_names = tuple(ds.point_names) if ds is not None and ds.point_names else \
             tuple(f"x{i + 1}" for i in range(n))
         leaf_names = point_names if start is None else group_names(ds, start, point_names)
