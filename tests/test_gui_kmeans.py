@@ -273,3 +273,20 @@ def test_kmeanspp_seed_steps_show_probabilities(qtbot, window):
     np.testing.assert_allclose([cx[0], cy[0]], w.scatter.points()[int(step.payload["chosen"])])
     w.player.seek(len(w.player.history) - 1)
     assert len(p.overlay.probs.getData()[0]) == 0 and len(p.overlay.chosen.getData()[0]) == 0
+
+
+def test_centres_are_drawn_in_the_colours_of_their_clusters_on_named_groups(qtbot, window):
+    """On data whose groups are named after colours (exercise 1) the scatter colours clusters that are whole groups
+    by those names; the centres, their trails and the regions use the same colours, never the plain palette."""
+    w = window
+    w.set_dataset(edata.example("four-points"))
+    p = _plugin(w)
+    p.form.set_values({"k": 3, "seed": 0})
+    w.restart_run()
+    qtbot.waitUntil(lambda: w.player.current is not None, timeout=5000)
+    w.player.to_end()
+    qtbot.waitUntil(lambda: not w.player.busy, timeout=5000)
+    w.player.seek(len(w.player.history) - 1)
+    k = w.player.current.centers.shape[0]
+    drawn = [b.color().name().upper() for b in p.overlay.centres.data["brush"][:k]]
+    assert drawn == [w.scatter.cluster_hex(j).upper() for j in range(k)]

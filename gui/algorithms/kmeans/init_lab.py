@@ -260,7 +260,9 @@ class KMeansOverlay:
     which encoding is shown and the range of the probabilities.
     """
 
-    def __init__(self):
+    def __init__(self, hex_of=palette.hex_color):
+        #: ``hex_of(j, extended)``: the colour of cluster ``j`` (the window's scatter gives the colours it draws)
+        self.hex_of = hex_of
         self.regions = pg.ImageItem(axisOrder="row-major")
         self.regions.setZValue(-20)
         self.trails: list[pg.PlotDataItem] = []
@@ -349,7 +351,7 @@ class KMeansOverlay:
         """
         k = 0 if C is None else C.shape[0]
         if k:
-            brushes = [palette.color(j, extended=extended) for j in range(k)]
+            brushes = [pg.mkColor(self.hex_of(j, extended)) for j in range(k)]
             symbols = ["d" if j < 8 or extended else "s" for j in range(k)]
             self.centres.setData(C[:, 0], C[:, 1], brush=brushes, symbol=symbols)
         else:
@@ -362,7 +364,7 @@ class KMeansOverlay:
                 self.plot_item.addItem(t, ignoreBounds=True)
         for j, t in enumerate(self.trails):
             if j < k and trail is not None and trail.shape[0] > 1:
-                c = palette.color(j, extended=extended)
+                c = pg.mkColor(self.hex_of(j, extended))
                 t.setData(trail[:, j, 0], trail[:, j, 1], pen=pg.mkPen(c, width=2), symbolBrush=c)
             else:
                 t.setData([], [])
@@ -442,6 +444,8 @@ class KMeansOverlay:
             self.region_labels = None
             return
         table = palette.rgba_table(max(k, 1), alpha=REGION_ALPHA, extended=extended)
+        for j in range(k):  # the colours the scatter draws the clusters in
+            table[j, :3] = pg.mkColor(self.hex_of(j, extended)).getRgb()[:3]
         lab = np.asarray(labels_grid)
         rgba = table[np.where(lab < 0, len(table) - 1, lab)]
         self.regions.setImage(rgba, levels=(0, 255), autoLevels=False)

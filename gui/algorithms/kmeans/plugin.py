@@ -28,6 +28,7 @@ Every view derives what it shows from the player's current step and history.
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QVBoxLayout, QWidget
 
@@ -36,7 +37,6 @@ from engine.kmeans.kernels import pair_evaluations
 from engine.core.params import ParamError
 from engine.core.steps import Step
 from gui.algorithms.kmeans.state import KMeansState
-from gui.widgets import palette
 from gui.algorithms.kmeans import extras
 from gui.algorithms.kmeans.extras import EXERCISES, data_coordinates, load_exercise, run_coordinates
 from gui.algorithms.kmeans.prototypes import PrototypesMixin
@@ -77,7 +77,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
         self.lab.sigChanged.connect(self._on_lab_changed)
         self.lab.sigCaptureChanged.connect(self._on_capture_changed)
         self.marks = CentreMarks()
-        self.overlay = KMeansOverlay()
+        self.overlay = KMeansOverlay(lambda j, extended: window.scatter.cluster_hex(j, extended=extended))
         self._views = None
         self._active = False
         self._trail_cache: dict[int, np.ndarray] = {}
@@ -399,7 +399,8 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
         return bool(self.window.scatter.raster)
 
     def _color(self, j: int):
-        return palette.color(j, extended=self._extended())
+        """Cluster ``j``'s colour as the scatter draws it (named groups keep their colours there)."""
+        return pg.mkColor(self.window.scatter.cluster_hex(j, extended=self._extended()))
 
     # ------------------------------------------------------------------ results
     def results(self) -> dict:
