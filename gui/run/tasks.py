@@ -36,11 +36,13 @@ Tasks must be created and started on the GUI thread.
 from __future__ import annotations
 
 import itertools
+import queue
+import socket
 import threading
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QSocketNotifier, QTimer, Signal, Slot
 
 __all__ = ["Task", "BackgroundTask", "TaskRegistry", "registry", "release_finished", "TaskFn"]
 
@@ -63,21 +65,43 @@ class TaskRegistry(QObject):
 
     sigCountChanged = Signal(int)
     sigIdle = Signal()
-    # The workers' end: emitted on worker threads, delivered (queued, in order) to the GUI thread, where they are
-    # handed to the live task of their token. The registry lives as long as the process, so a worker never emits
-    # on an object a closing window deleted.
-    _sigProgress = Signal(int, int, int, str)  # token, done, total, text
-    _sigPartial = Signal(int, object)  # token, partial result
-    _sigDone = Signal(int, bool, object)  # token, ok, result or message
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._owners: dict[int, QObject] = {}
         self._receivers: dict[int, Task] = {}
-        queued = Qt.ConnectionType.QueuedConnection
-        self._sigProgress.connect(self._on_progress, queued)
-        self._sigPartial.connect(self._on_partial, queued)
-        self._sigDone.connect(self._on_done, queued)
+        # The workers' end: a worker never calls Qt (a plain Python thread that emits Qt signals becomes a Qt
+        # "adopted thread", whose teardown can deadlock with the GUI thread). It puts its reports in a queue and
+        # writes one byte to a socket pair; a QSocketNotifier on the GUI thread wakes up and hands every report,
+        # in order, to the live task of its token. The registry lives as long as the process.
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake_read, self._wake_write = socket.socketpair()
+        self._wake_read.setblocking(False)
+        self._wake_write.setblocking(False)
+        self._notifier = QSocketNotifier(self._wake_read.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._drain)
+
+    def post(self, kind: str, token: int, *args) -> None:
+        """From a worker thread: report ``kind`` ("progress", "partial", "done") of ``token`` to the GUI thread."""
+        self._inbox.put((kind, token, args))
+        try:
+            self._wake_write.send(b"\0")
+        except (BlockingIOError, OSError):  # the socket is full: the GUI thread is woken already
+            pass
+
+    def _drain(self, *_):
+        try:
+            while self._wake_read.recv(4096):
+                pass
+        except (BlockingIOError, OSError):
+            pass
+        handlers = {"progress": self._on_progress, "partial": self._on_partial, "done": self._on_done}
+        while True:
+            try:
+                kind, token, args = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            handlers[kind](token, *args)
 
     def hold(self, owner: QObject) -> int:
         """Count one piece of work of ``owner`` as running; returns the token to :meth:`release` it with."""
@@ -107,19 +131,16 @@ class TaskRegistry(QObject):
             return None
         return task
 
-    @Slot(int, int, int, str)
     def _on_progress(self, token: int, done: int, total: int, text: str):
         task = self._receiver(token)
         if task is not None:
             task.sigProgress.emit(done, total, text)
 
-    @Slot(int, object)
     def _on_partial(self, token: int, partial):
         task = self._receiver(token)
         if task is not None:
             task.sigPartial.emit(partial)
 
-    @Slot(int, bool, object)
     def _on_done(self, token: int, ok: bool, payload):
         task = self._receiver(token)
         self._receivers.pop(token, None)
@@ -189,8 +210,8 @@ def _work(token: int, fn: TaskFn, flag: threading.Event):
 
     def progress(done: int, total: int, text: str = "", partial=None):
         if partial is not None:
-            reg._sigPartial.emit(token, partial)
-        reg._sigProgress.emit(token, int(done), int(total), str(text))
+            reg.post("partial", token, partial)
+        reg.post("progress", token, int(done), int(total), str(text))
 
     ok, payload = False, "interrupted"
     try:
@@ -199,7 +220,7 @@ def _work(token: int, fn: TaskFn, flag: threading.Event):
     except Exception as exc:  # a message for people, never a crash
         payload = str(exc) or type(exc).__name__
     finally:
-        reg._sigDone.emit(token, ok, payload)
+        reg.post("done", token, ok, payload)
 
 
 class Task(QObject):
