@@ -35,6 +35,7 @@ Tasks must be created and started on the GUI thread.
 """
 from __future__ import annotations
 
+import atexit
 import itertools
 import queue
 import socket
@@ -80,6 +81,15 @@ class TaskRegistry(QObject):
         self._wake_write.setblocking(False)
         self._notifier = QSocketNotifier(self._wake_read.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
+        atexit.register(self._close_wake_sockets)
+
+    def _close_wake_sockets(self):
+        try:
+            self._notifier.setEnabled(False)
+        except RuntimeError:  # Qt has gone already
+            pass
+        self._wake_read.close()
+        self._wake_write.close()
 
     def post(self, kind: str, token: int, *args) -> None:
         """From a worker thread: report ``kind`` ("progress", "partial", "done") of ``token`` to the GUI thread."""
