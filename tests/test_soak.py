@@ -36,7 +36,7 @@ def long_run(X, k=5, n_steps=FRAMES, delay=0.0):
 
 
 def make(qtbot, monkeypatch, classes):
-    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None: classes)
+    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None, only=None: classes)
     from gui.shell.main_window import MainWindow
 
     w = MainWindow()

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 @pytest.fixture
 def make_window(shown, monkeypatch):
-    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None: [ToyPlugin, OtherPlugin])
+    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None, only=None: [ToyPlugin, OtherPlugin])
     from gui.shell.main_window import MainWindow
 
     made = []
@@ -415,7 +415,7 @@ def test_paint_groups_with_the_group_box(qtbot, window):
 
 
 def test_broken_plugins_are_reported_not_fatal(qtbot, monkeypatch):
-    def broken(problems=None):
+    def broken(problems=None, only=None):
         raise ImportError("engine.kmeans needs a module that is missing")
 
     monkeypatch.setattr(algorithms, "plugin_classes", broken)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 @pytest.fixture
 def default_window(qtbot, monkeypatch):
     """A window at the size a first start gives it (no saved geometry)."""
-    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None: [ToyPlugin, OtherPlugin])
+    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None, only=None: [ToyPlugin, OtherPlugin])
     from gui.shell.main_window import MainWindow
     w = MainWindow(startup="")
     qtbot.addWidget(w)

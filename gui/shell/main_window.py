@@ -208,8 +208,7 @@ class MainWindow(WindowData, QMainWindow):
         reported in the panel, never a crash."""
         problems = []
         try:
-            classes = algorithms.plugin_classes(problems) if only is None else \
-                algorithms.plugin_classes(problems, only=only)
+            classes = algorithms.plugin_classes(problems, only=only)
         except Exception as exc:  # the registry itself failed (an engine part could not be imported)
             traceback.print_exc()
             classes, problems = [], [f"Algorithms could not be loaded: {type(exc).__name__}: {exc}"]
