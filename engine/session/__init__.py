@@ -140,7 +140,7 @@ def make_dataset(session: Session) -> edata.Dataset:
     SessionError
         A missing or unreadable data file, a bad generator option, ...
     """
-    d, where = session.data, session.label
+    where = session.label
     try:
         ds = _build_dataset(session)
         check_scale(ds.X, name="the data", error=edata.DataError)
@@ -259,11 +259,6 @@ def run(session: Session, dataset: edata.Dataset | None = None, until: int | Non
     return out
 
 
-def _finite(v):
-    v = float(v)
-    return v if math.isfinite(v) else None
-
-
 def summarize(session: Session, steps: list[Step], dataset: edata.Dataset | None = None,
               extras: dict | None = None) -> dict:
     """The outcome of a run as a JSON-ready dict (what ``render`` writes as ``result.json``).
@@ -295,8 +290,8 @@ def summarize(session: Session, steps: list[Step], dataset: edata.Dataset | None
         "steps": [{"kind": s.kind, "description": s.description} for s in steps],
         "labels": None if last.labels is None else [int(v) for v in last.labels],
         "centers": None if last.centers is None else to_json_ready(np.asarray(last.centers)),
-        "objective_name": alg.objective_label(session.params), "objective": _finite(last.objective),
-        "trace": [_finite(v) for v in last.trace],
+        "objective_name": alg.objective_label(session.params), "objective": float(last.objective),
+        "trace": [float(v) for v in last.trace],
     }
     summary = alg.session.summary
     if summary is not None:
