@@ -123,6 +123,10 @@ class Algorithm:
     no_cluster : str
         What the window calls a point with label ``-1`` in this algorithm's steps
         (``"unassigned"`` before a first assignment; ``"noise"`` for a density method).
+    working : callable, optional
+        ``working(X, steps, index, params, names=None, rows=None) -> engine.core.working.Working``:
+        the arithmetic of ``steps[index]`` as tables, recomputed by the textbook formula (see
+        :mod:`engine.core.working`); the Working view, ``render --working`` and the quiz read it.
     """
 
     name: str
@@ -140,6 +144,7 @@ class Algorithm:
     example_params: dict = field(default_factory=dict)
     no_cluster: str = "unassigned"
     objective_labels: Callable | None = None
+    working: Callable | None = None
 
     def objective_label(self, params: Mapping[str, Any] | None = None) -> str:
         """What ``Step.objective`` measures for the parameter values ``params``: the timeline's, the objective

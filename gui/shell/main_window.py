@@ -37,6 +37,7 @@ from gui.run.data_model import DataModel
 from gui.widgets.panels import AlgorithmPanel, DataPanel
 from gui.shell.dialogs import Loader
 from gui.shell.window_data import WindowData, has_points
+from gui.views import common_views
 from gui.run.player import Player
 from gui.widgets.scatter import ScatterView
 from gui.shell.settings import Settings
@@ -113,6 +114,7 @@ class MainWindow(WindowData, QMainWindow):
         self._current = -1
         self._plugin_problems = ""
         self._load_plugins(only)
+        self.common_views = common_views(self)  # after the plugins' tabs, for every algorithm
 
         self.menus = menus.build(self)
         self._connect()
@@ -341,6 +343,8 @@ class MainWindow(WindowData, QMainWindow):
             self._views[index] = list(plugin.views())
         for title, widget in self._views[index]:
             self.tabs.addTab(widget, title)
+        for view in self.common_views:
+            self.tabs.addTab(view, view.title)
         self.tabs.setVisible(self.tabs.count() > 0)
         plugin.activate()
         self.timeline.set_objective_name(plugin.objective_label())
@@ -363,6 +367,8 @@ class MainWindow(WindowData, QMainWindow):
         plugin = self.plugin
         if plugin is not None:
             plugin.show_step(step)
+        for view in self.common_views:
+            view.show_step(step)
 
     def _resting_labels(self):
         """What the scatter shows without a run: the data set's labels (starting groups), if any."""

@@ -221,7 +221,10 @@ def _views(window) -> list[tuple[str, object, int, object]]:
             slug += "-2"
         seen.add(slug)
         view = window.tabs.widget(i)
-        if plugin is None or plugin.has_content(view):
+        if view in window.common_views:
+            if view.has_content():
+                out.append((slug, view, i, view.figure()))
+        elif plugin is None or plugin.has_content(view):
             out.append((slug, view, i, view if plugin is None else plugin.figure(view)))
     return out
 

@@ -1,0 +1,31 @@
+"""Views every algorithm shares, shown after the active plugin's own tabs.
+
+A shared view is a ``QWidget`` class named in :data:`VIEWS` as ``"module:Class"``. The window
+builds one of each, once (``Class(window)``), and for every algorithm adds it to the tabs after
+the plugin's views. It must provide:
+
+* ``title`` — the tab's text;
+* ``show_step(step)`` — draw the current step (``None``: no run); called on every step change,
+  so a view that is costly to fill does the work only while visible (``isVisible()``) and on
+  ``showEvent`` otherwise;
+* ``has_content() -> bool`` — whether it shows something for the current data and run (``render``
+  writes a figure only then);
+* ``figure()`` — what a figure of it draws (the view itself, or its plot alone; see
+  :meth:`gui.algorithms.base.AlgorithmPlugin.figure`).
+
+Every view reads the window's current state (``window.player``, ``window.dataset``,
+``window.plugin``, ``window.scatter``) and follows it; none keeps a copy of the run.
+"""
+from __future__ import annotations
+
+from engine.core.registry import load_object
+
+__all__ = ["VIEWS", "common_views"]
+
+#: The shared views, in tab order.
+VIEWS: tuple[str, ...] = ()
+
+
+def common_views(window) -> list:
+    """One instance of every class of :data:`VIEWS` for ``window``, in tab order."""
+    return [load_object(spec)(window) for spec in VIEWS]
