@@ -38,6 +38,7 @@ from gui.widgets.panels import AlgorithmPanel, DataPanel
 from gui.shell.dialogs import Loader
 from gui.shell.window_data import WindowData, has_points
 from gui.views import common_views
+from gui.shell.lecture import Lecture
 from gui.run.player import Player
 from gui.widgets.scatter import ScatterView
 from gui.shell.settings import Settings
@@ -105,6 +106,7 @@ class MainWindow(WindowData, QMainWindow):
         self._preloaded = None  # steps of the next run, computed already (preload_steps)
 
         self._build_centre()
+        self.lecture = Lecture(self)
         self._build_docks()
         self._build_status_bar()
 

@@ -119,6 +119,11 @@ class Menus(QObject):
             from gui.widgets import export
             self._run_export(lambda: export.export_png(target, path, scale=scale), path)
 
+    def export_slide(self):
+        path = self._save_path("Export slide", "clusterlab-slide.png", "PNG image (*.png)", ".png")
+        if path:
+            self._run_export(lambda: self.window.lecture.export_slide(path), path)
+
     def export_svg(self, which: str):
         target, name = self._target(which)
         if target is None:
@@ -281,6 +286,10 @@ def _export_menu(m: Menus, exp: QMenu):
              tip="The coordinates and the cluster of every point at the current step", menu=exp)
     m.action("export_gif", "Animation of the run as GIF…", m.export_gif,
              tip="Every step from the first to the current one, as an animated GIF", menu=exp)
+    exp.addSeparator()
+    m.action("export_slide", "Slide (1920×1080 PNG)…", m.export_slide,
+             tip="The figures, the step caption and the timeline as a 16:9 slide (best in lecture mode, F5)",
+             menu=exp)
 
 
 def _edit_menu(m: Menus, window, edit: QMenu):
@@ -322,3 +331,8 @@ def _view_menu(m: Menus, window, view: QMenu):
     view.addSeparator()
     m.action("reset_zoom", "&Reset zoom", window.scatter.auto_range, K("Ctrl+0"),
              "Fit the scatter plot to the points", view)
+    view.addSeparator()
+    pres = m.action("presentation", "&Presentation (lecture mode)", window.lecture.toggle, K(Qt.Key.Key_F5),
+                    "Full screen, panels folded, large text and marks, the step as a caption (F5 again to leave)",
+                    view)
+    pres.setCheckable(True)

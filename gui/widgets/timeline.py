@@ -162,10 +162,16 @@ class TimelineBar(QWidget):
         self._fit_objective_label()
         self.refresh()
 
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # lecture mode: the fixed width follows the font
+            self._fit_objective_label()
+
     def _fit_objective_label(self):
         # a fixed width per algorithm: a label that resized with its number would re-layout the window every step
-        width = self.objective.fontMetrics().horizontalAdvance(f"{self.objective_name} = -1.23457e+05") + 8
-        self.objective.setFixedWidth(min(width, 360))
+        metrics = self.objective.fontMetrics()
+        width = metrics.horizontalAdvance(f"{self.objective_name} = -1.23457e+05") + 8
+        self.objective.setFixedWidth(min(width, 48 * metrics.averageCharWidth()))  # long names elide
 
     def set_speed(self, steps_per_second: float):
         """Set the speed shown and used (no :attr:`sigSpeedChanged`)."""

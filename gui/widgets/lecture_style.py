@@ -1,0 +1,129 @@
+"""Lecture style for pyqtgraph figures: every text larger, every line and mark thicker, by one factor.
+
+:func:`apply_style` walks the items of a graphics scene and scales what Qt's application
+font does not reach: axis titles, legend and annotation texts (``QGraphicsTextItem`` /
+``QGraphicsSimpleTextItem``), curve pens and scatter symbols. It is idempotent: each item
+remembers its size at factor 1 (item data), so applying it again after a view redrew (new
+items, or old ones re-filled at their normal size) brings everything to ``factor`` once,
+and ``factor=1`` restores the normal look.
+
+The application font (tick labels, tabs, buttons, tables) is scaled by the caller
+(:mod:`gui.shell.lecture`), which also calls this after every step and tab change.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem, QGraphicsView, QWidget
+
+__all__ = ["apply_style", "apply_to_widget"]
+
+_FONT = 0x4C01  # item data: the text's point size at factor 1
+
+
+def _scale_text(item, factor: float) -> None:
+    font = item.font()
+    base = item.data(_FONT)
+    size = font.pointSizeF()
+    if base is None or (size > 0 and abs(size - base * item.data(_FONT + 0x100)) > 1e-6):
+        base = size if size > 0 else None  # first visit, or the view set a new size since
+    if base is None:
+        return
+    font.setPointSizeF(base * factor)
+    item.setData(_FONT, base)
+    item.setData(_FONT + 0x100, factor)
+    item.setFont(font)
+
+
+def _scale_pen(item: pg.PlotCurveItem, factor: float) -> None:
+    pen = QPen(item.opts.get("pen", pg.mkPen()))
+    width = pen.widthF()
+    memo = item.__dict__.get("_lecture_width")  # (width at factor 1, width we set); pyqtgraph owns setData
+    if memo is not None and abs(width - memo[1]) <= 1e-6:
+        base = memo[0]
+    else:  # first visit, or the view set a new pen since; a cosmetic pen of width 0 draws 1 px wide
+        base = max(width, 1.0)
+    pen.setWidthF(base * factor)
+    item.setPen(pen)
+    item.__dict__["_lecture_width"] = (base, base * factor)
+
+
+def _scale_symbols(item: pg.ScatterPlotItem, factor: float) -> None:
+    sizes = np.asarray(item.data["size"], dtype=float)
+    if sizes.size == 0:
+        return
+    memo = item.__dict__.get("_lecture_sizes")  # (sizes at factor 1, sizes we set)
+    if memo is not None and memo[1].shape == sizes.shape and np.allclose(memo[1], sizes):
+        base = memo[0]  # ours: scale from the remembered sizes
+    else:  # first visit, or the view set new sizes since; -1 means the item's default size
+        base = np.where(sizes < 0, float(item.opts.get("size", 7)), sizes)
+    item.setSize(base * factor)
+    item.__dict__["_lecture_sizes"] = (base, np.asarray(item.data["size"], dtype=float).copy())
+
+
+def _points(size) -> float | None:
+    """``"9pt"`` -> 9.0; None for sizes in other units (left alone)."""
+    text = str(size).strip()
+    if text.endswith("pt"):
+        try:
+            return float(text[:-2])
+        except ValueError:
+            return None
+    return None
+
+
+def _scaled_css(item, size, factor: float, memo_key: str):
+    """The CSS size ``size`` (set by the view) at ``factor``: from the size remembered at factor 1 when
+    ``size`` is the one set here last, else ``size`` is a new size at factor 1. None: not in points."""
+    memo = item.__dict__.get(memo_key)  # (points at factor 1, the CSS text set here)
+    if memo is not None and size == memo[1]:
+        base = memo[0]
+    else:
+        base = _points(size)
+        if base is None:
+            return None
+    text = f"{base * factor:.3g}pt"
+    item.__dict__[memo_key] = (base, text)
+    return text
+
+
+def _scale_label(item: pg.LabelItem, factor: float) -> None:
+    text = _scaled_css(item, item.opts.get("size"), factor, "_lecture_label")
+    if text is not None and text != item.opts.get("size"):
+        item.setText(item.text, size=text)
+
+
+def _scale_axis_title(axis: pg.AxisItem, factor: float) -> None:
+    text = _scaled_css(axis, axis.labelStyle.get("font-size"), factor, "_lecture_axis")
+    if text is not None and text != axis.labelStyle.get("font-size"):
+        axis.labelStyle = {**axis.labelStyle, "font-size": text}
+        axis._updateLabel()
+
+
+def apply_style(scene, factor: float) -> None:
+    """Scale the texts, pens and symbols of every item in ``scene`` to ``factor`` times their normal size."""
+    for item in scene.items():
+        if isinstance(item, (QGraphicsTextItem, QGraphicsSimpleTextItem)):
+            _scale_text(item, factor)
+        elif isinstance(item, pg.PlotCurveItem):
+            _scale_pen(item, factor)
+        elif isinstance(item, pg.ScatterPlotItem):
+            _scale_symbols(item, factor)
+        elif isinstance(item, pg.LabelItem):
+            _scale_label(item, factor)
+        elif isinstance(item, pg.AxisItem):
+            _scale_axis_title(item, factor)
+
+
+def apply_to_widget(widget: QWidget, factor: float) -> None:
+    """:func:`apply_style` on the scene of every graphics view inside ``widget`` (each scene once)."""
+    views = widget.findChildren(QGraphicsView)
+    if isinstance(widget, QGraphicsView):
+        views.append(widget)
+    seen = set()
+    for view in views:
+        scene = view.scene()
+        if scene is not None and id(scene) not in seen:
+            seen.add(id(scene))
+            apply_style(scene, factor)
