@@ -93,6 +93,7 @@ from engine.hac import entries as _entries
 from engine.hac.dendrogram import cut_count, cut_height, validate_linkage
 from engine.hac.merges import FirstMerge, HacResult, first_merges, fit, steps
 from engine.hac.prepare import LINKAGES, NORM_NAMES, NORMS, PARAMS
+from engine.hac.working import working as _working
 
 __all__ = ["steps", "fit", "HacResult", "first_merges", "FirstMerge", "cut_height", "cut_count",
            "validate_linkage", "ALGORITHM", "NORMS", "LINKAGES"]
@@ -102,4 +103,4 @@ ALGORITHM = Algorithm(name="hac", session=_entries.SESSION, example={"example": 
     gui="gui.algorithms.hac.plugin:HacPlugin", order=10, fit=fit,
     title="Hierarchical clustering (HAC)", steps=steps, params=PARAMS,
     summary="Agglomerative merges under min, max, avg, centroid or Ward linkage in the l1, l2 or linf norm.",
-                      objective_name="merge distance", objective_sense=None)
+                      objective_name="merge distance", objective_sense=None, working=_working)
