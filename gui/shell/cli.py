@@ -32,7 +32,7 @@ COMMANDS = {
 }
 
 USAGE = """clusterlab [-h] [--version] [FILE | --example NAME | --mnist]
-       clusterlab render SESSION --out DIR [--steps 1,5,last] [--gif] [...]
+       clusterlab render SESSION --out DIR [--steps 1,5,last] [--gif] [--working] [...]
        clusterlab examples"""
 
 EPILOG = """opening the window:

@@ -2,7 +2,7 @@
 
 ::
 
-    clusterlab render SESSION.json --out DIR [--steps 1,5,last] [--gif] [--size 800x600] [--scale 2]
+    clusterlab render SESSION.json --out DIR [--steps 1,5,last] [--gif] [--working] [--size 800x600] [--scale 2]
     clusterlab render example:ex3-kmeans --out DIR
     clusterlab render --list-examples
 
@@ -13,6 +13,9 @@ the session uses is written with :mod:`gui.widgets.export`: the scatter and each
 algorithm's plugin, as ``VIEW.png`` and ``VIEW.svg`` (``VIEW-stepNNN.*`` with ``--steps``). Steps are
 numbered from 1 as on the window's timeline, in ``--steps``, in the file names and in ``result.json``.
 ``--gif`` adds ``run.gif``, one frame per step (the scatter beside the plugin's first tab).
+``--working`` adds the worked solution (:mod:`engine.session.solution`): ``working.json``,
+``solution.md`` and ``solution.tex``, with the scatter of the first 30 steps and the last
+(``scatter-stepNNN.png``).
 ``result.json`` holds the run's outcome, taken from the engine's steps
 (:func:`engine.session.summarize`, plus what the plugin computed beside the run, such as a sweep
 over K), never from widgets. Nothing here names an algorithm.
@@ -131,6 +134,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--size", default=f"{DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]}", help="size of each view, WxH")
     p.add_argument("--scale", type=float, default=1.0, help="pixel scale of the PNGs, 1 to 4 (default 1)")
     p.add_argument("--no-svg", action="store_true", help="write PNG only")
+    p.add_argument("--working", action="store_true", help="also write the worked solution: working.json (every "
+                   "step's working at full precision), solution.md and solution.tex (with a figure per step)")
     p.add_argument("--list-examples", action="store_true", help="list the shipped exercise sessions and exit")
     return p
 
@@ -215,7 +220,7 @@ def _main(args, stop) -> int:
         _err(f"cannot create the folder {out}: {exc.strerror or exc}.")
         return 1
     return render_window.render(session, ahead.results, out, wanted, size, args.scale, args.gif, args.fps,
-                                not args.no_svg, stop=stop)
+                                not args.no_svg, stop=stop, working=args.working)
 
 
 def _find_session(spec: str, find_session) -> Path:

@@ -254,8 +254,10 @@ def _step_indices(steps, final: int, last: int) -> list[int]:
     return indices
 
 
-def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: bool) -> list[Path]:
-    """Every view at every step of ``indices``: ``VIEW.png``/``.svg`` (``VIEW-stepNNN.*`` with ``suffix``)."""
+def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: bool, only=None,
+                 record: dict | None = None) -> list[Path]:
+    """Every view (the one called ``only``) at every step of ``indices``: ``VIEW.png``/``.svg``
+    (``VIEW-stepNNN.*`` with ``suffix``); ``record`` gets (view, index) -> the PNG's path."""
     player = window.player
     n_points = window.dataset.n if window.dataset is not None else 0
     if svg and n_points > SVG_POINT_LIMIT:
@@ -263,6 +265,8 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
              "the PNG has them all.")
     written: list[Path] = []
     for name, view, tab, figure in _views(window):
+        if only is not None and name != only:
+            continue
         _show_only(window, tab)
         wait_for_background(window)  # a tab may start its computation when it is shown
         got = _fit(window, view, size, measure=lambda f=figure: _export_size(f))
@@ -274,12 +278,15 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
             wait_for_background(window)  # ... or when a step is shown
             stem = f"{name}-step{step_number(i):03d}" if suffix else name  # numbered as on the timeline
             written.append(export.export_png(figure, out / f"{stem}.png", scale=scale))
+            if record is not None:
+                record[(name, i)] = written[-1]
             if svg and not (tab < 0 and n_points > SVG_POINT_LIMIT):
                 written.append(export.export_svg(figure, out / f"{stem}.svg"))
     return written
 
 
-def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool, stop=None) -> int:
+def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool, stop=None,
+           working: bool = False) -> int:
     """Draw ``session`` into the folder ``out``; returns the exit code.
 
     ``stop``: the :class:`gui.shell.stop_signals.StopSignals` in force (SIGINT and SIGTERM then raise
@@ -287,7 +294,8 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
     temporary folder are gone).
     ``ahead()``: what was computed headless for it, as keyword arguments of
     :func:`gui.shell.session_io.apply` (its data set, run, entries' work; called once the window is
-    built); ``wanted``: the steps to draw (None: the session's step); ``size``: each view's pixel size.
+    built); ``wanted``: the steps to draw (None: the session's step); ``size``: each view's pixel size;
+    ``working``: also the worked solution of steps 1 to the last drawn (:func:`_write_working`).
     """
     window, settings_folder = _make_window(session.algorithm)
     try:
@@ -317,7 +325,11 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
         final = last if target == "last" else min(int(target), last)
         _prepare(window)
         indices = _step_indices(steps, final, last)
-        written = _write_views(window, out, indices, suffix=wanted is not None, size=size, scale=scale, svg=svg)
+        drawn: dict = {}
+        written = _write_views(window, out, indices, suffix=wanted is not None, size=size, scale=scale, svg=svg,
+                               record=drawn)
+        if working:
+            written += _write_working(window, session, out, final, (size, scale, svg), drawn)
         if gif:
             written.append(_write_gif(window, out / "run.gif", final, size, scale, fps))
         player.seek(final)
@@ -335,6 +347,29 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
         QApplication.processEvents()
         shutil.rmtree(settings_folder, ignore_errors=True)
 
+
+def _write_working(window, session, out: Path, final: int, look, drawn: dict) -> list[Path]:
+    """The worked solution of steps 0..``final`` (:mod:`engine.session.solution`): the scatter of the first
+    steps and the last (``scatter-stepNNN.png``), then ``working.json``, ``solution.md`` and ``solution.tex``.
+    ``drawn``: (view, index) -> PNG of the figures written so far; the other views' figures at ``final``
+    (the dendrogram, the objective curve) are the document's figures of the whole run."""
+    from engine.session import solution
+
+    size, scale, svg = look
+    picks = solution.figure_indices(final)
+    if len(picks) < final + 1:
+        _err(f"note: the solution draws the scatter of steps 1 to {solution.FIGURE_STEPS} and of the last step "
+             f"({step_number(final)}); the working of every step is written.")
+    figures = {i: f"scatter-step{step_number(i):03d}.png" for i in picks}
+    have = {path.name for path in drawn.values()}  # --steps drew some already
+    written = _write_views(window, out, [i for i in picks if figures[i] not in have], suffix=True, size=size,
+                           scale=scale, svg=svg, only="scatter", record=drawn)
+    finals = [(view.replace("-", " "), path.name) for (view, i), path in drawn.items()
+              if i == final and view != "scatter"]
+    window.player.seek(final)
+    doc = solution.build(session, window.player.history[:final + 1], window.dataset, figures=figures,
+                         finals=finals)
+    return written + solution.write(out, doc)
 
 
 def _write_gif(window, path: Path, final: int, size, scale, fps) -> Path:
