@@ -42,7 +42,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["MAX_ROWS", "Table", "Working", "shown_rows", "point_names", "fmt"]
+__all__ = ["MAX_ROWS", "Table", "Working", "shown_rows", "point_names", "fmt", "step_value", "disagreements"]
 
 #: With at most this many points every row is given; with more, the selected rows (else the first ones) and a summary.
 MAX_ROWS = 50
@@ -219,3 +219,54 @@ def shown_rows(n: int, rows=None) -> tuple[np.ndarray, bool]:
         if idx.size:
             return idx, True
     return np.arange(MAX_ROWS), True
+
+
+def step_value(step, key: str):
+    """The step's own value of a ``derived`` key: the attribute (``labels``, ``centers``, ``objective``, ...),
+    else ``step.payload[key]`` (KeyError when the step has neither)."""
+    return getattr(step, key) if hasattr(step, key) else step.payload[key]
+
+
+def disagreements(working: Working, step, rtol: float = 1e-9, atol: float = 1e-12) -> list[str]:
+    """Where ``working.derived`` and ``step`` disagree, one line each (empty: they agree).
+
+    Each key is compared with :func:`step_value`, after ``numpy.asarray``: the same shape; integers,
+    booleans and text exactly (labels as they are numbered, no renaming); floats to ``rtol`` relative to
+    the larger magnitude of the two (of the whole array for arrays, so a coordinate that is zero up to
+    rounding in a centre is judged on the centre's scale), ``atol`` for values that should be 0, ``nan``
+    where the other is ``nan``.
+
+    >>> from engine.core.steps import Step
+    >>> s = Step("assign", "t", labels=[0, 1], objective=2.0, payload={"chosen": 3})
+    >>> disagreements(Working((), {"labels": np.array([0, 1]), "objective": 2.0 + 1e-12, "chosen": 3}), s)
+    []
+    >>> disagreements(Working((), {"labels": np.array([1, 0]), "objective": 2.1}), s)
+    ['labels: [1, 0] but the step has [0, 1]', 'objective: 2.1 but the step has 2.0']
+    """
+    out = []
+    for key, value in working.derived.items():
+        try:
+            want = step_value(step, key)
+        except KeyError:
+            out.append(f"{key}: the step has no such attribute or payload entry")
+            continue
+        got_a, want_a = np.asarray(value), np.asarray(want)
+        if got_a.shape != want_a.shape:
+            out.append(f"{key}: shape {got_a.shape} but the step has {want_a.shape}")
+        elif got_a.dtype.kind in "fc" or want_a.dtype.kind in "fc":
+            g, w = got_a.astype(float), want_a.astype(float)
+            if not np.array_equal(np.isnan(g), np.isnan(w)):
+                out.append(f"{key}: nan in other places than the step's")
+                continue
+            ok = ~np.isnan(w)
+            scale = max(float(np.abs(g[ok]).max(initial=0.0)), float(np.abs(w[ok]).max(initial=0.0)))
+            if np.abs(g[ok] - w[ok]).max(initial=0.0) > rtol * scale + atol:
+                out.append(f"{key}: {_short(value)} but the step has {_short(want)}")
+        elif not np.array_equal(got_a, want_a):
+            out.append(f"{key}: {_short(value)} but the step has {_short(want)}")
+    return out
+
+
+def _short(v) -> str:
+    text = repr(np.asarray(v).tolist()) if isinstance(v, np.ndarray) else repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -92,6 +92,7 @@ from engine.kmeans.lloyd import Cancelled, FitResult, fit, steps
 from engine.kmeans.problem import INITS, MEDOID_METRICS, VARIANTS, variant_metric
 from engine.kmeans.sweeps import SweepResult, sweep, sweep_seeds
 from engine.kmeans.views import ClusterSummary, Representatives, cluster_summary, representatives, voronoi_grid
+from engine.kmeans.working import working as _working
 
 __all__ = ["steps", "fit", "sweep", "FitResult", "SweepResult", "Cancelled", "ALGORITHM", "VARIANTS",
            "INITS", "MEDOID_METRICS", "sweep_seeds", "voronoi_grid", "representatives", "cluster_summary",
@@ -129,4 +130,5 @@ ALGORITHM = Algorithm(
     objective_name="J = sum of distances to the centres",
     objective_labels=_objective_label,
     objective_sense="min",
+    working=_working,
 )
