@@ -100,7 +100,7 @@ def test_data_with_more_than_two_features_say_why_editing_is_off(qtbot, window):
     d = w.dataset.d
     assert d > 2
     panel = w.data_panel
-    want = f"editing needs 2-D data: these data have {d} features shown through their first two principal components"
+    want = f"editing needs 2-D data: these data have {d} features, and the plot shows two directions"
     assert panel.edit_note.isVisible() and want in panel.edit_note.text()
     for mode, button in panel.mode_buttons.items():
         if mode != "inspect":

@@ -85,3 +85,18 @@ def test_slide_export_is_1920x1080(qtbot, open_window, tmp_path):
         * image.height()
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically, nothing left over
     w.lecture.set_on(False)
+
+
+def test_closing_in_lecture_mode_remembers_the_normal_window(qtbot, open_window):
+    from gui.shell.main_window import MainWindow
+    from gui.shell.settings import Settings
+
+    w = _open_ex3(qtbot, open_window)
+    w.lecture.set_on(True)
+    w.close()  # saves settings
+    again = MainWindow(settings=Settings())
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.data_dock.isVisible() and again.algorithm_dock.isVisible() and not again.isFullScreen()
+    again.close()

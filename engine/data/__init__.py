@@ -27,10 +27,10 @@ from engine.data.examples import (EXAMPLES, MNIST_COUNT, MNIST_IMAGES, MNIST_LAB
 from engine.data.generators import GENERATORS, generate
 from engine.data.loaders import load
 from engine.data.text import save_csv
-from engine.data.transforms import Projection, pca_2d, project_2d, standardize
+from engine.data.transforms import Projection, feature_axes, pca_2d, project_2d, standardize
 
 __all__ = [
     "DataError", "Dataset", "mnist", "binarize", "mnist_resource_dir", "mnist_arrays",
-    "example", "EXAMPLES", "standardize", "pca_2d", "project_2d", "Projection",
+    "example", "EXAMPLES", "standardize", "pca_2d", "project_2d", "Projection", "feature_axes",
     "load", "save_csv", "generate", "GENERATORS", "MAX_BYTES", "MAX_POINTS", "LoadCancelled",
 ]

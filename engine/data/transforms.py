@@ -14,7 +14,7 @@ import numpy as np
 
 from engine.data.dataset import DataError
 
-__all__ = ["standardize", "Projection", "project_2d", "pca_2d"]
+__all__ = ["standardize", "Projection", "project_2d", "pca_2d", "feature_axes"]
 
 
 def standardize(X) -> np.ndarray:
@@ -62,7 +62,8 @@ class Projection:
     explained_variance_ratio : ndarray of shape (2,)
         That variance as a share of the total variance (0 when the data have no spread).
     method : str
-        ``"pca"``, ``"identity"`` (d == 2, data unchanged) or ``"line"`` (d == 1, y = 0).
+        ``"pca"``, ``"identity"`` (d == 2, data unchanged), ``"line"`` (d == 1, y = 0) or
+        ``"features"`` (two chosen features, :func:`feature_axes`).
     message : str
         One line for people, e.g. for an axis caption.
     """
@@ -206,3 +207,35 @@ def pca_2d(X) -> tuple[np.ndarray, Projection]:
     info = Projection(V, mean, var, ratio, "pca",
                       f"First two principal components ({100 * ratio.sum():.1f}% of the variance).")
     return Y, info
+
+
+def feature_axes(X, i: int, j: int, names=None) -> tuple[np.ndarray, Projection]:
+    """Draw two features of the data as they are: feature ``i`` on x, feature ``j`` on y (0-based).
+
+    The :class:`Projection` (method ``"features"``) maps centres the same way
+    (``components`` are the unit vectors of the two features), so every overlay of
+    the window follows the chosen axes. ``names``: the features' names, for the message.
+
+    Example
+    -------
+    >>> Y, info = feature_axes(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), 2, 0)
+    >>> Y.tolist(), info.method, info.project(np.array([[7.0, 8.0, 9.0]])).tolist()
+    ([[3.0, 1.0], [6.0, 4.0]], 'features', [[9.0, 7.0]])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] < 1:
+        raise DataError(f"feature_axes needs a 2-D array with at least one point; got shape {X.shape}.")
+    n, d = X.shape
+    for k in (i, j):
+        if not 0 <= int(k) < d:
+            raise DataError(f"feature {int(k) + 1} does not exist: the data have {d} features (1 to {d}).")
+    i, j = int(i), int(j)
+    C = np.zeros((2, d))
+    C[0, i] = C[1, j] = 1.0
+    var = X.var(axis=0, ddof=1) if n > 1 else np.zeros(d)
+    total = float(var.sum())
+    pair = np.array([var[i], var[j]])
+    label = [str(names[k]) if names is not None and len(names) == d else f"x{k + 1}" for k in (i, j)]
+    info = Projection(C, np.zeros(d), pair, pair / total if total > 0 else np.zeros(2), "features",
+                      f"Two features as they are: {label[0]} (x) and {label[1]} (y).")
+    return X @ C.T, info

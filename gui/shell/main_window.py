@@ -99,6 +99,8 @@ class MainWindow(WindowData, QMainWindow):
         self._projection = None
         self._std = None  # (mean, scale) of the standardization, None when off
         self._pca_cache = None  # (dataset, Y, info) computed by the loader thread
+        self._axes = None  # None: the first two principal components (d > 2); (i, j): features i and j
+        self._pca = None  # (dataset, Y, info): the principal components of the shown data, kept for switching back
         self._busy_what = ""
         self._closed = False
         self._restart_batch = 0  # > 0 inside one_restart(): restarts wait for its end
@@ -255,6 +257,7 @@ class MainWindow(WindowData, QMainWindow):
         self.data_panel.sigEditModeChanged.connect(s.set_edit_mode)
         self.data_panel.sigStandardizeChanged.connect(self._on_standardize)
         self.data_panel.sigClearRequested.connect(self.clear_points)
+        self.data_panel.sigAxesChanged.connect(self.set_axes)
         self.algorithm_panel.sigAlgorithmChosen.connect(self.set_algorithm)
         self.algorithm_panel.sigRunRequested.connect(self.restart_run)
         s.sigAddRequested.connect(self._on_add_requested)
@@ -444,6 +447,7 @@ class MainWindow(WindowData, QMainWindow):
             self.resizeDocks([self.data_dock, self.algorithm_dock], [330, 330], Qt.Orientation.Horizontal)
 
     def save_settings(self):
+        self.lecture.set_on(False)  # lecture mode is for this sitting: the next start has the panels and fonts
         self.settings.set_window(self.saveGeometry(), self.saveState())
         self.settings.set_speed(self.timeline.speed.value())
         self.settings.sync()

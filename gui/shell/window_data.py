@@ -40,8 +40,8 @@ def edit_refusal(ds) -> str:
     if not has_points(ds) or ds.d == 2:
         return ""
     if ds.d > 2:
-        return (f"editing needs 2-D data: these data have {ds.d} features shown through their first two "
-                "principal components.")
+        return (f"editing needs 2-D data: these data have {ds.d} features, and the plot shows two directions "
+                "of them (a point dragged there has no place in the other features).")
     return "editing needs 2-D data: these data have 1 feature, drawn on a line."
 
 
@@ -117,6 +117,7 @@ class WindowData:
         self._set_axis_labels()
         self.scatter.set_number_line(has and ds.d == 1)
         self.data_panel.show_dataset(ds, self._projection)
+        self.data_panel.set_axis_choices(ds, self._axes)
         self._fit_data_dock()
         editable = bool(self.model.can_edit())
         self.data_panel.set_editable(editable, edit_refusal(ds))
@@ -152,10 +153,9 @@ class WindowData:
         X = ds.X
         cache = self._pca_cache
         if cache is not None and cache[0] is ds:
-            self._Y, self._projection = cache[1], cache[2]
-        else:
-            self._Y, self._projection = edata.pca_2d(X)
+            self._pca = cache
         self._pca_cache = None
+        self._Y, self._projection = self._display(ds)
         if self.data_panel.standardize.isChecked():
             mean = X.mean(axis=0)
             scale = X.std(axis=0)
@@ -166,15 +166,58 @@ class WindowData:
             self._std = None
             self._X_run = X
 
+    def _display(self, ds):
+        """``(Y, info)``: the display coordinates of ``ds`` for the chosen axes (principal components
+        computed once per data set and kept, so switching back and forth is instant)."""
+        if self._axes is not None and (ds.d <= 2 or max(self._axes) >= ds.d):
+            self._axes = None  # other data: the principal components again
+        if self._axes is not None:
+            return edata.feature_axes(ds.X, *self._axes, names=ds.feature_names)
+        if self._pca is None or self._pca[0] is not ds:
+            self._pca = (ds, *edata.pca_2d(ds.X))
+        return self._pca[1], self._pca[2]
+
+    def set_axes(self, axes):
+        """What the scatter plots for data with more than two features: None, the first two principal
+        components; ``(i, j)``, feature i on x and feature j on y (0-based). The run is not touched: every
+        view draws the current step again in the new plane."""
+        ds = self.dataset
+        self._axes = None if axes is None else (int(axes[0]), int(axes[1]))
+        if not has_points(ds) or ds.d <= 2:
+            self._axes = None
+            return
+        self._Y, self._projection = self._display(ds)
+        self.scatter.set_points(self._Y, names=ds.point_names, auto_range=True)
+        self.scatter.set_groups(ds.labels, ds.label_names)
+        self._set_axis_labels()
+        self.data_panel.show_dataset(ds, self._projection)
+        self.data_panel.set_axis_choices(ds, self._axes)
+        self._on_step_changed()
+
+    @property
+    def projection(self):
+        """The :class:`engine.data.Projection` of the display (principal components or two features); a new
+        object whenever the plane changes."""
+        return self._projection
+
+    @property
+    def axes(self):
+        """None (principal components) or ``(i, j)``: see :meth:`set_axes`."""
+        return self._axes
+
     def _set_axis_labels(self):
         ds, info = self.dataset, self._projection
-        if has_points(ds) and ds.d > 2 and info is not None:
+        names = ds.feature_names if has_points(ds) and ds.feature_names else None
+        if has_points(ds) and ds.d > 2 and info is not None and info.method == "features":
+            i, j = self._axes
+            self.scatter.set_axis_labels(*(names[k] if names else f"x{k + 1}" for k in (i, j)))
+        elif has_points(ds) and ds.d > 2 and info is not None:
             r = info.explained_variance_ratio
             self.scatter.set_axis_labels(f"PC1 ({100 * r[0]:.0f}% of variance)", f"PC2 ({100 * r[1]:.0f}%)")
         elif has_points(ds) and ds.d == 1:
-            self.scatter.set_axis_labels("x", "")
+            self.scatter.set_axis_labels(names[0] if names else "x", "")
         else:
-            self.scatter.set_axis_labels("x1", "x2")
+            self.scatter.set_axis_labels(*(names if names else ("x1", "x2")))
 
     def _on_standardize(self, _on: bool):
         self._recompute()

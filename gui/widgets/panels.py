@@ -29,6 +29,8 @@ def projection_text(dataset, info) -> str:
     """One line about how the data are drawn, e.g. ``"PCA: first two components, 87% of variance"``."""
     if dataset is None or info is None:
         return ""
+    if info.method == "features":
+        return info.message
     if dataset.d > 2:
         share = 100.0 * float(sum(info.explained_variance_ratio))
         return f"PCA: first two components, {share:.0f}% of variance"
@@ -63,8 +65,12 @@ class DataPanel(QWidget):
         The edit mode (one of :data:`EDIT_MODES`) and the paint group.
     sigStandardizeChanged(bool)
     sigClearRequested()
+    sigAxesChanged(object)
+        What the scatter plots for data with more than two features: None (the first two
+        principal components) or ``(i, j)``, features i (x) and j (y), 0-based.
     """
 
+    sigAxesChanged = Signal(object)
     sigEditModeChanged = Signal(str, int)
     sigStandardizeChanged = Signal(bool)
     sigClearRequested = Signal()
@@ -97,6 +103,8 @@ class DataPanel(QWidget):
         form.addRow("Data:", self.source)
         form.addRow("Points:", self.count)
         form.addRow("Dimensions:", self.dims)
+        form.addRow("Plot:", self._build_axes())
+        self._form = form
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -186,6 +194,52 @@ class DataPanel(QWidget):
         self.edit_note.setVisible(bool(why))
         if not editable and self.mode() != "inspect":
             self.set_mode("inspect")
+
+    def _build_axes(self) -> QWidget:
+        """Two choosers, x and y: the first two principal components, or any two features."""
+        box = QWidget()
+        h = QHBoxLayout(box)
+        h.setContentsMargins(0, 0, 0, 0)
+        self.axis_x, self.axis_y = QComboBox(), QComboBox()
+        for combo, name, tip in ((self.axis_x, "axis_x", "x axis"), (self.axis_y, "axis_y", "y axis")):
+            combo.setObjectName(name)
+            combo.setToolTip(f"What the {tip} shows: a principal component of the data, or one feature as it is")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            combo.activated.connect(lambda index, c=combo: self._on_axis_chosen(c, index))
+            h.addWidget(combo, 1)
+        return box
+
+    def set_axis_choices(self, dataset, axes) -> None:
+        """Fill the choosers for ``dataset`` (hidden unless it has more than two features) and show ``axes``
+        (None: principal components; ``(i, j)``: features)."""
+        d = getattr(dataset, "d", 0) if dataset is not None and getattr(dataset, "n", 0) else 0
+        self._form.setRowVisible(self._form.rowCount() - 1, d > 2)  # the "Plot:" row, the last so far
+        if d <= 2:
+            return
+        names = list(dataset.feature_names) if dataset.feature_names else [f"x{k + 1}" for k in range(d)]
+        for combo, pc in ((self.axis_x, "PC1"), (self.axis_y, "PC2")):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(f"{pc} (principal component)")
+            combo.addItems(names)
+            combo.blockSignals(False)
+        i, j = (-1, -1) if axes is None else axes
+        self.axis_x.setCurrentIndex(i + 1)
+        self.axis_y.setCurrentIndex(j + 1)
+
+    def axes(self):
+        """None (principal components) or ``(i, j)``: what the choosers show."""
+        i, j = self.axis_x.currentIndex() - 1, self.axis_y.currentIndex() - 1
+        return None if i < 0 or j < 0 else (i, j)
+
+    def _on_axis_chosen(self, combo: QComboBox, index: int) -> None:
+        other = self.axis_y if combo is self.axis_x else self.axis_x
+        if index == 0:  # a principal component: both axes are principal components
+            other.setCurrentIndex(0)
+        elif other.currentIndex() == 0:  # a feature against a principal component is not offered: pick a feature
+            other.setCurrentIndex(1 if index != 1 or other.count() < 3 else 2)
+        self.sigAxesChanged.emit(self.axes())
 
     def show_dataset(self, dataset, info=None):
         """Show the facts of ``dataset`` (None or no points: an empty canvas)."""

@@ -214,7 +214,10 @@ def export_results(plugin, folder, stem: str = "kmeans") -> list[Path]:
     if res["centers_data_coordinates"] is not None:
         C = np.asarray(res["centers_data_coordinates"])
         p = folder / f"{stem}-centers.csv"
-        write_rows(p, ["cluster"] + [f"x{j + 1}" for j in range(C.shape[1])],
+        features = plugin.window.dataset.feature_names
+        features = list(features) if features and len(features) == C.shape[1] else \
+            [f"x{j + 1}" for j in range(C.shape[1])]
+        write_rows(p, ["cluster"] + features,
                    [[i] + [float(v) for v in row] for i, row in enumerate(C)])
         paths.append(p)
     p = folder / f"{stem}-objective.csv"
