@@ -20,6 +20,7 @@ import engine
 from engine.core import registry
 from engine.core.params import Param, ParamError
 from engine.core.steps import STATUSES, Step
+from engine.core.working import Table, Working, disagreements
 from engine.session import (FORMAT, load_session, make_dataset, run, run_input, save_session, session_from_dict,
                             session_to_dict)
 
@@ -325,3 +326,38 @@ def test_render_of_the_default_session(name, tmp_path, qtbot, capsys):
     assert res["n_steps"] == len(d.steps) and res["complete"]
     assert res["labels"] == np.asarray(d.steps[-1].labels).tolist()
     assert (out / "scatter.png").stat().st_size > 0
+
+
+# ============================================================================ the working of every step
+def assert_well_formed(table, where: str):
+    """A working table: text title and formula, one label per row and column, every row as wide as the columns,
+    highlighted cells inside, cells numbers / text / booleans."""
+    assert isinstance(table, Table), where
+    assert isinstance(table.title, str) and table.title.strip() and isinstance(table.formula, str), where
+    assert len(table.values) == len(table.rows) and all(len(r) == len(table.columns) for r in table.values), where
+    assert all(isinstance(s, str) for s in (*table.rows, *table.columns)), where
+    assert all(0 <= r < len(table.rows) and 0 <= c < len(table.columns) for r, c in table.highlight), where
+    assert all(v is None or isinstance(v, (int, float, str, bool)) for row in table.values for v in row), where
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_working_of_every_step_agrees_with_the_step(name):
+    """``Algorithm.working`` explains every step of the default run: well-formed, JSON-ready tables, and what it
+    concludes (``derived``) agrees with the step (``engine.core.working.disagreements``: 1e-9 relative, integers
+    and labels exactly). It sees only the steps so far, as the window and ``render`` give them."""
+    d = default_run(name)
+    assert d.alg.working is not None, f"{name} registers no working (Algorithm.working)"
+    params = dict(d.session.params)
+    checked = 0
+    for i, step in enumerate(d.steps):
+        where = f"step {i} ({step.kind})"
+        w = d.alg.working(d.X, d.steps[:i + 1], i, params, names=d.dataset.point_names)
+        assert isinstance(w, Working) and isinstance(w.derived, dict), where
+        assert len(w.tables) >= 1, f"{where}: no table"
+        for t in w.tables:
+            assert_well_formed(t, f"{where}, table {t.title!r}")
+        json.dumps(w.to_dict(), allow_nan=False)
+        problems = disagreements(w, step)
+        assert not problems, f"{where}: " + "; ".join(problems)
+        checked += len(w.derived)
+    assert checked, "no step's working derives anything to check against the steps"
