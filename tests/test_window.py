@@ -446,6 +446,31 @@ def test_gif_export_can_be_cancelled(qtbot, window, monkeypatch, csv_file, tmp_p
     assert window.player.index == 4
 
 
+def test_gif_export_streams_frames(qtbot, window, monkeypatch, csv_file, tmp_path):
+    """Each frame is drawn when the GIF writer asks for it, so memory stays flat for any number of steps."""
+    from gui.widgets import export
+
+    window.open_file(csv_file[0])
+    wait_run(qtbot, window)
+    window.player.to_end()
+    qtbot.waitUntil(lambda: window.player.at_end, timeout=5000)
+    last = window.player.index
+    seen = []
+
+    def fake_save_gif(frames, path, fps=4, size=None):
+        assert not isinstance(frames, (list, tuple))  # a generator, not every frame at once
+        for frame in frames:
+            seen.append(window.player.index)  # the player is at this frame's step while it is written
+            assert frame.width() > 0
+        return path
+
+    monkeypatch.setattr(export, "save_gif", fake_save_gif)
+    from gui.shell.menus import record_animation
+    assert record_animation(window, str(tmp_path / "run.gif"))
+    assert seen == list(range(last + 1))
+    assert window.player.index == last
+
+
 @pytest.mark.slow
 def test_mnist_loads_off_the_gui_thread(qtbot, window):
     window.menus.actions["example_mnist"].trigger()

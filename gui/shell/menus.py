@@ -185,12 +185,19 @@ def grab_frame(window):
     return image
 
 
-def record_animation(window, path: str, fps: float | None = None) -> bool:
-    """Step the player from the first to the current step, grab every frame and save a GIF.
+class _Cancelled(Exception):
+    """The person cancelled the recording (the GIF being written is dropped; an old file stays)."""
 
-    A cancellable progress dialog is shown; the person's current step is restored
-    afterwards. Returns True when the file was written.
+
+def record_animation(window, path: str, fps: float | None = None) -> bool:
+    """Step the player from the first to the current step and stream each frame into a GIF.
+
+    Frames are drawn one at a time as the GIF is written (:func:`gui.widgets.export.save_gif` takes
+    a generator), so memory stays flat however long the run. A cancellable progress dialog is shown;
+    the person's current step is restored afterwards. Returns True when the file was written.
     """
+    from gui.widgets import export
+
     player = window.player
     current = max(player.index, 0)
     player.pause()
@@ -199,33 +206,34 @@ def record_animation(window, path: str, fps: float | None = None) -> bool:
     dialog.setWindowTitle("Export animation")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
-    frames = []
-    cancelled = False
-    try:
+    written = 0
+
+    def frames():
+        nonlocal written
         for k, i in enumerate(indices):
             if dialog.wasCanceled():
-                cancelled = True
-                break
+                raise _Cancelled
             player.seek(i)
-            frames.append(grab_frame(window))
+            yield grab_frame(window)
+            written += 1
             dialog.setValue(k + 1)
             QApplication.processEvents()
-        player.seek(current)
-        if cancelled or dialog.wasCanceled():
-            window.status("Animation export cancelled.")
-            return False
-        from gui.widgets import export
-        rate = fps if fps is not None else min(max(player.speed(), 0.5), 20.0)
-        try:
-            export.save_gif(frames, path, fps=rate)
-        except (OSError, ValueError, RuntimeError) as exc:
-            QMessageBox.critical(window, "Export failed", f"Could not write {path}:\n{exc}")
-            return False
+
+    rate = fps if fps is not None else min(max(player.speed(), 0.5), 20.0)
+    try:
+        export.save_gif(frames(), path, fps=rate)
+    except _Cancelled:
+        window.status("Animation export cancelled.")
+        return False
+    except (OSError, ValueError, RuntimeError) as exc:
+        QMessageBox.critical(window, "Export failed", f"Could not write {path}:\n{exc}")
+        return False
     finally:
+        player.seek(current)
         dialog.setValue(dialog.maximum())
         dialog.close()
         dialog.deleteLater()
-    window.status(f"Saved {path} ({len(frames)} frames)")
+    window.status(f"Saved {path} ({written} frames)")
     return True
 
 
