@@ -192,3 +192,10 @@ def test_mnist_sized_features_are_summarised():
         assert ws[0].tables[0].columns == ("‖c‖ (ℓ2)", "data point")
         for w in ws:
             assert all(len(t.columns) <= 8 for t in w.tables), [t.columns for t in w.tables]
+
+
+def test_a_float32_run_is_explained_but_only_its_labels_are_checked():
+    X = np.random.default_rng(7).normal(size=(80, 3)).astype(np.float32)
+    ws = workings(X, list(steps(X, 3, seed=1)), params(3))
+    assert "float32" in ws[3].tables[0].note
+    assert set(ws[3].derived) == {"labels", "n_changed"}

@@ -21,6 +21,9 @@
 * ``"init"``: the starting centres (given or random points) and the objective of assigning
   every point to its nearest one; or, for a random partition, each group's centre.
 
+A K-means run in float32 (float32 data) agrees with this float64 arithmetic to about 1e-6 only:
+its working says so and derives only the labels, counts and indices.
+
 More than :data:`~engine.core.working.MAX_ROWS` points: the selected rows (else the first)
 and a summary row over all points. More than :data:`~engine.kmeans.working_tables.MAX_FEATURES`
 features (MNIST): distances and norms only, never a column per feature.
@@ -40,6 +43,8 @@ Example
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from engine.core.working import Table, Working, point_names
@@ -53,8 +58,22 @@ __all__ = ["working"]
 
 def working(X, steps, index, params, names=None, rows=None) -> Working:
     """The working of ``steps[index]`` of a K-means run on ``X`` (see the module docstring)."""
+    variant = params.get("variant", "means")
+    if variant == "means" and (getattr(X, "dtype", None) == np.float32 or params.get("dtype") == "float32"):
+        return _in_float32(_working(np.asarray(X, dtype=float), steps, index, params, names, rows))
+    return _working(np.asarray(X, dtype=float), steps, index, params, names, rows)
+
+
+def _in_float32(w: Working) -> Working:
+    """A float32 K-means run agrees with float64 arithmetic to about 1e-6 only: its numbers are not checked."""
+    note = "The run computed in float32: its values agree with these (float64) to about 1e-6."
+    first = dataclasses.replace(w.tables[0], note=(w.tables[0].note + " " + note).strip())
+    return Working((first, *w.tables[1:]), {k: v for k, v in w.derived.items()
+                                            if k in ("labels", "n_changed", "chosen", "medoid_indices")})
+
+
+def _working(X, steps, index, params, names, rows) -> Working:
     step = steps[index]
-    X = np.asarray(X, dtype=float)
     variant = params.get("variant", "means")
     metric = variant_metric(variant, params.get("metric"))
     names = point_names(X.shape[0], names)
