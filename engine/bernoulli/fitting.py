@@ -19,6 +19,7 @@ from engine.core.steps import compact_labels
 from engine.core.validation import check_k, make_rng
 from engine.mixture.em import check_distinct, frozen, kmeans_labels, one_hot
 from engine.mixture.loop import em_steps
+from engine.scores.criteria import aic, bernoulli_mixture_n_params, bic
 
 __all__ = ["BernoulliEM", "BernoulliResult", "explicit", "check_args", "run", "fit_result"]
 
@@ -143,6 +144,9 @@ class BernoulliResult:
     loglik : (n_iter + 1,) total log-likelihood of the initial parameters and after each iteration
     logpost : (n_iter + 1,) the same for the log posterior (equal to ``loglik`` when alpha = 0)
     n_iter : int ; converged : bool
+    fixed_weights : bool, the weights were kept at their start (not free parameters)
+    n_params : int, ``k d`` probabilities plus ``k - 1`` weights unless fixed
+    bic, aic : float, of the final parameters' log-likelihood on the data they were fitted on (lower is better)
     """
 
     weights: np.ndarray
@@ -153,6 +157,19 @@ class BernoulliResult:
     logpost: np.ndarray
     n_iter: int
     converged: bool
+    fixed_weights: bool = False
+
+    @property
+    def n_params(self) -> int:
+        return bernoulli_mixture_n_params(*self.probs.shape, self.fixed_weights)
+
+    @property
+    def bic(self) -> float:
+        return bic(self.loglik[-1], self.n_params, self.resp.shape[0])
+
+    @property
+    def aic(self) -> float:
+        return aic(self.loglik[-1], self.n_params)
 
 
 def fit_result(steps, X, k, alpha) -> BernoulliResult:
@@ -169,4 +186,4 @@ def fit_result(steps, X, k, alpha) -> BernoulliResult:
     resp = ws.estep().T.copy()
     return BernoulliResult(weights=np.array(p["weights"]), probs=np.array(p["probs"]), resp=resp,
                            labels=resp.argmax(axis=1), loglik=np.array(lls), logpost=np.array(lps),
-                           n_iter=last.iteration, converged=last.converged)
+                           n_iter=last.iteration, converged=last.converged, fixed_weights=bool(p["fixed_weights"]))

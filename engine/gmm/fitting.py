@@ -22,6 +22,7 @@ from engine.gmm.model import FULL_STORE_LIMIT, expand, explicit, full_covariance
 from engine.mixture.em import (GaussModel, GaussWork, Singular, check_distinct, factor, frozen, kmeans_labels,
                                mstep_2d, mstep_general, n_distinct, one_hot, random_resp, variance_floor)
 from engine.mixture.loop import em_steps
+from engine.scores.criteria import aic, bic, gaussian_mixture_n_params
 
 __all__ = ["EMPTY_NK", "GaussianEM", "GMMResult", "check_args", "collapse_error", "run", "fit_result"]
 
@@ -193,6 +194,9 @@ class GMMResult:
     labels : (n,) most likely component under the final parameters
     loglik : (n_iter + 1,) total log-likelihood of the initial parameters and after each iteration
     n_iter : int ; converged : bool
+    n_params : int, the free parameters for ``covariance_type`` (:func:`engine.scores.gaussian_mixture_n_params`)
+    bic, aic : float, of the fitted parameters on the data they were fitted on (lower is better; as
+        scikit-learn's ``GaussianMixture.bic(X)`` / ``.aic(X)``)
     """
 
     weights: np.ndarray
@@ -205,6 +209,18 @@ class GMMResult:
     loglik: np.ndarray
     n_iter: int
     converged: bool
+
+    @property
+    def n_params(self) -> int:
+        return gaussian_mixture_n_params(*self.means.shape, self.covariance_type)
+
+    @property
+    def bic(self) -> float:
+        return bic(self.loglik[-1], self.n_params, self.resp.shape[0])
+
+    @property
+    def aic(self) -> float:
+        return aic(self.loglik[-1], self.n_params)
 
 
 def fit_result(steps, X, covariance) -> GMMResult:

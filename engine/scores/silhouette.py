@@ -1,0 +1,201 @@
+"""Silhouettes in the l1, l2 or l-inf metric, computed in blocks of rows (never an n x n matrix).
+
+For a point i of cluster A with |A| > 1, ``a(i)`` is its mean distance to the other points of A,
+``b(i)`` the smallest mean distance to the points of another cluster, and
+``s(i) = (b(i) - a(i)) / max(a(i), b(i))`` (0 when both are 0, and 0 for a point alone in its
+cluster), as scikit-learn's ``silhouette_samples`` with ``metric="manhattan"``, ``"euclidean"``
+or ``"chebyshev"``.
+
+Label ``-1`` (noise, or not assigned yet) is *not a cluster here*: such points get no silhouette
+(``nan``) and take no part in anyone else's ``a`` or ``b``; :func:`silhouette_score` averages the
+other points. (scikit-learn would count ``-1`` as one more cluster; on the points with labels
+``>= 0`` the two agree.)
+
+Rows are done in blocks of about :data:`BLOCK_VALUES` distances: each block's distances to every
+assigned point, summed per cluster (the assigned points sorted by cluster, one ``reduceat``). l2 on
+more than :data:`EXACT_L2_MAX_D` features uses ``|x|^2 + |y|^2 - 2 x.y`` on the centred data (one
+matrix product, as scikit-learn does); fewer features, and l1 and l-inf, use coordinate differences.
+
+Example
+-------
+>>> X = np.array([[0.0], [1.0], [5.0], [6.0]])
+>>> silhouette_samples(X, [0, 0, 1, 1], metric="l1").round(4).tolist()
+[0.8182, 0.7778, 0.7778, 0.8182]
+>>> silhouette_samples(X, [0, 0, -1, 1]).tolist()  # -1: no silhouette; 1 alone in its cluster: 0
+[0.8333333333333334, 0.8, nan, 0.0]
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.core.params import ParamError
+
+__all__ = ["METRICS", "BLOCK_VALUES", "EXACT_L2_MAX_D", "check_metric", "silhouette_samples", "silhouette_score"]
+
+#: The point distances, as in the brief: l1, l2, l-inf.
+METRICS = ("l1", "l2", "linf")
+#: scikit-learn's names for them, accepted too.
+ALIASES = {"manhattan": "l1", "cityblock": "l1", "euclidean": "l2", "chebyshev": "linf"}
+#: About this many distances (float64) per block of rows (2 MB: the elementwise passes stay in cache).
+BLOCK_VALUES = 1 << 18
+#: ... and per block of the matrix product (32 MB: larger blocks keep the product efficient).
+PRODUCT_BLOCK_VALUES = 1 << 22
+#: l2 by coordinate differences up to this many features; by a matrix product beyond.
+EXACT_L2_MAX_D = 8
+
+
+def check_metric(metric) -> str:
+    """``"l1"``, ``"l2"`` or ``"linf"`` for ``metric`` (scikit-learn's names accepted); ParamError otherwise."""
+    m = ALIASES.get(metric, metric)
+    if m not in METRICS:
+        raise ParamError(f"metric={metric!r} is not a silhouette metric; choose 'l1', 'l2' or 'linf' "
+                         "('manhattan', 'euclidean', 'chebyshev').")
+    return m
+
+
+def _checked(X, labels):
+    """(X as float64 (n, d), labels as int64 (n,)) with clear messages."""
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ParamError(f"X must be numbers: {exc}") from None
+    if X.ndim == 1:
+        X = X[:, None]
+    lab = np.asarray(labels)
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise ParamError(f"X has shape {X.shape}; the silhouette needs points (n, d) with n >= 1.")
+    if lab.ndim != 1 or lab.shape[0] != X.shape[0]:
+        raise ParamError(f"labels have shape {lab.shape} for {X.shape[0]} points; give one label per point.")
+    if lab.dtype.kind not in "iub" and not (lab.dtype.kind == "f" and np.all(np.isfinite(lab))
+                                            and np.all(lab == np.round(lab))):
+        raise ParamError(f"labels must be whole numbers (cluster ids, -1 for none); got dtype {lab.dtype}.")
+    if not np.isfinite(X).all():
+        raise ParamError("X contains NaN or infinity.")
+    return X, lab.astype(np.int64)
+
+
+def _distances(A, BT, metric, B_sq=None) -> np.ndarray:
+    """Distances (len(A), n) between the rows of A and the columns of ``BT`` in ``metric``.
+
+    With ``B_sq`` (l2 by a matrix product), ``BT`` is ``(d + 2, n)``: the coordinates, then ``|y|^2``,
+    then ones, so that one product ``[-2x, 1, |x|^2] . [y, |y|^2, 1]`` gives every squared distance.
+    """
+    if metric == "l2" and B_sq is not None:
+        A_aug = np.empty((A.shape[0], A.shape[1] + 2))
+        np.multiply(A, -2.0, out=A_aug[:, :-2])
+        A_aug[:, -2] = 1.0
+        A_aug[:, -1] = np.einsum("ij,ij->i", A, A)
+        D = A_aug @ BT
+        np.maximum(D, 0.0, out=D)
+        return np.sqrt(D, out=D)
+    D = np.empty((A.shape[0], BT.shape[1]))
+    diff = np.empty_like(D) if A.shape[1] > 1 else None
+    for j in range(A.shape[1]):
+        out = D if j == 0 else diff
+        np.subtract.outer(A[:, j], BT[j], out=out)
+        if metric == "l2":
+            np.square(out, out=out)
+        else:
+            np.abs(out, out=out)
+        if j:
+            if metric == "linf":
+                np.maximum(D, diff, out=D)
+            else:
+                D += diff
+    return np.sqrt(D, out=D) if metric == "l2" else D
+
+
+def _clusters(labels):
+    """Assigned points sorted by cluster: (their indices, code per point (-1 none), sizes, starts)."""
+    keep = labels >= 0
+    values, codes = np.unique(labels[keep], return_inverse=True)
+    code = np.full(labels.shape[0], -1, dtype=np.int64)
+    code[keep] = codes
+    order = np.flatnonzero(keep)[np.argsort(codes, kind="stable")]
+    sizes = np.bincount(codes, minlength=values.size)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    return order, code, sizes, starts
+
+
+def silhouette_samples(X, labels, metric="l2", *, rows=None) -> np.ndarray:
+    """The silhouette of each point (see the module docstring).
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+    labels : array-like of shape (n,)
+        Cluster ids; ``-1`` = noise / not assigned (no silhouette, ``nan``).
+    metric : {"l2", "l1", "linf"}
+        Also scikit-learn's "euclidean", "manhattan", "chebyshev".
+    rows : array-like of int, optional
+        Compute only these points' silhouettes (each still exact, against all points): a sample of a
+        large data set. Default: every point.
+
+    Returns
+    -------
+    ndarray of shape (n,), or (len(rows),) with ``rows``; values in [-1, 1], ``nan`` for label -1.
+
+    Raises
+    ------
+    ParamError
+        Fewer than 2 clusters, or as many clusters as assigned points (every point alone).
+    """
+    X, labels = _checked(X, labels)
+    metric = check_metric(metric)
+    order, code, sizes, starts = _clusters(labels)
+    k, m = sizes.size, order.size
+    if not 2 <= k <= m - 1:
+        raise ParamError(f"the silhouette needs from 2 to {max(m - 1, 2)} clusters (the assigned points minus one); "
+                         f"these labels have {k} cluster(s) among {m} assigned point(s)"
+                         + (" (label -1 is no cluster)." if m < labels.size else "."))
+    which = np.arange(labels.size) if rows is None else np.asarray(rows, dtype=np.int64).reshape(-1)
+    if which.size and (which.min() < 0 or which.max() >= labels.size):
+        raise ParamError(f"rows must be point indices from 0 to {labels.size - 1}.")
+    out = np.full(which.size, np.nan)
+    assigned = np.flatnonzero(code[which] >= 0)
+    ref = X[order]
+    B_sq = None
+    if metric == "l2" and X.shape[1] > EXACT_L2_MAX_D:
+        shift = ref.mean(axis=0)
+        ref = ref - shift
+        B_sq = np.einsum("ij,ij->i", ref, ref)
+        refT = np.vstack([ref.T, B_sq, np.ones(m)])
+    else:
+        shift = 0.0
+        refT = np.ascontiguousarray(ref.T)  # one contiguous row per feature
+    rank = np.empty(labels.size, dtype=np.int64)
+    rank[order] = np.arange(m)
+    block = max(1, (BLOCK_VALUES if B_sq is None else PRODUCT_BLOCK_VALUES) // m)
+    for lo in range(0, assigned.size, block):
+        pos = assigned[lo:lo + block]
+        idx = which[pos]
+        D = _distances(X[idx] - shift, refT, metric, B_sq)
+        D[np.arange(idx.size), rank[idx]] = 0.0  # the point itself (exactly 0 with the matrix product too)
+        out[pos] = _block_silhouette(np.add.reduceat(D, starts, axis=1), code[idx], sizes)
+    return out
+
+
+def _block_silhouette(sums, own, sizes) -> np.ndarray:
+    """Silhouettes of a block from its per-cluster distance sums (b, k), own cluster codes and cluster sizes."""
+    r = np.arange(own.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = sums[r, own] / (sizes[own] - 1)
+        means = sums / sizes
+        means[r, own] = np.inf
+        b = means.min(axis=1)
+        s = (b - a) / np.maximum(a, b)
+    s[sizes[own] == 1] = 0.0
+    return np.nan_to_num(s, nan=0.0)
+
+
+def silhouette_score(X, labels, metric="l2", *, rows=None) -> float:
+    """The mean silhouette of the assigned points (label ``-1`` left out), or of ``rows`` when given.
+
+    >>> round(silhouette_score([[0.0], [1.0], [5.0], [6.0]], [0, 0, 1, 1]), 6)
+    0.79798
+    """
+    s = silhouette_samples(X, labels, metric, rows=rows)
+    s = s[~np.isnan(s)]
+    if s.size == 0:
+        raise ParamError("none of the rows asked for belongs to a cluster (all have label -1).")
+    return float(s.mean())
