@@ -94,3 +94,23 @@ def test_new_run_drops_late_steps_of_the_old_one(qtbot, player):
     player.to_end()
     qtbot.waitUntil(lambda: player.at_end, timeout=3000)
     assert [s.description for s in player.history] == ["new 0", "new 1", "new 2"]
+
+
+def test_seek_ahead_is_capped_at_max_step(qtbot, player, monkeypatch):
+    """Asking for a step far beyond any run (a session's or a person's typo) computes no more than MAX_STEP steps."""
+    import itertools
+
+    import gui.run.player as player_module
+
+    monkeypatch.setattr(player_module, "MAX_STEP", 30)
+
+    def endless():
+        for i in itertools.count():
+            yield Step("assign", f"step {i}", labels=np.zeros(5, dtype=int), objective=1.0)
+
+    player.start(endless)
+    qtbot.waitUntil(lambda: player.current is not None, timeout=3000)
+    player.seek_ahead(10 ** 12)
+    qtbot.waitUntil(lambda: player.index == 30 and not player.busy, timeout=5000)
+    qtbot.wait(100)
+    assert player.index == 30 and len(player.history) < 100

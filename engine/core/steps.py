@@ -51,10 +51,13 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-__all__ = ["Step", "readonly", "compact_labels", "freeze_payload", "run_to_end", "step_number", "step_index",
+__all__ = ["MAX_STEP", "Step", "readonly", "compact_labels", "freeze_payload", "run_to_end", "step_number", "step_index",
            "step_label"]
 
 STATUSES = ("", "converged", "max_iter", "finished")
+#: The largest step index anything asks for (a session's "step", the player's seek ahead, render --steps):
+#: Qt signals carry 32-bit ints, and a run of more steps than this is never meant.
+MAX_STEP = 10 ** 7
 
 
 def step_number(index: int) -> int:

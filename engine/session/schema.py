@@ -49,6 +49,7 @@ from engine import data as edata
 from engine.core import entries
 from engine.core.params import ParamError
 from engine.core.registry import get_algorithm
+from engine.core.steps import MAX_STEP  # the largest step index a session may name
 
 __all__ = ["FORMAT", "VERSION", "MAX_FILE_BYTES", "MAX_STEP", "DATA_KINDS", "SessionError",
            "Session", "session_from_dict", "session_to_dict", "to_json_ready"]
@@ -56,7 +57,6 @@ __all__ = ["FORMAT", "VERSION", "MAX_FILE_BYTES", "MAX_STEP", "DATA_KINDS", "Ses
 FORMAT = "clusterlab-session"
 VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 ** 2  # a session with hand-made points stays far below this
-MAX_STEP = 10 ** 7  # the largest step number a session may name (Qt signals carry 32-bit ints)
 DATA_KINDS = ("example", "generator", "mnist", "path", "points")
 TOP_KEYS = ("format", "version", "name", "description", "data", "transform", "algorithm", "step")
 

@@ -33,7 +33,7 @@ from typing import Callable, Iterator
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from engine.core.cancel import Cancelled, watching
-from engine.core.steps import Step
+from engine.core.steps import MAX_STEP, Step
 from gui.run.tasks import registry
 
 __all__ = ["Player"]
@@ -210,11 +210,12 @@ class Player(QObject):
     def seek_ahead(self, index: int):
         """Show step ``index``, computing the steps up to it on the worker first if needed.
 
-        Shows the last step instead when the run ends before ``index``; ``sigStepChanged``
+        ``index`` is capped at :data:`engine.core.steps.MAX_STEP`. Shows the last step instead when the
+        run ends before ``index``; ``sigStepChanged``
         tells when it is shown (``busy`` is False again once the worker has stopped).
         """
         self.pause()
-        index = max(int(index), 0)
+        index = min(max(int(index), 0), MAX_STEP)  # a run never has more steps; the worker stops there
         if index < len(self.history):
             self.seek(index)
         elif self.exhausted:
