@@ -248,3 +248,15 @@ def test_many_features_are_summarised():
         for w, s in zip(ws, run_steps):
             assert_agrees(w, s)
             assert all(len(t.columns) <= MAX_COLS + 1 for t in w.tables[1:]), [t.columns for t in w.tables]
+
+
+def test_pairs_too_many_to_recompute_keep_the_steps_height():
+    rng = np.random.default_rng(8)
+    X = np.concatenate([rng.uniform(size=(300, 784)), 3 + rng.uniform(size=(300, 784))])
+    run_steps = list(steps(X, linkage="avg"))
+    w = working(X, run_steps, 599, {"norm": "l2", "linkage": "avg"})
+    assert_agrees(w, run_steps[599])
+    assert set(w.derived) == {"labels", "size", "n_clusters"}
+    pairs = w.tables[1]
+    assert (len(pairs.rows), len(pairs.columns)) == (MAX_ROWS, MAX_COLS) and "too many to recompute" in pairs.note
+    assert w.tables[-1].values[0][1] == run_steps[599].objective

@@ -21,12 +21,14 @@ a relative ``1e-12``, so that rounding in the engine's updates cannot hide a tie
 (smaller, larger) *representative* — the smallest starting-cluster id it holds — is
 lexicographically smallest merges.
 
-The whole matrix is searched when it is small enough (at most :data:`FULL_PAIRS` point pairs
-for min / max / avg, :data:`FULL_CLUSTERS` clusters for centroid / Ward); then
+The whole matrix is searched when that takes at most :data:`FULL_WORK` coordinate differences
+(``n² d`` for min / max / avg, ``m² d`` for centroid / Ward, ``m`` clusters); then
 :attr:`Working.derived` states what the working concludes — the merge height (``"objective"``,
 ``"distance"``), the new cluster's ``"size"``, the clusters left (``"n_clusters"``) and the
 ``"labels"`` after the merge, numbered by smallest member as the steps number them. Larger
-problems take the merged pair from the step and recompute its distance only.
+problems take the merged pair from the step and recompute its distance only (min / max / avg
+pairs of more than :data:`~engine.hac.working_pairs.PAIR_WORK` coordinate differences not even
+that: the height is then the step's and not in ``derived``).
 
 Example
 -------
@@ -44,15 +46,13 @@ from __future__ import annotations
 import numpy as np
 
 from engine.core.working import MAX_ROWS, Table, Working, fmt, point_names, shown_rows
-from engine.hac.working_pairs import (MAX_FEATURES, NORM_SUB, NORM_WORD, TIE_RTOL, coord_names, expansion,
-                                      pair_stats, point_distances, set_name)
+from engine.hac.working_pairs import (MAX_FEATURES, NORM_SUB, NORM_WORD, PAIR_WORK, TIE_RTOL, coord_names,
+                                      expansion, pair_stats, point_distances, set_name)
 
-__all__ = ["working", "FULL_PAIRS", "FULL_CLUSTERS", "TIE_RULE"]
+__all__ = ["working", "FULL_WORK", "TIE_RULE"]
 
-#: min / max / avg: the whole cluster-distance matrix is recomputed when it needs at most this many point pairs.
-FULL_PAIRS = 2_000_000
-#: centroid / Ward: the whole matrix is recomputed up to this many clusters.
-FULL_CLUSTERS = 2_000
+#: The whole cluster-distance matrix is recomputed when it takes at most this many coordinate differences.
+FULL_WORK = 8_000_000
 TIE_RULE = ("Tie rule: among pairs at the same distance (equal up to rounding), the pair whose (smaller, larger) "
             "representative — the smallest starting cluster it holds — comes first merges.")
 _FORMULA = {
@@ -144,10 +144,10 @@ def _matrix(X, cl: _Clusters, linkage, norm) -> np.ndarray:
     return R
 
 
-def _full(cl: _Clusters, linkage, n) -> bool:
-    if linkage in ("centroid", "ward"):
-        return cl.m <= FULL_CLUSTERS
-    return n * n <= 2 * FULL_PAIRS
+def _full(cl: _Clusters, linkage, X) -> bool:
+    n, d = X.shape
+    count = cl.m if linkage in ("centroid", "ward") else n
+    return count * count * d <= FULL_WORK
 
 
 def _closest(R, rep):
@@ -170,8 +170,7 @@ def _step_pair(cl: _Clusters, step):
 
 def _merge(X, steps, index, norm, linkage, names, rows, start_of) -> Working:
     cl = _Clusters(steps[index - 1].labels, start_of)
-    n = X.shape[0]
-    full = _full(cl, linkage, n)
+    full = _full(cl, linkage, X)
     if full:
         R = _matrix(X, cl, linkage, norm)
         a, b, _, tied = _closest(R, cl.rep)
@@ -180,7 +179,8 @@ def _merge(X, steps, index, norm, linkage, names, rows, start_of) -> Working:
         a, b = _step_pair(cl, steps[index])
         matrix = _near_table(X, cl, a, b, linkage, norm, names)
     A, B = cl.groups[a], cl.groups[b]
-    pair_tables, h = expansion(X, A, B, linkage, norm, names, rows)
+    pair_tables, h, recomputed = expansion(X, A, B, linkage, norm, names, rows,
+                                           steps[index].payload.get("distance"))
     labels = cl.labels.copy()
     labels[labels == b] = a
     labels = _by_first(labels)
@@ -191,7 +191,9 @@ def _merge(X, steps, index, norm, linkage, names, rows, start_of) -> Working:
     result = Table("The merge", rf"h = d_{{\mathrm{{{linkage}}}}}(G, G')", [set_name(np.concatenate([A, B]), names)],
                    ["size", "height h", "clusters left"], [[len(A) + len(B), h, cl.m - 1]], highlight=[(0, 1)],
                    note=note)
-    derived = {"objective": h, "distance": h, "size": len(A) + len(B), "n_clusters": cl.m - 1, "labels": labels}
+    derived = {"size": len(A) + len(B), "n_clusters": cl.m - 1, "labels": labels}
+    if recomputed:
+        derived.update(objective=h, distance=h)
     return Working((matrix, *pair_tables, result), derived)
 
 
@@ -234,8 +236,11 @@ def _matrix_table(R, cl: _Clusters, a, b, tied, linkage, norm, names, rows) -> T
 
 
 def _pair_value(X, G, H, linkage, norm) -> float:
-    """The cluster distance of the point sets ``G`` and ``H`` by the definition."""
+    """The cluster distance of the point sets ``G`` and ``H`` by the definition (``nan``: min / max / avg over
+    more than a share of :data:`~engine.hac.working_pairs.PAIR_WORK` coordinate differences, not recomputed)."""
     if linkage in ("min", "max", "avg"):
+        if len(G) * len(H) * X.shape[1] > PAIR_WORK // MAX_ROWS:
+            return float("nan")
         lo, _, hi, _, total = pair_stats(X[G], X[H], norm)
         return {"min": lo, "max": hi, "avg": total / (len(G) * len(H))}[linkage]
     mu_g, mu_h = X[G].mean(axis=0)[None], X[H].mean(axis=0)[None]
@@ -256,4 +261,5 @@ def _near_table(X, cl: _Clusters, a, b, linkage, norm, names) -> Table:
                  [cl.name(a, names), cl.name(b, names)], [cl.name(c, names) for c in shown], values,
                  highlight=[(0, pos[b])],
                  note=f"{cl.m} clusters of {X.shape[0]} points, too many to search every pair here: the merged pair "
-                      "is the step's; its distances to the clusters with the nearest means are recomputed. " + TIE_RULE)
+                      "is the step's; its distances to the clusters with the nearest means are recomputed (— where "
+                      "they hold too many pairs). " + TIE_RULE)

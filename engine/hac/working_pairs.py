@@ -27,12 +27,14 @@ import numpy as np
 from engine.core.working import MAX_ROWS, Table, fmt
 
 __all__ = ["point_distances", "pair_stats", "set_name", "expansion", "coord_names", "NORM_TEX", "NORM_SUB", "NORM_WORD", "MAX_COLS",
-           "MAX_FEATURES", "TIE_RTOL"]
+           "MAX_FEATURES", "TIE_RTOL", "PAIR_WORK"]
 
 #: Point-pair tables show at most this many columns (points of the second cluster).
 MAX_COLS = 12
 #: Coordinates are listed as columns up to this many features (more: only distances and norms).
 MAX_FEATURES = 10
+#: min / max / avg pairs are recomputed up to this many coordinate differences (|A| |B| d).
+PAIR_WORK = 50_000_000
 #: Distances that differ by at most this (relative) are equal: a tie.
 TIE_RTOL = 1e-12
 #: LaTeX of the point distance and of the norm's subscript.
@@ -105,14 +107,35 @@ def pair_stats(XA, XB, norm):
     return lo, lo_at, hi, hi_at, total
 
 
-def expansion(X, A, B, linkage: str, norm: str, names, rows=None) -> tuple:
+def expansion(X, A, B, linkage: str, norm: str, names, rows=None, h_step=None) -> tuple:
     """The tables of the merged pair's distance under ``linkage`` (``A``, ``B``: the clusters' point indices,
-    ascending). Returns ``(tables, distance)``: the distance recomputed by the definition."""
+    ascending). Returns ``(tables, distance, recomputed)``: the distance by the definition, or, for min / max / avg
+    over more than :data:`PAIR_WORK` coordinate differences, the step's ``h_step`` (``recomputed`` False)."""
     if linkage in ("min", "max", "avg"):
-        return _pairs(X, A, B, linkage, norm, names, rows)
+        if len(A) * len(B) * X.shape[1] > PAIR_WORK:
+            return _too_many_pairs(X, A, B, linkage, norm, names, rows, h_step), h_step, False
+        return (*_pairs(X, A, B, linkage, norm, names, rows), True)
     if linkage == "centroid":
-        return _centroid(X, A, B, norm, names)
-    return _ward(X, A, B, names)
+        return (*_centroid(X, A, B, norm, names), True)
+    return (*_ward(X, A, B, names), True)
+
+
+def _pair_formula(linkage, norm) -> str:
+    op = {"min": r"\min", "max": r"\max", "avg": r"\frac{1}{|G||G'|}\sum"}[linkage]
+    return rf"d_{{\mathrm{{{linkage}}}}}(G, G') = {op}_{{x \in G,\, x' \in G'}} {NORM_TEX[norm]}"
+
+
+def _too_many_pairs(X, A, B, linkage, norm, names, rows, h):
+    """Pairs too many to recompute here: the first ones, the cells at the step's distance highlighted."""
+    ra, cb = _pick(A, [], MAX_ROWS, rows), _pick(B, [], MAX_COLS, rows)
+    P = point_distances(X[A[ra]], X[B[cb]], norm)
+    hl = [] if h is None or linkage == "avg" else \
+        [(int(i), int(j)) for i, j in zip(*np.nonzero(np.abs(P - h) <= TIE_RTOL * abs(h)))]
+    A_name, B_name = set_name(A, names), set_name(B, names)
+    return (Table(f"Point distances between {A_name} and {B_name}", _pair_formula(linkage, norm),
+                  [names[i] for i in A[ra]], [names[i] for i in B[cb]], P.tolist(), highlight=hl,
+                  note=f"{len(A)} × {len(B)} pairs in {X.shape[1]} features: too many to recompute here; shown are "
+                       f"{ra.size} × {cb.size} of them, and the height is the step's ({fmt(h)})."),)
 
 
 def _pairs(X, A, B, linkage, norm, names, rows):
@@ -138,9 +161,7 @@ def _pairs(X, A, B, linkage, norm, names, rows):
         n_hl = len(hl)
         note += (f"The {what} distance is {fmt(h)}, between {p} and {q}"
                  + (f"; {n_hl} shown pairs are at this distance (equal up to rounding)." if n_hl > 1 else "."))
-    op = {"min": r"\min", "max": r"\max", "avg": r"\frac{1}{|G||G'|}\sum"}[linkage]
-    table = Table(f"Point distances between {A_name} and {B_name}",
-                  rf"d_{{\mathrm{{{linkage}}}}}(G, G') = {op}_{{x \in G,\, x' \in G'}} {NORM_TEX[norm]}",
+    table = Table(f"Point distances between {A_name} and {B_name}", _pair_formula(linkage, norm),
                   [names[i] for i in A[ra]], [names[i] for i in B[cb]], P.tolist(), highlight=hl, note=note)
     if linkage != "avg":
         return (table,), h
