@@ -1,0 +1,1 @@
+"""Mean shift in the window: windows of radius h climbing to the modes."""
