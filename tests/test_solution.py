@@ -65,6 +65,10 @@ def test_latex_escapes_text_and_keeps_the_formula():
     assert "& J &" in tex  # the objective's short name heads its column
 
 
+def test_a_cell_that_starts_with_a_bracket_or_a_star_is_not_read_as_an_argument_of_the_line_break():
+    assert solution_tex.escape("[0, 1) *") == "{[}0, 1) {*}"
+
+
 @pytest.mark.parametrize("text", ["a\\b", "{}", "_^~", "100% #1 $x$ & y", "x < y > z | w", "α→β…", "Ω ǅ ü",
                                   "line\nbreak", "\t tab"])
 def test_escaped_text_is_ascii_and_balanced(text):

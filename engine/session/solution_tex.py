@@ -23,7 +23,7 @@ __all__ = ["escape", "math", "column_parts", "table", "document", "PREAMBLE"]
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
             "}": r"\}", "~": r"\~{}", "^": r"\^{}", "<": r"\ensuremath{<}", ">": r"\ensuremath{>}",
-            "|": r"\ensuremath{|}"}
+            "|": r"\ensuremath{|}", "[": "{[}", "]": "{]}", "*": "{*}"}  # a cell after \\ may start with [ or *
 
 #: Unicode -> a math-mode command (used in text inside ``\ensuremath``, in formulas as is).
 _MATH = {"ℓ": r"\ell", "θ": r"\theta", "μ": r"\mu", "Σ": r"\Sigma", "σ": r"\sigma", "π": r"\pi", "γ": r"\gamma",

@@ -351,8 +351,9 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
 def _write_working(window, session, out: Path, final: int, look, drawn: dict) -> list[Path]:
     """The worked solution of steps 0..``final`` (:mod:`engine.session.solution`): the scatter of the first
     steps and the last (``scatter-stepNNN.png``), then ``working.json``, ``solution.md`` and ``solution.tex``.
-    ``drawn``: (view, index) -> PNG of the figures written so far; the other views' figures at ``final``
-    (the dendrogram, the objective curve) are the document's figures of the whole run."""
+    ``drawn``: (view, index) -> PNG of the figures written so far; the plugin's other views at ``final``
+    (the dendrogram, the objective curve; not the views every algorithm shares) are the document's figures
+    of the whole run."""
     from engine.session import solution
 
     size, scale, svg = look
@@ -364,8 +365,9 @@ def _write_working(window, session, out: Path, final: int, look, drawn: dict) ->
     have = {path.name for path in drawn.values()}  # --steps drew some already
     written = _write_views(window, out, [i for i in picks if figures[i] not in have], suffix=True, size=size,
                            scale=scale, svg=svg, only="scatter", record=drawn)
+    shared = {name for name, view, _, _ in _views(window) if view in window.common_views}  # the Working view ...
     finals = [(view.replace("-", " "), path.name) for (view, i), path in drawn.items()
-              if i == final and view != "scatter"]
+              if i == final and view != "scatter" and view not in shared]
     window.player.seek(final)
     doc = solution.build(session, window.player.history[:final + 1], window.dataset, figures=figures,
                          finals=finals)
