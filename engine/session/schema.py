@@ -18,8 +18,9 @@ The format (version 1)
            | {"points": [[x, y], ...], "groups": [g, ...] or null, "names": ["A", ...] or null},
      "transform": {"standardize": false},
      "algorithm": {"name": "kmeans", "params": {"k": 2, ...}, ...algorithm-specific entries...},
-     "step": "last" | 7}      (the step's 0-based index, at most MAX_STEP = 10,000,000; the window's
+     "step": "last" | 7,      (the step's 0-based index, at most MAX_STEP = 10,000,000; the window's
                                timeline, render --steps and result.json call index 7 "step 8")
+     "quiz": true}            (optional: open in "Predict the next step" mode)
 
 Algorithm-specific entries (beside ``name`` and ``params``) are declared by each
 algorithm (:class:`engine.core.registry.SessionEntries`, in ``engine/<name>/entries.py``):
@@ -58,7 +59,7 @@ FORMAT = "clusterlab-session"
 VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 ** 2  # a session with hand-made points stays far below this
 DATA_KINDS = ("example", "generator", "mnist", "path", "points")
-TOP_KEYS = ("format", "version", "name", "description", "data", "transform", "algorithm", "step")
+TOP_KEYS = ("format", "version", "name", "description", "data", "transform", "algorithm", "step", "quiz")
 
 class SessionError(ValueError):
     """A session file that cannot be used; the message names the file and what is wrong."""
@@ -83,6 +84,9 @@ class Session:
         Algorithm-specific entries (arrays as ndarrays).
     step : int or "last"
         The step to show, as a 0-based index (the timeline shows it as ``step_number(step)`` = step + 1).
+    quiz : bool
+        Open in "Predict the next step" mode (for a class: with ``"step": 0``, every step is predicted
+        before it is shown). Written only when true.
     folder : Path or None
         Where relative data paths are looked up (the session file's folder).
     source : str
@@ -97,6 +101,7 @@ class Session:
     params: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     step: int | str = "last"
+    quiz: bool = False
     folder: Path | None = None
     source: str = ""
 
@@ -264,8 +269,9 @@ def session_from_dict(d, *, folder=None, source: str = "") -> Session:
         _fail(where, f"step should be a step index (0 = the first step, the timeline's step 1) or \"last\", not {step!r}.")
     if step != "last":
         step = _whole(where, "step", step, 0, MAX_STEP)
+    quiz = _want(where, "quiz", d.get("quiz", False), bool, "true or false")
     return Session(name=name, description=description, data=data, standardize=standardize, algorithm=alg,
-                   params=params, extra=extra, step=step,
+                   params=params, extra=extra, step=step, quiz=quiz,
                    folder=Path(folder) if folder is not None else None, source=str(source))
 
 
@@ -273,9 +279,12 @@ def session_to_dict(session: Session) -> dict:
     """The JSON-ready dict of ``session`` (the inverse of :func:`session_from_dict`)."""
     alg = {"name": session.algorithm, "params": _tolist(dict(session.params))}
     alg.update({k: _tolist(v) for k, v in session.extra.items()})
-    return {"format": FORMAT, "version": VERSION, "name": session.name, "description": session.description,
-            "data": _tolist(dict(session.data)), "transform": {"standardize": bool(session.standardize)},
-            "algorithm": alg, "step": session.step}
+    out = {"format": FORMAT, "version": VERSION, "name": session.name, "description": session.description,
+           "data": _tolist(dict(session.data)), "transform": {"standardize": bool(session.standardize)},
+           "algorithm": alg, "step": session.step}
+    if session.quiz:
+        out["quiz"] = True
+    return out
 
 
 

@@ -130,6 +130,9 @@ class Player(QObject):
         self._target: int | None = None  # index to show once it exists; -1 = the end
         self._end_limit = 100_000
         self._token: int | None = None  # the task registry's token while busy
+        #: ``gate() -> bool``, asked before every move forward (a step, a tick of play): False keeps the next
+        #: step hidden for now (the quiz asks for a prediction first). None: always move.
+        self.gate: Callable[[], bool] | None = None
         self._thread = QThread()
         self._thread.setObjectName("clusterlab-steps")
         self._worker = _Worker()
@@ -240,7 +243,9 @@ class Player(QObject):
             self._request(index - len(self.history) + 1, target=index)
 
     def forward(self):
-        """One step forward, computing it if needed."""
+        """One step forward, computing it if needed (unless :attr:`gate` says not yet)."""
+        if self.gate is not None and not self.gate():
+            return
         if self.index + 1 < len(self.history):
             self.seek(self.index + 1)
         elif not self.exhausted:
@@ -340,7 +345,17 @@ class Player(QObject):
             self._request(target - len(self.history) + 1, target)  # keep going
         self.sigHistoryChanged.emit(len(self.history))
 
+    def prefetch(self, count: int = 1):
+        """Compute up to ``count`` steps after the shown one on the worker, without showing them
+        (:attr:`sigHistoryChanged` tells when they are there)."""
+        missing = self.index + 1 + int(count) - len(self.history)
+        if missing > 0 and not self.exhausted:
+            self._request(missing, target=None)
+
     def _on_tick(self):
+        if self.gate is not None and not self.gate():
+            self.pause()  # playing stops where a prediction is asked for
+            return
         if self.index + 1 < len(self.history):
             self.seek(self.index + 1)
             if not self.exhausted and len(self.history) - self.index <= PREFETCH and not self.busy:

@@ -39,6 +39,7 @@ from gui.shell.dialogs import Loader
 from gui.shell.window_data import WindowData, has_points
 from gui.views import common_views
 from gui.shell.lecture import Lecture
+from gui.shell.quiz import Quiz
 from gui.run.player import Player
 from gui.widgets.scatter import ScatterView
 from gui.shell.settings import Settings
@@ -109,6 +110,7 @@ class MainWindow(WindowData, QMainWindow):
 
         self._build_centre()
         self.lecture = Lecture(self)
+        self.quiz = Quiz(self)
         self._build_docks()
         self._build_status_bar()
 

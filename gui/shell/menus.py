@@ -344,3 +344,7 @@ def _view_menu(m: Menus, window, view: QMenu):
                     "Full screen, panels folded, large text and marks, the step as a caption (F5 again to leave)",
                     view)
     pres.setCheckable(True)
+    quiz = m.action("quiz", "Pre&dict the next step (quiz)", window.quiz.toggle, K(Qt.Key.Key_F6),
+                    "Before each step, predict it (click the merging clusters, the centre a point goes to, where "
+                    "the centres move, or set responsibilities); then it is revealed and scored", view)
+    quiz.setCheckable(True)

@@ -140,7 +140,8 @@ def capture(window, folder=None, name: str | None = None, description: str | Non
             f"{plugin.algorithm.title} on {ds.name or 'points made by hand'}"
     d = es.session_to_dict(Session(name=name, description=description, data=data,
                                    standardize=bool(window.standardized),
-                                   algorithm=alg, params=params, extra=extra, step=step))
+                                   algorithm=alg, params=params, extra=extra, step=step,
+                                   quiz=bool(getattr(getattr(window, "quiz", None), "on", False))))
     # the round trip through the validator gives exactly what a file would hold
     return es.session_from_dict(d, folder=folder)
 
@@ -213,6 +214,8 @@ def apply(window, session: Session, dataset=None, steps=None, work=None, project
             controller.applying = False
     goto_step(window.player, session.step)
     plugin.restore_state(dict(session.extra), after_run=True)
+    if getattr(window, "quiz", None) is not None:
+        window.quiz.set_on(session.quiz)
     if controller is not None:
         controller.set_session(session)
 
