@@ -1,0 +1,117 @@
+"""The affinity graph of spectral clustering: RBF weights or a symmetrised k-nearest-neighbour graph.
+
+Both give a dense symmetric ``(n, n)`` weight matrix ``W`` with a zero diagonal (no self-loops: the
+normalised Laplacian ignores them, as scipy's ``csgraph.laplacian`` does for scikit-learn):
+
+* ``"rbf"``: ``W_ij = exp(-gamma ||x_i - x_j||^2)`` for ``i != j``;
+* ``"knn"``: ``A_ij = 1`` when ``j`` is one of the ``n_neighbors - 1`` nearest other points of ``i``
+  (``n_neighbors`` counts the point itself, as scikit-learn's ``kneighbors_graph(include_self=True)``;
+  equal distances go to the lower index), and ``W = (A + A^T) / 2``: weight 1 for mutual neighbours,
+  1/2 for one-sided ones.
+
+Everything here trusts its input (:func:`engine.spectral.steps` checks it once).
+
+Example
+-------
+>>> import numpy as np
+>>> X = np.array([[0.0], [1.0], [3.0]])
+>>> knn_affinity(X, 2).tolist()
+[[0.0, 1.0, 0.0], [1.0, 0.0, 0.5], [0.0, 0.5, 0.0]]
+>>> count, which = components(knn_affinity(X, 2))
+>>> count, which.tolist()
+(1, [0, 0, 0])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["squared_distances", "rbf_affinity", "knn_affinity", "strongest_edges", "components", "MAX_EDGES"]
+
+#: At most this many edges are kept (the strongest) for drawing the graph.
+MAX_EDGES = 5000
+
+
+def squared_distances(X: np.ndarray) -> np.ndarray:
+    """``||x_i - x_j||^2`` for all pairs, (n, n), exactly 0 on the diagonal and never negative."""
+    sq = np.einsum("ij,ij->i", X, X)
+    D = X @ X.T
+    D *= -2.0
+    D += sq[:, None]
+    D += sq[None, :]
+    np.maximum(D, 0.0, out=D)
+    np.fill_diagonal(D, 0.0)
+    return D
+
+
+def rbf_affinity(X: np.ndarray, gamma: float) -> np.ndarray:
+    """``exp(-gamma ||x_i - x_j||^2)`` off the diagonal, 0 on it."""
+    W = squared_distances(X)
+    W *= -gamma
+    np.exp(W, out=W)
+    np.fill_diagonal(W, 0.0)
+    return W
+
+
+def knn_affinity(X: np.ndarray, n_neighbors: int) -> np.ndarray:
+    """The symmetrised k-nearest-neighbour graph (see the module docstring); ``n_neighbors >= 2``."""
+    n = X.shape[0]
+    m = min(int(n_neighbors) - 1, n - 1)  # other points per row
+    D = squared_distances(X)
+    np.fill_diagonal(D, np.inf)  # a point is never its own "other" neighbour
+    kth = np.partition(D, m - 1, axis=1)[:, m - 1:m]  # each row's m-th smallest distance
+    A = D < kth
+    short = m - A.sum(axis=1)  # how many of the points at exactly that distance still fit
+    if short.any():  # ties at the m-th distance: the lower indices first
+        eq = D == kth
+        A |= eq & (np.cumsum(eq, axis=1) <= short[:, None])
+    W = A.astype(np.float64)
+    W += W.T
+    W *= 0.5
+    return W
+
+
+def strongest_edges(W: np.ndarray, X: np.ndarray, limit: int = MAX_EDGES) -> tuple[np.ndarray, np.ndarray, int]:
+    """The ``limit`` heaviest edges ``i < j`` of ``W`` (heaviest first; equal weights: the shorter edge, then
+    the lower indices), their weights, and the number of edges (positive weights) in all.
+
+    >>> W = np.array([[0, .5, .5], [.5, 0, .9], [.5, .9, 0]])
+    >>> e, w, total = strongest_edges(W, np.array([[0.0], [1.0], [3.0]]), 2)
+    >>> e.tolist(), w.tolist(), total
+    ([[1, 2], [0, 1]], [0.9, 0.5], 3)
+    """
+    total = int(np.count_nonzero(W)) // 2  # symmetric, zero diagonal
+    if total > limit:  # the limit-th largest pair weight (each pair appears twice in W)
+        flat = W.ravel()
+        cut = np.partition(flat, flat.size - 2 * limit)[flat.size - 2 * limit]
+        mask = np.triu(W >= max(cut, np.finfo(float).tiny), 1)
+    else:
+        mask = np.triu(W > 0, 1)
+    i, j = np.nonzero(mask)
+    w = W[i, j]
+    d2 = ((X[i] - X[j]) ** 2).sum(axis=1)
+    order = np.lexsort((j, i, d2, -w))[:limit]
+    edges = np.column_stack([i[order], j[order]]).astype(np.int32)
+    return edges, w[order].astype(np.float64), total
+
+
+def components(W: np.ndarray) -> tuple[int, np.ndarray]:
+    """The connected components of the graph ``W > 0``: their number and each point's component
+    (numbered in the order of their lowest point, from 0)."""
+    n = W.shape[0]
+    if np.count_nonzero(W) == n * n - n:  # every pair joined (an RBF graph whose weights never underflow)
+        return 1, np.zeros(n, dtype=np.intp)
+    rows, cols = np.nonzero(W > 0)  # row-major: sorted by row
+    has = np.zeros(n, dtype=bool)
+    has[rows] = True
+    starts = np.searchsorted(rows, np.flatnonzero(has))
+    label = np.arange(n)
+    while True:  # each point takes the smallest label among itself and its neighbours, then follows it
+        new = label.copy()
+        if rows.size:
+            new[has] = np.minimum(label[has], np.minimum.reduceat(label[cols], starts))
+        new = new[new]
+        if np.array_equal(new, label):
+            break
+        label = new
+    _, comp = np.unique(label, return_inverse=True)
+    return int(comp.max()) + 1, comp.astype(np.intp)

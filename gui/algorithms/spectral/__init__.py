@@ -1,0 +1,1 @@
+"""Spectral clustering in the window (see :mod:`gui.algorithms.spectral.plugin`)."""

@@ -1,0 +1,173 @@
+"""The spectral embedding as a second scatter: two chosen coordinates of every point's row ``t_i``.
+
+:class:`EmbeddingView` draws the points at ``(t_i[a], t_i[b])`` for the two coordinates chosen in its
+boxes ("X" and "Y": eigenvector 1 .. k), coloured like the main scatter (the plugin passes the scatter's
+colour and name of each cluster, so a cluster has the same colour and legend name in both), with the
+K-means centres in the embedding as large hollow diamonds on the Lloyd steps, and the unit circle dashed
+(every row has length 1: with k = 2 the points lie on it, with more coordinates inside it). Clicking a point emits
+:attr:`EmbeddingView.sigPointClicked` (the plugin rings the same point on the scatter).
+
+``python -m gui.algorithms.spectral.embedding`` shows the view alone on two rings.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui.widgets import palette
+
+__all__ = ["EmbeddingView"]
+
+EMPTY_TEXT = "The embedding appears at step 2, after the affinity graph."
+
+
+class EmbeddingView(QWidget):
+    """Two coordinates of the spectral embedding, the points coloured by cluster (see the module docstring)."""
+
+    sigPointClicked = Signal(int)
+    sigCoordinatesChanged = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.color_of: Callable[[int], str] = palette.hex_color
+        self.name_of: Callable[[int], str] = lambda j: f"cluster {j + 1}"
+        self.T = None
+        self.labels = None
+        self.centres = None
+        self.eigenvalues = None
+        self.x_box, self.y_box = QComboBox(), QComboBox()
+        self.x_box.setObjectName("spectral_x")
+        self.y_box.setObjectName("spectral_y")
+        self.x_box.setToolTip("The eigenvector plotted across")
+        self.y_box.setToolTip("The eigenvector plotted up")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("X:"))
+        row.addWidget(self.x_box)
+        row.addWidget(QLabel("Y:"))
+        row.addWidget(self.y_box)
+        row.addStretch(1)
+        self.note = QLabel(EMPTY_TEXT)
+        self.note.setObjectName("spectral_embedding_note")
+        self.note.setWordWrap(True)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.getPlotItem().setAspectLocked(True)
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).setPen(pg.mkPen("#333333"))
+            self.plot.getAxis(side).setTextPen(pg.mkPen("#333333"))
+        self.points = pg.ScatterPlotItem(size=palette.POINT_SIZE, pen=pg.mkPen("#ffffff", width=0.5))
+        self.points.sigClicked.connect(self._on_clicked)
+        self.centre_items = pg.ScatterPlotItem(size=22, symbol="d", brush=None)
+        self.centre_items.setZValue(10)
+        t = np.linspace(0.0, 2 * np.pi, 241)
+        self.circle = pg.PlotDataItem(np.cos(t), np.sin(t), pen=pg.mkPen(170, 170, 170, 150, width=1,
+                                                                         style=Qt.PenStyle.DashLine))
+        self.circle.setZValue(-10)
+        self.plot.addItem(self.circle)
+        self.plot.addItem(self.points)
+        self.plot.addItem(self.centre_items)
+        self.legend = pg.LegendItem(offset=(-10, 10), labelTextColor="#333333")
+        self.legend.setParentItem(self.plot.getPlotItem().getViewBox())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.note)
+        layout.addWidget(self.plot, 1)
+        self.x_box.currentIndexChanged.connect(self._on_box)
+        self.y_box.currentIndexChanged.connect(self._on_box)
+
+    # ------------------------------------------------------------------ coordinates
+    @property
+    def coordinates(self) -> tuple[int, int]:
+        """The two plotted coordinates (0-based: eigenvector ``j + 1``)."""
+        return max(self.x_box.currentIndex(), 0), max(self.y_box.currentIndex(), 0)
+
+    def set_coordinates(self, x: int, y: int) -> None:
+        """Plot coordinates ``x`` and ``y`` (0-based; clipped to the embedding's dimension)."""
+        k = self.x_box.count()
+        if k:
+            self.x_box.setCurrentIndex(min(max(int(x), 0), k - 1))
+            self.y_box.setCurrentIndex(min(max(int(y), 0), k - 1))
+
+    def _fill_boxes(self, k: int, eigenvalues) -> None:
+        texts = [f"eigenvector {j + 1}" + ("" if eigenvalues is None else f"  (λ = {eigenvalues[j]:.3g})")
+                 for j in range(k)]
+        if [self.x_box.itemText(i) for i in range(self.x_box.count())] == texts:
+            return
+        x, y = self.coordinates if self.x_box.count() else (0, 1)
+        for box in (self.x_box, self.y_box):
+            blocked = box.blockSignals(True)
+            box.clear()
+            box.addItems(texts)
+            box.blockSignals(blocked)
+        self.x_box.blockSignals(True)
+        self.y_box.blockSignals(True)
+        self.set_coordinates(x if x < k else 0, y if y < k else min(1, k - 1))
+        self.x_box.blockSignals(False)
+        self.y_box.blockSignals(False)
+
+    def _on_box(self, _=None):
+        self._draw()
+        self.sigCoordinatesChanged.emit(*self.coordinates)
+
+    # ------------------------------------------------------------------ data
+    def show_embedding(self, T, labels=None, centres=None, eigenvalues=None, title: str = "") -> None:
+        """Show the embedding ``T`` (n, k) coloured by ``labels`` (-1 grey) with ``centres`` (k, k) or None;
+        ``T=None``: nothing yet (``title`` says why)."""
+        self.T = None if T is None else np.asarray(T, dtype=float)
+        self.labels = None if labels is None else np.asarray(labels)
+        self.centres = None if centres is None else np.asarray(centres, dtype=float)
+        self.eigenvalues = None if eigenvalues is None else np.asarray(eigenvalues, dtype=float)
+        if self.T is not None:
+            self._fill_boxes(self.T.shape[1], self.eigenvalues)
+        self.x_box.setEnabled(self.T is not None)
+        self.y_box.setEnabled(self.T is not None)
+        self.note.setText(title or (EMPTY_TEXT if self.T is None else ""))
+        self._draw()
+
+    def _draw(self):
+        self.legend.clear()
+        if self.T is None or self.T.shape[0] == 0:
+            self.points.setData([], [])
+            self.centre_items.setData([], [])
+            return
+        a, b = self.coordinates
+        n = self.T.shape[0]
+        labels = self.labels if self.labels is not None and self.labels.shape == (n,) else np.full(n, -1)
+        brushes = {j: pg.mkBrush(self.color_of(int(j))) for j in np.unique(labels)}
+        self.points.setData(self.T[:, a], self.T[:, b], brush=[brushes[j] for j in labels.tolist()],
+                            symbol=[palette.symbol(int(j)) for j in labels.tolist()], data=np.arange(n))
+        for j in sorted(j for j in brushes if j >= 0):
+            sample = pg.ScatterPlotItem(size=palette.POINT_SIZE, brush=brushes[j], symbol=palette.symbol(int(j)))
+            self.legend.addItem(sample, self.name_of(int(j)))
+        C = self.centres
+        if C is None or C.ndim != 2 or C.shape[1] <= max(a, b):
+            self.centre_items.setData([], [])
+        else:
+            self.centre_items.setData(C[:, a], C[:, b], brush=None,
+                                      pen=[pg.mkPen(self.color_of(j), width=3) for j in range(len(C))])
+        self.plot.setLabel("bottom", f"eigenvector {a + 1}")
+        self.plot.setLabel("left", f"eigenvector {b + 1}")
+
+    def _on_clicked(self, _item, spots, *_):
+        if len(spots):
+            self.sigPointClicked.emit(int(spots[0].data()))
+
+
+def _demo_widget() -> EmbeddingView:
+    from engine import data as edata
+    from engine import spectral
+    X = edata.generate("rings", n=300, seed=0).X
+    r = spectral.fit(X, 2, seed=0)
+    view = EmbeddingView()
+    view.show_embedding(r.embedding, r.labels, r.embedding_centers, r.eigenvalues,
+                        "Two rings: every point of a ring lands on the same spot.")
+    return view
+
+
+if __name__ == "__main__":
+    from gui.widgets.demo import run_demo
+    run_demo(_demo_widget, title="Spectral embedding")
