@@ -59,6 +59,23 @@ def test_hac_render_has_the_linkage_and_every_tab(qtbot, tmp_path):
         assert _png_size(out / f"{view}.png")[0] == (300, 200)
 
 
+def _dark_pixels(path) -> int:
+    with Image.open(path) as image:
+        return int(np.count_nonzero(np.asarray(image.convert("L")) < 128))
+
+
+def test_lecture_render_is_a_slide_with_larger_marks(qtbot, tmp_path, capsys):
+    """--lecture: 1920x1080 by default, and the same figure drawn with larger text and thicker marks."""
+    plain, lecture = tmp_path / "plain", tmp_path / "lecture"
+    assert render.main(["example:ex2-min", "--out", str(plain), "--size", "1920x1080", "--no-svg"]) == 0, \
+        capsys.readouterr().err
+    assert render.main(["example:ex2-min", "--out", str(lecture), "--lecture", "--no-svg"]) == 0, \
+        capsys.readouterr().err
+    for view in ("scatter", "dendrogram"):
+        assert _png_size(lecture / f"{view}.png")[0] == (1920, 1080)
+        assert _dark_pixels(lecture / f"{view}.png") > 1.3 * _dark_pixels(plain / f"{view}.png")
+
+
 @pytest.mark.slow
 def test_every_shipped_session_renders(qtbot, tmp_path, capsys):
     for name, (path, _) in es.shipped_sessions().items():

@@ -34,8 +34,10 @@ class Lecture(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.on = False
+        self.on = False  # the whole mode: full screen, panels folded, caption, style
+        self.styled = False  # the style alone (set_style)
         self._saved = None
+        self._font = None
         self.caption = QLabel()
         self.caption.setObjectName("lecture_caption")
         self.caption.setWordWrap(True)
@@ -59,24 +61,15 @@ class Lecture(QObject):
         if bool(on) == self.on:
             return
         w = self.window
-        app = QApplication.instance()
         if on:
-            self._saved = {"font": QFont(app.font()), "state": w.windowState(),
-                           "docks": {d: d.isVisible() for d in (w.data_dock, w.algorithm_dock)},
-                           "status": w.statusBar().isVisible()}
-            font = QFont(app.font())
-            font.setPointSizeF(font.pointSizeF() * FACTOR)
-            self._saved["splitter"] = w.splitter.sizes()
-            app.setFont(font)
-            _repolish(w)
+            self._saved = {"state": w.windowState(), "splitter": w.splitter.sizes(), "status": w.statusBar().isVisible(),
+                           "docks": {d: d.isVisible() for d in (w.data_dock, w.algorithm_dock)}}
             for dock in self._saved["docks"]:
                 dock.hide()
             w.statusBar().hide()
             w.showFullScreen()
         else:
             saved = self._saved
-            app.setFont(saved["font"])
-            _repolish(w)
             for dock, visible in saved["docks"].items():
                 dock.setVisible(visible)
             w.statusBar().setVisible(saved["status"])
@@ -88,16 +81,34 @@ class Lecture(QObject):
         action = getattr(w, "menus", None) and w.menus.actions.get("presentation")
         if action is not None and action.isChecked() != self.on:
             action.setChecked(self.on)
+        self.set_style(self.on)
         self._update_caption()
+
+    def set_style(self, on: bool) -> None:
+        """Only the lecture style: the application font and every figure's texts, lines and marks
+        :data:`FACTOR` times larger (no full screen, no caption; what ``render --lecture`` draws)."""
+        if bool(on) == self.styled:
+            return
+        app = QApplication.instance()
+        if on:
+            self._font = QFont(app.font())
+            font = QFont(app.font())
+            font.setPointSizeF(font.pointSizeF() * FACTOR)
+            app.setFont(font)
+        else:
+            app.setFont(self._font)
+        self.styled = bool(on)
+        _repolish(self.window)
         self.restyle()
 
     @property
     def factor(self) -> float:
-        return FACTOR if self.on else 1.0
+        return FACTOR if self.styled else 1.0
 
     def _on_change(self, *_):
         if self.on:
             self._update_caption()
+        if self.styled:
             self._restyle_timer.start()
 
     def _update_caption(self) -> None:

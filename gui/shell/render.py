@@ -3,6 +3,7 @@
 ::
 
     clusterlab render SESSION.json --out DIR [--steps 1,5,last] [--gif] [--working] [--size 800x600] [--scale 2]
+                                          [--lecture]
     clusterlab render example:ex3-kmeans --out DIR
     clusterlab render --list-examples
 
@@ -63,6 +64,7 @@ _share_blas_threads()
 __all__ = ["main", "parse_size", "parse_steps", "UsageError", "DEFAULT_SIZE", "MAX_STEP"]
 
 DEFAULT_SIZE = (800, 600)
+LECTURE_SIZE = (1920, 1080)  # a 16:9 slide (gui.shell.lecture.SLIDE_SIZE; not imported: Qt loads later)
 MAX_SIDE = 4000
 #: The largest step number ``--steps`` accepts (a run this long would not finish anyway; a session's too).
 MAX_STEP = 10**7  # engine.session.MAX_STEP (not imported here: numpy must not load before the BLAS share)
@@ -131,7 +133,10 @@ def _parser() -> argparse.ArgumentParser:
                    "(default: the session's step)")
     p.add_argument("--gif", action="store_true", help="also write run.gif, one frame per step")
     p.add_argument("--fps", type=float, default=2.0, help="frames per second of the GIF (default 2)")
-    p.add_argument("--size", default=f"{DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]}", help="size of each view, WxH")
+    p.add_argument("--size", default=None, help=f"size of each view, WxH (default {DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]}; "
+                   f"{LECTURE_SIZE[0]}x{LECTURE_SIZE[1]} with --lecture)")
+    p.add_argument("--lecture", action="store_true", help="lecture style, as View > Presentation: every text, line "
+                   "and mark 1.75x larger, for slides")
     p.add_argument("--scale", type=float, default=1.0, help="pixel scale of the PNGs, 1 to 4 (default 1)")
     p.add_argument("--no-svg", action="store_true", help="write PNG only")
     p.add_argument("--working", action="store_true", help="also write the worked solution: working.json (every "
@@ -187,7 +192,7 @@ def _main(args, stop) -> int:
             raise UsageError("give a session file (or example:NAME), and --out DIR.")
         if not args.out:
             raise UsageError("--out DIR is required: the folder for the images and result.json.")
-        size = parse_size(args.size)
+        size = parse_size(args.size) if args.size else (LECTURE_SIZE if args.lecture else DEFAULT_SIZE)
         if not 1 <= args.scale <= 4:
             raise UsageError(f"--scale {args.scale:g} should be from 1 to 4.")
         if not 0.1 <= args.fps <= 50:
@@ -220,7 +225,7 @@ def _main(args, stop) -> int:
         _err(f"cannot create the folder {out}: {exc.strerror or exc}.")
         return 1
     return render_window.render(session, ahead.results, out, wanted, size, args.scale, args.gif, args.fps,
-                                not args.no_svg, stop=stop, working=args.working)
+                                not args.no_svg, stop=stop, working=args.working, lecture=args.lecture)
 
 
 def _find_session(spec: str, find_session) -> Path:

@@ -276,6 +276,8 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
             check_stop()
             player.seek(i)
             wait_for_background(window)  # ... or when a step is shown
+            if window.lecture.styled:
+                window.lecture.restyle()  # the views drew the step at their normal size
             stem = f"{name}-step{step_number(i):03d}" if suffix else name  # numbered as on the timeline
             written.append(export.export_png(figure, out / f"{stem}.png", scale=scale))
             if record is not None:
@@ -286,7 +288,7 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
 
 
 def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float, svg: bool, stop=None,
-           working: bool = False) -> int:
+           working: bool = False, lecture: bool = False) -> int:
     """Draw ``session`` into the folder ``out``; returns the exit code.
 
     ``stop``: the :class:`gui.shell.stop_signals.StopSignals` in force (SIGINT and SIGTERM then raise
@@ -295,7 +297,8 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
     ``ahead()``: what was computed headless for it, as keyword arguments of
     :func:`gui.shell.session_io.apply` (its data set, run, entries' work; called once the window is
     built); ``wanted``: the steps to draw (None: the session's step); ``size``: each view's pixel size;
-    ``working``: also the worked solution of steps 1 to the last drawn (:func:`_write_working`).
+    ``working``: also the worked solution of steps 1 to the last drawn (:func:`_write_working`);
+    ``lecture``: every figure in lecture style (:meth:`gui.shell.lecture.Lecture.set_style`).
     """
     window, settings_folder = _make_window(session.algorithm)
     try:
@@ -324,6 +327,7 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
         last = len(player.history) - 1
         final = last if target == "last" else min(int(target), last)
         _prepare(window)
+        window.lecture.set_style(lecture)
         indices = _step_indices(steps, final, last)
         drawn: dict = {}
         written = _write_views(window, out, indices, suffix=wanted is not None, size=size, scale=scale, svg=svg,
