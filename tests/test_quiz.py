@@ -178,3 +178,12 @@ def test_session_quiz_must_be_true_or_false():
     d["quiz"] = "yes"
     with pytest.raises(ValueError, match="quiz should be true or false"):
         session_from_dict(d)
+
+
+def test_shipped_class_quiz_session_opens_in_quiz_mode_at_step_one(qtbot, open_window):
+    w = _open(qtbot, open_window, "quiz-ex3-kmeans", "kmeans")
+    assert w.quiz.on and w.menus.actions["quiz"].isChecked() and w.player.index == 0
+    w.menus.actions["forward"].trigger()
+    qtbot.waitUntil(lambda: w.quiz.pending is not None or w.player.index > 0, timeout=5000)
+    # the given centres are the first step; the next one is the first assignment: asked, not shown
+    assert isinstance(w.quiz.pending, AssignQuestion) and w.player.index == 0
