@@ -57,6 +57,7 @@ from engine.bernoulli.working import working as _working
 from engine.bernoulli.model import CLIP, FLOAT32_MIN_WORK, check_binary, log_prior, match_centres, responsibilities
 from engine.core.params import Param
 from engine.core.registry import Algorithm
+from engine.core.restarts import restartable, restartable_fit
 
 __all__ = ["ALGORITHM", "steps", "fit", "BernoulliResult", "check_binary", "log_prior", "responsibilities",
            "match_centres", "CLIP", "FLOAT32_MIN_WORK"]
@@ -119,8 +120,8 @@ def fit(X, k=10, init="random", fixed_weights=False, alpha=1.0, seed=None, max_i
 
 ALGORITHM = Algorithm(
     name="bernoulli", session=_entries.SESSION, example={"mnist": 200}, example_params={"k": 3},
-    gui="gui.algorithms.bernoulli.plugin:BernoulliPlugin", order=40, fit=fit,
-    title="Bernoulli mixture (EM)", steps=steps,
+    gui="gui.algorithms.bernoulli.plugin:BernoulliPlugin", order=40, fit=restartable_fit(fit, steps, "max"),
+    title="Bernoulli mixture (EM)", steps=restartable(steps, "max"),
     summary="EM for binary images (MNIST pixels thresholded): responsibilities γ, θ_k shown as images.",
     params=(
         Param("k", "Components", "int", 10, low=1, high=100, help="Number of mixture components."),
@@ -132,6 +133,9 @@ ALGORITHM = Algorithm(
         Param("alpha", "Prior strength", "float", 1.0, low=0.0, high=1e4,
               help="Beta(alpha+1, alpha+1) prior on each pixel probability; 0 = maximum likelihood."),
         Param("seed", "Seed", "seed", 0, help="Same seed, same run; empty for a fresh random seed."),
+        Param("restarts", "Restarts", "int", 1, low=1, high=100,
+              help="Run EM from this many seeds (seed, seed + 1, ...) and show the run with the highest final "
+                   "log posterior; every restart is listed in the Restarts tab."),
         Param("max_iter", "Max iterations", "int", 100, low=1, high=100_000,
               help="Stop after this many E+M iterations."),
         Param("tol", "Tolerance", "float", 1e-6, low=0.0, high=1.0,

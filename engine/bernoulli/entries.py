@@ -4,6 +4,11 @@
   else 0; default 0.5), never standardized — as the window does;
 * ``"init"``: k x d starting probabilities, or ``{"probs": ..., "weights": ...}``.
 
+* ``"restart": 2``: the restart shown when ``params.restarts`` > 1 (from 0; default the best),
+  :func:`engine.core.restarts.parse_entry`;
+* ``"model_selection": {"from": 1, "to": 6, "restarts": 3, "seed": 0}``: BIC and AIC against K
+  (:mod:`engine.mixture.selection`; the window's "Model selection" tab), computed by ``render``.
+
 The result carries the fitted weights and probabilities.
 """
 from __future__ import annotations
@@ -12,10 +17,11 @@ import math
 
 import numpy as np
 
-from engine.core import entries
+from engine.core import entries, restarts
 from engine.core.params import ParamError
 from engine.core.registry import SessionEntries
 from engine.data import binarize
+from engine.mixture import selection
 
 __all__ = ["SESSION"]
 
@@ -40,6 +46,9 @@ def _parse(found: dict, params: dict) -> dict:
             raise ParamError(f"threshold={entries.short(t)} should be a number (values above it become 1, "
                              "the others 0).")
         extra["threshold"] = float(t)
+    extra.update(restarts.parse_entry(found, params))
+    if "model_selection" in found:
+        extra["model_selection"] = selection.parse_entry(found["model_selection"])
     return extra
 
 
@@ -48,7 +57,9 @@ def _inputs(extra: dict, dataset, X, kwargs):
         init = extra["init"]
         kwargs["init"] = {k: np.asarray(v, dtype=np.float64) for k, v in init.items()} \
             if isinstance(init, dict) else np.asarray(init, dtype=np.float64)
-    return binarize(dataset.X, extra.get("threshold", 0.5)), kwargs
+    if "model_selection" in extra:
+        selection.check_entry(extra["model_selection"], dataset.n)
+    return binarize(dataset.X, extra.get("threshold", 0.5)), restarts.apply_entry(extra, kwargs)
 
 
 def _summary(steps) -> dict:
@@ -56,5 +67,15 @@ def _summary(steps) -> dict:
     return {key: p[key] for key in ("weights", "probs", "loglik", "logpost") if key in p}
 
 
-SESSION = SessionEntries(keys=("init", "threshold"), parse=_parse, inputs=_inputs, summary=_summary,
-                         replaces={"init": "init"})
+def _work(extra: dict, dataset, X, kwargs) -> dict:
+    """The session's model selection (BIC and AIC against K), computed headless on the binarized data."""
+    from engine.bernoulli.fitting import fit_result
+    from engine.core.registry import get_algorithm
+
+    def result_of(steps, k, params):
+        return fit_result(iter(steps), X, k, params.get("alpha", 1.0))
+    return selection.work(extra, X, kwargs, get_algorithm("bernoulli").steps, result_of)
+
+
+SESSION = SessionEntries(keys=("init", "threshold", "restart", "model_selection"), parse=_parse, inputs=_inputs,
+                         summary=_summary, work=_work, replaces={"init": "init"})

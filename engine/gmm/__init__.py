@@ -49,6 +49,7 @@ import numpy as np
 
 from engine.core.params import Param
 from engine.core.registry import Algorithm
+from engine.core.restarts import restartable, restartable_fit
 from engine.gmm import entries as _entries
 from engine.gmm.fitting import GMMResult, check_args, fit_result, run
 from engine.gmm.working import working as _working
@@ -114,8 +115,8 @@ def fit(X, k=3, covariance="full", init="kmeans", reg=1e-6, seed=None, max_iter=
 
 ALGORITHM = Algorithm(
     name="gmm", session=_entries.SESSION, example={"generator": "elongated", "n": 150, "seed": 6}, example_params={},
-    gui="gui.algorithms.gmm.plugin:GmmPlugin", order=30, fit=fit,
-    title="Gaussian mixture (EM)", steps=steps,
+    gui="gui.algorithms.gmm.plugin:GmmPlugin", order=30, fit=restartable_fit(fit, steps, "max"),
+    title="Gaussian mixture (EM)", steps=restartable(steps, "max"),
     summary="EM with full, diagonal, spherical or tied covariances: E- and M-steps, ellipses, log-likelihood.",
     params=(
         Param("k", "Components", "int", 3, low=1, high=50, help="Number of Gaussian components."),
@@ -127,6 +128,9 @@ ALGORITHM = Algorithm(
         Param("reg", "Regularisation", "float", 1e-6, low=0.0, high=1e6,
               help="Added to every covariance diagonal; keeps components from collapsing onto a point."),
         Param("seed", "Seed", "seed", 0, help="Same seed, same run; empty for a fresh random seed."),
+        Param("restarts", "Restarts", "int", 1, low=1, high=100,
+              help="Run EM from this many seeds (seed, seed + 1, ...) and show the run with the highest final "
+                   "log-likelihood; every restart is listed in the Restarts tab."),
         Param("max_iter", "Max iterations", "int", 200, low=1, high=100_000,
               help="Stop after this many E+M iterations."),
         Param("tol", "Tolerance", "float", 1e-6, low=0.0, high=1.0,

@@ -7,15 +7,21 @@
 
 Either one replaces ``params.init``. The result carries the fitted weights,
 means and covariances and the log-likelihood after every M-step.
+
+* ``"restart": 2``: the restart shown when ``params.restarts`` > 1 (from 0; default the best),
+  :func:`engine.core.restarts.parse_entry`;
+* ``"model_selection": {"from": 1, "to": 6, "restarts": 3, "seed": 0}``: BIC and AIC against K
+  (:mod:`engine.mixture.selection`; the window's "Model selection" tab), computed by ``render``.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from engine.core import entries
+from engine.core import entries, restarts
 from engine.core.params import ParamError
 from engine.core.registry import SessionEntries
 from engine.gmm.placed import placed_means_init
+from engine.mixture import selection
 
 __all__ = ["SESSION"]
 
@@ -23,6 +29,14 @@ PARTS = ("weights", "means", "covariances")
 
 
 def _parse(found: dict, params: dict) -> dict:
+    extra = _starting(found, params) if found.keys() & {"means", "init"} else {}
+    extra.update(restarts.parse_entry(found, params))
+    if "model_selection" in found:
+        extra["model_selection"] = selection.parse_entry(found["model_selection"])
+    return extra
+
+
+def _starting(found: dict, params: dict) -> dict:
     if "means" in found and "init" in found:
         raise ParamError("give either means (placed starting means) or init (weights, means, covariances), not both.")
     if "means" in found:
@@ -49,7 +63,9 @@ def _inputs(extra: dict, dataset, X, kwargs):
         kwargs["init"] = placed_means_init(means, X, kwargs.get("covariance", "full"))
     elif "init" in extra:
         kwargs["init"] = {k: np.asarray(v, dtype=np.float64) for k, v in extra["init"].items()}
-    return X, kwargs
+    if "model_selection" in extra:
+        selection.check_entry(extra["model_selection"], X.shape[0])
+    return X, restarts.apply_entry(extra, kwargs)
 
 
 def _summary(steps) -> dict:
@@ -59,5 +75,15 @@ def _summary(steps) -> dict:
     return out
 
 
-SESSION = SessionEntries(keys=("init", "means"), parse=_parse, inputs=_inputs, summary=_summary,
-                         replaces={"means": "init", "init": "init"})
+def _work(extra: dict, dataset, X, kwargs) -> dict:
+    """The session's model selection (BIC and AIC against K), computed headless."""
+    from engine.core.registry import get_algorithm
+    from engine.gmm.fitting import fit_result
+
+    def result_of(steps, k, params):
+        return fit_result(iter(steps), X, params.get("covariance", "full"))
+    return selection.work(extra, X, kwargs, get_algorithm("gmm").steps, result_of)
+
+
+SESSION = SessionEntries(keys=("init", "means", "restart", "model_selection"), parse=_parse, inputs=_inputs,
+                         summary=_summary, work=_work, replaces={"means": "init", "init": "init"})

@@ -87,6 +87,7 @@ from __future__ import annotations
 
 from engine.core.params import Param
 from engine.core.registry import Algorithm
+from engine.core.restarts import restartable, restartable_fit
 from engine.kmeans import entries as _entries
 from engine.kmeans.lloyd import Cancelled, FitResult, fit, steps
 from engine.kmeans.problem import INITS, MEDOID_METRICS, VARIANTS, variant_metric
@@ -108,10 +109,10 @@ def _objective_label(params) -> str:
 
 ALGORITHM = Algorithm(
     name="kmeans", session=_entries.SESSION, example={"example": "five-points"}, example_params={"k": 2},
-    gui="gui.algorithms.kmeans.plugin:KMeansPlugin", order=20, fit=fit,
+    gui="gui.algorithms.kmeans.plugin:KMeansPlugin", order=20, fit=restartable_fit(fit, steps, "min"),
     title="K-means / K-medians / K-medoids",
     summary="Lloyd's assign and update steps with means, coordinate-wise medians (l1) or medoids.",
-    steps=steps,
+    steps=restartable(steps, "min"),
     params=(
         Param("k", "Clusters K", "int", 3, low=1, help="Number of clusters (at most the number of points)."),
         Param("variant", "Variant", "choice", "means", choices=VARIANTS,
@@ -124,6 +125,9 @@ ALGORITHM = Algorithm(
               choice_labels=("ℓ2 (Euclidean)", "ℓ1 (Manhattan)", "ℓ∞ (Chebyshev)"),
               help="Point distance of K-medoids; K-means always uses squared l2 and K-medians l1."),
         Param("seed", "Seed", "seed", 0, help="Same seed, same run; empty for a fresh random seed."),
+        Param("restarts", "Restarts", "int", 1, low=1, high=100,
+              help="Run from this many seeds (seed, seed + 1, ...) and show the run with the least final J; "
+                   "every restart is listed in the Restarts tab."),
         Param("max_iter", "Max iterations", "int", 300, low=1, high=100000,
               help="Stop after this many assign + update iterations if nothing converged."),
     ),

@@ -7,6 +7,8 @@
   :func:`engine.kmeans.sweep` over these K with this many random restarts (the
   window's "Restarts & K" tab; the run on the timeline is the one the
   parameters describe). :func:`sweep_summary` is its part of ``result.json``.
+* ``"restart": 2``: with ``params.restarts`` > 1, the restart shown on the timeline (counted from 0:
+  the run with seed ``seed + 2``; default the best), :func:`engine.core.restarts.parse_entry`.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.core import entries
+from engine.core import entries, restarts
 from engine.core.params import ParamError
 from engine.core.registry import SessionEntries
 from engine.kmeans import sweeps
@@ -115,6 +117,7 @@ def _parse(found: dict, params: dict) -> dict:
     extra = _centres(found, params) if found.keys() & {"init", "init_points"} else {}
     if "sweep" in found:
         extra["sweep"] = _sweep(found["sweep"])
+    extra.update(restarts.parse_entry(found, params))
     return extra
 
 
@@ -135,7 +138,7 @@ def _inputs(extra: dict, dataset, X, kwargs):
             raise ParamError(f"init_points names point {max(idx)} but the data have {X.shape[0]} points "
                              f"(0..{X.shape[0] - 1}).")
         kwargs["init"] = np.array(X[idx], dtype=np.float64)
-    return X, kwargs
+    return X, restarts.apply_entry(extra, kwargs)
 
 
 def sweep_summary(sweep, spec: dict) -> dict:
@@ -171,5 +174,5 @@ def _work(extra: dict, dataset, X, kwargs) -> dict:
     return {"sweep": SweepWork(X, ks, spec["restarts"], spec["seed"], options, tuple(runs), result)}
 
 
-SESSION = SessionEntries(keys=("init", "init_points", "sweep"), parse=_parse, inputs=_inputs, work=_work,
+SESSION = SessionEntries(keys=("init", "init_points", "sweep", "restart"), parse=_parse, inputs=_inputs, work=_work,
                          replaces={"init": "init", "init_points": "init"})

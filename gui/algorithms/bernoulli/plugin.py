@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QV
 from engine import bernoulli as ebern
 from engine import data as edata
 from engine import kmeans as ekm
+from engine.bernoulli.fitting import fit_result
 from engine.core.steps import Step, step_label
 from gui.algorithms.bernoulli.state import BernoulliState
 from gui.widgets import palette
@@ -114,11 +115,24 @@ class BernoulliPlugin(BernoulliState, MixturePlugin):
         self.binary_note.setText(f"EM runs on the data binarized at {t:g} (x > {t:g} → 1, else 0; {what}). "
                                  "Standardization is not used.")
         self._start_kmeans(Xb, params["k"], params.get("seed"))
-        extra = self.given_arguments(params)
-        return lambda: ebern.steps(Xb, **params, **extra)
+        extra = {**self.given_arguments(params), **self.restart_arguments()}
+        steps = self.algorithm.steps
+        return lambda: steps(Xb, **params, **extra)
 
     def run_data(self) -> np.ndarray:
         return self._Xb
+
+    def selection_data(self) -> np.ndarray:
+        """The data binarized at the panel's threshold, as the run uses them."""
+        t = float(self.threshold.value()) if getattr(self, "threshold", None) is not None else 0.5
+        Xb = edata.binarize(np.asarray(self.window.dataset.X), t)
+        Xb.setflags(write=False)
+        return Xb
+
+    def selection_result_of(self, X, params):
+        """A run's steps -> its :class:`engine.bernoulli.BernoulliResult` (with ``bic`` and ``aic``)."""
+        alpha = params.get("alpha", 1.0)
+        return lambda steps, k: fit_result(iter(steps), X, k, alpha)
 
     def compute_resp(self, X, payload) -> np.ndarray:
         return ebern.responsibilities(X, payload["weights"], payload["probs"])

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushBu
 from engine import gmm as egmm
 from engine.core.params import ParamError
 from engine.core.steps import Step
+from engine.gmm.fitting import fit_result
 from engine.gmm.placed import placed_means_init
 from gui.algorithms.gmm.state import GmmState
 from gui.algorithms.mixture.base import MixturePlugin, num, plugin_index, write_csv
@@ -196,6 +197,22 @@ class GmmPlugin(GmmState, MixturePlugin):
         X = self.run_data()
         means = run_from_display(self.window, self.placed.positions(), X)
         return {"init": placed_means_init(means, X, self.form.values()["covariance"])}
+
+    def selection_result_of(self, X, params):
+        """A run's steps -> its :class:`engine.gmm.GMMResult` (with ``bic`` and ``aic``)."""
+        covariance = params.get("covariance", "full")
+        return lambda steps, k: fit_result(iter(steps), X, covariance)
+
+    def prepare_load_k(self, k: int) -> None:
+        """A K loaded from the model selection starts the usual way, not from placed or given means."""
+        super().prepare_load_k(k)
+        if hasattr(self, "use_placed") and self.use_placed.isChecked():
+            blocked = self.use_placed.blockSignals(True)
+            self.use_placed.setChecked(False)
+            self.use_placed.blockSignals(blocked)
+            self.place_button.setChecked(False)
+            self.form.widgets["init"].setEnabled(True)
+            self._update_placed_label()
 
     def compute_resp(self, X, payload) -> np.ndarray:
         return egmm.responsibilities(X, payload["weights"], payload["means"], payload["covariances_native"],

@@ -1,10 +1,13 @@
-"""What a session keeps of the Gaussian mixture plugin: placed starting means, or starting parameters given in full."""
+"""What a session keeps of the Gaussian mixture plugin: placed starting means, or starting parameters given in full;
+the restart shown and the model selection (BIC / AIC against K)."""
 from __future__ import annotations
 
 import numpy as np
 
 from engine.core.params import ParamError
 from gui.algorithms.base import State
+from gui.algorithms.kmeans.restarts import RESTART_STATE
+from gui.algorithms.mixture.selection import SELECTION_STATE
 from gui.algorithms.mixture.state import GIVEN_INIT, GivenInit
 
 __all__ = ["GmmState"]
@@ -14,7 +17,7 @@ class GmmState(GivenInit):
     """Mixin of :class:`~gui.algorithms.gmm.plugin.GmmPlugin`: its declared session state."""
 
     session_state = (State("means", save="_save_means", restore="_restore_means", check="_check_means"),
-                     GIVEN_INIT)
+                     GIVEN_INIT, RESTART_STATE, SELECTION_STATE)
 
     def _save_means(self):
         if self.given_init_fits() or getattr(self, "use_placed", None) is None or not self.use_placed.isChecked():

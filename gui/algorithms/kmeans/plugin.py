@@ -13,7 +13,8 @@ What this plugin adds to the window
   (``engine.kmeans.voronoi_grid`` over the visible range) as a light image
   under the points; on k-means++ seeding steps the sampling probabilities
   (marker area proportional to the probability) and the chosen point.
-* **Tabs**: the objective against the step (click = jump there), "Restarts & K"
+* **Tabs**: the objective against the step (click = jump there), "Restarts" (every restart of the run
+  when the parameter Restarts is above 1: :mod:`gui.algorithms.kmeans.restarts`), "Restarts & K"
   (:class:`gui.algorithms.kmeans.elbow.RestartsView`: the elbow plot of a sweep computed
   off the GUI thread with ``engine.kmeans.sweep``, clicking a run loads it
   into the timeline, small multiples of the restarts of one K) and
@@ -40,6 +41,7 @@ from gui.algorithms.kmeans.state import KMeansState
 from gui.algorithms.kmeans import extras
 from gui.algorithms.kmeans.extras import EXERCISES, data_coordinates, load_exercise, run_coordinates
 from gui.algorithms.kmeans.prototypes import PrototypesMixin
+from gui.algorithms.kmeans.restarts import RestartsMixin
 from gui.algorithms.kmeans.sweep import SweepMixin
 from gui.algorithms.base import AlgorithmPlugin
 from gui.algorithms.kmeans.elbow import RestartsView
@@ -62,7 +64,7 @@ def _changed_indices(payload) -> np.ndarray | None:
     return np.flatnonzero(ch) if ch.dtype == bool else ch.astype(int)
 
 
-class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
+class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, AlgorithmPlugin):
     """Lloyd's algorithm and its relatives (see the module docstring)."""
 
     algorithm = ekm.ALGORITHM
@@ -80,7 +82,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
         self.overlay = KMeansOverlay(lambda j, extended: window.scatter.cluster_hex(j, extended=extended))
         self._views = None
         self._active = False
-        self._trail_cache: dict[int, np.ndarray] = {}
+        self._trail_cache: dict[tuple, np.ndarray] = {}
         self._trail_run = None
         self._pending_exercise = None
         self._region_timer = QTimer(self)
@@ -146,12 +148,14 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
             self._sweep_context = None
             self._loaded_run = None
             self.window.installEventFilter(self)
-            self._views = [("Objective", self.objective), ("Restarts && K", self.restarts),
+            self._views = [("Objective", self.objective), *self.restart_views(), ("Restarts && K", self.restarts),
                            ("Prototypes", self.prototypes)]
         return list(self._views)
 
     def has_content(self, view) -> bool:
-        """Restarts & K once a sweep has results; Prototypes for image data only."""
+        """Restarts when the run has restarts; Restarts & K once a sweep has results; Prototypes for image data only."""
+        if view is self.restart_view:
+            return self.restart_has_content()
         if view is getattr(self, "restarts", None):
             return self.sweep is not None or self._runs is not None
         if view is getattr(self, "prototypes", None):
@@ -165,6 +169,8 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
             return self.objective.plot
         if view is getattr(self, "restarts", None):
             return self.restarts.elbow.plot
+        if view is self.restart_view:
+            return self.restart_view.plot
         if view is getattr(self, "prototypes", None):
             return self.prototypes.centres.plot
         return view
@@ -187,8 +193,11 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
         return params
 
     def make_steps(self):
-        factory = super().make_steps()
         params = self.parameters()
+        X = self.window.run_X()
+        extra = {**self.extra_arguments(), **self.restart_arguments()}
+        steps = self.algorithm.steps
+        factory = lambda: steps(X, **params, **extra)  # noqa: E731 - as AlgorithmPlugin.make_steps, with restarts
         ds = self.window.dataset
         if params.get("variant") == "medoids" and ds is not None and ds.n:
             k = max(1, int(params.get("k", 1)))
@@ -292,11 +301,13 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
         w.scatter.sigPointClicked.connect(self._on_point_clicked)
         w.scatter.plot_item.getViewBox().sigRangeChanged.connect(self._region_timer.start)
         w.sigDataChanged.connect(self._on_data_changed)
+        self.connect_restarts()
         self._on_data_changed()
 
     def deactivate(self):
         w = self.window
         self._active = False
+        self.disconnect_restarts()
         self.lab.set_capturing(False)
         self.overlay.detach()
         self.marks.detach()
@@ -318,7 +329,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
     def _display_centres(self, step: Step) -> np.ndarray | None:
         if step is None or step.centers is None:
             return None
-        key = id(step)
+        key = (id(step), id(self.window.projection))  # the axes may change while the run stays
         got = self._trail_cache.get(key)
         if got is None:
             got = np.asarray(self.window.project(step.centers), dtype=float)
@@ -346,6 +357,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, AlgorithmPlugin):
             self._trail_run = player.history[0] if player.history else None
             self._trail_cache = {}
         history = player.history
+        self.show_restarts()
         trace = step.trace if step is not None else np.empty(0)
         self.objective.set_objective(self.objective_label(), self.algorithm.objective_sense)
         self.objective.show_trace(trace, player.index if step is not None else -1)

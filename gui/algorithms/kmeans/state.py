@@ -1,4 +1,4 @@
-"""What a session keeps of the K-means plugin: starting centres chosen by hand, and a sweep over K.
+"""What a session keeps of the K-means plugin: starting centres chosen by hand, a sweep over K, the restart shown.
 
 Starting centres that are data points show as *picked* points in the init lab;
 other centres as *placed* ones (2-D data only: the lab places centres by clicking).
@@ -10,6 +10,7 @@ import numpy as np
 from engine.core.params import ParamError
 from engine.kmeans.entries import sweep_summary
 from gui.algorithms.base import State
+from gui.algorithms.kmeans.restarts import RESTART_STATE
 
 __all__ = ["KMeansState"]
 
@@ -32,6 +33,7 @@ class KMeansState:
         State("init_points", save="_save_init_points", restore="_restore_init_points"),
         State("init", save="_save_init", restore="_restore_init", check="_check_init"),
         State("sweep", save="_save_sweep", restore="_restore_sweep", after_run=True),
+        RESTART_STATE,
     )
 
     # starting centres ------------------------------------------------------------
@@ -90,8 +92,9 @@ class KMeansState:
 
     def session_results(self) -> dict:
         """``{"sweep": ...}`` when the session asked for a sweep and it has finished (see
-        :func:`engine.kmeans.entries.sweep_summary`)."""
+        :func:`engine.kmeans.entries.sweep_summary`); ``{"restarts": ...}`` when the run has restarts."""
+        out = self.restart_results()
         spec = getattr(self, "_session_sweep", None)
         if spec is None or getattr(self, "sweep", None) is None:
-            return {}
-        return {"sweep": sweep_summary(self.sweep, spec)}
+            return out
+        return {**out, "sweep": sweep_summary(self.sweep, spec)}

@@ -143,6 +143,8 @@ class SweepMixin:
             return
         k, seed = int(res.ks[i]), int(res.seeds[i, r])
         values = {"k": k, "seed": seed, **{n: v for n, v in options.items() if n in self.form.widgets}}
+        if "restarts" in self.form.widgets:
+            values["restarts"] = 1  # the sweep's run is one run, of this seed
         self.form.set_values(values)
         if not self.lab.own:
             self.lab.set_mode(options["init"], emit=False)

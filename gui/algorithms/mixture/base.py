@@ -1,5 +1,6 @@
 """What the two EM plugins share (:class:`MixturePlugin`): responsibilities, blended colours, the EM tab,
-point picking and export.
+point picking and export; the Restarts tab (:mod:`gui.algorithms.kmeans.restarts`) and the Model selection
+tab (:mod:`gui.algorithms.mixture.selection`).
 
 :mod:`gui.algorithms.gmm.plugin` (Gaussian mixtures) and :mod:`gui.algorithms.bernoulli.plugin` (Bernoulli
 mixtures) subclass :class:`MixturePlugin`; it is registered as no algorithm of its own.
@@ -17,6 +18,8 @@ from engine.core.csvfile import write_rows
 from engine.core.params import ParamError
 from engine.core.steps import Step, step_label, step_number
 from gui.algorithms.base import AlgorithmPlugin
+from gui.algorithms.kmeans.restarts import RestartsMixin
+from gui.algorithms.mixture.selection import ModelSelectionMixin
 from gui.algorithms.mixture.views import BlendOverlay, EMView, MomentBanner, blend_colors, moment_text
 
 __all__ = ["MixturePlugin", "plugin_index", "write_csv", "num"]
@@ -40,7 +43,7 @@ def num(v) -> str:
     return repr(float(v))
 
 
-class MixturePlugin(AlgorithmPlugin):
+class MixturePlugin(ModelSelectionMixin, RestartsMixin, AlgorithmPlugin):
     """What both EM plugins share: responsibilities, blended colours, the EM tab, point picking, export.
 
     Subclasses set :attr:`algorithm`, :attr:`stem`, :attr:`m_what` and implement
@@ -69,8 +72,12 @@ class MixturePlugin(AlgorithmPlugin):
 
     # ------------------------------------------------------------------ to implement
     def build_steps(self):
-        """The step-generator factory of this run (the window calls :meth:`make_steps`)."""
-        return super().make_steps()
+        """The step-generator factory of this run (the window calls :meth:`make_steps`), with its restarts."""
+        params = self.parameters()
+        X = self.window.run_X()
+        extra = {**self.extra_arguments(), **self.restart_arguments()}
+        steps = self.algorithm.steps
+        return lambda: steps(X, **params, **extra)
 
     def run_data(self) -> np.ndarray:
         """The (n, d) array the current run works on."""
@@ -130,8 +137,27 @@ class MixturePlugin(AlgorithmPlugin):
         if self._views is None:
             self.em = EMView(self.algorithm.objective_name, self.algorithm.objective_sense, self.resp_symbol)
             self.em.objective.sigStepClicked.connect(lambda i: self.window.player.seek(i))
-            self._views = [("EM", self.em)] + self.extra_views()
+            self._views = [("EM", self.em)] + self.extra_views() + self.restart_views() + self.selection_views()
         return list(self._views)
+
+    def has_content(self, view) -> bool:
+        """Restarts when the run has restarts; Model selection once computed for these data."""
+        if view is self.restart_view:
+            return self.restart_has_content()
+        if view is self.selection_view:
+            return self.selection_has_content()
+        return True
+
+    def figure(self, view):
+        """The plots of the Restarts and Model selection tabs, without their controls."""
+        if view is self.restart_view:
+            return self.restart_view.plot
+        if view is self.selection_view:
+            return self.selection_view.plots
+        return view
+
+    def session_results(self) -> dict:
+        return {**self.restart_results(), **self.selection_results()}
 
     def activate(self):
         w = self.window
@@ -142,6 +168,7 @@ class MixturePlugin(AlgorithmPlugin):
         w.scatter.sigPointClicked.connect(self._on_point_clicked)
         w.player.sigError.connect(self._on_run_error)
         w.player.sigBusy.connect(self._on_busy)
+        self.connect_restarts()
         model = getattr(w, "model", None)
         if model is not None:
             model.sigDataChanged.connect(self._on_data_changed)
@@ -152,6 +179,9 @@ class MixturePlugin(AlgorithmPlugin):
         self.blend.detach()
         self.banner.detach()
         self.show_error("")
+        self.disconnect_restarts()
+        if self.selection_task is not None:
+            self.selection_task.cancel()
         pairs = [(w.scatter.sigPointClicked, self._on_point_clicked), (w.player.sigError, self._on_run_error),
                  (w.player.sigBusy, self._on_busy)]
         model = getattr(w, "model", None)
@@ -212,6 +242,7 @@ class MixturePlugin(AlgorithmPlugin):
             self._run_first = first
             self._resp_cache = {}
         index = player.index if step is not None else -1
+        self.show_restarts()
         self.em.objective.show_trace(step.trace if step is not None else np.empty(0), index)
         ext = self.extended()
         if step is None:
@@ -329,11 +360,12 @@ class MixturePlugin(AlgorithmPlugin):
         return paths
 
     def export_figures(self, folder, stem: str | None = None) -> list[Path]:
-        """PNG and SVG of the scatter and of every view of this plugin."""
+        """PNG and SVG of the scatter and of every view of this plugin that shows something (:meth:`has_content`)."""
         from gui.widgets import export
         folder = Path(folder)
         stem = stem or self.stem
-        targets = [("scatter", self.window.scatter)] + [(_file_name(title), v) for title, v in self.views()]
+        targets = [("scatter", self.window.scatter)] + [(_file_name(title), self.figure(v)) for title, v in self.views()
+                                                        if self.has_content(v)]
         paths = []
         for name, target in targets:
             paths.append(export.export_png(target, folder / f"{stem}-{name}.png", scale=2))
