@@ -204,7 +204,7 @@ def test_working_tables_show_the_chosen_rows_of_large_data():
     ({"gamma": 0.0}, "gamma=0.0 should be >="),
     ({"gamma": float("nan")}, "gamma=nan should be a finite number"),
     ({"n_neighbors": 1}, "n_neighbors=1 should be >= 2"),
-    ({"n_neighbors": 40}, "n_neighbors=40 should be <= the number of points"),
+    ({"affinity": "knn", "n_neighbors": 40}, "n_neighbors=40 should be <= the number of points"),
     ({"seed": -1}, "seed=-1 should be a whole number"),
 ])
 def test_bad_parameters_say_what_to_change(change, match):

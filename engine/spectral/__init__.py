@@ -27,7 +27,8 @@ Choices, and how they compare with scikit-learn
     scikit-learn's ``SpectralClustering`` instead divides the eigenvectors by ``sqrt(d_i)``
     (``spectral_embedding(..., norm_laplacian=True, drop_first=False)``: the random-walk Laplacian's
     eigenvectors, whose first one is constant) and runs K-means with ten restarts (``n_init=10``); this
-    runs it once from a seeded k-means++ start. On data that spectral clustering separates (two moons, two
+    runs it once from a seeded k-means++ start. The defaults (RBF, ``gamma = 20``) suit data of unit scale
+    such as the generated moons and rings (scikit-learn's default ``gamma`` is 1). On data that spectral clustering separates (two moons, two
     rings, blobs) both give the same partition (``tests/test_spectral.py``). Like scikit-learn (which uses
     scipy's ``csgraph.laplacian``) the degrees leave the diagonal out.
 
@@ -63,10 +64,10 @@ from engine.spectral.working import working
 
 __all__ = ["ALGORITHM", "steps", "fit", "FitResult", "MAX_POINTS", "AFFINITIES"]
 
-AFFINITIES = ("knn", "rbf")
+AFFINITIES = ("rbf", "knn")
 
 
-def steps(X, k=2, affinity="knn", gamma=20.0, n_neighbors=10, seed=0):
+def steps(X, k=2, affinity="rbf", gamma=20.0, n_neighbors=10, seed=0):
     """Run spectral clustering step by step (see the module docstring for every rule).
 
     Parameters
@@ -75,7 +76,7 @@ def steps(X, k=2, affinity="knn", gamma=20.0, n_neighbors=10, seed=0):
         At most :data:`MAX_POINTS` points, no NaN or infinity.
     k : int
         Number of clusters and of eigenvectors, ``2 <= k <= n_samples``.
-    affinity : {"knn", "rbf"}
+    affinity : {"rbf", "knn"}
     gamma : float
         RBF width: ``w_ij = exp(-gamma ||x_i - x_j||^2)`` (used by ``"rbf"`` only).
     n_neighbors : int
@@ -90,7 +91,7 @@ def steps(X, k=2, affinity="knn", gamma=20.0, n_neighbors=10, seed=0):
     return run(X, p)
 
 
-def fit(X, k=2, affinity="knn", gamma=20.0, n_neighbors=10, seed=0) -> FitResult:
+def fit(X, k=2, affinity="rbf", gamma=20.0, n_neighbors=10, seed=0) -> FitResult:
     """Run to the end; a :class:`FitResult` with ``labels`` and ``embedding`` (same arguments as :func:`steps`)."""
     return fit_steps(steps(X, k, affinity, gamma, n_neighbors, seed))
 
@@ -102,10 +103,10 @@ ALGORITHM = Algorithm(
     params=(
         Param("k", "Clusters K", "int", 2, low=2, high=50,
               help="Number of clusters, and of eigenvectors in the embedding."),
-        Param("affinity", "Affinity", "choice", "knn", choices=AFFINITIES,
-              choice_labels=("k nearest neighbours", "RBF (Gaussian)"),
-              help="knn: each point joined to its nearest neighbours (symmetrised); "
-                   "RBF: every pair weighted exp(-gamma * squared distance)."),
+        Param("affinity", "Affinity", "choice", "rbf", choices=AFFINITIES,
+              choice_labels=("RBF (Gaussian)", "k nearest neighbours"),
+              help="RBF: every pair weighted exp(-gamma * squared distance); "
+                   "knn: each point joined to its nearest neighbours (symmetrised)."),
         Param("gamma", "γ (RBF)", "float", 20.0, low=1e-6, high=1e6,
               help="RBF width: larger gamma, more local graph (used by the RBF affinity only)."),
         Param("n_neighbors", "Neighbours (knn)", "int", 10, low=2, high=MAX_POINTS,

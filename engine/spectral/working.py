@@ -18,7 +18,7 @@ Example
 >>> import numpy as np
 >>> from engine.spectral import steps, ALGORITHM
 >>> X = np.array([[0, 0], [0, 1], [1, 0], [5, 5], [5, 6], [6, 5]], dtype=float)
->>> p = ALGORITHM.validate({"k": 2, "n_neighbors": 3})
+>>> p = ALGORITHM.validate({"k": 2, "affinity": "knn", "n_neighbors": 3})
 >>> run = list(steps(X, **p))
 >>> w = working(X, run, 0, p)
 >>> w.tables[0].title, w.derived["degrees"].tolist()

@@ -22,6 +22,7 @@ from gui.widgets import palette
 
 __all__ = ["EmbeddingView"]
 
+PICK_RADIUS = 8  # pixels: a click this close to a point picks it
 EMPTY_TEXT = "The embedding appears at step 2, after the affinity graph."
 
 
@@ -59,7 +60,7 @@ class EmbeddingView(QWidget):
             self.plot.getAxis(side).setPen(pg.mkPen("#333333"))
             self.plot.getAxis(side).setTextPen(pg.mkPen("#333333"))
         self.points = pg.ScatterPlotItem(size=palette.POINT_SIZE, pen=pg.mkPen("#ffffff", width=0.5))
-        self.points.sigClicked.connect(self._on_clicked)
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.centre_items = pg.ScatterPlotItem(size=22, symbol="d", brush=None)
         self.centre_items.setZValue(10)
         t = np.linspace(0.0, 2 * np.pi, 241)
@@ -139,7 +140,7 @@ class EmbeddingView(QWidget):
         labels = self.labels if self.labels is not None and self.labels.shape == (n,) else np.full(n, -1)
         brushes = {j: pg.mkBrush(self.color_of(int(j))) for j in np.unique(labels)}
         self.points.setData(self.T[:, a], self.T[:, b], brush=[brushes[j] for j in labels.tolist()],
-                            symbol=[palette.symbol(int(j)) for j in labels.tolist()], data=np.arange(n))
+                            symbol=[palette.symbol(int(j)) for j in labels.tolist()])
         for j in sorted(j for j in brushes if j >= 0):
             sample = pg.ScatterPlotItem(size=palette.POINT_SIZE, brush=brushes[j], symbol=palette.symbol(int(j)))
             self.legend.addItem(sample, self.name_of(int(j)))
@@ -152,9 +153,24 @@ class EmbeddingView(QWidget):
         self.plot.setLabel("bottom", f"eigenvector {a + 1}")
         self.plot.setLabel("left", f"eigenvector {b + 1}")
 
-    def _on_clicked(self, _item, spots, *_):
-        if len(spots):
-            self.sigPointClicked.emit(int(spots[0].data()))
+    def point_at(self, x: float, y: float, radius_px: float = PICK_RADIUS) -> int | None:
+        """The shown point nearest to view position (x, y) within ``radius_px`` pixels (lowest index on ties)."""
+        if self.T is None or self.T.shape[0] == 0:
+            return None
+        a, b = self.coordinates
+        px, py = self.plot.getPlotItem().getViewBox().viewPixelSize()
+        d2 = ((self.T[:, a] - x) / px) ** 2 + ((self.T[:, b] - y) / py) ** 2
+        i = int(np.argmin(d2))
+        return i if d2[i] <= radius_px ** 2 else None
+
+    def _on_scene_clicked(self, ev):
+        vb = self.plot.getPlotItem().getViewBox()
+        if ev.button() != Qt.MouseButton.LeftButton or not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = vb.mapSceneToView(ev.scenePos())
+        i = self.point_at(p.x(), p.y())
+        if i is not None:
+            self.sigPointClicked.emit(i)
 
 
 def _demo_widget() -> EmbeddingView:
