@@ -146,6 +146,25 @@ class _Grid:
             yield i, j
 
 
+def _pair_norms(cols, i, j, metric) -> np.ndarray:
+    """The norm of ``X[i] - X[j]`` for the pairs ``(i, j)`` from the columns of ``X`` (squared for ℓ2), in place."""
+    acc = None
+    for x in cols:
+        diff = x[i]
+        diff -= x[j]
+        if metric == "l2":
+            diff *= diff
+        else:
+            np.abs(diff, out=diff)
+        if acc is None:
+            acc = diff
+        elif metric == "linf":
+            np.maximum(acc, diff, out=acc)
+        else:
+            acc += diff
+    return acc
+
+
 def candidate_count(X: np.ndarray, eps: float) -> int:
     """How many candidate pairs the grid checks for ``X`` and ``eps`` (the work of :func:`neighbour_pairs`)."""
     return int(_Grid(np.asarray(X, dtype=np.float64), float(eps)).length.sum())
@@ -170,15 +189,8 @@ def neighbour_pairs(X: np.ndarray, eps: float, metric: str) -> Pairs:
     thr = eps * eps if metric == "l2" else eps
     out_i, out_j = [], []
     for i, j in grid.blocks(d):
-        if cols is not None:
-            acc = None
-            for x in cols:
-                diff = x[i] - x[j]
-                part = diff * diff if metric == "l2" else np.abs(diff)
-                acc = part if acc is None else (acc + part if metric != "linf" else np.maximum(acc, part))
-        else:
-            acc = rowwise_distance(Xs[i] - Xs[j], metric)
-        keep = acc <= thr
+        acc = _pair_norms(cols, i, j, metric) if cols is not None else rowwise_distance(Xs[i] - Xs[j], metric)
+        keep = np.flatnonzero(acc <= thr)
         out_i.append(i[keep])
         out_j.append(j[keep])
     idx = np.int32 if n < 2 ** 31 else np.int64

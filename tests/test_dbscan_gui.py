@@ -1,0 +1,149 @@
+"""The DBSCAN plugin in the real main window, driven as a person would: choose it, run it, click the k-distance plot."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from engine import data as edata
+from engine import dbscan
+from gui.algorithms.dbscan.overlay import ball_outlines
+from gui.algorithms.dbscan.plugin import GROWING, DbscanPlugin
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+EPS, MIN_SAMPLES = 0.2, 8
+
+
+@pytest.fixture
+def window(open_window):
+    w = open_window("kmeans", startup="")
+    w.set_dataset(edata.generate("moons", n=300, seed=1, noise=0.15))
+    combo = w.algorithm_panel.combo  # choose DBSCAN in the algorithm box, as a person does
+    combo.setCurrentIndex(combo.findText("DBSCAN"))
+    assert w.plugin.algorithm.name == "dbscan"
+    return w
+
+
+def _plugin(w) -> DbscanPlugin:
+    assert isinstance(w.plugin, DbscanPlugin)
+    return w.plugin
+
+
+def _set_params(qtbot, w, eps, min_samples):
+    p = _plugin(w)
+    p.panel()
+    p.form.widgets["min_samples"].setValue(min_samples)  # each change starts a new run, as typing does
+    p.form.widgets["eps"].setValue(eps)
+    qtbot.waitUntil(lambda: w.player.current is not None and w.player.current.payload.get("eps") == eps,
+                    timeout=10000)
+
+
+def _run_to_end(qtbot, w):
+    qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=10000)
+    w.player.to_end()
+    qtbot.waitUntil(lambda: w.player.at_end, timeout=20000)
+
+
+def _legend(w) -> list[str]:
+    return [label.text for _, label in w.scatter.legend.items if label.isVisible()]
+
+
+def test_run_to_the_end_marks_core_border_and_noise(qtbot, window):
+    w = window
+    p = _plugin(w)
+    _set_params(qtbot, w, EPS, MIN_SAMPLES)
+    want = dbscan.fit(w.run_X(), eps=EPS, min_samples=MIN_SAMPLES)
+    w.player.seek(0)
+    qtbot.waitUntil(lambda: w.player.index == 0)
+    first = w.player.current
+    assert first.kind == "core" and _legend(w) == [GROWING]  # nothing is noise before the end
+    assert p.overlay.ball_count == int(want.core.sum())  # every core point's ε-ball at the core step
+    assert len(p.overlay.core_rings.data) == int(want.core.sum())
+    _run_to_end(qtbot, w)
+    last = w.player.current
+    assert last.done and last.kind == "border"
+    np.testing.assert_array_equal(last.labels, want.labels)
+    assert _legend(w) == ["cluster 1", "cluster 2", "noise"]
+    assert "unassigned" not in " ".join(_legend(w))
+    assert len(p.overlay.crosses.data) == want.n_noise > 0
+    assert len(p.overlay.hollow.data) == int(((want.labels >= 0) & ~want.core).sum()) > 0
+    assert "×: noise" in p.overlay.caption.textItem.toPlainText()
+
+
+def test_each_wave_rings_its_points_and_links_them_to_who_reached_them(qtbot, window):
+    w = window
+    p = _plugin(w)
+    _set_params(qtbot, w, EPS, MIN_SAMPLES)
+    _run_to_end(qtbot, w)
+    w.player.seek(3)
+    qtbot.waitUntil(lambda: w.player.index == 3)
+    step = w.player.current
+    assert step.kind == "expand"
+    frontier, by = step.payload["frontier"], step.payload["reached_by"]
+    assert len(p.overlay.wave_rings.data) == len(frontier)
+    xs, _ = p.overlay.links.getData()
+    assert len(xs) == 2 * int((by != frontier).sum())
+    assert p.overlay.ball_count == len(np.unique(by))
+
+
+def test_clicking_a_point_draws_its_own_ball(qtbot, window):
+    w = window
+    p = _plugin(w)
+    _set_params(qtbot, w, EPS, MIN_SAMPLES)
+    _run_to_end(qtbot, w)
+    Y = np.asarray(w.scatter.points())
+    i = int(np.argmax(Y[:, 1]))  # the topmost point: nothing else under the cursor
+    qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton, pos=w.scatter.map_to_viewport(*Y[i]))
+    qtbot.waitUntil(lambda: p.picked == i, timeout=3000)
+    xs, ys = p.overlay.picked_ball.getData()
+    want = ball_outlines(w.run_X()[i:i + 1], EPS, "l2")
+    np.testing.assert_allclose(np.c_[xs, ys], want, rtol=1e-9, atol=1e-12, equal_nan=True)
+
+
+def test_a_click_on_the_k_distance_plot_sets_eps(qtbot, window):
+    w = window
+    p = _plugin(w)
+    _set_params(qtbot, w, EPS, MIN_SAMPLES)
+    view = p.kdist
+    w.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(view.plot.isVisible, timeout=3000)
+    kd = p.kd
+    assert kd is not None and kd.k == MIN_SAMPLES and kd.values.size == 300
+    target = 0.27
+    vb = view.plot.plotItem.vb
+    assert vb.viewRange()[1][0] < target < vb.viewRange()[1][1]
+    pos = view.plot.mapFromScene(vb.mapViewToScene(QPointF(150.0, target)))
+    qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    got = p.form.values()["eps"]
+    assert got == pytest.approx(target, abs=0.01)  # one pixel of the plot
+    qtbot.waitUntil(lambda: w.player.current is not None and w.player.current.payload["eps"] == got, timeout=10000)
+    assert view.line.value() == pytest.approx(got, rel=1e-12)
+    core = kd.core_count(got)
+    assert f"{core} of 300 points" in view.note.text()
+    first = w.player.history[0]
+    assert int(first.payload["core"].sum()) == core  # the line's count is the run's
+
+
+def test_metric_changes_the_ball_shape_and_the_k_distances(qtbot, window):
+    w = window
+    p = _plugin(w)
+    _set_params(qtbot, w, EPS, MIN_SAMPLES)
+    combo = p.form.widgets["metric"]
+    combo.setCurrentIndex(combo.findData("linf"))
+    qtbot.waitUntil(lambda: w.player.current is not None and w.player.current.payload["metric"] == "linf",
+                    timeout=10000)
+    w.player.seek(0)
+    qtbot.waitUntil(lambda: w.player.index == 0)
+    xs, ys = p.overlay.balls[0].getData()
+    square = np.c_[xs[:5], ys[:5]]
+    centre = square[:4].mean(axis=0)
+    np.testing.assert_allclose(np.abs(square - centre), EPS, rtol=1e-9)  # the corners of an ℓ∞ square
+    assert "ℓ∞" in p.kdist.plot.plotItem.titleLabel.text
+    np.testing.assert_allclose(p.kd.values, dbscan.k_distances(w.run_X(), MIN_SAMPLES, "linf").values, rtol=1e-12)
+
+
+def test_a_bad_eps_says_what_to_do(qtbot, window):
+    w = window
+    p = _plugin(w)
+    p.panel()
+    p.form.widgets["eps"].setValue(0.0)
+    qtbot.waitUntil(lambda: "eps=0.0 should be > 0" in w.algorithm_panel.error.text(), timeout=5000)
