@@ -54,7 +54,7 @@ def test_starts_with_an_empty_canvas_and_a_hint(window):
     assert window.data_panel.count.text() == "0"
     assert window.player.current is None and window.player.exhausted  # no run without points
     assert window.plugin.algorithm.name == "toy" and window.plugin.active
-    assert window.tabs.count() == 1 and window.tabs.tabText(0) == "Objective"
+    assert window.tabs.count() == 1 + len(window.common_views) and window.tabs.tabText(0) == "Objective"
     assert window.algorithm_panel.combo.count() == 2
     assert window.timeline.label.text() == "no run"
     assert window.scatter.effective_mode() == "add"  # clicking adds points, as the hint says
@@ -204,12 +204,12 @@ def test_switching_algorithm_swaps_panel_tabs_and_restarts(qtbot, window, csv_fi
     window.algorithm_panel.combo.setCurrentIndex(1)
     assert window.plugin is other and other.active and not toy.active
     assert window.algorithm_panel.stack.currentWidget() is other.panel()
-    assert not window.tabs.isVisible() or window.tabs.count() == 0
+    assert window.tabs.count() == len(window.common_views)  # the other plugin has no tabs of its own
     assert window.timeline.objective_name == "other objective"
     wait_run(qtbot, window)
     assert other.shown and other.shown[-1] is window.player.current
     window.algorithm_panel.combo.setCurrentIndex(0)
-    assert window.tabs.count() == 1 and window.tabs.widget(0) is toy.objective
+    assert window.tabs.count() == 1 + len(window.common_views) and window.tabs.widget(0) is toy.objective
 
 
 def test_high_dimensional_data_are_projected_and_standardized(qtbot, window, tmp_path):

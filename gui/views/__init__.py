@@ -23,7 +23,9 @@ from engine.core.registry import load_object
 __all__ = ["VIEWS", "common_views"]
 
 #: The shared views, in tab order.
-VIEWS: tuple[str, ...] = ()
+VIEWS: tuple[str, ...] = (
+    "gui.views.working:WorkingView",
+)
 
 
 def common_views(window) -> list:
