@@ -43,6 +43,9 @@ class EmbeddingView(QWidget):
         self.x_box, self.y_box = QComboBox(), QComboBox()
         self.x_box.setObjectName("spectral_x")
         self.y_box.setObjectName("spectral_y")
+        for box in (self.x_box, self.y_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.setMinimumContentsLength(len("eigenvector 10"))
         self.x_box.setToolTip("The eigenvector plotted across")
         self.y_box.setToolTip("The eigenvector plotted up")
         row = QHBoxLayout()
@@ -70,7 +73,7 @@ class EmbeddingView(QWidget):
         self.plot.addItem(self.circle)
         self.plot.addItem(self.points)
         self.plot.addItem(self.centre_items)
-        self.legend = pg.LegendItem(offset=(-10, 10), labelTextColor="#333333")
+        self.legend = pg.LegendItem(offset=(10, -10), labelTextColor="#333333")  # bottom left: off the circle
         self.legend.setParentItem(self.plot.getPlotItem().getViewBox())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -94,8 +97,8 @@ class EmbeddingView(QWidget):
             self.y_box.setCurrentIndex(min(max(int(y), 0), k - 1))
 
     def _fill_boxes(self, k: int, eigenvalues) -> None:
-        texts = [f"eigenvector {j + 1}" + ("" if eigenvalues is None else f"  (λ = {eigenvalues[j]:.3g})")
-                 for j in range(k)]
+        lam = None if eigenvalues is None else np.where(np.abs(eigenvalues) < 1e-12, 0.0, eigenvalues)
+        texts = [f"eigenvector {j + 1}" + ("" if lam is None else f"  (λ = {lam[j]:.3g})") for j in range(k)]
         if [self.x_box.itemText(i) for i in range(self.x_box.count())] == texts:
             return
         x, y = self.coordinates if self.x_box.count() else (0, 1)
