@@ -75,7 +75,7 @@ class TableBlock(QFrame):
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.formula.font()
         font.setFamilies(["STIX Two Math", "Cambria Math", "DejaVu Serif", "Times New Roman", "serif"])
-        font.setPointSizeF(font.pointSizeF() * 1.1)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
         self.formula.setFont(font)
         self.grid = self._build_grid(table, cell_colours, header_colours)
         self.note = QLabel(table.note)
