@@ -69,7 +69,7 @@ def test_choose_run_to_end_and_see_windows_trails_merge_and_modes(qtbot, window)
     c = w.project(history[0].centers[:1])[0]
     np.testing.assert_allclose(np.hypot(x - c[0], y - c[1]), 2.0, rtol=1e-9)  # radius h on screen
     assert ov.trails.xData is None or len(ov.trails.xData) == 0
-    assert ov.legend_rows[0].startswith("window centre (radius h = 2)")
+    assert ov.legend_rows[0].startswith("window: centre, circle of radius h = 2")
     assert "not assigned yet" in [item[1].text for item in w.scatter.legend.items]
     # a shift step: windows moved, trails drawn from the seeds
     w.player.seek(2)

@@ -185,9 +185,12 @@ class MeanShiftPlugin(AlgorithmPlugin):
         else:
             text = (f"Iteration {step.iteration}: {int(p['moved'].sum()):,} windows moved to the {what}; "
                     f"{still.size:,} have stopped (a move <= 0.001 h).")
+        if p["kernel"] == "gaussian":
+            text += " Circles at h, the kernel's standard deviation."
+        if step.centers.shape[1] > 2 or self.window.standardized:
+            text += " A circle is the window's ball in the run's coordinates, as this plot maps it."
         ov.set_caption(text + drawn)
-        ov.set_legend([(f"window centre (radius h = {h:.3g})", {"symbol": "o", "brush": MOVING, "size": 8}),
-                       ("window circle, moving", {"pen": ov.circles.opts["pen"]}),
+        ov.set_legend([(f"window: centre, circle of radius h = {h:.3g}", {"symbol": "o", "brush": MOVING, "size": 8}),
                        *([("stopped window", {"symbol": "o", "brush": STOPPED, "size": 8})] if still.size else []),
                        *([("trail", {"pen": TRAIL})] if trails else [])])
 
