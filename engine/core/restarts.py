@@ -235,7 +235,13 @@ def _first_text(info: RestartInfo) -> str:
     r = info.shown
     J = info.objectives[r]
     value = f"final objective {J:.6g}" if np.isfinite(J) else "failed"
-    which = "the best" if r == info.best else f"not the best (restart {info.best + 1} is)"
+    Jb = info.objectives[info.best] if info.best >= 0 else np.nan
+    if r == info.best:
+        which = "the best"
+    elif np.isfinite(J) and abs(J - Jb) <= 1e-9 * max(abs(Jb), 1e-300):
+        which = f"as good as the best, restart {info.best + 1}"
+    else:
+        which = f"not the best (restart {info.best + 1} is)"
     cut = f"; cancelled after {int(np.isfinite(info.objectives).sum())} finished" if info.cancelled else ""
     return f"Restart {r + 1} of {info.n} (seed {int(info.seeds[r])}, {value}: {which}{cut}). "
 

@@ -23,6 +23,7 @@ NO_RESTARTS = ("This run is a single run (Restarts = 1 in the panel). Set Restar
                "repeated from the seeds seed, seed + 1, …, the best is put on the timeline and every restart "
                "is listed here with its final objective; click one to watch it.")
 COLUMNS = ("", "restart", "seed", "final objective", "steps")
+WIDE = 760  # from this width on (pixels) the table goes beside the plot
 
 
 class RestartsListView(QWidget):
@@ -59,7 +60,8 @@ class RestartsListView(QWidget):
         self.plot.setLabel("left", "final objective")
         self.plot.setMenuEnabled(False)
         self.plot.getPlotItem().vb.setMouseEnabled(False, False)
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.plot.setTitle(f"<span style='color:{DOT}'>●</span> a restart &nbsp; <span style='color:{BEST}'>◆</span> "
+                           "the best &nbsp; ○ on the timeline", size="9pt", color="#333333")  # a legend over no dot
         self.dots = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(DOT + "c0"), pen=pg.mkPen("w", width=0.5),
                                        hoverable=True, hoverSize=13, tip=self._tip, name="one restart")
         self.best = pg.ScatterPlotItem(size=17, symbol="d", brush=pg.mkBrush(BEST), pen=pg.mkPen("k", width=1),
@@ -82,11 +84,11 @@ class RestartsListView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.cellClicked.connect(lambda row, _col: self.sigRestartClicked.emit(row))
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.plot)
         split.addWidget(self.table)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -94,6 +96,41 @@ class RestartsListView(QWidget):
         layout.addWidget(split, 1)
         self.info = None
         self.objective_name = "objective"
+
+    def resizeEvent(self, event):
+        """Plot beside the table when there is room, above it in a narrow tab (every column stays readable)."""
+        super().resizeEvent(event)
+        self._axis_label()
+        vertical = self.width() < WIDE
+        want = Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal
+        if self.split.orientation() != want:
+            self.split.setOrientation(want)
+            self._fit_table_width()
+
+    def _axis_label(self):
+        """The objective's whole name on the axis when it fits its height, else its short name ("final J")."""
+        full = f"final {self.objective_name}"
+        fits = len(full) * 6.5 < self.plot.height() - 40
+        self.plot.setLabel("left", full if fits else f"final {self.short_name}")
+
+    def _fit_table_width(self):
+        """Beside the plot the table is as wide as its columns (no horizontal scrolling); above, any width."""
+        if self.split.orientation() == Qt.Orientation.Vertical:
+            self.table.setMinimumWidth(0)
+            self.split.setSizes([3 * self.height() // 5, 2 * self.height() // 5])
+            self._axis_label()
+            return
+        t = self.table
+        t.horizontalHeader().setStretchLastSection(False)
+        t.resizeColumnsToContents()
+        width = t.horizontalHeader().length() + 2 * t.frameWidth() + t.verticalScrollBar().sizeHint().width() + 4
+        t.setMinimumWidth(min(width, 460))
+        t.horizontalHeader().setStretchLastSection(True)
+
+    @property
+    def short_name(self) -> str:
+        """The objective's short name: "J", "log-likelihood", "log posterior"."""
+        return self.objective_name.split(" (")[0].split(" = ")[0]
 
     # ------------------------------------------------------------------ drawing
     def set_busy(self, busy: bool):
@@ -104,7 +141,8 @@ class RestartsListView(QWidget):
         ``text`` replaces the message."""
         self.info = info
         self.objective_name = objective_name
-        self.plot.setLabel("left", f"final {objective_name}")
+        self._axis_label()
+        self.table.setHorizontalHeaderLabels(COLUMNS[:3] + (f"final {self.short_name}",) + COLUMNS[4:])
         if info is None:
             for item in (self.dots, self.best, self.shown):
                 item.setData([], [])
@@ -157,6 +195,7 @@ class RestartsListView(QWidget):
                 if errors[r]:
                     item.setToolTip(errors[r])
                 self.table.setItem(r, c, item)
+        self._fit_table_width()
         blocked = self.table.blockSignals(True)
         if 0 <= info.shown < info.n:
             self.table.selectRow(int(info.shown))
@@ -168,11 +207,13 @@ class RestartsListView(QWidget):
         if not 0 <= info.best < info.n or not np.isfinite(J[info.best]):
             return f"{done} of {info.n} restarts finished so far."
         cut = f" (cancelled: {done} of {info.n} finished)" if info.cancelled else ""
+        tie = abs(J[info.shown] - J[info.best]) <= 1e-9 * max(abs(J[info.best]), 1e-300)
         shown = ("the best one" if info.shown == info.best else
-                 f"restart {info.shown + 1} (seed {int(info.seeds[info.shown])}), not the best")
+                 f"restart {info.shown + 1} (seed {int(info.seeds[info.shown])}), "
+                 + ("as good as the best" if tie else "not the best"))
         return (f"{info.n} restarts from the seeds {int(info.seeds[0])}, {int(info.seeds[0]) + 1}, …{cut}; "
-                f"★ restart {info.best + 1} has the {which} final {self.objective_name}: "
-                f"{J[info.best]:.8g}. On the timeline: {shown}. Click a dot or a row to watch another restart.")
+                f"★ restart {info.best + 1} has the {which} final {self.short_name}, {J[info.best]:.8g}. "
+                f"On the timeline: {shown}. Click a dot or a row to watch another restart.")
 
     def set_progress(self, info, done: int, total: int):
         """A restart finished while the others still run: its dot and row appear at once."""
@@ -180,7 +221,7 @@ class RestartsListView(QWidget):
         finished = [f"{J[r]:.6g}" for r in range(info.n) if np.isfinite(J[r])]
         self.set_info(info.showing(max(info.best, 0)), self.objective_name,
                       text=f"Computing restart {min(done + 1, total)} of {total}… {done} finished "
-                           f"(final {self.objective_name}: {', '.join(finished[-6:]) or '—'}); Cancel keeps "
+                           f"(final {self.short_name}: {', '.join(finished[-6:]) or '—'}); Cancel keeps "
                            "the finished ones and shows the best of them.")
         self.shown.setData([], [])
 
