@@ -127,6 +127,9 @@ def test_ex6_shows_fifty_rows_a_sum_and_the_clicked_point(qtbot, open_window, tm
     assert resp.grid.height() < 20 * resp.grid.rowHeight(0)  # a table scrolls; several fit in view
     r, c = resp.table.highlight[0]
     assert resp.grid.item(r, c).background().color() == tint(w.scatter.cluster_hex(c))
+    # a column that only numbers a component carries the window's name of that cluster (the legend's)
+    assert resp.table.columns[0] == "c1"
+    assert resp.grid.horizontalHeaderItem(0).text() == w.scatter.cluster_name(0) == "cluster 1"
 
     Y = w.scatter.points()  # a point beyond the first 50, away from the others, so the click finds it
     d = np.sqrt(((Y[:, None] - Y[None]) ** 2).sum(-1)) + np.eye(len(Y)) * 1e9

@@ -34,6 +34,7 @@ __all__ = ["WorkingView", "cluster_of"]
 
 #: The tint of a highlighted cell that belongs to no cluster (an HAC pair, a drawn point).
 NEUTRAL = "#f2c14e"
+_PLAIN = re.compile(r"^(?:c|cluster\s+|component\s+)(\d+)$", re.IGNORECASE)  # a cluster by its number only
 _CLUSTER = re.compile(r"^(?:c|k\s*=\s*|cluster\s+|component\s+|μ_?|m_?)(\d+)$", re.IGNORECASE)
 
 
@@ -204,7 +205,7 @@ class WorkingView(QWidget):
             if list(table.rows[:len(idx)]) == labels:
                 points = [int(i) for i in idx] + [-1] * (len(table.rows) - len(idx))
             block = TableBlock(table, self._cell_colours(table, points, step_labels), self._header_colours(table),
-                               points)
+                               points, header_names=self._header_names(table))
             block.sigPointChosen.connect(self._on_row_chosen)
             self.body_layout.insertWidget(self.body_layout.count() - 1, block)
             self.blocks.append(block)
@@ -235,6 +236,21 @@ class WorkingView(QWidget):
                 j = cluster_of(table.rows[r])
             out[(r, c)] = self._colour(j)
         return out
+
+    def _header_names(self, table):
+        """Row and column labels that only number a cluster ("c2", "cluster 2", "component 2") shown by the
+        window's name of that cluster (a group's own name, as in the scatter's legend); others as they are."""
+        def named(label):
+            m = _PLAIN.match(str(label).strip())
+            if m is None:
+                return None
+            try:
+                return self.window.scatter.cluster_name(int(m.group(1)) - 1)
+            except (IndexError, KeyError, ValueError, TypeError):
+                return None
+        rows = {r: got for r, name in enumerate(table.rows) if (got := named(name))}
+        cols = {c: got for c, name in enumerate(table.columns) if (got := named(name))}
+        return rows, cols
 
     def _header_colours(self, table):
         rows = {r: self._colour(j) for r, name in enumerate(table.rows) if (j := cluster_of(name)) is not None}

@@ -59,7 +59,8 @@ class TableBlock(QFrame):
 
     sigPointChosen = Signal(int)
 
-    def __init__(self, table: Table, cell_colours: dict, header_colours=({}, {}), points=None, parent=None):
+    def __init__(self, table: Table, cell_colours: dict, header_colours=({}, {}), points=None, parent=None,
+                 header_names=({}, {})):
         super().__init__(parent)
         self.table, self.points = table, points
         self.setObjectName("working_block")
@@ -77,7 +78,7 @@ class TableBlock(QFrame):
         font.setFamilies(["STIX Two Math", "Cambria Math", "DejaVu Serif", "Times New Roman", "serif"])
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.formula.setFont(font)
-        self.grid = self._build_grid(table, cell_colours, header_colours)
+        self.grid = self._build_grid(table, cell_colours, header_colours, header_names)
         self.note = QLabel(table.note)
         self.note.setObjectName("working_note")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
@@ -92,7 +93,7 @@ class TableBlock(QFrame):
         self.grid.itemSelectionChanged.connect(self._on_selection)
 
     # ---------------------------------------------------------------- building
-    def _build_grid(self, table: Table, cell_colours: dict, header_colours) -> QTableWidget:
+    def _build_grid(self, table: Table, cell_colours: dict, header_colours, header_names=({}, {})) -> QTableWidget:
         grid = QTableWidget(len(table.rows), len(table.columns))
         grid.setObjectName("working_table")
         grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -101,13 +102,16 @@ class TableBlock(QFrame):
         grid.setAlternatingRowColors(False)
         grid.setWordWrap(False)
         row_cols, col_cols = header_colours
+        row_names, col_names = header_names  # the window's names of the clusters a label stands for
         for c, name in enumerate(table.columns):
-            item = QTableWidgetItem(name)
+            item = QTableWidgetItem(col_names.get(c, name))
+            item.setToolTip(name)
             if c in col_cols:
                 item.setIcon(swatch(col_cols[c]))
             grid.setHorizontalHeaderItem(c, item)
         for r, name in enumerate(table.rows):
-            item = QTableWidgetItem(name)
+            item = QTableWidgetItem(row_names.get(r, name))
+            item.setToolTip(name)
             if r in row_cols:
                 item.setIcon(swatch(row_cols[r]))
             grid.setVerticalHeaderItem(r, item)
