@@ -117,6 +117,17 @@ def _clusters(labels):
     return order, code, sizes, starts
 
 
+def _too_few(k: int, m: int, n: int) -> str:
+    """Why ``k`` clusters of ``m`` assigned points (of ``n``) have no silhouette."""
+    if m == 0:
+        return "no point is in a cluster (every label is -1), so there is no silhouette."
+    if k < 2:
+        text = f"the silhouette needs at least 2 clusters; these labels have {k}"
+    else:
+        text = f"the silhouette needs fewer clusters than points; these labels put {m} point(s) in {k} clusters"
+    return text + (f" (the {n - m} point(s) with label -1 are in no cluster)." if m < n else ".")
+
+
 def silhouette_samples(X, labels, metric="l2", *, rows=None) -> np.ndarray:
     """The silhouette of each point (see the module docstring).
 
@@ -145,9 +156,7 @@ def silhouette_samples(X, labels, metric="l2", *, rows=None) -> np.ndarray:
     order, code, sizes, starts = _clusters(labels)
     k, m = sizes.size, order.size
     if not 2 <= k <= m - 1:
-        raise ParamError(f"the silhouette needs from 2 to {max(m - 1, 2)} clusters (the assigned points minus one); "
-                         f"these labels have {k} cluster(s) among {m} assigned point(s)"
-                         + (" (label -1 is no cluster)." if m < labels.size else "."))
+        raise ParamError(_too_few(k, m, labels.size))
     which = np.arange(labels.size) if rows is None else np.asarray(rows, dtype=np.int64).reshape(-1)
     if which.size and (which.min() < 0 or which.max() >= labels.size):
         raise ParamError(f"rows must be point indices from 0 to {labels.size - 1}.")

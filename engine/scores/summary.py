@@ -23,14 +23,16 @@ from collections.abc import Mapping
 import numpy as np
 
 from engine.core.params import ParamError
-from engine.scores.external import adjusted_rand_index, normalized_mutual_info, purity
+from engine.scores.external import adjusted_rand_index, contingency, normalized_mutual_info, purity
 from engine.scores.silhouette import METRICS, silhouette_score
 
-__all__ = ["run_metric", "sample_rows", "silhouette_cost", "step_scores", "SILHOUETTE_BUDGET"]
+__all__ = ["run_metric", "sample_rows", "silhouette_cost", "step_scores", "SILHOUETTE_BUDGET", "TABLE_CELLS"]
 
 #: A silhouette of all points is computed when points x assigned points x features stays below this;
 #: beyond, a random sample of points (each exact against all points).
-SILHOUETTE_BUDGET = 4e9
+SILHOUETTE_BUDGET = 1e9
+#: :func:`step_scores` gives the contingency table when it has at most this many cells.
+TABLE_CELLS = 10_000
 
 
 def run_metric(params: Mapping | None) -> str:
@@ -53,9 +55,11 @@ def silhouette_cost(n: int, d: int, metric: str) -> float:
     return float(n) * float(n) * per
 
 
-def sample_rows(n: int, d: int, metric: str, budget: float = SILHOUETTE_BUDGET, seed: int = 0):
-    """None when the silhouette of all ``n`` points fits ``budget``; else a sorted random sample of point
-    indices (the same for the same ``n`` and ``seed``: the sample does not change as a run moves on)."""
+def sample_rows(n: int, d: int, metric: str, budget: float | None = None, seed: int = 0):
+    """None when the silhouette of all ``n`` points fits ``budget`` (default :data:`SILHOUETTE_BUDGET`); else a
+    sorted random sample of point indices (the same for the same ``n`` and ``seed``: the sample does not change
+    as a run moves on)."""
+    budget = SILHOUETTE_BUDGET if budget is None else budget
     cost = silhouette_cost(n, d, metric)
     if cost <= budget:
         return None
@@ -68,7 +72,8 @@ def sample_rows(n: int, d: int, metric: str, budget: float = SILHOUETTE_BUDGET, 
 def step_scores(X, labels, truth=None, metric="l2", rows="auto") -> dict:
     """Scores of one clustering: ``metric``, ``silhouette`` (None when undefined, with ``silhouette_note``
     saying why), ``silhouette_points`` (how many points it averages), and with ``truth`` (-1 = unknown)
-    ``ari``, ``nmi``, ``purity``. ``rows``: "auto" (:func:`sample_rows`), None (all) or indices."""
+    ``ari``, ``nmi``, ``purity`` and ``contingency`` (``clusters``, ``classes``, ``table`` cluster x class;
+    up to :data:`TABLE_CELLS` cells). ``rows``: "auto" (:func:`sample_rows`), None (all) or indices."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim == 1:
         X = X[:, None]
@@ -89,4 +94,8 @@ def step_scores(X, labels, truth=None, metric="l2", rows="auto") -> dict:
         if np.any(truth >= 0):
             out.update(ari=adjusted_rand_index(truth, labels), nmi=normalized_mutual_info(truth, labels),
                        purity=purity(truth, labels))
+            c = contingency(truth, labels) if np.unique(labels).size * np.unique(truth).size <= TABLE_CELLS else None
+            if c is not None:
+                out["contingency"] = {"clusters": c.clusters.tolist(), "classes": c.classes.tolist(),
+                                      "table": c.table.tolist()}
     return out

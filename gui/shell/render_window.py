@@ -34,6 +34,7 @@ from gui.shell.session_io import apply, goto_step
 from gui.shell.settings import Settings
 from gui.shell.stop_signals import check as check_stop
 from gui.shell.stop_signals import raising
+from gui.views.scores import result_scores
 from gui.widgets import export
 
 __all__ = ["render", "wait_for_step", "wait_for_background", "view_slug", "SVG_POINT_LIMIT"]
@@ -338,6 +339,7 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
             written.append(_write_gif(window, out / "run.gif", final, size, scale, fps))
         player.seek(final)
         result = summarize(session, player.history[:final + 1], window.dataset, extras=window.plugin.session_results())
+        result["scores"] = result_scores(window)  # the shown step's silhouette, ARI / NMI / purity (gui.views.scores)
         result["files"] = [p.name for p in written]
         write_text_atomic(out / "result.json", json.dumps(result, indent=1, allow_nan=False) + "\n")
         print(f"wrote {len(written) + 1} files to {out}")

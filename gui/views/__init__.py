@@ -25,6 +25,7 @@ __all__ = ["VIEWS", "common_views"]
 #: The shared views, in tab order.
 VIEWS: tuple[str, ...] = (
     "gui.views.working:WorkingView",
+    "gui.views.scores:ScoresView",
 )
 
 

@@ -1,0 +1,393 @@
+"""The Scores view: how good the current step's clusters are, for every algorithm.
+
+A shared view (:mod:`gui.views`), shown after the plugin's own tabs. For the labels of the timeline's
+current step it shows
+
+* the **silhouette plot** (:class:`gui.views.scores_plot.SilhouettePlot`) in the run's own point
+  distance (:func:`engine.scores.run_metric` of the plugin's parameters: HAC's norm, K-medians' l1,
+  K-medoids' metric, else l2), on the data the algorithm runs on; cluster colours and names as the
+  scatter has them; the mean as a dashed line. Points with label -1 (noise, not assigned yet) have no
+  silhouette. On many points the silhouettes of a fixed random sample of points are shown (each
+  exact; :func:`engine.scores.sample_rows`, the same sample ``render``'s ``result.json`` averages) and
+  the view says so; a silhouette that takes long is computed off the GUI thread
+  (:class:`gui.run.tasks.BackgroundTask`), one at a time, the newest step next;
+* when the data carry known labels (``dataset.labels``: MNIST digits, a generator's groups, a label
+  column), **ARI, NMI and purity** and the **contingency table** cluster x true label
+  (:class:`gui.views.scores_table.ContingencyTable`), and the switch **Colour by true label**, which
+  colours the scatter's points by their true label (off: back to the clusters).
+
+Linked both ways with the scatter: clicking a bar rings its point; clicking a point (inspect mode)
+marks its bar; clicking a cell rings that cell's points and marks their bars. It follows the timeline
+but computes only while visible (``showEvent`` catches up).
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from engine.core.params import ParamError
+from engine.core.steps import step_label
+from engine.scores import adjusted_rand_index, contingency, normalized_mutual_info, purity, run_metric, sample_rows
+from engine.scores import silhouette_samples, step_scores
+from engine.scores.summary import silhouette_cost
+from gui.run.tasks import BackgroundTask
+from gui.widgets import palette
+from gui.views.scores_plot import SilhouettePlot
+from gui.views.scores_table import ContingencyTable
+
+__all__ = ["ScoresView", "SYNC_COST", "result_scores"]
+
+#: A silhouette cheaper than this (points evaluated x points x features) is computed at once, on the GUI thread.
+SYNC_COST = 2e7
+
+
+def _silhouettes(X, labels, metric, rows) -> dict:
+    """Silhouettes of all points (nan where none) for the plot, or why there are none."""
+    try:
+        s = silhouette_samples(X, labels, metric, rows=rows)
+    except ParamError as exc:
+        return {"error": str(exc)}
+    full = np.full(labels.shape[0], np.nan)
+    full[np.arange(labels.shape[0]) if rows is None else rows] = s
+    return {"s": full}
+
+
+def result_scores(window) -> dict | None:
+    """The scores of the window's current step for ``render``'s ``result.json`` (:func:`engine.scores.step_scores`
+    on the run's data, in the run's metric, against the data's labels; the sample the view shows), or None."""
+    inputs = _step_inputs(window)
+    if isinstance(inputs, str):
+        return None
+    X, labels, truth, metric, _ = inputs
+    return step_scores(X, labels, truth, metric)
+
+
+def _step_inputs(window):
+    """(X, labels, truth or None, metric, key) of the current step, or a message why there are none."""
+    plugin, step = window.plugin, window.player.current
+    if plugin is None or step is None:
+        return "No run yet: the scores of each step appear here."
+    run_data = getattr(plugin, "run_data", None)
+    X = run_data() if callable(run_data) else window.run_X()
+    labels = step.labels
+    if X is None or labels is None or np.shape(labels)[0] != np.shape(X)[0]:
+        return "This step has no cluster labels to score."
+    ds = window.dataset
+    truth = ds.labels if ds is not None and ds.labels is not None and ds.labels.shape == labels.shape else None
+    if truth is not None and not np.any(truth >= 0):
+        truth = None
+    src = step.labels_source
+    metric = _metric(plugin)
+    key = (src if isinstance(src, np.ndarray) else step, id(X), metric, id(truth))
+    return np.asarray(X, dtype=float), np.asarray(labels), truth, metric, key
+
+
+def _metric(plugin) -> str:
+    """The point distance of the plugin's run (:func:`engine.scores.run_metric` of its parameters)."""
+    if plugin is None:
+        return "l2"
+    try:
+        params = plugin.parameters()
+    except ValueError:
+        params = plugin.form.values()
+    return run_metric(params)
+
+
+class ScoresView(QWidget):
+    """The Scores tab (see the module docstring)."""
+
+    title = "Scores"
+
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.setObjectName("scores_view")
+        self._stale = True
+        self._key = None  # what the shown scores are of
+        self._want = None  # the silhouette job of the current step: (key, X, labels, metric, rows)
+        self._result = None  # the drawn silhouettes: {"s": (n,)} or {"error": ...}
+        self._labels = self._truth = None
+        self._external = None  # ARI, NMI, purity of the current step (None: no known labels)
+        self._truth_rgba = None  # (dataset, raster, colours) of "Colour by true label"
+        self._build()
+        self._task = BackgroundTask(self, "silhouette")
+        self._task.sigFinished.connect(self._on_silhouettes)
+        self._task.sigFailed.connect(self._on_failed)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refresh)
+        window.scatter.sigPointClicked.connect(self._on_point_clicked)
+        window.sigDataChanged.connect(self._on_data_changed)
+
+    def _build(self):
+        v = QVBoxLayout(self)
+        v.setContentsMargins(6, 4, 6, 2)
+        self.summary = QLabel("No run yet: the scores of each step appear here.")
+        self.summary.setObjectName("scores_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        v.addWidget(self.summary)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.plot = SilhouettePlot()
+        self.plot.sigBarClicked.connect(self._on_bar_clicked)
+        self.splitter.addWidget(self.plot)
+        self.truth_panel = QWidget()
+        tv = QVBoxLayout(self.truth_panel)
+        tv.setContentsMargins(0, 2, 0, 0)
+        row = QHBoxLayout()
+        self.table_caption = QLabel("Contingency: clusters (rows) x true labels (columns)")
+        row.addWidget(self.table_caption, 1)
+        self.truth_box = QCheckBox("Colour by true label")
+        self.truth_box.setObjectName("colour_by_truth")
+        self.truth_box.setToolTip("Colour the scatter's points by their true label instead of their cluster "
+                                  "(the colours of the table's columns).")
+        self.truth_box.toggled.connect(self._on_truth_toggled)
+        row.addWidget(self.truth_box)
+        tv.addLayout(row)
+        self.table = ContingencyTable()
+        self.table.sigCellChosen.connect(self._on_cell)
+        tv.addWidget(self.table)
+        self.splitter.addWidget(self.truth_panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        v.addWidget(self.splitter, 1)
+
+    # ---------------------------------------------------------------- the shared-view contract
+    def show_step(self, step) -> None:
+        """Follow the timeline: the title at once, the scores now when visible (else on show)."""
+        self._set_title()
+        self._stale = True
+        if self.truth_box.isChecked():
+            self._apply_truth_colours()
+        if self.isVisible():
+            if self.window.player.playing:
+                self._timer.start()
+            else:
+                self.refresh()
+
+    def has_content(self) -> bool:
+        """Whether the current step has scores to show: a silhouette, or known labels to score against."""
+        if self._stale:
+            self.refresh()
+        return self._labels is not None and (self._truth is not None or "error" not in (self._result or {}))
+
+    def figure(self):
+        return self.plot
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    # ---------------------------------------------------------------- inputs
+    def _set_title(self):
+        player = self.window.player
+        where = f", {step_label(player.index)}" if player.current is not None else ""
+        self.plot.getPlotItem().setTitle(f"Silhouettes ({_metric(self.window.plugin)}){where}", color="#222222", size="10pt")
+
+    # ---------------------------------------------------------------- computing
+    def refresh(self) -> None:
+        """Score the current step (unless shown already): text and table now, silhouettes now or in the background."""
+        self._stale = False
+        self._set_title()
+        inputs = _step_inputs(self.window)
+        if isinstance(inputs, str):
+            self._key = self._want = self._result = self._labels = self._truth = None
+            self.summary.setText(html.escape(inputs))
+            self.plot.clear_bars("")
+            self._show_truth(None, None)
+            return
+        X, labels, truth, metric, key = inputs
+        if self._key is not None and self._key[0] is key[0] and self._key[1:] == key[1:]:
+            return
+        self._key, self._labels, self._truth, self._result = key, labels, truth, None
+        self._show_truth(labels, truth)
+        rows = sample_rows(X.shape[0], X.shape[1], metric)
+        self._want = (key, X, labels, metric, rows)
+        share = 1.0 if rows is None else rows.size / X.shape[0]
+        if share * silhouette_cost(X.shape[0], X.shape[1], metric) <= SYNC_COST:
+            self._draw(key, _silhouettes(X, labels, metric, rows))
+        elif not self._task.busy:
+            self._start()
+        self._write_summary()
+
+    def _start(self):
+        key, X, labels, metric, rows = self._want
+        self.plot.clear_bars("computing the silhouettes…")
+        self._task.start(lambda progress, cancelled: (key, _silhouettes(X, labels, metric, rows)))
+
+    def _on_silhouettes(self, result):
+        key, out = result
+        if self._want is not None and key is self._want[0]:
+            self._draw(key, out)
+            self._write_summary()
+        elif self._want is not None and self._result is None:
+            self._start()  # the timeline moved on while this was computed: the newest step next
+
+    def _on_failed(self, message: str):
+        self._result = {"error": f"the silhouettes could not be computed: {message}"}
+        self.plot.clear_bars("")
+        self._write_summary()
+
+    def _draw(self, key, out):
+        self._result = out
+        if "error" in out:
+            self.plot.clear_bars("no silhouette for these labels")
+            return
+        labels, scatter = self._labels, self.window.scatter
+        s = out["s"]
+        self.plot.show_silhouettes(s, labels, lambda c: scatter.cluster_hex(c, labels, scatter.raster),
+                                   lambda c: scatter.cluster_name(c, labels), float(np.nanmean(s)))
+        self.plot.set_highlight(scatter.highlighted())
+
+    # ---------------------------------------------------------------- text and table
+    def _write_summary(self):
+        if self._want is None:
+            return
+        _, X, labels, metric, rows = self._want
+        r = self._result
+        if r is None:
+            lines = [f"<b>Silhouette</b> ({metric}): computing…"]
+        elif "error" in r:
+            lines = [f"<b>No silhouette</b>: {html.escape(r['error'])}"]
+        else:
+            s = r["s"]
+            text = (f"<b>Silhouette</b> ({metric}): mean <b>{np.nanmean(s):.3f}</b> over "
+                    f"{int(np.count_nonzero(~np.isnan(s))):,} points")
+            if rows is not None:
+                text += f" (a random sample of {rows.size:,} of {labels.size:,}; each value exact)"
+            noise = int(np.count_nonzero(labels < 0))
+            if noise:
+                text += f"; {noise:,} point(s) in no cluster have none"
+            lines = [text]
+        ext = self._external
+        if ext is None:
+            lines.append("<span style='color:#666'>No known labels: ARI, NMI and purity need data that carry them "
+                         "(MNIST digits, a generator's groups, a label column).</span>")
+        elif "error" in ext:
+            lines.append(html.escape(ext["error"]))
+        else:
+            lines.append(f"<b>ARI</b> {ext['ari']:.3f} &nbsp;·&nbsp; <b>NMI</b> {ext['nmi']:.3f} &nbsp;·&nbsp; "
+                         f"<b>purity</b> {ext['purity']:.3f} &nbsp;against {ext['classes']} true labels")
+        self.summary.setText("<br>".join(lines))
+
+    def _show_truth(self, labels, truth):
+        """ARI, NMI, purity and the table of ``labels`` against ``truth`` (None: no known labels)."""
+        self._external = None
+        has = truth is not None
+        self.truth_panel.setVisible(has)
+        self.truth_box.setEnabled(has)
+        if not has:
+            if self.truth_box.isChecked():
+                self.truth_box.setChecked(False)
+            self.table.clear_table()
+            return
+        try:
+            c = contingency(truth, labels)
+        except ParamError as exc:
+            self._external = {"error": str(exc)}
+            self.table.clear_table()
+            return
+        self._external = {"ari": adjusted_rand_index(truth, labels), "nmi": normalized_mutual_info(truth, labels),
+                          "purity": purity(truth, labels), "classes": int(c.classes.size)}
+        scatter, plugin = self.window.scatter, self.window.plugin
+        none = plugin.algorithm.no_cluster if plugin is not None else "no cluster"
+        names = [scatter.cluster_name(i, labels) if i >= 0 else none for i in c.clusters.tolist()]
+        colours = [scatter.cluster_hex(i, labels, scatter.raster) for i in c.clusters.tolist()]
+        rows_before = self.table.rowCount()
+        self.table.show_table(c, names, colours, [self._class_name(j) for j in c.classes.tolist()],
+                              [self._class_hex(j) for j in c.classes.tolist()])
+        if self.table.rowCount() != rows_before:
+            self._fit_table()
+
+    def _fit_table(self):
+        """Give the table the height its rows need, at most half the view (the plot keeps the rest)."""
+        t = self.table
+        t.resizeRowsToContents()
+        need = t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth() + 4
+        need += sum(t.rowHeight(i) for i in range(t.rowCount()))
+        if t.horizontalScrollBar().isVisible():
+            need += t.horizontalScrollBar().height()
+        need += self.truth_box.sizeHint().height() + 4
+        total = sum(self.splitter.sizes()) or self.splitter.height()
+        panel = min(need, int(0.5 * total))
+        self.splitter.setSizes([max(total - panel, 1), panel])
+
+    def _class_name(self, j: int) -> str:
+        names = self.window.dataset.label_names
+        return names[j] if names is not None and 0 <= j < len(names) else str(j)
+
+    def _class_hex(self, j: int) -> str:
+        scatter, ds = self.window.scatter, self.window.dataset
+        return scatter.cluster_hex(j, ds.labels, scatter.raster)
+
+    # ---------------------------------------------------------------- colour by true label
+    def _truth_colours(self):
+        """(n, 4) uint8 colours of the points by their true label (-1 grey), or None without labels."""
+        ds, scatter = self.window.dataset, self.window.scatter
+        if ds is None or ds.labels is None or scatter.n != ds.n or not np.any(ds.labels >= 0):
+            return None
+        if self._truth_rgba is not None and self._truth_rgba[0] is ds and self._truth_rgba[1] == scatter.raster:
+            return self._truth_rgba[2]
+        k = int(ds.labels.max()) + 1
+        table = np.array([QColor(self._class_hex(j)).getRgb() for j in range(k)]
+                         + [QColor(palette.UNASSIGNED).getRgb()], dtype=np.uint8)
+        rgba = table[np.where(ds.labels < 0, k, ds.labels)]
+        self._truth_rgba = (ds, scatter.raster, rgba)
+        return rgba
+
+    def _apply_truth_colours(self):
+        rgba = self._truth_colours()
+        if rgba is not None:
+            self.window.scatter.set_colors(rgba)
+
+    def _on_truth_toggled(self, on: bool):
+        w = self.window
+        if on:
+            self._apply_truth_colours()
+            w.status("Points coloured by their true label (the colours of the table's columns); the legend still "
+                     "names the clusters.")
+            return
+        w.scatter.set_colors(None)
+        if w.plugin is not None and w.player.current is not None:
+            w.plugin.show_step(w.player.current)  # the plugin's own colours (EM's responsibilities) again
+
+    # ---------------------------------------------------------------- linked with the scatter
+    def _point_name(self, i: int) -> str:
+        ds = self.window.dataset
+        return ds.point_names[i] if ds is not None and ds.point_names is not None else f"point {i + 1}"
+
+    def _on_bar_clicked(self, i: int):
+        scatter = self.window.scatter
+        scatter.highlight([i])
+        self.plot.set_highlight([i])
+        s = self._result["s"][i] if self._result and "s" in self._result else float("nan")
+        self.window.status(f"{self._point_name(i)}: silhouette {s:.3f} in {scatter.cluster_name(int(self._labels[i]), self._labels)}")
+
+    def _on_point_clicked(self, i: int):
+        if self._result is not None and "s" in self._result and 0 <= i < self._result["s"].size:
+            self.plot.set_highlight([i])
+
+    def _on_cell(self, cluster: int, label: int):
+        if self._labels is None or self._truth is None:
+            return
+        idx = np.flatnonzero((self._labels == cluster) & (self._truth == label))
+        self.window.scatter.highlight(idx if idx.size else None)
+        marked = self.plot.set_highlight(idx)
+        name = self.window.scatter.cluster_name(cluster, self._labels) if cluster >= 0 else "no cluster"
+        text = f"{idx.size:,} point(s) of {name} with true label {self._class_name(label)}"
+        if marked < idx.size:
+            text += f" ({marked:,} of them in the silhouette sample)"
+        self.window.status(text)
+
+    def _on_data_changed(self):
+        self._key = None
+        self._truth_rgba = None
+        self._stale = True
+        if self.isVisible():
+            self._timer.start()
