@@ -1,7 +1,9 @@
 """Every pair of points within ε of each other, found on a grid of cells of side ε (numpy only).
 
 Two points within ε in any of the norms ℓ1, ℓ2, ℓ∞ differ by at most ε in every coordinate, so they
-lie in the same cell or in neighbouring cells of a grid of side ε. The grid spans up to three
+lie in the same cell or in neighbouring cells of a grid of side ε. In the plane the cells are ε/2
+wide and the neighbours are up to two cells away (pairs of cells more than ε apart in the norm are
+skipped), which checks about a third fewer candidate pairs. The grid spans up to three
 coordinates (those with the most cells; the others are only checked by the distance), the points
 are sorted by cell, and the candidate pairs are generated cell against cell, in blocks of at most
 :data:`CHUNK` pairs, with numpy's ``repeat``: memory grows with the number of pairs found, not with
@@ -57,28 +59,28 @@ def rowwise_distance(D: np.ndarray, metric: str) -> np.ndarray:
     return np.abs(D).max(axis=1)
 
 
-def _coordinate(x: np.ndarray, side: float) -> np.ndarray:
-    """Cell index along one coordinate, as int64 from 0; huge ranges are compressed (gaps kept as gaps)."""
+def _coordinate(x: np.ndarray, side: float, sub: int) -> np.ndarray:
+    """Cell index along one coordinate, as int64 from 0; huge ranges are compressed (a gap of more than
+    ``sub`` cells stays more than ``sub`` cells)."""
     f = np.floor((x - x.min()) / side)
     if f.max() < 2.0 ** 40:
         return f.astype(np.int64)
     u, inv = np.unique(f, return_inverse=True)
-    step = np.where(np.diff(u) > 1.0, 2, 1)
+    step = np.minimum(np.diff(u), sub + 1)
     return np.concatenate([[0], np.cumsum(step)]).astype(np.int64)[inv]
 
 
-def _cell_keys(X: np.ndarray, eps: float) -> tuple[np.ndarray, list[int]]:
+def _cell_keys(X: np.ndarray, side: float, sub: int) -> tuple[np.ndarray, list[int]]:
     """One int64 key per point (its cell) and the key strides of the grid's axes (at most three)."""
-    side = eps * (1.0 + SLACK)
     span = (X.max(axis=0) - X.min(axis=0)) / side
-    dims = [int(j) for j in np.argsort(-span, kind="stable")[:3] if span[j] >= 2.0]
+    dims = [int(j) for j in np.argsort(-span, kind="stable")[:3] if span[j] >= 2.0 * sub]
     coords, strides, size = [], [], 1
     for j in dims:
-        c = _coordinate(X[:, j], side)
-        width = int(c.max()) + 3  # room for the neighbours at -1 and +1
+        c = _coordinate(X[:, j], side, sub)
+        width = int(c.max()) + 1 + 2 * sub  # room for the neighbours at -sub .. +sub
         if size * width >= 2 ** 62:
             break
-        coords.append(c + 1)
+        coords.append(c + sub)
         strides.append(size)
         size *= width
     key = np.zeros(X.shape[0], dtype=np.int64)
@@ -87,12 +89,17 @@ def _cell_keys(X: np.ndarray, eps: float) -> tuple[np.ndarray, list[int]]:
     return key, strides
 
 
-def _half_offsets(m: int) -> list[tuple[int, ...]]:
-    """The neighbouring cell offsets with a positive first non-zero entry (each pair of cells once)."""
+def _half_offsets(m: int, sub: int, side: float, eps: float, metric: str) -> list[tuple[int, ...]]:
+    """The neighbouring cell offsets with a positive first non-zero entry (each pair of cells once), without
+    those whose cells are more than ε apart in ``metric``."""
     out = []
-    for o in itertools.product((-1, 0, 1), repeat=m):
+    for o in itertools.product(range(-sub, sub + 1), repeat=m):
         nz = [v for v in o if v]
-        if nz and nz[0] > 0:
+        if not nz or nz[0] < 0:
+            continue
+        gap = np.maximum(np.abs(o) - 1, 0) * side
+        apart = {"l1": gap.sum(), "l2": float(np.sqrt((gap * gap).sum())), "linf": gap.max(initial=0.0)}[metric]
+        if apart <= eps:
             out.append(o)
     return out
 
@@ -100,10 +107,12 @@ def _half_offsets(m: int) -> list[tuple[int, ...]]:
 class _Grid:
     """Points sorted by cell; per sorted point, the segments of sorted positions it is paired with."""
 
-    def __init__(self, X: np.ndarray, eps: float):
+    def __init__(self, X: np.ndarray, eps: float, metric: str):
         n = X.shape[0]
         self.itype = np.int32 if n < 2 ** 31 - CHUNK else np.int64
-        key, strides = _cell_keys(X, eps)
+        sub = 2 if X.shape[1] <= 2 else 1  # cells of side ε/2 in the plane: fewer candidate pairs
+        side = eps * (1.0 + SLACK) / sub
+        key, strides = _cell_keys(X, side, sub)
         self.order = np.argsort(key, kind="stable")
         ks = key[self.order]
         first = np.empty(n, dtype=bool)
@@ -115,7 +124,7 @@ class _Grid:
         cell_keys = ks[starts]
         pos = np.arange(n, dtype=np.int64)
         seg_start, seg_len = [pos + 1], [ends[cell_of] - pos - 1]  # later points of the same cell
-        for o in _half_offsets(len(strides)):
+        for o in _half_offsets(len(strides), sub, side, eps, metric):
             target = cell_keys + int(np.dot(o, strides))
             p = np.minimum(np.searchsorted(cell_keys, target), cell_keys.size - 1)
             hit = cell_keys[p] == target
@@ -165,9 +174,9 @@ def _pair_norms(cols, i, j, metric) -> np.ndarray:
     return acc
 
 
-def candidate_count(X: np.ndarray, eps: float) -> int:
+def candidate_count(X: np.ndarray, eps: float, metric: str = "l2") -> int:
     """How many candidate pairs the grid checks for ``X`` and ``eps`` (the work of :func:`neighbour_pairs`)."""
-    return int(_Grid(np.asarray(X, dtype=np.float64), float(eps)).length.sum())
+    return int(_Grid(np.asarray(X, dtype=np.float64), float(eps), metric).length.sum())
 
 
 def neighbour_pairs(X: np.ndarray, eps: float, metric: str) -> Pairs:
@@ -178,7 +187,7 @@ def neighbour_pairs(X: np.ndarray, eps: float, metric: str) -> Pairs:
     be checked (then nearly every point is every other point's neighbour).
     """
     n, d = X.shape
-    grid = _Grid(X, eps)
+    grid = _Grid(X, eps, metric)
     total = int(grid.length.sum())
     if total > MAX_CANDIDATES:
         raise ParamError(f"eps={eps:g} is too large for these {n:,} points: about {total:,} pairs of points would "
