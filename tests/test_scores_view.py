@@ -212,3 +212,20 @@ def test_render_writes_the_scores_figure_and_the_shown_steps_scores(tmp_path, qt
     assert s["nmi"] == pytest.approx(engine.normalized_mutual_info(ds.labels, lab), rel=1e-12)
     assert s["purity"] == pytest.approx(engine.purity(ds.labels, lab), rel=1e-12)
     assert s["contingency"]["table"] == engine.contingency(ds.labels, lab).table.tolist()
+
+
+def test_colour_by_truth_over_em_and_back_to_the_responsibilities(qtbot, open_window):
+    """A Gaussian mixture colours points by their responsibilities; the switch overrides that and gives it back."""
+    w = open_window("gmm", size=(1300, 850))
+    session_io.apply(w, es.load_session(es.find_session("example:ex6-gmm-elongated")))
+    wait_for_step(w.player, "last")
+    view = scores_tab(qtbot, w)
+    assert w.dataset.labels is not None and view.truth_box.isEnabled()
+    blend = np.array(w.scatter.colors())  # the responsibilities' blend
+    assert blend.shape == (w.dataset.n, 4)
+    qtbot.mouseClick(view.truth_box, Qt.MouseButton.LeftButton)
+    truth = w.dataset.labels
+    first = w.scatter.colors()[np.argmax(truth == truth.max())]
+    assert "#{:02X}{:02X}{:02X}".format(*first[:3]) == w.scatter.cluster_hex(int(truth.max()), truth).upper()
+    qtbot.mouseClick(view.truth_box, Qt.MouseButton.LeftButton)
+    assert np.array_equal(w.scatter.colors(), blend)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
@@ -123,6 +123,12 @@ class ScoresView(QWidget):
         self._timer.timeout.connect(self.refresh)
         window.scatter.sigPointClicked.connect(self._on_point_clicked)
         window.sigDataChanged.connect(self._on_data_changed)
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            self._task.shutdown(0)  # what a silhouette still running sends goes nowhere
+        return False
 
     def _build(self):
         v = QVBoxLayout(self)
@@ -241,8 +247,10 @@ class ScoresView(QWidget):
             return
         labels, scatter = self._labels, self.window.scatter
         s = out["s"]
+        ds = self.window.dataset
         self.plot.show_silhouettes(s, labels, lambda c: scatter.cluster_hex(c, labels, scatter.raster),
-                                   lambda c: scatter.cluster_name(c, labels), float(np.nanmean(s)))
+                                   lambda c: scatter.cluster_name(c, labels), float(np.nanmean(s)),
+                                   ds.point_names if ds is not None else None)
         self.plot.set_highlight(scatter.highlighted())
 
     # ---------------------------------------------------------------- text and table

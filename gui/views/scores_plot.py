@@ -13,10 +13,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 
-__all__ = ["SilhouettePlot", "MARK_LIMIT"]
+__all__ = ["SilhouettePlot", "MARK_LIMIT", "NAMES_MAX"]
 
 #: At most this many highlighted bars get a marker at their end (all are drawn black).
 MARK_LIMIT = 300
+#: Points' names are written beside the bars when there are at most this many bars.
+NAMES_MAX = 40
 
 
 class SilhouettePlot(pg.PlotWidget):
@@ -65,6 +67,7 @@ class SilhouettePlot(pg.PlotWidget):
         self.blocks: list[tuple[int, float, float]] = []  # (cluster id, first y, last y)
         self.mean: float | None = None
         self._ticks: list[tuple[float, str]] = []  # (y, cluster name) of every block
+        self._names: list[pg.TextItem] = []  # point names beside the bars
         self.scene().sigMouseClicked.connect(self._on_click)
         self.vb.sigResized.connect(self._update_ticks)
         self.vb.sigYRangeChanged.connect(self._update_ticks)
@@ -78,6 +81,7 @@ class SilhouettePlot(pg.PlotWidget):
         self._bars = []
         self.points, self.values, self.ypos, self.blocks = np.empty(0, np.int64), np.empty(0), np.empty(0), []
         self.mean = None
+        self._write_names(None)
         self._mean.setVisible(False)
         self.set_highlight(None)
         self._ticks = []
@@ -87,10 +91,12 @@ class SilhouettePlot(pg.PlotWidget):
         self._message.setPos(0.0, 0.5)
         self._message.setVisible(bool(message))
 
-    def show_silhouettes(self, s, labels, colour, name, mean: float):
+    def show_silhouettes(self, s, labels, colour, name, mean: float, point_names=None):
         """Bars of every point with a silhouette (``s`` not nan), by cluster of ``labels``.
 
-        ``colour(i)`` / ``name(i)``: the hex colour and the name of cluster ``i`` (as the scatter has them).
+        ``colour(i)`` / ``name(i)``: the hex colour and the name of cluster ``i`` (as the scatter has them);
+        ``point_names``: one name per point, written at the end of each bar when there are at most
+        :data:`NAMES_MAX` bars.
         """
         s, labels = np.asarray(s, dtype=float), np.asarray(labels)
         have = np.flatnonzero(~np.isnan(s))
@@ -121,16 +127,32 @@ class SilhouettePlot(pg.PlotWidget):
             top = float(y[-1]) + 1.0 + gap
         self.points, self.ypos = np.concatenate(points), np.concatenate(ypos)
         self.values = s[self.points]
+        self._write_names(point_names)
         self._ticks = ticks
         self.mean = float(mean)
         self._mean.setVisible(True)  # first: a hidden line's label does not take new text
         self._mean.setValue(self.mean)
         self._mean.label.setFormat(f"mean {self.mean:.3f}")
         lo = min(-0.1, float(self.values.min()) - 0.05)
-        self.vb.setRange(xRange=(lo, 1.02), yRange=(-0.5 - 0.5 * gap, float(self.ypos[-1]) + 0.5 + 0.5 * gap),
-                         padding=0.0)
+        bottom = float(self.ypos[-1]) + 0.5 + 0.5 * gap
+        top = -0.5 - 0.5 * gap - 0.07 * (bottom + 0.5)  # room for the mean's label above the first bar
+        self.vb.setRange(xRange=(lo, 1.02), yRange=(top, bottom), padding=0.0)
         self.set_highlight(None)
         self._update_ticks()
+
+    def _write_names(self, point_names):
+        """The points' names beside their bars (few bars only)."""
+        for item in self._names:
+            self.removeItem(item)
+        self._names = []
+        if point_names is None or self.points.size > NAMES_MAX:
+            return
+        for i, v, y in zip(self.points.tolist(), self.values.tolist(), self.ypos.tolist()):
+            item = pg.TextItem(str(point_names[i]), color="#333333", anchor=(0.0, 0.5))
+            item.setPos(max(v, 0.0) + 0.01, y)
+            item.setZValue(6)
+            self.addItem(item, ignoreBounds=True)
+            self._names.append(item)
 
     def _update_ticks(self, *_):
         """The clusters' names on the left axis, skipping a name that would overlap the one above it."""
