@@ -45,7 +45,7 @@ def test_bic_is_least_at_three_groups_and_a_click_on_k2_loads_its_best_restart(q
     sel, v = p.selection, p.selection_view
     assert sel.ks.tolist() == [1, 2, 3, 4, 5] and int(sel.ks[sel.best_index("bic")]) == 3
     assert "least BIC at K = 3" in v.message.text()
-    assert [lab.text for _, lab in v.legend.items][0] == "BIC (least at K = 3)"
+    assert "BIC, least at K = 3 ★" in v.criteria_title()
     assert p.has_content(p.selection_view) and p.figure(p.selection_view) is v.plots
     qtbot.mouseClick(v.plots.viewport(), Qt.MouseButton.LeftButton, pos=v.point_of(1))  # K = 2 on the BIC curve
     qtbot.waitUntil(lambda: p.form.values()["k"] == 2 and w.player.current is not None, timeout=10_000)

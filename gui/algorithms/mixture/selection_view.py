@@ -2,7 +2,8 @@
 
 The view draws an :class:`engine.mixture.selection.Selection` and computes nothing. Two plots share the
 K axis: above, BIC (blue, circles) and AIC (green, squares, dashed) of the best restart of each K, the
-minimum of each marked by a large star in its colour and named in the legend; below, the final
+minimum of each marked by a large star in its colour and named in the title (the legend, which so never
+covers a curve); below, the final
 log-likelihood of every restart (small dots, as in the K-means elbow) with the best restart of each K an
 orange diamond joined by a line. The K loaded on the timeline is a dotted vertical line in both. A click
 in either plot near a K emits :attr:`ModelSelectionView.sigKClicked` with that K's index; the controls
@@ -10,10 +11,12 @@ in either plot near a K emits :attr:`ModelSelectionView.sigKClicked` with that K
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
 from gui.algorithms.kmeans.elbow import BEST, DOT
 
@@ -96,13 +99,14 @@ class ModelSelectionView(QWidget):
             p.showGrid(x=True, y=True, alpha=0.25)
             p.setMenuEnabled(False)
             p.vb.setMouseEnabled(False, False)
-        c.setTitle("BIC and AIC of the best restart of each K (lower is better)", size="10pt")
-        c.setLabel("left", "BIC / AIC")
-        ll.setTitle("Final log-likelihood of every restart (◆ the best of each K)", size="10pt")
+        c.setLabel("left", "BIC / AIC (lower is better)")
+        ll.setTitle("Final log-likelihood of every restart (◆ best of each K)", size="9pt", color="#333333")
+        for p in (c, ll):  # a title longer than a narrow plot is cut, never widens the plots past the tab
+            p.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         ll.setLabel("left", "log-likelihood")
         ll.setLabel("bottom", "K (number of components)")
         ll.setXLink(c)
-        self.legend = c.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self._rename_legend(None, None)  # the legend is the title: it never covers a curve
         self.bic = c.plot([], [], pen=pg.mkPen(BIC_COLOR, width=2), symbol="o", symbolSize=8,
                           symbolBrush=BIC_COLOR, symbolPen="w", name="BIC")
         self.aic = c.plot([], [], pen=pg.mkPen(AIC_COLOR, width=2, style=Qt.PenStyle.DashLine), symbol="s",
@@ -124,7 +128,8 @@ class ModelSelectionView(QWidget):
 
     def set_objective(self, name: str):
         """What the lower plot shows: the mixture's objective (the log posterior for a Bernoulli prior)."""
-        self.loglik.setTitle(f"Final {name} of every restart (◆ the best of each K)", size="10pt")
+        self.loglik.setTitle(f"Final {name.split(' (')[0]} of every restart (◆ best of each K)", size="9pt",
+                             color="#333333")
         self.loglik.setLabel("left", name.split(" (")[0])
 
     # ------------------------------------------------------------------ controls
@@ -187,11 +192,16 @@ class ModelSelectionView(QWidget):
             self.message.setText(text)
 
     def _rename_legend(self, k_bic, k_aic):
-        for item, name, k in ((self.bic, "BIC", k_bic), (self.aic, "AIC", k_aic)):
-            label = f"{name} (least at K = {k})" if k is not None else name
-            for sample, lab in self.legend.items:
-                if sample.item is item:
-                    lab.setText(label)
+        """The upper plot's title: each criterion in its colour and symbol, with the K where it is least."""
+        parts = []
+        for color, mark, name, k in ((BIC_COLOR, "●", "BIC", k_bic), (AIC_COLOR, "■", "AIC", k_aic)):
+            least = f", least at K = {k} ★" if k is not None else ""
+            parts.append(f"<span style='color:{color}'>{mark} {name}</span>{least}")
+        self.criteria.setTitle(" &nbsp; ".join(parts), size="9pt", color="#333333")
+
+    def criteria_title(self) -> str:
+        """The upper plot's title as plain text ("● BIC, least at K = 3 ★ ...")."""
+        return re.sub(r"<[^>]+>", "", self.criteria.titleLabel.text).replace("&nbsp;", " ")
 
     def _fit_range(self):
         if self.ks.size == 0:
