@@ -183,22 +183,22 @@ def _plan(c: Clustering):
 def run(X: np.ndarray, eps: float, min_samples: int, metric: str):
     """The step generator of checked arguments (see :func:`engine.dbscan.steps`)."""
     n = X.shape[0]
-    c = cluster(neighbour_pairs(X, eps, metric), min_samples)
+    pairs = neighbour_pairs(X, eps, metric)
+    core = readonly(pairs.counts >= min_samples)
+    common = {"core": core, "eps": float(eps), "min_samples": int(min_samples), "metric": metric}
+    yield Step("core", f"{int(core.sum())} of {n} points are core: at least {min_samples} points (itself included) "
+                       f"within ε = {eps:g} ({METRIC_NAMES[metric]})", labels=np.full(n, -1, dtype=np.int8),
+               objective=0.0, payload={**common, "counts": readonly(pairs.counts, dtype=np.int32)})
+    c = cluster(pairs, min_samples)  # the clusters are computed after the core step is shown
+    del pairs
     members, starts, when, reach, wave_no = _plan(c)
     final = compact_labels(c.labels, c.n_clusters)
-    core = readonly(c.core)
     g = starts.size
     ends = np.append(starts[1:], members.size)
     border = np.flatnonzero(c.border_from >= 0)
     clustered = np.concatenate([[0], np.cumsum(ends - starts), [members.size + border.size]])
     trace = readonly(clustered, dtype=float)
-    common = {"core": core, "eps": float(eps), "min_samples": int(min_samples), "metric": metric}
     labels = functools.partial(_labels_at, when, final)
-    n_core = int(core.sum())
-    norm = METRIC_NAMES[metric]
-    yield Step("core", f"{n_core} of {n} points are core: at least {min_samples} points (itself included) within "
-                       f"ε = {eps:g} ({norm})", labels=labels(0), objective=0.0, trace=trace[:1],
-               payload={**common, "counts": readonly(c.counts, dtype=np.int32)})
     for t in range(g):
         s, e = int(starts[t]), int(ends[t])
         frontier, by = members[s:e], reach[s:e]

@@ -27,7 +27,7 @@ from gui.algorithms.dbscan.overlay import MARK_LIMIT, MAX_BALLS, NORM_SHAPES, Db
 __all__ = ["DbscanPlugin", "KDIST_WORK"]
 
 #: Distances the k-distance plot may compute (points with a k-distance x all points): beyond, a sample.
-KDIST_WORK = 40_000_000
+KDIST_WORK = 20_000_000
 GROWING = "not in a cluster yet"
 
 
