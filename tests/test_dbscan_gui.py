@@ -147,3 +147,18 @@ def test_a_bad_eps_says_what_to_do(qtbot, window):
     p.panel()
     p.form.widgets["eps"].setValue(0.0)
     qtbot.waitUntil(lambda: "eps=0.0 should be > 0" in w.algorithm_panel.error.text(), timeout=5000)
+
+
+def test_four_dimensional_data_draw_no_balls_and_say_so(qtbot, window):
+    w = window
+    p = _plugin(w)
+    from engine.data import Dataset
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 0.3, size=(60, 4)), rng.normal(3, 0.3, size=(60, 4)), [[9.0, 9, 9, 9]]])
+    w.set_dataset(Dataset(X, name="4-D"))
+    _set_params(qtbot, w, 1.0, 5)
+    _run_to_end(qtbot, w)
+    assert w.player.current.labels.tolist() == dbscan.fit(w.run_X(), eps=1.0, min_samples=5).labels.tolist()
+    assert p.overlay.ball_count == 0 and all(not b.isVisible() for b in p.overlay.balls)
+    assert "ε-balls are drawn for 2-D data only" in p.overlay.caption.textItem.toPlainText()
+    assert len(p.overlay.crosses.data) == 1  # the far point is noise, crossed where the projection puts it
