@@ -87,7 +87,7 @@ def test_every_shipped_session_renders(qtbot, tmp_path, capsys):
         assert code == 0, (name, capsys.readouterr().err)
         res = json.loads((tmp_path / name / "result.json").read_text())
         assert res["session"] == name and res["algorithm"] == s.algorithm
-        assert res["complete"] or mnist
+        assert res["complete"] or mnist or s.step != "last"  # a session may open at an early step (a class quiz)
         assert _png_size(tmp_path / name / ("scatter-step001.png" if mnist else "scatter.png"))[0] == (400, 300)
 
 
