@@ -223,7 +223,7 @@ def _views(window) -> list[tuple[str, object, int, object]]:
         seen.add(slug)
         view = window.tabs.widget(i)
         if view in window.common_views:
-            if view.has_content():
+            if view.has_content() and view.figure() is not None:
                 out.append((slug, view, i, view.figure()))
         elif plugin is None or plugin.has_content(view):
             out.append((slug, view, i, view if plugin is None else plugin.figure(view)))

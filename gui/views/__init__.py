@@ -10,8 +10,8 @@ the plugin's views. It must provide:
   ``showEvent`` otherwise;
 * ``has_content() -> bool`` — whether it shows something for the current data and run (``render``
   writes a figure only then);
-* ``figure()`` — what a figure of it draws (the view itself, or its plot alone; see
-  :meth:`gui.algorithms.base.AlgorithmPlugin.figure`).
+* ``figure()`` — what a figure of it draws: its plot (a ``pg.PlotWidget`` or graphics item; see
+  :meth:`gui.algorithms.base.AlgorithmPlugin.figure`), or None when the view is not a figure (tables).
 
 Every view reads the window's current state (``window.player``, ``window.dataset``,
 ``window.plugin``, ``window.scatter``) and follows it; none keeps a copy of the run.

@@ -121,7 +121,8 @@ class WorkingView(QWidget):
         return self.working is not None and bool(self.working.tables)
 
     def figure(self):
-        return self
+        """None: tables are not a figure (``render --working`` writes them as working.json, solution.md/.tex)."""
+        return None
 
     def showEvent(self, event):
         super().showEvent(event)
