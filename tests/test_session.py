@@ -129,7 +129,7 @@ BAD = [
     ("newer", _doc(version=2), "newer Clusterlab"),
     ("version type", _doc(version="1"), "version should be"),
     ("unknown key", _doc(run_this="import os"), "unknown entry run_this"),
-    ("unknown algorithm", _doc(algorithm={"name": "dbscan"}), "unknown algorithm 'dbscan'"),
+    ("unknown algorithm", _doc(algorithm={"name": "optics"}), "unknown algorithm 'optics'"),
     ("param range", _doc(algorithm={"name": "kmeans", "params": {"k": 0}}), "k=0 should be >= 1"),
     ("param choice", _doc(algorithm={"name": "hac", "params": {"norm": "l3"}}), "norm='l3' is not allowed"),
     ("unknown param", _doc(algorithm={"name": "hac", "params": {"colour": 1}}), "unknown parameter(s) colour"),

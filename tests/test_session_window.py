@@ -172,6 +172,23 @@ def test_a_bad_session_shows_a_message_and_changes_nothing(qtbot, window, tmp_pa
     assert w.plugin.algorithm.name == "hac" and _labels(w.player.history) == before
 
 
+def test_settings_that_do_not_fit_the_data_are_not_saved(qtbot, window, tmp_path, monkeypatch):
+    """A session the app could not open again is never written: Save says why and writes nothing."""
+    w = window
+    w.open_example("four-points")
+    w.set_algorithm(_plugin_index(w, "kmeans"))
+    w.plugin.form.set_values({"k": 4})
+    wait_run_or_error = lambda: w.player.current is not None  # noqa: E731
+    qtbot.waitUntil(wait_run_or_error, timeout=5000)
+    w.plugin.form.set_values({"k": 9})  # more clusters than points: the panel shows the error
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, t, text: shown.append(text))
+    path = tmp_path / "too-many.json"
+    assert not w.session_controller.save_to(path)
+    assert not path.exists() and len(shown) == 1
+    assert shown[0].startswith("The settings cannot be saved: they do not fit the data (") and "k=9" in shown[0]
+
+
 def test_menus_title_and_close_prompt(qtbot, window, tmp_path, monkeypatch):
     from gui.shell import session_io
     w = window

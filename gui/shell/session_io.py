@@ -143,7 +143,14 @@ def capture(window, folder=None, name: str | None = None, description: str | Non
                                    algorithm=alg, params=params, extra=extra, step=step,
                                    quiz=bool(getattr(getattr(window, "quiz", None), "on", False))))
     # the round trip through the validator gives exactly what a file would hold
-    return es.session_from_dict(d, folder=folder)
+    session = es.session_from_dict(d, folder=folder)
+    try:  # a file that would not open again is not written: the settings must fit the data, as opening checks
+        es.make_steps(session, ds)
+    except SessionError as exc:
+        why = str(exc).split(": ", 2)[-1]
+        raise SessionError(f"The settings cannot be saved: they do not fit the data ({why}). Change them "
+                           "(the Algorithm panel says what) and save again.") from None
+    return session
 
 
 # ============================================================================ apply

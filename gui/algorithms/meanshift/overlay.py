@@ -109,9 +109,10 @@ class MeanShiftOverlay(PlotItems):
                 pass
             for item in (self.legend, self.caption):
                 scene = item.scene()
-                item.setParentItem(None)
-                if scene is not None:
+                if scene is not None:  # removing unparents it too (LegendItem.setParentItem(None) would re-anchor)
                     scene.removeItem(item)
+                else:
+                    item.setParentItem(None)
         super().detach()
 
     def _place_caption(self, *_):
