@@ -118,15 +118,29 @@ def test_no_n_by_n_matrix_at_10000_points(monkeypatch):
     seen = []
     real = sil._distances
 
-    def spy(A, BT, metric, B_sq=None):
+    def spy(A, BT, metric, B_sq=None, buffers=None):
         seen.append(A.shape[0] * BT.shape[1])
-        return real(A, BT, metric, B_sq)
+        return real(A, BT, metric, B_sq, buffers)
 
     monkeypatch.setattr(sil, "_distances", spy)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(10_000, 2))
-    s = engine.silhouette_samples(X, (X[:, 0] > 0).astype(int), "l1")
+    labels = (X[:, 0] > 0).astype(int)
+    s = engine.silhouette_samples(X, labels, "l2")
     assert s.shape == (10_000,) and max(seen) <= sil.BLOCK_VALUES and len(seen) > 1
+    seen.clear()
+    assert engine.silhouette_samples(X, labels, "l1").shape == (10_000,) and not seen  # l1: no distances at all
+
+
+def test_l1_sums_in_chunks_with_ties_and_large_offsets(monkeypatch):
+    """l1 by sorted prefix sums: many equal values (image pixels) and data far from 0 lose nothing."""
+    rng = np.random.default_rng(6)
+    X = np.round(rng.random((400, 6)) * 3) + np.array([0, 0, 0, 1e6, -1e6, 5e3])
+    lab = rng.integers(0, 5, 400)
+    lab[X[:, 0] > 2] = 0
+    monkeypatch.setattr(sil, "L1_CHUNK", 7)
+    ours = engine.silhouette_samples(X, lab, "l1")
+    np.testing.assert_allclose(ours, skm.silhouette_samples(X, lab, metric="manhattan"), rtol=RTOL, atol=ATOL)
 
 
 # ------------------------------------------------------------------ against known labels
@@ -211,7 +225,7 @@ def test_step_scores_for_result_files():
     assert s["contingency"]["table"] == engine.contingency(g, lab).table.tolist()
     one = step_scores(X, np.zeros(300, int))
     assert one["silhouette"] is None and "at least 2 clusters" in one["silhouette_note"] and "ari" not in one
-    big = step_scores(np.random.default_rng(0).normal(size=(3000, 784)), np.arange(3000) % 3, metric="l1")
+    big = step_scores(np.random.default_rng(0).normal(size=(3000, 784)), np.arange(3000) % 3, metric="linf")
     assert "random sample" in big["silhouette_note"] and big["silhouette_points"] < 3000
 
 
@@ -260,3 +274,19 @@ def test_bernoulli_bic_aic_count_their_own_parameters():
         ll = float((m[:, 0] + np.log(np.exp(logp - m).sum(axis=1))).sum())
         assert r.bic == pytest.approx(-2 * ll + n_params * np.log(120), rel=1e-9)
         assert r.aic == pytest.approx(-2 * ll + 2 * n_params, rel=1e-9)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e3, 1e6])
+def test_linf_in_two_dimensions_and_every_metric_in_one_take_the_l1_way(offset, monkeypatch):
+    """max(|a|, |b|) = (|a + b| + |a - b|) / 2: 2-D l-inf is l1 of turned coordinates; no pairwise distances,
+    and exact far from the origin too (compared with exact references: scikit-learn's l2 uses |x|^2 + |y|^2 - 2 x.y)."""
+    monkeypatch.setattr(sil, "_distances", None)  # would fail if called
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(600, 2)) * [1.0, 3.0] + offset
+    lab = (X[:, 0] > offset).astype(int) + 2 * (X[:, 1] > offset + 1)
+    ref = skm.silhouette_samples(X, lab, metric="chebyshev")
+    np.testing.assert_allclose(engine.silhouette_samples(X, lab, "linf"), ref, rtol=RTOL, atol=ATOL)
+    x = X[:, :1]
+    exact = skm.silhouette_samples(x, lab, metric="manhattan")  # in one dimension every metric is |a - b|
+    for metric in ("l1", "l2", "linf"):
+        np.testing.assert_allclose(engine.silhouette_samples(x, lab, metric), exact, rtol=RTOL, atol=ATOL)

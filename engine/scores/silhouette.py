@@ -11,10 +11,15 @@ Label ``-1`` (noise, or not assigned yet) is *not a cluster here*: such points g
 other points. (scikit-learn would count ``-1`` as one more cluster; on the points with labels
 ``>= 0`` the two agree.)
 
-Rows are done in blocks of about :data:`BLOCK_VALUES` distances: each block's distances to every
-assigned point, summed per cluster (the assigned points sorted by cluster, one ``reduceat``). l2 on
-more than :data:`EXACT_L2_MAX_D` features uses ``|x|^2 + |y|^2 - 2 x.y`` on the centred data (one
-matrix product, as scikit-learn does); fewer features, and l1 and l-inf, use coordinate differences.
+Never an n x n matrix. l1 needs no pairwise distances at all: per feature, a point's summed distance to
+a cluster is ``q (2 p - n_c) - 2 P[p] + P[n_c]`` over the cluster's sorted values (``p`` of them below
+``q``, ``P`` their prefix sums, taken about their median), so it costs a sort and a binary search per
+feature and cluster. l2 and l-inf go through blocks of rows of about :data:`BLOCK_VALUES` distances:
+each block's distances to every assigned point, summed per cluster (the assigned points sorted by
+cluster, one ``reduceat``). l2 on more than :data:`EXACT_L2_MAX_D` features uses
+``|x|^2 + |y|^2 - 2 x.y`` on the centred data (one matrix product, as scikit-learn does); fewer
+features, and l-inf, use coordinate differences. (In one dimension every metric is l1, and in two
+l-inf is l1 of the coordinates turned by 45 degrees: both take the l1 way.)
 
 Example
 -------
@@ -40,6 +45,8 @@ ALIASES = {"manhattan": "l1", "cityblock": "l1", "euclidean": "l2", "chebyshev":
 BLOCK_VALUES = 1 << 18
 #: ... and per block of the matrix product (32 MB: larger blocks keep the product efficient).
 PRODUCT_BLOCK_VALUES = 1 << 22
+#: l1 sums are computed for this many points at a time.
+L1_CHUNK = 1 << 16
 #: l2 by coordinate differences up to this many features; by a matrix product beyond.
 EXACT_L2_MAX_D = 8
 
@@ -74,22 +81,26 @@ def _checked(X, labels):
     return X, lab.astype(np.int64)
 
 
-def _distances(A, BT, metric, B_sq=None) -> np.ndarray:
+def _distances(A, BT, metric, B_sq=None, buffers=None) -> np.ndarray:
     """Distances (len(A), n) between the rows of A and the columns of ``BT`` in ``metric``.
 
     With ``B_sq`` (l2 by a matrix product), ``BT`` is ``(d + 2, n)``: the coordinates, then ``|y|^2``,
     then ones, so that one product ``[-2x, 1, |x|^2] . [y, |y|^2, 1]`` gives every squared distance.
+    ``buffers``: two arrays of at least (len(A), n) to work in (new memory for every block would be
+    paged in again each time).
     """
+    b, n = A.shape[0], BT.shape[1]
+    if buffers is None:
+        buffers = (np.empty((b, n)), np.empty((b, n)))
+    D, diff = buffers[0][:b], buffers[1][:b]
     if metric == "l2" and B_sq is not None:
-        A_aug = np.empty((A.shape[0], A.shape[1] + 2))
+        A_aug = np.empty((b, A.shape[1] + 2))
         np.multiply(A, -2.0, out=A_aug[:, :-2])
         A_aug[:, -2] = 1.0
         A_aug[:, -1] = np.einsum("ij,ij->i", A, A)
-        D = A_aug @ BT
+        np.matmul(A_aug, BT, out=D)
         np.maximum(D, 0.0, out=D)
         return np.sqrt(D, out=D)
-    D = np.empty((A.shape[0], BT.shape[1]))
-    diff = np.empty_like(D) if A.shape[1] > 1 else None
     for j in range(A.shape[1]):
         out = D if j == 0 else diff
         np.subtract.outer(A[:, j], BT[j], out=out)
@@ -162,6 +173,33 @@ def silhouette_samples(X, labels, metric="l2", *, rows=None) -> np.ndarray:
         raise ParamError(f"rows must be point indices from 0 to {labels.size - 1}.")
     out = np.full(which.size, np.nan)
     assigned = np.flatnonzero(code[which] >= 0)
+    X, metric = _as_l1(X, metric)
+    if metric == "l1":
+        tables = _l1_tables(X[order], sizes, starts)
+        for lo in range(0, assigned.size, L1_CHUNK):
+            pos = assigned[lo:lo + L1_CHUNK]
+            idx = which[pos]
+            out[pos] = _block_silhouette(_l1_sums(X[idx], tables), code[idx], sizes)
+    else:
+        _blocked(X, which, assigned, order, code, sizes, starts, metric, out)
+    return out
+
+
+def _as_l1(X, metric):
+    """Data whose l1 distances are ``metric``'s distances of ``X``, when there are such: in one dimension every
+    metric is l1; in two, ``max(|a|, |b|) = (|a + b| + |a - b|) / 2``, so l-inf is l1 of the coordinates
+    rotated by 45 degrees (taken about the median, where rounding stays at the scale of the data's spread)."""
+    if X.shape[1] == 1:
+        return X, "l1"
+    if metric == "linf" and X.shape[1] == 2:
+        C = X - np.median(X, axis=0)
+        return np.column_stack([(C[:, 0] + C[:, 1]) * 0.5, (C[:, 0] - C[:, 1]) * 0.5]), "l1"
+    return X, metric
+
+
+def _blocked(X, which, assigned, order, code, sizes, starts, metric, out):
+    """l2 and l-inf: ``out[assigned]`` from blocks of rows' distances to every assigned point."""
+    m = order.size
     ref = X[order]
     B_sq = None
     if metric == "l2" and X.shape[1] > EXACT_L2_MAX_D:
@@ -172,16 +210,49 @@ def silhouette_samples(X, labels, metric="l2", *, rows=None) -> np.ndarray:
     else:
         shift = 0.0
         refT = np.ascontiguousarray(ref.T)  # one contiguous row per feature
-    rank = np.empty(labels.size, dtype=np.int64)
+    rank = np.empty(code.size, dtype=np.int64)
     rank[order] = np.arange(m)
-    block = max(1, (BLOCK_VALUES if B_sq is None else PRODUCT_BLOCK_VALUES) // m)
+    block = min(max(1, (BLOCK_VALUES if B_sq is None else PRODUCT_BLOCK_VALUES) // m), max(assigned.size, 1))
+    buffers = (np.empty((block, m)), np.empty((block, m) if B_sq is None else (0, 0)))
     for lo in range(0, assigned.size, block):
         pos = assigned[lo:lo + block]
         idx = which[pos]
-        D = _distances(X[idx] - shift, refT, metric, B_sq)
+        D = _distances(X[idx] - shift, refT, metric, B_sq, buffers)
         D[np.arange(idx.size), rank[idx]] = 0.0  # the point itself (exactly 0 with the matrix product too)
         out[pos] = _block_silhouette(np.add.reduceat(D, starts, axis=1), code[idx], sizes)
+
+
+def _l1_tables(ref, sizes, starts) -> list:
+    """Per cluster (``ref`` sorted by cluster): its values per feature, sorted, minus their median (d, n_c),
+    their prefix sums (d, n_c + 1) and the medians (d,)."""
+    out = []
+    for c in range(sizes.size):
+        V = np.sort(ref[starts[c]:starts[c] + sizes[c]].T, axis=1)
+        shift = V[:, sizes[c] // 2].copy()
+        V -= shift[:, None]
+        P = np.zeros((V.shape[0], V.shape[1] + 1))
+        np.cumsum(V, axis=1, out=P[:, 1:])
+        out.append((V, P, shift))
     return out
+
+
+def _l1_sums(Q, tables) -> np.ndarray:
+    """Sum of l1 distances from each row of ``Q`` to the points of each cluster, (len(Q), k).
+
+    Per feature, ``sum_j |q - v_j| = q (2 p - n_c) - 2 P[p] + P[n_c]`` with ``p`` the number of sorted
+    values below ``q`` and ``P`` their prefix sums: a sort and a binary search, no pairwise distances.
+    """
+    QT = np.ascontiguousarray(Q.T)
+    sums = np.empty((Q.shape[0], len(tables)))
+    for c, (V, P, shift) in enumerate(tables):
+        n_c = V.shape[1]
+        acc = np.zeros(Q.shape[0])
+        for f in range(V.shape[0]):
+            q = QT[f] - shift[f]
+            p = np.searchsorted(V[f], q)
+            acc += q * (2 * p - n_c) - 2.0 * P[f, p] + P[f, -1]
+        sums[:, c] = acc
+    return sums
 
 
 def _block_silhouette(sums, own, sizes) -> np.ndarray:
