@@ -18,8 +18,8 @@ Example
 >>> import numpy as np
 >>> X = np.array([[0.0], [1.0], [5.0], [7.0]])
 >>> pts = Points(X, None, "l1")
->>> group_distances(pts, [np.array([0, 1]), np.array([2, 3])], "min").tolist()
-[[0.0, 4.0], [4.0, 0.0]]
+>>> group_distances(pts, [np.array([0, 1]), np.array([2, 3])], "min").tolist()  # condensed: d(g0, g1)
+[4.0]
 >>> find_pair(pts, np.array([0, 1]), np.array([2, 3]), 6.0)
 (1, 3)
 """
@@ -107,7 +107,8 @@ def _feature_by_feature(diff, norm):
 
 
 def group_distances(pts: Points, groups: list, linkage: str) -> np.ndarray:
-    """Cluster distances between the groups, shape ``(G, G)`` (zero diagonal), for min / max / avg.
+    """Cluster distances between the groups in scipy's condensed layout, shape ``(G (G - 1) / 2,)``, for
+    min / max / avg (the pairs ``(g, h)``, ``g < h``, row by row).
 
     ``groups`` are index arrays of ``pts``; they must be consecutive runs ``0..n-1`` in order (the points
     permuted by group), which :func:`by_group` arranges.
@@ -117,7 +118,8 @@ def group_distances(pts: Points, groups: list, linkage: str) -> np.ndarray:
     stops = np.cumsum(sizes)
     starts = stops - sizes
     n = int(stops[-1]) if m else 0
-    out = np.zeros((m, m))
+    out = np.empty(m * (m - 1) // 2)
+    pos = 0
     for g in range(m - 1):
         c0 = int(stops[g])
         cstarts = starts[g + 1:] - c0
@@ -132,8 +134,8 @@ def group_distances(pts: Points, groups: list, linkage: str) -> np.ndarray:
                                             np.maximum(acc, part) if linkage == "max" else acc + part)
         if linkage == "avg":
             acc = acc / (float(sizes[g]) * sizes[g + 1:])
-        out[g, g + 1:] = acc
-        out[g + 1:, g] = acc
+        out[pos:pos + acc.size] = acc
+        pos += acc.size
     return out
 
 

@@ -28,15 +28,25 @@ A cluster lives in the slot of its smallest starting cluster, so "smallest
 slot" means "smallest representative" and the merge order follows the tie
 rule documented in :mod:`engine.hac` exactly.
 
-Cluster distances: min / max / avg update an ``(m, m)`` matrix with the
-Lance-Williams formulas; centroid and Ward keep the cluster centroids and
-recompute each new row from them (for ℓ1 and ℓ∞ the centroid distance is not
-a Lance-Williams update). Ward reports scipy's Euclidean scale
-``sqrt(2 |A||B| / (|A|+|B|)) * ||mu_A - mu_B||_2``; internally ℓ2 centroid
-and Ward distances are compared as (half) squares, which orders them the same.
-For min / max / avg (reducible linkages) a cluster whose nearest neighbour
-was merged keeps its old distance as a lower bound and recomputes only when
-it reaches the front (Müllner's lazy update); Ward does the same.
+Cluster distances: min / max / avg keep the ``m (m - 1) / 2`` distances in
+scipy's condensed layout (:mod:`engine.hac.condensed`; memory: that one array)
+and update them with the Lance-Williams formulas; centroid and Ward keep the
+cluster centroids and recompute each new row from them (for ℓ1 and ℓ∞ the
+centroid distance is not a Lance-Williams update). Ward reports scipy's
+Euclidean scale ``sqrt(2 |A||B| / (|A|+|B|)) * ||mu_A - mu_B||_2``;
+internally ℓ2 centroid and Ward distances are compared as (half) squares,
+which orders them the same. For min / max / avg (reducible linkages) a
+cluster whose nearest neighbour was merged keeps its old distance as a lower
+bound and recomputes only when it reaches the front (Müllner's lazy update);
+Ward does the same.
+
+On condensed storage the min / max / avg loop keeps, as in Müllner's own
+implementation, each cluster's nearest *later* cluster only (``nn[k] > k``):
+every pair is still some cluster's candidate, the front is the pair with the
+smallest (distance, smaller slot, larger slot), exactly the tie rule, and a
+recomputation reads one contiguous run of the condensed matrix. After a merge
+only clusters ``k < i`` can adopt the new cluster, and clusters ``i < k < j``
+whose nearest was ``j`` recompute when they reach the front.
 """
 from __future__ import annotations
 
@@ -44,121 +54,128 @@ import numpy as np
 
 from engine.core.cancel import check
 from engine.hac.centroids import merge_centroids
-from engine.hac.distances import BLOCK, distance_matrix, pairwise, point_row
-from engine.hac.nearest import compaction, pop_nearest, record_merge, retire, set_nearest, should_compact
+from engine.hac.condensed import Condensed
+from engine.hac.distances import pairwise, point_row
+from engine.hac.nearest import adopt, compaction, retire, should_compact
 
-__all__ = ["pairwise", "distance_matrix", "merge_matrix", "merge_centroids", "single_mst", "point_row",
-           "compact_square"]
-
-
-def _init_nn(D: np.ndarray):
-    m = D.shape[0]
-    nn = D.argmin(axis=1)
-    nn_d = D[np.arange(m), nn]
-    return nn, nn_d
+__all__ = ["pairwise", "merge_matrix", "merge_centroids", "single_mst", "point_row"]
 
 
-def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str) -> np.ndarray:
-    """Run every merge on the cluster-distance matrix ``D`` (modified in place).
+def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str, nearest=None) -> np.ndarray:
+    """Run every merge on the condensed cluster-distance matrix ``D`` (modified in place).
 
     Parameters
     ----------
-    D : ndarray of shape (m, m)
-        Distances between the starting clusters (the diagonal is ignored).
+    D : ndarray of shape (m (m - 1) / 2,)
+        Distances between the starting clusters in scipy's condensed layout (:mod:`engine.hac.condensed`).
     sizes : ndarray of shape (m,)
         Number of points in each starting cluster.
     linkage : {"min", "max", "avg"}
+    nearest : (nn, nn_d), optional
+        Every cluster's nearest neighbour among the later slots, if already known
+        (:func:`engine.hac.condensed.from_blocks`).
 
     Returns
     -------
     Z : ndarray of shape (m - 1, 4)
         scipy-format linkage matrix (smaller id first in each row).
     """
-    m = D.shape[0]
-    Z = np.empty((max(m - 1, 0), 4))
+    m = len(sizes)
     if m < 2:
-        return Z
-    inf = np.inf
-    np.fill_diagonal(D, inf)
-    size = np.asarray(sizes, dtype=float).copy()
-    nn, nn_d = _init_nn(D)
+        return np.empty((0, 4))
+    S = Condensed(D, m)
+    size = [float(v) for v in sizes]
+    nn, nn_d = nearest if nearest is not None else S.nearest_later()
     slot_id = list(range(m))
-    deadinf = np.zeros(m)  # +inf in the columns of merged-away slots (their entries in D go stale)
     single = linkage == "min"
-    complete = linkage == "max"
     stale = np.zeros(m, dtype=bool)
-
-    def _matrix_row(q):
-        return D[q] + deadinf  # D and deadinf as they are now (compaction replaces them)
-
+    rows = []
     for t in range(m - 1):
         if not t & 31:
             check()
-        i = pop_nearest(nn, nn_d, stale, _matrix_row)
+        i = _pop_front(S, nn, nn_d, stale)
         j = int(nn[i])
         si, sj = size[i], size[j]
-        record_merge(Z, t, slot_id[i], slot_id[j], float(nn_d[i]), si + sj)
-        row = _lance_williams(D[i], D[j], si, sj, single, complete)
-        deadinf[j] = inf
-        row += deadinf
-        row[i] = inf
-        D[i] = row
-        D[:, i] = row
+        rows.append((slot_id[i], slot_id[j], float(nn_d[i]), si + sj))
+        left, right = S.merge(i, j, si, sj, linkage)
         slot_id[i] = m + t
         size[i] = si + sj
         retire(nn, nn_d, j)
         if t == m - 2:
             break
-        if single:
-            # d(k, i+j) = d(k, j) when j was k's nearest: i takes over (smaller slot)
-            nn[nn == j] = i
-        else:
-            # reducible linkage: their old distance stays a lower bound, recompute when needed
-            stale[(nn == i) | (nn == j)] = True
-        stale[i] = stale[j] = False
+        _after_merge(nn, stale, i, j, single)
         if should_compact(m - t - 1, nn.size):
             keep, newpos = compaction(nn_d)
-            D = compact_square(D, keep)
-            row = row[keep]
-            size, stale, nn_d = size[keep], stale[keep], nn_d[keep]
-            nn = newpos[nn[keep]]  # stale ones may now point at -1; they recompute before use
-            deadinf = np.zeros(keep.size)
-            slot_id = [slot_id[k] for k in keep.tolist()]
+            S.compact(keep)
             i = int(newpos[i])
-        set_nearest(row, nn, nn_d, i, stale)
+            left, right = left[keep[:i]], S.right(i)
+            stale, nn_d = stale[keep], nn_d[keep]
+            nn = newpos[nn[keep]]  # stale ones may now point at -1; they recompute before use
+            keep = keep.tolist()
+            slot_id, size = [slot_id[k] for k in keep], [size[k] for k in keep]
+        _nearest_later(right, nn, nn_d, i)
+        adopt(left, nn[:i], nn_d[:i], i, stale[:i])
+    Z = np.array(rows, dtype=float)
+    Z[:, :2].sort(axis=1)
     return Z
 
 
-def compact_square(D: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """``D[np.ix_(keep, keep)]`` for a C-contiguous square ``D`` and sorted ``keep``, in ``D``'s own memory.
+def _pop_front(S, nn, nn_d, stale) -> int:
+    """The slot ``i`` whose ``nn[i]`` (a later slot) is the closest pair now.
 
-    Row blocks are gathered and written to the front of the buffer: block rows ``r0..r1`` land before
-    offset ``r1 * k``, and every row still to be read (``keep[r] * m`` with ``r >= r1``) lies beyond it.
-    No second matrix is allocated, and :func:`check` runs between blocks.
+    A ``stale`` slot at the front holds only a lower bound: its nearest later slot is recomputed from its
+    contiguous run of the condensed matrix, and the search repeats.
     """
-    m, k = D.shape[0], keep.size
-    flat = D.reshape(-1)
-    rows = max(1, BLOCK // max(1, m))
-    for r0 in range(0, k, rows):
-        r1 = min(k, r0 + rows)
-        flat[r0 * k:r1 * k] = D[keep[r0:r1]][:, keep].ravel()
-        if not (r0 // rows) & 15:
-            check()
-    return flat[:k * k].reshape(k, k)
+    while True:
+        i = int(nn_d.argmin())
+        if not stale[i]:
+            return i
+        _nearest_later(S.right(i), nn, nn_d, i)
+        stale[i] = False
+
+
+def _nearest_later(r, nn, nn_d, i) -> None:
+    """Slot ``i``'s nearest later slot from its distances ``r`` to slots ``i+1..`` (none: ``inf``)."""
+    if r.size:
+        k = int(r.argmin())
+        nn[i] = i + 1 + k
+        nn_d[i] = r[k]
+    else:
+        nn[i] = -1
+        nn_d[i] = np.inf
+
+
+def _after_merge(nn, stale, i: int, j: int, single: bool) -> None:
+    """The nearest-later lists after ``j`` merged into ``i``, before the new cluster's row is looked at.
+
+    Slots ``k < i`` see the new cluster in slot ``i``; slots ``i < k < j`` lose ``j`` and do not see ``i``.
+    """
+    if single:
+        # k < i: d(k, i+j) = min(d(k, i), d(k, j)) = their nearest distance when that was i or j
+        left = nn[:i]
+        left[left == j] = i
+    else:
+        # reducible linkage: their old distance stays a lower bound, recompute when needed
+        left = nn[:i]
+        stale[:i][(left == i) | (left == j)] = True
+    mid = nn[i + 1:j]
+    stale[i + 1:j][mid == j] = True
+    stale[i] = stale[j] = False
 
 
 def _lance_williams(Di: np.ndarray, Dj: np.ndarray, si: float, sj: float, single: bool,
                     complete: bool) -> np.ndarray:
     """Distances from the union of clusters ``i`` and ``j`` (sizes ``si``, ``sj``) to all clusters, from their
-    rows ``Di`` and ``Dj`` (a new array): the minimum, the maximum or the size-weighted mean."""
+    rows ``Di`` and ``Dj`` (written into ``Di``, which is returned): the minimum, the maximum or the size-weighted mean."""
     if single:
-        return np.minimum(Di, Dj)
+        return np.minimum(Di, Dj, out=Di)
     if complete:
-        return np.maximum(Di, Dj)
+        return np.maximum(Di, Dj, out=Di)
     s = si + sj
-    row = Di * (si / s)
-    row += Dj * (sj / s)
-    return row
+    Di *= si / s
+    Dj *= sj / s
+    Di += Dj
+    return Di
 
 
 def single_mst(row_of, n: int, finish=None):

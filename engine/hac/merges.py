@@ -23,7 +23,7 @@ import numpy as np
 from engine.core.params import ParamError
 from engine.core.steps import Step, readonly
 from engine.core.validation import check_whole
-from engine.hac import blocks, memory
+from engine.hac import blocks, condensed, memory
 from engine.hac import linkage as core
 from engine.hac.dendrogram import (Dendrogram, build_dendrogram, cut_count, cut_height, leaf_counts, newick,
                                    rank_first)
@@ -69,13 +69,15 @@ def merge_all(p: Prepared):
         res = core.single_mst(row_of, p.n, finish)
         if res is not None:
             return res[0], None, res[1]
-    if m == p.n:
+    if m == p.n:  # the condensed matrix and every point's nearest neighbour, in blocks of rows
         memory.guard(p.n, p.linkage, m, _features(p), matrix=True)  # single linkage falls back on ties
-        D = p.D.copy() if p.D is not None else core.distance_matrix(p.X, p.norm)
+        D = np.empty(condensed.size_of(m))
+        block = condensed.square_blocks(p.D) if p.D is not None else condensed.point_blocks(p.X, p.norm)
+        nearest = condensed.from_blocks(m, block, out=D)
     else:  # G x G cluster distances in blocks, never the n x n matrix
         pts, runs = blocks.by_group(p.X, p.D, p.norm, p.groups)
-        D = blocks.group_distances(pts, runs, p.linkage)
-    return core.merge_matrix(D, sizes, p.linkage), None, None
+        D, nearest = blocks.group_distances(pts, runs, p.linkage), None
+    return core.merge_matrix(D, sizes, p.linkage, nearest), None, None
 
 
 def _features(p: Prepared) -> int:
@@ -376,7 +378,7 @@ def first_merges(X, clusters=None) -> list:
                 D = core.pairwise(C, C, norm)
             else:
                 pts, runs = blocks.by_group(p.X, None, norm, p.groups)
-                D = blocks.group_distances(pts, runs, lk)
+                D = condensed.to_square(blocks.group_distances(pts, runs, lk), p.m)
             D[np.tril_indices(p.m)] = np.inf
             k = int(D.argmin())
             a, b = divmod(k, p.m)

@@ -1,0 +1,181 @@
+"""Cluster distances in condensed storage (scipy's layout), the memory of the min / max / avg merge loop.
+
+The distances between ``m`` clusters are kept as one flat float64 array of ``m (m - 1) / 2`` entries:
+the pair ``(k, c)``, ``k < c``, sits at ``m k - k (k + 1) / 2 + c - k - 1`` (:func:`row_starts` gives
+``m k - k (k + 1) / 2 - k - 1`` so that the index is ``starts[k] + c``). Row ``q`` of the square matrix
+is then a gather: the entries ``(k, q)``, ``k < q``, at ``starts[:q] + q`` and the contiguous run
+``(q, q+1..m-1)``. :class:`Condensed` merges two rows that way (Lance-Williams) and drops merged-away
+slots in place; :func:`from_blocks` builds the storage (and every slot's nearest neighbour) from blocks of
+rows without ever holding the square matrix. Everything here trusts its input.
+
+Example
+-------
+>>> S = Condensed(np.array([1.0, 2.0, 3.0]), 3)  # d(0,1) = 1, d(0,2) = 2, d(1,2) = 3
+>>> S.right(0).tolist()
+[1.0, 2.0]
+>>> S.merge(0, 1, 1.0, 1.0, "max")[1].tolist()  # {0, 1} in slot 0: inf to slot 1 (merged away), 3 to slot 2
+[inf, 3.0]
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.core.cancel import check
+from engine.hac.distances import pairwise
+
+__all__ = ["CHUNK", "row_starts", "Condensed", "from_blocks", "point_blocks", "square_blocks",
+           "size_of", "to_square"]
+
+#: Elements per temporary block while building or compacting (1 MB of float64).
+CHUNK = 1 << 17
+
+
+def size_of(m: int) -> int:
+    """Entries of the condensed matrix of ``m`` slots."""
+    return m * (m - 1) // 2
+
+
+def row_starts(m: int) -> np.ndarray:
+    """``starts[k] = m k - k (k + 1) / 2 - k - 1``: the pair ``(k, c)``, ``k < c``, is at ``starts[k] + c``."""
+    k = np.arange(m, dtype=np.intp)
+    return m * k - (k * (k + 1)) // 2 - k - 1
+
+
+class Condensed:
+    """An ``m x m`` symmetric matrix (diagonal ignored) held in condensed storage ``buf`` (modified in place)."""
+
+    def __init__(self, buf: np.ndarray, m: int):
+        self.buf = buf
+        self._index(m)
+
+    def _index(self, m: int) -> None:
+        self.m, self.starts = m, row_starts(m)
+        self.first = (self.starts + np.arange(1, m + 1)).tolist()  # where the run (q, q+1..m-1) starts
+
+    def right(self, q: int) -> np.ndarray:
+        """The distances from slot ``q`` to the later slots ``q+1..m-1`` (a view: contiguous)."""
+        s = self.first[q]
+        return self.buf[s:s + self.m - q - 1]
+
+    def merge(self, i: int, j: int, si: float, sj: float, linkage: str):
+        """Slot ``i`` becomes the union of slots ``i < j`` (sizes ``si``, ``sj``), by Lance-Williams; slot ``j``'s
+        entries become ``inf`` (a merged-away slot is never nearest, and ``f(inf, inf) = inf`` keeps it so).
+
+        Two gathers (the entries ``(k, i)`` and ``(k, j)``, ``k < i`` resp. ``k < j``) and one scatter;
+        the rest is contiguous. Returns ``(left, right)``: the new distances to the slots ``k < i`` (a new
+        array) and to ``k > i`` (a view of the storage).
+        """
+        buf, st = self.buf, self.starts
+        idx_i = st[:i] + i
+        idx_j = st[:j] + j
+        left = buf.take(idx_i)
+        col_j = buf.take(idx_j)
+        right = self.right(i)
+        rj = self.right(j)
+        mid, far = right[:j - i - 1], right[j - i:]
+        if linkage == "avg":  # the size-weighted mean, (d_ik * si/s) + (d_jk * sj/s)
+            a, b = si / (si + sj), sj / (si + sj)
+            left *= a
+            col_j *= b
+            left += col_j[:i]
+            mid *= a
+            mid += col_j[i + 1:]
+            far *= a
+            rj *= b
+            far += rj
+        else:
+            f = np.minimum if linkage == "min" else np.maximum
+            f(left, col_j[:i], out=left)
+            f(mid, col_j[i + 1:], out=mid)
+            f(far, rj, out=far)
+        buf[idx_i] = left
+        buf[idx_j] = np.inf  # the entry (i, j) too
+        rj.fill(np.inf)
+        return left, right
+
+    def compact(self, keep: np.ndarray) -> None:
+        """Keep only the slots ``keep`` (sorted), in this buffer's own memory.
+
+        Rows are gathered in blocks and written to the front: the new rows ``0..r-1`` end at or before the
+        old row ``keep[r]`` starts (``keep[r] >= r`` and ``m >= k``), so nothing still to be read is
+        overwritten. :func:`check` runs between blocks.
+        """
+        k = keep.size
+        old, new = self.starts, row_starts(k)
+        rows = max(1, CHUNK // max(1, k))
+        for r0 in range(0, k - 1, rows):
+            r1 = min(k - 1, r0 + rows)
+            rr = np.arange(r0, r1)
+            lens = k - 1 - rr
+            total = int(lens.sum())
+            seg = np.repeat(np.arange(rr.size), lens)
+            col = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens) + rr[seg] + 1
+            vals = self.buf[old[keep[rr]][seg] + keep[col]]
+            at = int(new[r0]) + r0 + 1
+            self.buf[at:at + total] = vals
+            if not (r0 // rows) & 15:
+                check()
+        self.buf = self.buf[:size_of(k)]
+        self._index(k)
+
+    def nearest_later(self):
+        """``(nn, nn_d)``: every slot's nearest later slot (smallest among ties) and its distance, as
+        :func:`from_blocks` gives them; the last slot has ``nn_d = inf``."""
+        m = self.m
+        nn = np.full(m, -1, dtype=np.intp)
+        nn_d = np.full(m, np.inf)
+        for q in range(m - 1):
+            if not q & 255:
+                check()
+            r = self.right(q)
+            k = int(r.argmin())
+            nn[q], nn_d[q] = q + 1 + k, r[k]
+        return nn, nn_d
+
+
+def from_blocks(m: int, block, out: np.ndarray | None = None):
+    """Every slot's nearest *later* slot from blocks of rows, and (with ``out``) the condensed matrix there.
+
+    ``block(r0, r1)`` gives the distances from slots ``r0..r1-1`` to slots ``r0..m-1``, shape
+    ``(r1 - r0, m - r0)``, as a writable array (only its entries right of the diagonal are read).
+    Returns ``(nn, nn_d)``: for slot ``k``, the slot ``c > k`` at the smallest distance (the smallest
+    among equal distances) and that distance; the last slot has ``nn_d = inf``. :func:`check` runs
+    between blocks.
+    """
+    nn = np.full(m, -1, dtype=np.intp)
+    nn_d = np.full(m, np.inf)
+    rows = max(1, CHUNK // max(1, m))
+    pos = 0
+    for r0 in range(0, m - 1, rows):
+        check()
+        r1 = min(m - 1, r0 + rows)
+        B = block(r0, r1)
+        for r in range(r1 - r0):
+            B[r, :r + 1] = np.inf
+            if out is not None:
+                L = m - r0 - r - 1
+                out[pos:pos + L] = B[r, r + 1:]
+                pos += L
+        ra = B.argmin(axis=1)
+        nn[r0:r1] = ra + r0
+        nn_d[r0:r1] = B[np.arange(r1 - r0), ra]
+    return nn, nn_d
+
+
+def point_blocks(X: np.ndarray, norm: str):
+    """``block`` for :func:`from_blocks`: point distances under ``norm`` (:func:`pairwise`'s arithmetic)."""
+    return lambda r0, r1: pairwise(X[r0:r1], X[r0:], norm)
+
+
+def square_blocks(D: np.ndarray):
+    """``block`` for :func:`from_blocks` from a square distance matrix (copied block by block)."""
+    return lambda r0, r1: np.array(D[r0:r1, r0:])
+
+
+def to_square(buf: np.ndarray, m: int) -> np.ndarray:
+    """The ``(m, m)`` matrix of a condensed one (zero diagonal); for small ``m`` only."""
+    out = np.zeros((m, m))
+    iu = np.triu_indices(m, 1)
+    out[iu] = buf
+    out.T[iu] = buf
+    return out
