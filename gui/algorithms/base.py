@@ -45,13 +45,14 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 from PySide6.QtGui import QIntValidator
 
 from engine.core.params import Param
 from engine.core.registry import Algorithm
 from engine.core.steps import Step
+from gui.widgets.spin import ShortDoubleSpinBox
 
 __all__ = ["ParamForm", "AlgorithmPlugin", "State"]
 
@@ -125,7 +126,7 @@ class ParamForm(QWidget):
             w.setRange(int(p.low) if p.low is not None else -10**9, int(p.high) if p.high is not None else 10**9)
             w.valueChanged.connect(self.sigChanged)
         elif p.kind == "float":
-            w = QDoubleSpinBox()
+            w = ShortDoubleSpinBox()  # 1e-06, not 0.00000100
             w.setDecimals(8)
             w.setRange(p.low if p.low is not None else -1e12, p.high if p.high is not None else 1e12)
             w.valueChanged.connect(self.sigChanged)

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QProgressBar, QPushButton,
                                QScrollArea, QSizePolicy, QSplitter, QStackedLayout, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
@@ -60,6 +60,15 @@ class _PanelScroll(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widget.installEventFilter(self)
+        self.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        # a scroll area keeps its contents' size to itself: when the panel asks for a new layout (another
+        # plugin's controls, a note), pass its new minimum width on, or the dock stays narrower and cuts it off
+        if event.type() == QEvent.Type.LayoutRequest and obj in (self.widget(), self.viewport()):
+            self.updateGeometry()
+        return super().eventFilter(obj, event)
 
     def _width(self) -> int:
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)

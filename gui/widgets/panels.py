@@ -221,7 +221,9 @@ class DataPanel(QWidget):
         for combo, pc in ((self.axis_x, "PC1"), (self.axis_y, "PC2")):
             combo.blockSignals(True)
             combo.clear()
-            combo.addItem(f"{pc} (principal component)")
+            combo.addItem(pc)  # short: the box is half a dock wide; the tooltip says what it is
+            combo.setItemData(0, f"{pc}: the {'first' if pc == 'PC1' else 'second'} principal component of the data",
+                              Qt.ItemDataRole.ToolTipRole)
             combo.addItems(names)
             combo.blockSignals(False)
         i, j = (-1, -1) if axes is None else axes
@@ -307,11 +309,11 @@ class AlgorithmPanel(QWidget):
         self.empty.setWordWrap(True)
         self.empty.hide()
 
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Algorithm:"))
-        top.addWidget(self.combo, 1)
+        # the label above the chooser: the chooser has the dock's whole width, and asks for its longest title
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addWidget(QLabel("Algorithm:"))
+        layout.addWidget(self.combo)
         # Run and the error line above the (possibly tall) parameter panel: always in sight
         layout.addWidget(self.run_button)
         layout.addWidget(self.error)

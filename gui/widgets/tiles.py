@@ -23,11 +23,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
-from PySide6.QtWidgets import QGraphicsTextItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsTextItem, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-__all__ = ["paint_frame", "TileView", "PrototypesView", "scale_to_uint8", "grid_layout", "titled_box"]
+__all__ = ["paint_frame", "TileView", "PrototypesView", "scale_to_uint8", "grid_layout", "titled_box",
+           "CAPTION_POINTS", "MIN_CAPTION_POINTS"]
 
 BACKGROUND = (255, 255, 255, 255)
+#: The captions' font before the view scales it with the images.
+CAPTION_POINTS = 10.0
+#: The captions are never drawn smaller than this: below it the grid keeps this size and scrolls.
+MIN_CAPTION_POINTS = 8.5
 
 
 def scale_to_uint8(images: np.ndarray, levels: tuple[float, float] | None = None) -> np.ndarray:
@@ -139,13 +144,20 @@ class TileView(QWidget):
         self.vb.setAspectLocked(True)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
+        # captions scale with the images: a grid too large for the view keeps a readable size and scrolls
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("tile_scroll")
+        self.scroll.setWidget(self.plot)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._text_scale = 0.0  # image units per caption pixel (0: no captions)
         self.note = QLabel()  # a line of text under the grid (e.g. how the images were chosen)
         self.note.setObjectName("tile_note")
         self.note.setWordWrap(True)
         self.note.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.note)
         self.values = np.zeros((0, 0), dtype=np.uint8)
         self.rgba = np.zeros((0, 0, 4), dtype=np.uint8)
@@ -245,12 +257,27 @@ class TileView(QWidget):
                   for c, text in enumerate(column_titles[:cols]) if text]
         self._place_texts(texts, line)  # (html, x, y, width, alignment) each
         self.captions = captions[:m]
+        self._fit_readable(values.shape)
         key = (values.shape, m)
         if key != self._key:
             self._key = key
             self.vb.autoRange(padding=0.02)
 
+    def readable_size(self) -> tuple[int, int]:
+        """The smallest (width, height) in pixels at which the captions are :data:`MIN_CAPTION_POINTS` or more."""
+        return self.plot.minimumWidth(), self.plot.minimumHeight()
+
     # -------------------------------------------------------------- internals
+    def _fit_readable(self, shape) -> None:
+        """Give the plot the pixel size at which its captions are readable (the scroll area shows the rest)."""
+        if self._text_scale <= 0 or not self._texts or not any(t.isVisible() for t in self._texts):
+            self.plot.setMinimumSize(0, 0)
+            return
+        px_per_unit = MIN_CAPTION_POINTS / (CAPTION_POINTS * self._text_scale)
+        pad = 1.0 + 2 * 0.02 + 0.02  # autoRange's padding on both sides, and a little room
+        self.plot.setMinimumSize(int(math.ceil(shape[1] * px_per_unit * pad)) + 4,
+                                 int(math.ceil(shape[0] * px_per_unit * pad)) + 4)
+
     def _place_texts(self, texts, line: float):
         while len(self._texts) < len(texts):
             item = QGraphicsTextItem()
@@ -258,8 +285,9 @@ class TileView(QWidget):
             self.vb.addItem(item, ignoreBounds=True)
             self._texts.append(item)
         font = QFont()
-        font.setPointSizeF(10)
+        font.setPointSizeF(CAPTION_POINTS)
         scale = line / QFontMetricsF(font).lineSpacing()
+        self._text_scale = scale if texts else 0.0
         for item, (html, x, y, width, align) in zip(self._texts, texts):
             item.setFont(font)
             item.document().setDocumentMargin(0)

@@ -14,11 +14,12 @@ import math
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton,
                                QWidget)
 
 from engine.core.steps import step_label
 from gui.run.player import Player
+from gui.widgets.spin import ShortDoubleSpinBox
 
 __all__ = ["TimelineBar", "format_objective"]
 
@@ -144,7 +145,7 @@ class TimelineBar(QWidget):
         self.slider.installEventFilter(self._router)
         self.slider.valueChanged.connect(self._on_slider_moved)
 
-        self.speed = QDoubleSpinBox()
+        self.speed = ShortDoubleSpinBox()  # "4 steps/s", not "4.00 steps/s"
         self.speed.setObjectName("speed")
         self.speed.setRange(0.25, 60.0)
         self.speed.setDecimals(2)

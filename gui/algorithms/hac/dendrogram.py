@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget, QMenu
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from engine.hac import flat
 from engine.hac.dendrogram import Dendrogram
@@ -208,10 +208,9 @@ class DendrogramView(QWidget):
         self.info = QLabel()
         self.info.setObjectName("dendrogram_info")
         self.info.setWordWrap(True)
-        self.export_button = QToolButton()
-        self.export_button.setText("Export dendrogram data…")
+        # a push button with a menu: its size hint leaves room for the menu arrow (a tool button's drew it on the text)
+        self.export_button = QPushButton("Export dendrogram data…")
         self.export_button.setObjectName("export_dendrogram")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.export_menu = QMenu(self.export_button)
         self.export_button.setMenu(self.export_menu)
         bar = QHBoxLayout()

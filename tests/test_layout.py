@@ -1,0 +1,104 @@
+"""Nothing overlaps, nothing is clipped, nothing is too small (#12, item 6): every view of every shipped session.
+
+Each shipped session (``resources/sessions/*.json``) is opened once in a window of its algorithm (as
+``clusterlab render`` does) and looked at at two sizes, 800x600 and 1920x1080: the panels, the timeline and the
+scatter, then every tab the window shows (the plugin's views and the shared ones), each made current in turn.
+The checks are :mod:`layout_checks` (tests/layout_checks.py): no two texts overlap, no text is drawn below
+8 pt, no button, combo box or spin box cuts its text, no spin box shows more decimals than its value needs,
+no panel or plot edge cuts a text off, no legend covers data.
+
+The window does not get smaller than its minimum size: the "800x600" window is as small as the window allows
+(its minimum width exceeds 800 px: the panels, the scatter and the tabs side by side); the messages name the
+size that was checked. The heavy MNIST sessions are opened once and resized, not run twice.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+import layout_checks
+from engine import session as es
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+SESSIONS = sorted(es.shipped_sessions())
+SIZES = ((800, 600), (1920, 1080))
+
+
+def _settle(window):
+    from gui.shell.render_window import wait_for_background
+    QApplication.processEvents()
+    wait_for_background(window, timeout=120)
+    QApplication.processEvents()
+
+
+def walk(window, where: str) -> list[str]:
+    """Problems of ``window`` as shown now: its panels, timeline and scatter, then each tab made current."""
+    tabs = window.tabs
+    pages = [tabs.widget(i) for i in range(tabs.count())]
+    out = layout_checks.check_window(window, window, where, skip=pages)
+    for i, page in enumerate(pages):
+        tabs.setCurrentIndex(i)
+        _settle(window)
+        out += layout_checks.check_window(page, window, f"{where}, tab {tabs.tabText(i).replace('&&', '&')}")
+    return out
+
+
+def open_session(shown, name: str, size=SIZES[0]):
+    """A window of the session's algorithm showing the shipped session ``name`` at its step."""
+    from gui.shell.main_window import MainWindow
+    from gui.shell.render_window import wait_for_step
+    from gui.shell.session_io import apply
+    session = es.load_session(es.shipped_sessions()[name][0])
+    window = shown(MainWindow(startup="", only=(session.algorithm,)), size)
+    apply(window, session)
+    error = wait_for_step(window.player, session.step, timeout=120)
+    assert not error, f"{name}: {error}"
+    _settle(window)
+    return window
+
+
+@pytest.mark.parametrize("name", SESSIONS)
+def test_every_view_of_a_shipped_session_is_readable(shown, name):
+    window = open_session(shown, name)
+    problems: list[str] = []
+    for size in SIZES:
+        window.resize(*size)
+        _settle(window)
+        width, height = window.width(), window.height()
+        problems += walk(window, f"{name} {width}x{height}")
+    unique = list(dict.fromkeys(problems))
+    assert not unique, f"{len(unique)} layout problems:\n" + "\n".join(unique)
+
+
+def test_the_checks_see_overlaps_small_texts_and_elided_buttons(shown):
+    """The checks themselves: two texts on one spot, a 6 pt text, a cut button and a long spin box text."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QDoubleSpinBox, QPushButton, QVBoxLayout, QWidget
+
+    box = QWidget()
+    plot = pg.PlotWidget()
+    for text in ("0.1", "0.1"):
+        item = pg.TextItem(text, anchor=(0, 0))
+        plot.addItem(item)
+        item.setPos(0.5, 0.5)
+    small = pg.TextItem("tiny", anchor=(0, 0))
+    small.setFont(pg.QtGui.QFont("Sans", 6))
+    plot.addItem(small)
+    small.setPos(0.1, 0.9)
+    button = QPushButton("Export figures…")
+    button.setFixedWidth(40)
+    spin = QDoubleSpinBox()
+    spin.setDecimals(8)
+    spin.setValue(1e-6)
+    layout = QVBoxLayout(box)
+    for w in (plot, button, spin):
+        layout.addWidget(w)
+    shown(box, (400, 400))
+    plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+    QApplication.processEvents()
+    found = "\n".join(layout_checks.check_window(box, box, "demo"))
+    assert "text '0.1' overlaps '0.1'" in found, found
+    assert "'tiny' is drawn at 6.0 pt" in found, found
+    assert "button text 'Export figures…' needs" in found, found
+    assert "'0.00000100': more decimals" in found, found
