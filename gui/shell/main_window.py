@@ -146,6 +146,7 @@ class MainWindow(WindowData, QMainWindow):
             self.open_source(startup)
         self.session_controller = None
         self._install_sessions()
+        self._install_compare()
 
     def _build_centre(self):
         """The centre: the scatter (the empty-canvas hint on top) beside the plugin's views; the timeline below."""
@@ -219,6 +220,11 @@ class MainWindow(WindowData, QMainWindow):
         except Exception as exc:  # a broken add-on must not stop the window from opening
             traceback.print_exc()
             self.status(f"Sessions are unavailable: {exc}", 0)
+
+    def _install_compare(self):
+        """View > Side by side: a second run beside this one (:mod:`gui.shell.side_by_side`)."""
+        from gui.shell.side_by_side import install
+        self.side_by_side = install(self)
 
     def _load_plugins(self, only=None):
         """Create the discovered plugins (``only`` these algorithm names, when given); a broken one is
@@ -485,6 +491,8 @@ class MainWindow(WindowData, QMainWindow):
     def closeEvent(self, event):
         if not self._closed:
             self._closed = True
+            if getattr(self, "side_by_side", None) is not None:
+                self.side_by_side.shutdown()  # the right pane's threads stop first; its dock is not saved
             self.save_settings()
             self.player.shutdown()
             self.loader.wait()
