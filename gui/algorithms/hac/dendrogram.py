@@ -1,36 +1,30 @@
 """The dendrogram of an HAC run, growing one merge per step.
 
-The engine computes the geometry of the finished tree once (scipy's
-``dendrogram(no_plot=True)`` layout: for merge ``t`` the four corners
-``icoord[t]``, ``dcoord[t]`` of its ∩ shape, and an x position per leaf);
-this view draws the first ``n_links`` merges of it, so the leaves keep their
-places while the tree grows.
+The engine computes the geometry of the finished tree once (scipy's ``dendrogram(no_plot=True)`` layout: for
+merge ``t`` the four corners ``icoord[t]``, ``dcoord[t]`` of its ∩ shape, and an x position per leaf); this view
+draws the first ``n_links`` merges of it, so the leaves keep their places while the tree grows.
 
 What is shown
 -------------
-* links in the colour of the cluster they belong to (the same ids and
-  :mod:`gui.widgets.palette` colours as the scatter), the most recent merge thicker;
-* leaf names on the bottom axis (point names x1.., or the starting-cluster
-  names when the run starts from groups), a coloured marker under each leaf;
+* links in the colour of the cluster they belong to (the same ids and :mod:`gui.widgets.palette` colours as the
+  scatter), the most recent merge thicker;
+* leaf names on the bottom axis (point names x1.., or the starting-cluster names when the run starts from
+  groups), a coloured marker under each leaf;
 * the merge distance on a labelled left axis, e.g. "merge distance (ℓ2, max)";
-* inversions (a merge lower than an earlier one, possible with centroid
-  linkage) with a red marker on the link and a legend entry;
-* the cut: a horizontal line a person drags. Links inside a flat cluster
-  take its colour, links above the cut are grey, and each flat cluster's id
-  is written above its top link as the scatter's legend names it ("C1" for "cluster 1", "black+red").
+* inversions (a merge lower than an earlier one, possible with centroid linkage) with a red marker on the link
+  and a legend entry;
+* the cut: a horizontal line a person drags. Links inside a flat cluster take its colour, links above the cut are
+  grey, and each flat cluster's id is written above its top link as the scatter's legend names it ("C1").
 
-The cut applies to the links drawn so far (the owner cuts the merges done up
-to the current step, :func:`engine.hac.flat.cut` with ``n_links``); without a
-cut the colours are those of the clusters after the merges so far (exactly what
-the scatter shows).
+The cut applies to the links drawn so far (the owner cuts the merges done up to the current step,
+:func:`engine.hac.flat.cut` with ``n_links``); without a cut the colours are those of the clusters after the
+merges so far (exactly what the scatter shows).
 
-Interaction: hovering or clicking a branch emits :attr:`sigBranchHovered` /
-:attr:`sigBranchClicked` with its points; :meth:`highlight_point` draws the
-path from a point's leaf to the top of the tree drawn so far.
+Interaction: hovering or clicking a branch emits :attr:`sigBranchHovered` / :attr:`sigBranchClicked` with its
+points; :meth:`highlight_point` draws the path from a point's leaf to the top of the tree drawn so far.
 
-Figure and data exports live in :mod:`gui.algorithms.hac.export`; the tree
-arithmetic (flat cuts, link colours, paths) in :mod:`engine.hac.flat`.
-Run ``python -m gui.algorithms.hac.dendrogram`` to see the view alone.
+Exports: :mod:`gui.algorithms.hac.export`; tree arithmetic: :mod:`engine.hac.flat`; ``python -m
+gui.algorithms.hac.dendrogram`` shows the view alone. The legend (top right) has room above the root, never over a link.
 """
 from __future__ import annotations
 
@@ -172,6 +166,7 @@ class DendrogramView(QWidget):
         self.plot_item.getAxis("bottom").setStyle(hideOverlappingLabels=True)
         self.plot_item.vb.setMouseEnabled(x=True, y=True)
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=pg.mkBrush(255, 255, 255, 220))
+        self.plot_item.vb.sigResized.connect(self._fit_range)  # the legend's room above the root is in pixels
 
     def _build_items(self):
         self._curves: dict[str, pg.PlotCurveItem] = {}  # one curve per colour, not per link
@@ -249,8 +244,15 @@ class DendrogramView(QWidget):
         lo, hi = (float(tree.leaf_x.min()), float(tree.leaf_x.max())) if tree.m else (0.0, 1.0)
         top = float(np.nanmax(tree.dcoord)) if tree.dcoord.size else 1.0
         pad = max((hi - lo) * 0.04, 5.0)
-        self.plot.setRange(xRange=(lo - pad, hi + pad), yRange=(0.0, top * 1.08 if top > 0 else 1.0), padding=0)
+        self._x_range, self._top = (lo - pad, hi + pad), (top * 1.08 if top > 0 else 1.0)
+        self._fit_range()
         self._draw()
+
+    def _fit_range(self, *_):
+        if getattr(self, "_top", None) is None:
+            return
+        room = (self.legend.boundingRect().height() + 16) / max(self.plot_item.vb.height(), 1.0)
+        self.plot.setRange(xRange=self._x_range, yRange=(0.0, self._top / (1.0 - min(room, 0.4))), padding=0)
 
     def show_links(self, n_links: int, labels: np.ndarray | None = None):
         """Draw merges ``0..n_links-1`` coloured by ``labels`` (one cluster id per point, e.g. the step's)."""
