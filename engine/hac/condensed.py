@@ -96,26 +96,20 @@ class Condensed:
     def compact(self, keep: np.ndarray) -> None:
         """Keep only the slots ``keep`` (sorted), in this buffer's own memory.
 
-        Rows are gathered in blocks and written to the front: the new rows ``0..r-1`` end at or before the
-        old row ``keep[r]`` starts (``keep[r] >= r`` and ``m >= k``), so nothing still to be read is
-        overwritten. :func:`check` runs between blocks.
+        Row by row, each gathered from its old row and written to the front: the new rows ``0..r-1`` end
+        at or before the old row ``keep[r]`` starts (``keep[r] >= r`` and ``m >= k``), so nothing still to
+        be read is overwritten. :func:`check` runs every few hundred rows.
         """
-        k = keep.size
-        old, new = self.starts, row_starts(k)
-        rows = max(1, CHUNK // max(1, k))
-        for r0 in range(0, k - 1, rows):
-            r1 = min(k - 1, r0 + rows)
-            rr = np.arange(r0, r1)
-            lens = k - 1 - rr
-            total = int(lens.sum())
-            seg = np.repeat(np.arange(rr.size), lens)
-            col = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens) + rr[seg] + 1
-            vals = self.buf[old[keep[rr]][seg] + keep[col]]
-            at = int(new[r0]) + r0 + 1
-            self.buf[at:at + total] = vals
-            if not (r0 // rows) & 15:
+        k, buf, old = keep.size, self.buf, self.starts
+        q_list = keep.tolist()
+        at = 0
+        for r in range(k - 1):
+            if not r & 255:
                 check()
-        self.buf = self.buf[:size_of(k)]
+            vals = buf.take(keep[r + 1:] + old[q_list[r]])
+            buf[at:at + vals.size] = vals
+            at += vals.size
+        self.buf = buf[:size_of(k)]
         self._index(k)
 
     def nearest_later(self):

@@ -45,8 +45,9 @@ implementation, each cluster's nearest *later* cluster only (``nn[k] > k``):
 every pair is still some cluster's candidate, the front is the pair with the
 smallest (distance, smaller slot, larger slot), exactly the tie rule, and a
 recomputation reads one contiguous run of the condensed matrix. After a merge
-only clusters ``k < i`` can adopt the new cluster, and clusters ``i < k < j``
-whose nearest was ``j`` recompute when they reach the front.
+only clusters ``k < i`` can adopt the new cluster; no cluster is marked: the
+one at the front is checked (its nearest is alive and at exactly ``nn_d``)
+and recomputed when the check fails, as in Müllner's code.
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ from engine.core.cancel import check
 from engine.hac.centroids import merge_centroids
 from engine.hac.condensed import Condensed
 from engine.hac.distances import pairwise, point_row
-from engine.hac.nearest import adopt, compaction, retire, should_compact
+from engine.hac.nearest import compaction, retire, should_compact
 
 __all__ = ["pairwise", "merge_matrix", "merge_centroids", "single_mst", "point_row"]
 
@@ -88,12 +89,11 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str, nearest=None) -
     nn, nn_d = nearest if nearest is not None else S.nearest_later()
     slot_id = list(range(m))
     single = linkage == "min"
-    stale = np.zeros(m, dtype=bool)
     rows = []
     for t in range(m - 1):
         if not t & 31:
             check()
-        i = _pop_front(S, nn, nn_d, stale)
+        i = _pop_front(S, nn, nn_d)
         j = int(nn[i])
         si, sj = size[i], size[j]
         rows.append((slot_id[i], slot_id[j], float(nn_d[i]), si + sj))
@@ -103,35 +103,39 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str, nearest=None) -
         retire(nn, nn_d, j)
         if t == m - 2:
             break
-        _after_merge(nn, stale, i, j, single)
+        if single:  # k < i: d(k, i+j) = min(d(k, i), d(k, j)) = d(k, j) when j was k's nearest
+            head = nn[:i]
+            head[head == j] = i
         if should_compact(m - t - 1, nn.size):
             keep, newpos = compaction(nn_d)
             S.compact(keep)
             i = int(newpos[i])
-            left, right = left[keep[:i]], S.right(i)
-            stale, nn_d = stale[keep], nn_d[keep]
-            nn = newpos[nn[keep]]  # stale ones may now point at -1; they recompute before use
+            left, right, nn_d = left[keep[:i]], S.right(i), nn_d[keep]
+            nn = newpos[nn[keep]]  # pointers at merged-away slots become -1: recomputed before use
             keep = keep.tolist()
             slot_id, size = [slot_id[k] for k in keep], [size[k] for k in keep]
         _nearest_later(right, nn, nn_d, i)
-        adopt(left, nn[:i], nn_d[:i], i, stale[:i])
+        _adopt(left, nn, nn_d, i)
     Z = np.array(rows, dtype=float)
     Z[:, :2].sort(axis=1)
     return Z
 
 
-def _pop_front(S, nn, nn_d, stale) -> int:
+def _pop_front(S, nn, nn_d) -> int:
     """The slot ``i`` whose ``nn[i]`` (a later slot) is the closest pair now.
 
-    A ``stale`` slot at the front holds only a lower bound: its nearest later slot is recomputed from its
-    contiguous run of the condensed matrix, and the search repeats.
+    ``nn_d`` is a lower bound of every slot's distances to the later slots (merges only raise distances of
+    reducible linkages); it is exact when ``nn`` points at a later slot at exactly that distance. When the
+    slot at the front fails that test (its nearest was merged, or merged away), its nearest later slot is
+    recomputed from its contiguous run of the condensed matrix, and the search repeats.
     """
+    first = S.first
     while True:
         i = int(nn_d.argmin())
-        if not stale[i]:
+        c = int(nn[i])
+        if c > i and S.buf[first[i] + c - i - 1] == nn_d[i]:
             return i
         _nearest_later(S.right(i), nn, nn_d, i)
-        stale[i] = False
 
 
 def _nearest_later(r, nn, nn_d, i) -> None:
@@ -145,37 +149,24 @@ def _nearest_later(r, nn, nn_d, i) -> None:
         nn_d[i] = np.inf
 
 
-def _after_merge(nn, stale, i: int, j: int, single: bool) -> None:
-    """The nearest-later lists after ``j`` merged into ``i``, before the new cluster's row is looked at.
+def _adopt(left, nn, nn_d, i: int) -> None:
+    """Slots ``k < i`` for which the new cluster in slot ``i`` (distances ``left``) is a nearest later slot.
 
-    Slots ``k < i`` see the new cluster in slot ``i``; slots ``i < k < j`` lose ``j`` and do not see ``i``.
+    Strictly below the bound ``nn_d[k]``: it is the nearest. Equal to it: it is a nearest, and the nearest by
+    the tie rule when ``nn[k] > i`` (every later slot at exactly ``nn_d[k]`` lies at or after ``nn[k]``: that
+    holds after each recomputation, and this adoption keeps it); otherwise ``nn[k]`` stays (checked when
+    ``k`` reaches the front).
     """
-    if single:
-        # k < i: d(k, i+j) = min(d(k, i), d(k, j)) = their nearest distance when that was i or j
-        left = nn[:i]
-        left[left == j] = i
-    else:
-        # reducible linkage: their old distance stays a lower bound, recompute when needed
-        left = nn[:i]
-        stale[:i][(left == i) | (left == j)] = True
-    mid = nn[i + 1:j]
-    stale[i + 1:j][mid == j] = True
-    stale[i] = stale[j] = False
-
-
-def _lance_williams(Di: np.ndarray, Dj: np.ndarray, si: float, sj: float, single: bool,
-                    complete: bool) -> np.ndarray:
-    """Distances from the union of clusters ``i`` and ``j`` (sizes ``si``, ``sj``) to all clusters, from their
-    rows ``Di`` and ``Dj`` (written into ``Di``, which is returned): the minimum, the maximum or the size-weighted mean."""
-    if single:
-        return np.minimum(Di, Dj, out=Di)
-    if complete:
-        return np.maximum(Di, Dj, out=Di)
-    s = si + sj
-    Di *= si / s
-    Dj *= sj / s
-    Di += Dj
-    return Di
+    bound = nn_d[:i]
+    U = (left <= bound).nonzero()[0]
+    if U.size:
+        rv = left[U]
+        tie = rv == bound[U]
+        if tie.any():
+            take = ~tie | (nn[U] > i)
+            U, rv = U[take], rv[take]
+        nn[U] = i
+        nn_d[U] = rv
 
 
 def single_mst(row_of, n: int, finish=None):

@@ -81,7 +81,7 @@ def adopt(row, nn, nn_d, i, stale=None):
     A stale cluster (``nn_d`` only a lower bound) adopts ``i`` only when ``i``
     is strictly closer than that bound; then ``i`` is its exact nearest.
     """
-    U = np.flatnonzero(row <= nn_d)
+    U = (row <= nn_d).nonzero()[0]
     if U.size:
         rv = row[U]
         tie = rv == nn_d[U]

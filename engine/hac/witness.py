@@ -12,11 +12,11 @@ import numpy as np
 
 from engine.core.cancel import check
 from engine.hac import linkage as core
-from engine.hac.blocks import Points, find_pair
+from engine.hac.blocks import GRAM_D, Points, find_pair
 from engine.hac.dendrogram import Dendrogram
 from engine.hac.prepare import Prepared
 
-__all__ = ["pair_distances", "all_witnesses", "witness_pair", "closest_pair"]
+__all__ = ["pair_distances", "all_witnesses", "witness_pair", "candidates", "closest_pair"]
 
 
 def pair_distances(p: Prepared, P, Q):
@@ -69,7 +69,14 @@ def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray
 
 
 def witness_pair(p: Prepared, A, B, h, farthest, pts=None):
-    """A pair (p in A, q in B) at distance ``h`` (first in leaf order), searched in blocks."""
+    """A pair (p in A, q in B) at distance ``h`` (first in leaf order), searched in blocks.
+
+    With points in few dimensions (not precomputed distances) only the points that can be in such a pair
+    are searched (:func:`candidates`): the first pair among them is the first pair overall. (In many
+    dimensions distances concentrate and the bounds would keep nearly every point.)
+    """
+    if p.X is not None and p.D is None and p.X.shape[1] <= GRAM_D:
+        A, B = candidates(p.X, p.norm, A, B, h, farthest)
     found = find_pair(pts or Points(p.X, p.D, p.norm), A, B, h)
     if found is not None:
         return found
@@ -77,6 +84,26 @@ def witness_pair(p: Prepared, A, B, h, farthest, pts=None):
     block = p.D[np.ix_(A, B)] if p.D is not None else core.pairwise(p.X[A], p.X[B], p.norm)
     r, c = np.unravel_index(int(block.argmax() if farthest else block.argmin()), block.shape)
     return int(A[r]), int(B[c])
+
+
+def candidates(X, norm, A, B, h, farthest):
+    """The points of ``A`` and of ``B`` (in order) that can be in a pair at distance ``h``, the largest
+    (``farthest``) or the smallest distance between the two sets.
+
+    By the triangle inequality through any point ``c_B`` (here the mean of ``B``, ``r_B`` the largest
+    ``d(b, c_B)``): ``d(a, c_B) - r_B <= d(a, b) <= d(a, c_B) + r_B``, so ``d(a, b) = h`` needs
+    ``d(a, c_B) >= h - r_B`` (largest) or ``<= h + r_B`` (smallest); the same for ``b``. The bounds are
+    widened by far more than the rounding of the computed distances.
+    """
+    XA, XB = X[A], X[B]
+    cA, cB = XA.mean(axis=0)[None, :], XB.mean(axis=0)[None, :]
+    to_a, to_b = core.pairwise(XA, cA, norm)[:, 0], core.pairwise(XB, cB, norm)[:, 0]
+    a_to_b, b_to_a = core.pairwise(XA, cB, norm)[:, 0], core.pairwise(XB, cA, norm)[:, 0]
+    rA, rB = float(to_a.max()), float(to_b.max())
+    tol = 1e-9 * (h + rA + rB) + 1e-300
+    if farthest:
+        return A[a_to_b >= h - rB - tol], B[b_to_a >= h - rA - tol]
+    return A[a_to_b <= h + rB + tol], B[b_to_a <= h + rA + tol]
 
 
 def closest_pair(X, norm):
