@@ -196,3 +196,50 @@ def test_closing_while_both_panes_compute_is_quick_and_quiet(qtbot, open_window,
     assert time.monotonic() - start < 1.0
     assert not any(t.isRunning() for t in threads)
     assert not [m for m in qtlog.records if "QThread" in m.message]
+
+
+def test_the_compare_moons_session_opens_side_by_side_and_saves_both_panes(qtbot, open_window, tmp_path):
+    """resources/sessions/compare-moons.json: K-means on the left, spectral clustering on the right, linked."""
+    import engine
+    from engine import session as es
+
+    window = open_window("hac", size=(1280, 800))
+    window.menus.actions["session_compare-moons"].trigger()  # File > Examples > Exercise sessions
+    pane = window.side_by_side.pane
+    assert pane is not None and window.side_by_side.linked
+    assert (window.plugin.algorithm.name, pane.plugin.algorithm.name) == ("kmeans", "spectral")
+    qtbot.waitUntil(lambda: window.player.at_end and pane.player.at_end, timeout=WAIT)
+    truth = window.dataset.labels
+    assert engine.adjusted_rand_index(truth, pane.player.current.labels) > 0.9
+    assert engine.adjusted_rand_index(truth, window.player.current.labels) < 0.9
+    assert not window.isWindowModified()
+
+    pane.plugin.form.widgets["gamma"].setValue(10.0)  # a change on the right
+    assert window.isWindowModified()  # is a change of the session
+    window.side_by_side.link_box.click()
+    path = tmp_path / "mine.json"
+    assert window.session_controller.save_to(path)
+    saved = es.load_session(path)
+    assert saved.compare["algorithm"] == "spectral" and saved.compare["params"]["gamma"] == 10.0
+    assert saved.compare["linked"] is False and saved.algorithm == "kmeans"
+
+    window.menus.actions["side_by_side"].trigger()  # off: a session of one run again
+    assert window.session_controller.save_to(path) and es.load_session(path).compare is None
+
+
+def test_a_bad_compare_entry_is_refused_before_anything_changes(qtbot, open_window, tmp_path, message_boxes):
+    import json
+
+    from engine import session as es
+
+    window = open_window("hac", size=(1280, 800))
+    d = json.loads(es.shipped_sessions()["compare-moons"][0].read_text())
+    d["compare"]["algorithm"]["params"]["k"] = 400  # more clusters than points
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(d))
+    assert not window.session_controller.open_path(path)
+    assert message_boxes and "compare" in message_boxes[0][2]
+    assert window.dataset is None and window.side_by_side.pane is None
+    d["compare"] = {"algorithm": {"name": "kmeans"}, "linked": "yes"}
+    with pytest.raises(es.SessionError, match="compare.linked"):
+        es.session_from_dict(d)

@@ -20,7 +20,10 @@ The format (version 1)
      "algorithm": {"name": "kmeans", "params": {"k": 2, ...}, ...algorithm-specific entries...},
      "step": "last" | 7,      (the step's 0-based index, at most MAX_STEP = 10,000,000; the window's
                                timeline, render --steps and result.json call index 7 "step 8")
-     "quiz": true}            (optional: open in "Predict the next step" mode)
+     "quiz": true,            (optional: open in "Predict the next step" mode)
+     "compare": {"algorithm": {"name": "spectral", "params": {...}, ...}, "linked": true}}
+                              (optional: View > Side by side, a second run on the same data in the
+                               right pane, its timeline linked to the first or not)
 
 Algorithm-specific entries (beside ``name`` and ``params``) are declared by each
 algorithm (:class:`engine.core.registry.SessionEntries`, in ``engine/<name>/entries.py``):
@@ -59,7 +62,7 @@ FORMAT = "clusterlab-session"
 VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 ** 2  # a session with hand-made points stays far below this
 DATA_KINDS = ("example", "generator", "mnist", "path", "points")
-TOP_KEYS = ("format", "version", "name", "description", "data", "transform", "algorithm", "step", "quiz")
+TOP_KEYS = ("format", "version", "name", "description", "data", "transform", "algorithm", "step", "quiz", "compare")
 
 class SessionError(ValueError):
     """A session file that cannot be used; the message names the file and what is wrong."""
@@ -87,6 +90,9 @@ class Session:
     quiz : bool
         Open in "Predict the next step" mode (for a class: with ``"step": 0``, every step is predicted
         before it is shown). Written only when true.
+    compare : dict or None
+        The second run of View > Side by side: ``{"algorithm": name, "params": {...}, "extra": {...},
+        "linked": bool}`` (parameters validated like the first run's); None: one run. Written only when set.
     folder : Path or None
         Where relative data paths are looked up (the session file's folder).
     source : str
@@ -102,6 +108,7 @@ class Session:
     extra: dict = field(default_factory=dict)
     step: int | str = "last"
     quiz: bool = False
+    compare: dict | None = None
     folder: Path | None = None
     source: str = ""
 
@@ -223,6 +230,17 @@ def _parse_algorithm(where, a) -> tuple[str, dict, dict]:
     return name, params, extra
 
 
+def _parse_compare(where, c) -> dict:
+    """The checked ``"compare"`` object: the right pane's algorithm (as ``"algorithm"``) and ``linked``."""
+    _want(where, "compare", c, dict, "an object such as {\"algorithm\": {\"name\": \"gmm\"}, \"linked\": true}")
+    _no_more(f"{where}: compare", c, ("algorithm", "linked"))
+    if "algorithm" not in c:
+        _fail(where, "compare.algorithm is missing; e.g. {\"name\": \"gmm\", \"params\": {\"k\": 2}}.")
+    name, params, extra = _parse_algorithm(f"{where}: compare", c["algorithm"])
+    linked = _want(where, "compare.linked", c.get("linked", True), bool, "true or false")
+    return {"algorithm": name, "params": params, "extra": extra, "linked": linked}
+
+
 def session_from_dict(d, *, folder=None, source: str = "") -> Session:
     """Validate a decoded session (a dict) and return a :class:`Session`.
 
@@ -270,8 +288,9 @@ def session_from_dict(d, *, folder=None, source: str = "") -> Session:
     if step != "last":
         step = _whole(where, "step", step, 0, MAX_STEP)
     quiz = _want(where, "quiz", d.get("quiz", False), bool, "true or false")
+    compare = _parse_compare(where, d["compare"]) if "compare" in d else None
     return Session(name=name, description=description, data=data, standardize=standardize, algorithm=alg,
-                   params=params, extra=extra, step=step, quiz=quiz,
+                   params=params, extra=extra, step=step, quiz=quiz, compare=compare,
                    folder=Path(folder) if folder is not None else None, source=str(source))
 
 
@@ -284,6 +303,11 @@ def session_to_dict(session: Session) -> dict:
            "algorithm": alg, "step": session.step}
     if session.quiz:
         out["quiz"] = True
+    if session.compare is not None:
+        c = session.compare
+        alg = {"name": c["algorithm"], "params": _tolist(dict(c["params"]))}
+        alg.update({k: _tolist(v) for k, v in c.get("extra", {}).items()})
+        out["compare"] = {"algorithm": alg, "linked": bool(c.get("linked", True))}
     return out
 
 

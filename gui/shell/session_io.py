@@ -138,10 +138,12 @@ def capture(window, folder=None, name: str | None = None, description: str | Non
     if description is None:
         description = controller.description if controller is not None and controller.description else \
             f"{plugin.algorithm.title} on {ds.name or 'points made by hand'}"
+    side = getattr(window, "side_by_side", None)  # View > Side by side: the right pane's run
     d = es.session_to_dict(Session(name=name, description=description, data=data,
                                    standardize=bool(window.standardized),
                                    algorithm=alg, params=params, extra=extra, step=step,
-                                   quiz=bool(getattr(getattr(window, "quiz", None), "on", False))))
+                                   quiz=bool(getattr(getattr(window, "quiz", None), "on", False)),
+                                   compare=side.session_entry() if side is not None else None))
     # the round trip through the validator gives exactly what a file would hold
     session = es.session_from_dict(d, folder=folder)
     try:  # a file that would not open again is not written: the settings must fit the data, as opening checks
@@ -198,6 +200,8 @@ def apply(window, session: Session, dataset=None, steps=None, work=None, project
         plugin.check_state(session.extra, dataset, X)
     except ParamError as exc:
         raise SessionError(f"{session.label}: algorithm {session.algorithm}: {exc}") from None
+    if (side := getattr(window, "side_by_side", None)) is not None:  # View > Side by side: a second run
+        side.check_session(session, dataset)
     controller = getattr(window, "session_controller", None)
     if controller is not None:
         controller.applying = True
@@ -223,6 +227,8 @@ def apply(window, session: Session, dataset=None, steps=None, work=None, project
     plugin.restore_state(dict(session.extra), after_run=True)
     if getattr(window, "quiz", None) is not None:
         window.quiz.set_on(session.quiz)
+    if side is not None:
+        side.apply_session(session.compare)
     if controller is not None:
         controller.set_session(session)
 

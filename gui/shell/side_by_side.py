@@ -25,7 +25,8 @@ Export and closing
 File > Export > Side by side writes both panes' centres (each with its algorithm, settings and step as
 a caption) into one PNG, or one pane's; atomically. Turning side by side off, or closing the window,
 closes the right pane at once: its player's thread and its plugins' tasks are stopped (its own close
-event, as a window's). Sessions keep the left pane; saving while side by side says so.
+event, as a window's). A session saved while side by side keeps the right pane's algorithm, settings and
+the link in its optional ``"compare"`` entry (:mod:`engine.session.schema`); opening it shows both.
 """
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QMessageBox, QSizePolicy, QSplitter,
                                QVBoxLayout, QWidget)
 
+from engine.core.params import ParamError
+from engine import session as es
+from engine.session import SessionError
 from gui.shell.dialogs import ask_save_path
 from gui.shell.side_by_side_pane import PaneSettings, pane_class, save_png
 
@@ -209,6 +213,9 @@ class SideBySide(QObject):
                     QGuiApplication.restoreOverrideCursor()
             else:
                 self._close()
+            controller = getattr(self.window, "session_controller", None)
+            if controller is not None:
+                controller._on_change()  # a session keeps the right pane
         self._update_actions()
 
     def _open(self):
@@ -217,26 +224,41 @@ class SideBySide(QObject):
         pane.make_pane()
         self.pane = pane
         self._layout(pane)
-        name, values = self._remembered or (w.plugin.algorithm.name if w.plugin else "", None)
-        names = [p.algorithm.name for p in pane.plugins]
-        with pane.one_restart():
-            if name in names:
-                pane.set_algorithm(names.index(name))
-                if values is None and w.plugin is not None:
-                    values = w.plugin.form.values()  # the same settings to start from: change one, compare
-                pane.plugin.form.set_values(values or {})
-            pane.follow(w)
-            pane.restart_run()
+        name, values, extra = self._remembered or (w.plugin.algorithm.name if w.plugin else "", None, {})
+        if values is None and w.plugin is not None and name == w.plugin.algorithm.name:
+            values = w.plugin.form.values()  # the same settings to start from: change one, compare
+        self._show(name, values or {}, extra)
         w.sigDataChanged.connect(self._follow)
         w.data_panel.sigStandardizeChanged.connect(self._follow)
         w.data_panel.sigAxesChanged.connect(self._follow)
         pane.statusBar().messageChanged.connect(self._pane_status)
         for window in (w, pane):  # a new run may fix the objective label's width again (its name changed)
             window.player.sigHistoryChanged.connect(self._relax_again)
+        controller = getattr(w, "session_controller", None)
+        if controller is not None:  # the right pane's choices are part of the session too
+            pane.sigAlgorithmChanged.connect(controller._on_change)
+            for plugin in pane.plugins:
+                plugin.sigRestart.connect(controller._on_change)
         self.link = TimelineLink(w.player, pane.player, self)
         self.link.set_on(self._linked)
         w.status("Side by side: choose the right pane's algorithm and settings in its panel; "
                  f"{SHORTCUT} closes it.")
+
+    def _show(self, name: str, values: dict, extra: dict):
+        """Run algorithm ``name`` with ``values`` (and a session's entries ``extra``) in the right pane, on the
+        left pane's data: one new run."""
+        pane, w = self.pane, self.window
+        names = [p.algorithm.name for p in pane.plugins]
+        with pane.one_restart():
+            if name in names:
+                pane.set_algorithm(names.index(name))
+                pane.plugin.panel()
+                pane.plugin.form.set_values(values)
+                pane.plugin.restore_state(dict(extra))
+            pane.follow(w)
+            pane.restart_run()
+        if name in names:
+            pane.plugin.restore_state(dict(extra), after_run=True)
 
     def _layout(self, pane):
         """The window's centre on the left, the pane on the right, each with a one-line header."""
@@ -320,7 +342,7 @@ class SideBySide(QObject):
     def _close(self):
         pane, w = self.pane, self.window
         if pane.plugin is not None:
-            self._remembered = (pane.plugin.algorithm.name, pane.plugin.form.values())
+            self._remembered = (pane.plugin.algorithm.name, pane.plugin.form.values(), {})
         self._disconnect(pane)
         split = w.takeCentralWidget()
         w.setCentralWidget(self._central)  # out of its header box, back in the window
@@ -374,6 +396,54 @@ class SideBySide(QObject):
     def _pane_status(self, text: str):
         if text and self.pane is not None:
             self.window.status(f"Right pane: {text}")
+
+    # ---------------------------------------------------------------- sessions
+    def session_entry(self) -> dict | None:
+        """The right pane's run for a session's ``"compare"`` entry (None while side by side is off)."""
+        pane = self.pane
+        if pane is None or pane.plugin is None:
+            return None
+        plugin = pane.plugin
+        try:
+            params, extra = dict(plugin.parameters()), plugin.save_state()
+        except ParamError as exc:
+            raise SessionError(f"The right pane's settings cannot be saved: {exc}") from None
+        for key, param in plugin.algorithm.session.replaces.items():
+            if key in extra:
+                params.pop(param, None)
+        return {"algorithm": plugin.algorithm.name, "params": params, "extra": extra, "linked": self.linked}
+
+    def _shows(self, compare) -> bool:
+        """Whether this window shows a session's second run: it has the algorithm, and is not a window made for
+        one algorithm (``clusterlab render`` draws the first run only)."""
+        names = [p.algorithm.name for p in self.window.plugins]
+        return compare is not None and len(names) > 1 and compare["algorithm"] in names
+
+    def check_session(self, session, dataset) -> None:
+        """Raise ``SessionError`` when the session's second run cannot be shown (before anything changes)."""
+        c = session.compare
+        if not self._shows(c):
+            return
+        right = session.replace(algorithm=c["algorithm"], params=c["params"], extra=c["extra"], compare=None)
+        es.make_steps(right, dataset)  # every argument checked against the data
+        plugin = next(p for p in self.window.plugins if p.algorithm.name == c["algorithm"])
+        try:
+            plugin.check_state(c["extra"], dataset, es.run_input(right, dataset)[0])
+        except ParamError as exc:
+            raise SessionError(f"{session.label}: compare: algorithm {c['algorithm']}: {exc}") from None
+
+    def apply_session(self, compare: dict | None) -> None:
+        """Show a session's ``"compare"`` entry: side by side, the right pane's algorithm and settings, the link."""
+        if not self._shows(compare):
+            return
+        self._remembered = (compare["algorithm"], dict(compare["params"]), dict(compare["extra"]))
+        self.set_linked(compare["linked"])
+        if self.on:
+            self._show(*self._remembered)
+            if self.link is not None:
+                self.link.set_on(self._linked)
+        else:
+            self.set_on(True)
 
     # ---------------------------------------------------------------- export
     def export_dialog(self, which: str):
