@@ -30,6 +30,20 @@ import numpy as np
 from engine.core.params import Param
 from engine.core.registry import Algorithm
 from engine.core.steps import Step, compact_labels, readonly
+from engine.core.working import Table, Working, point_names
+
+
+def working(X, steps, index, params, names=None, rows=None):
+    """Each point's squared distance to the centre, and their sum J (the step's objective)."""
+    step = steps[index]
+    X = np.asarray(X, dtype=float)
+    if step.centers is None:
+        return Working(tables=(Table("The points", "n", ["points"], ["n"], [[X.shape[0]]]),))
+    d = ((X - np.asarray(step.centers)[0]) ** 2).sum(axis=1)
+    shown = min(len(d), 50)
+    table = Table("Squared distances to the centre", "||x_n - mu||^2", point_names(len(d), names)[:shown] + ["J"],
+                  ["d"], [[v] for v in d[:shown]] + [[float(d.sum())]], highlight=[(shown, 0)])
+    return Working(tables=(table,), derived={"objective": float(d.sum())})
 
 
 def steps(X, k=1, seed=0):
@@ -58,7 +72,7 @@ ALGORITHM = Algorithm(
     params=(Param("k", "Clusters", "int", 1, low=1, high=1, help="Always one."),
             Param("seed", "Seed", "seed", 0, help="Not used; there for the session.")),
     objective_name="sum of squares", objective_sense="min",
-    gui="clusterlab_toy.gui:ToyPlugin", order=90,
+    gui="clusterlab_toy.gui:ToyPlugin", order=90, working=working,
     example={"generator": "blobs", "n": 30, "seed": 1})
 '''
 
