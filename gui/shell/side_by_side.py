@@ -63,6 +63,9 @@ def _find_menu(parent, title: str) -> QMenu | None:
 _NARROW = {"step_label": 64, "objective_label": 60, "scrubber": 40, "speed": 80}  # minimum widths while side by side
 
 
+OBJECTIVE_WIDTH = 190  # at most, while side by side (the objective's text elides)
+
+
 def _relax(window, on: bool):
     """Let the widgets whose minimum is their whole content (the timeline's texts, which elide; the tabs, as wide
     as their widest page) be narrower while side by side, so both panes fit a 1280-pixel screen; ``on=False``
@@ -75,8 +78,14 @@ def _relax(window, on: bool):
         if on:
             saved.setdefault(name, widget.minimumWidth())
             widget.setMinimumWidth(_NARROW.get(name, 1))
+            if name == "objective_label":  # the step's text (its number first) gets the room
+                widget.setMaximumWidth(min(widget.maximumWidth(), OBJECTIVE_WIDTH))
         elif name in saved:
             widget.setMinimumWidth(saved.pop(name))
+    if not on:  # the objective's width follows its name (which may have changed meanwhile): fitted again
+        timeline, name = window.timeline, window.timeline.objective_name
+        timeline.set_objective_name("objective" if name != "objective" else "value")
+        timeline.set_objective_name(name)
 
 
 class TimelineLink(QObject):
@@ -227,13 +236,13 @@ class SideBySide(QObject):
         name, values, extra = self._remembered or (w.plugin.algorithm.name if w.plugin else "", None, {})
         if values is None and w.plugin is not None and name == w.plugin.algorithm.name:
             values = w.plugin.form.values()  # the same settings to start from: change one, compare
+        for window in (w, pane):  # a new run may fix the objective label's width again (its name changed)
+            window.player.sigHistoryChanged.connect(self._relax_again)
         self._show(name, values or {}, extra)
         w.sigDataChanged.connect(self._follow)
         w.data_panel.sigStandardizeChanged.connect(self._follow)
         w.data_panel.sigAxesChanged.connect(self._follow)
         pane.statusBar().messageChanged.connect(self._pane_status)
-        for window in (w, pane):  # a new run may fix the objective label's width again (its name changed)
-            window.player.sigHistoryChanged.connect(self._relax_again)
         controller = getattr(w, "session_controller", None)
         if controller is not None:  # the right pane's choices are part of the session too
             pane.sigAlgorithmChanged.connect(controller._on_change)
