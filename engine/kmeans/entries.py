@@ -143,7 +143,9 @@ def _inputs(extra: dict, dataset, X, kwargs):
 
 def sweep_summary(sweep, spec: dict) -> dict:
     """The ``"sweep"`` part of ``result.json``: K values, restarts, seed, every run's seed, final objective
-    (None = not run), iterations and convergence, and the best restart of each K.
+    (None = not run), iterations and convergence, the best restart of each K and the mean silhouette of
+    that run (``silhouettes``, None where undefined, e.g. K = 1), in ``silhouette_metric``, averaged over
+    ``silhouette_points`` points (``silhouette_sample``: the sampled point indices, or None for all).
 
     Parameters
     ----------
@@ -158,7 +160,18 @@ def sweep_summary(sweep, spec: dict) -> dict:
             "seed": spec.get("seed"), "seeds": np.asarray(sweep.seeds).tolist(),
             "objectives": [[finite(v) for v in row] for row in np.asarray(sweep.objectives)],
             "n_iter": np.asarray(sweep.n_iter).tolist(), "converged": np.asarray(sweep.converged).tolist(),
-            "best_restart": np.asarray(sweep.best_restart).tolist()}
+            "best_restart": np.asarray(sweep.best_restart).tolist(), **_silhouette_summary(sweep, finite)}
+
+
+def _silhouette_summary(sweep, finite) -> dict:
+    sil = getattr(sweep, "silhouettes", None)
+    if sil is None:
+        return {}
+    rows = sweep.silhouette_rows
+    n = next((len(fit.labels) for fit in sweep.best if fit is not None), 0)
+    return {"silhouettes": [finite(v) for v in np.asarray(sil)], "silhouette_metric": sweep.silhouette_metric,
+            "silhouette_points": n if rows is None else int(len(rows)),
+            "silhouette_sample": None if rows is None else np.asarray(rows).tolist()}
 
 
 def _work(extra: dict, dataset, X, kwargs) -> dict:

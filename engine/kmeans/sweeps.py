@@ -8,7 +8,13 @@ watched step by step with :func:`engine.kmeans.steps`.
 
 A caller that shows the sweep while it runs (the elbow plot filling in) gives
 ``on_run``: it is called with every finished run's :class:`FitResult`, in the
-order the runs finish. ``cancel`` is polled before every run and after every
+order the runs finish, and ``on_silhouette`` with each K's mean silhouette.
+
+Once every restart of a K has finished, the mean silhouette of that K's best run
+is computed (:func:`engine.scores.silhouette_score`, in the run's own metric:
+l2 for K-means, l1 for K-medians, the medoids' metric; on many points the mean
+over a fixed random sample of points, :func:`engine.scores.sample_rows`, the
+same sample for every K). It is ``nan`` for K = 1 and where it is undefined. ``cancel`` is polled before every run and after every
 Lloyd iteration, so a cancel takes effect within one iteration.
 
 Example
@@ -31,8 +37,9 @@ from engine.core.params import ParamError
 from engine.core.validation import check_whole, make_rng
 from engine.kmeans.lloyd import Cancelled, FitResult, fit_run, run
 from engine.kmeans.problem import check_run, prepare
+from engine.scores import run_metric, sample_rows, silhouette_score
 
-__all__ = ["sweep", "sweep_seeds", "SweepResult"]
+__all__ = ["sweep", "sweep_seeds", "SweepResult", "best_silhouette", "silhouette_plan", "silhouette_note"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +60,12 @@ class SweepResult:
         Per K, the run with the least final objective (the first restart on ties).
     best_restart : ndarray of shape (n_ks,)
         Its restart index (-1 while none finished).
+    silhouettes : ndarray of shape (n_ks,)
+        Mean silhouette of the best run of each K (``nan``: K = 1, undefined, not computed or not asked for).
+    silhouette_metric : str
+        The point distance of the silhouettes (``"l1"``, ``"l2"`` or ``"linf"``).
+    silhouette_rows : ndarray of int or None
+        The points the silhouettes average (None: all of them; else a sorted random sample).
     """
 
     ks: np.ndarray
@@ -62,6 +75,37 @@ class SweepResult:
     converged: np.ndarray
     best: list
     best_restart: np.ndarray
+    silhouettes: np.ndarray = None
+    silhouette_metric: str = "l2"
+    silhouette_rows: np.ndarray | None = None
+
+    @property
+    def silhouette_note(self) -> str:
+        """How the silhouettes were averaged, e.g. ``"l2, all 150 points"`` (for titles and captions)."""
+        n = next((len(fit.labels) for fit in self.best if fit is not None), 0)
+        return silhouette_note(self.silhouette_metric, self.silhouette_rows, n)
+
+
+def silhouette_plan(n: int, d: int, variant="means", metric=None) -> tuple[str, np.ndarray | None]:
+    """(metric, rows) of a sweep's silhouettes on ``n`` points of ``d`` features: the run's point distance
+    (:func:`engine.scores.run_metric`) and :func:`engine.scores.sample_rows` (None: every point).
+
+    >>> silhouette_plan(100, 2, "medians")
+    ('l1', None)
+    """
+    m = run_metric({"variant": variant, "metric": metric})
+    return m, sample_rows(n, d, m)
+
+
+def silhouette_note(metric: str, rows, n: int) -> str:
+    """``"l2, all 150 points"`` or ``"l2, a random sample of 3,000 of 6,000 points"``.
+
+    >>> silhouette_note("l1", None, 150)
+    'l1, all 150 points'
+    """
+    if rows is None:
+        return f"{metric}, all {n:,} points"
+    return f"{metric}, a random sample of {len(rows):,} of {n:,} points"
 
 
 def sweep_seeds(seed, n_ks, restarts) -> np.ndarray:
@@ -82,7 +126,8 @@ def sweep_seeds(seed, n_ks, restarts) -> np.ndarray:
 def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++", seed=0, max_iter=300,
           metric=None, dtype=None, progress: Callable[[int, int], object] | None = None,
           cancel: Callable[[], bool] | None = None,
-          on_run: Callable[[int, int, FitResult], object] | None = None) -> SweepResult:
+          on_run: Callable[[int, int, FitResult], object] | None = None, silhouette: bool = True,
+          on_silhouette: Callable[[int, float], object] | None = None) -> SweepResult:
     """Run every K in ``ks`` from ``restarts`` random starts; keep every final objective and the best run per K.
 
     Runs go K by K, restart by restart; run ``(i, r)`` uses seed
@@ -110,6 +155,10 @@ def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++"
     on_run : callable(i, r, FitResult), optional
         Called after each finished run with its K index, restart index and
         result (before ``progress``), e.g. to draw the run at once.
+    silhouette : bool
+        Compute the mean silhouette of each K's best run (see the module docstring); default True.
+    on_silhouette : callable(i, value), optional
+        Called with each K's index and mean silhouette once computed.
 
     Returns
     -------
@@ -139,9 +188,13 @@ def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++"
     best: list = [None] * len(ks)
     best_r = np.full(len(ks), -1, dtype=np.int64)
     total = len(ks) * restarts
+    sil = np.full(len(ks), np.nan)
+    sil_metric, sil_rows = silhouette_plan(*data.X.shape, variant, metric)
+    sil_X = data.X if data.X.dtype == np.float64 else X  # the data as given, in float64 (not a float32 copy)
 
     def result():
-        return SweepResult(np.array(ks), J.copy(), seeds, n_iter.copy(), conv.copy(), list(best), best_r.copy())
+        return SweepResult(np.array(ks), J.copy(), seeds, n_iter.copy(), conv.copy(), list(best), best_r.copy(),
+                           sil.copy(), sil_metric, sil_rows)
 
     done = 0
     for i, kk in enumerate(ks):
@@ -163,4 +216,19 @@ def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++"
                 on_run(i, r, res)
             if progress is not None:
                 progress(done, total)
+        if silhouette and kk > 1:
+            if cancel is not None and cancel():
+                raise Cancelled(result())
+            sil[i] = best_silhouette(sil_X, best[i].labels, sil_metric, sil_rows)
+            if on_silhouette is not None:
+                on_silhouette(i, float(sil[i]))
     return result()
+
+
+def best_silhouette(X, labels, metric: str, rows) -> float:
+    """The mean silhouette of ``labels`` in ``metric`` over ``rows`` (None: all points); ``nan`` when undefined
+    (every point in one cluster, or a cluster per point)."""
+    try:
+        return float(silhouette_score(X, labels, metric, rows=rows))
+    except ParamError:
+        return float("nan")

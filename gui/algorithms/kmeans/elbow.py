@@ -9,6 +9,12 @@ dots; the best restart of each K is a larger diamond, joined by a line (the
 elbow curve). Clicking a dot emits :attr:`ElbowView.sigRunClicked` with the
 K index and restart index, so the window can load that run into the timeline.
 Values not computed yet (a sweep in progress) are NaN and not drawn.
+
+Under the elbow, on the same K axis, the mean silhouette of each K's best run
+(:class:`gui.algorithms.kmeans.silhouette_k.SilhouetteKView`); clicking one of
+its dots loads that K's best run, as clicking the diamond does.
+:attr:`ElbowView.plot` (an :class:`~gui.algorithms.kmeans.silhouette_k.ElbowFigure`)
+holds the two plots without the caption (what ``render`` and File ▸ Export draw).
 """
 from __future__ import annotations
 
@@ -17,6 +23,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
+
+from gui.algorithms.kmeans.silhouette_k import ElbowFigure, SilhouetteKView
 
 __all__ = ["ElbowView", "RestartsView", "best_per_k", "parse_ks"]
 
@@ -59,20 +67,23 @@ class ElbowView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setLabel("bottom", "K (number of clusters)")
-        self.plot.setLabel("left", "final objective")
-        self.legend = self.plot.addLegend(offset=(-10, 10))
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(BEST, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.plot = ElbowFigure()  # the elbow above, the silhouette against K below: one figure
+        pi = self.plot.getPlotItem()
+        pi.showGrid(x=True, y=True, alpha=0.25)
+        pi.setLabel("bottom", "K (number of clusters)")
+        pi.setLabel("left", "final objective")
+        self.legend = pi.addLegend(offset=(-10, 10))
+        self.curve = pi.plot([], [], pen=pg.mkPen(BEST, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.dots = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(DOT + "b0"), pen=pg.mkPen("w", width=0.5),
                                        hoverable=True, hoverSize=11, tip=self._tip, name="one restart")
         self.best = pg.ScatterPlotItem(size=15, symbol="d", brush=pg.mkBrush(BEST), pen=pg.mkPen("k", width=1),
                                        name="best restart of K")
         self.selected = pg.ScatterPlotItem(size=22, symbol="o", brush=None, pen=pg.mkPen("k", width=2))
         for item in (self.dots, self.best, self.selected):
-            self.plot.addItem(item)
+            pi.addItem(item)
         self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.silhouette = SilhouetteKView(self.plot, self)
+        self.silhouette.sigKClicked.connect(self._on_silhouette_clicked)
         self.caption = QLabel()
         self.caption.setObjectName("elbow_caption")
         self.caption.setWordWrap(True)
@@ -85,7 +96,7 @@ class ElbowView(QWidget):
         self.seeds = None
 
     def set_objective(self, name: str):
-        self.plot.setLabel("left", f"final {name}")
+        self.plot.getPlotItem().setLabel("left", f"final {name}")
 
     def x_of(self, i: int, r: int) -> float:
         """Horizontal position of restart ``r`` of ``ks[i]``."""
@@ -124,8 +135,8 @@ class ElbowView(QWidget):
         n_done = int(np.isfinite(self.objectives).sum())
         if n_done:
             self.caption.setText(f"{n_done} runs: {self.ks.size} values of K × {self.objectives.shape[1]} "
-                                 "random restarts; ◆ = the best restart of each K (the one kept). "
-                                 "Click a dot to load that run into the timeline.")
+                                 "random restarts; ◆ = the best restart of each K (the one kept), its mean "
+                                 "silhouette below. Click a dot to load that run into the timeline.")
         else:
             self.caption.setText("No sweep yet: choose the K values and restarts, then press Run sweep.")
 
@@ -144,16 +155,29 @@ class ElbowView(QWidget):
         pad = max(0.08 * (hi - lo), 5e-4 * max(abs(lo), abs(hi)), 1e-12)
         vb.setYRange(lo - pad, hi + pad, padding=0)
 
+    def set_silhouettes(self, values, note: str = ""):
+        """The mean silhouette of each K's best run (NaN: none yet), drawn under the elbow."""
+        self.silhouette.set_values(self.ks, values, note)
+
     def set_selected(self, i: int | None, r: int | None = None):
-        """Ring the run that is loaded in the timeline (None: no ring)."""
+        """Ring the run that is loaded in the timeline (None: no ring); its silhouette too when it is the best."""
         if i is None or not (0 <= i < self.ks.size) or not np.isfinite(self.objectives[i, r]):
             self.selected.setData([], [])
+            self.silhouette.set_selected(None)
         else:
             self.selected.setData([self.x_of(i, r)], [self.objectives[i, r]])
+            self.silhouette.set_selected(i if best_per_k(self.objectives)[i] == r else None)
 
     def clear(self):
         self.set_results([], np.zeros((0, 0)))
+        self.silhouette.clear()
         self.set_selected(None)
+
+    def _on_silhouette_clicked(self, i: int):
+        """A K's silhouette: load the best run of that K (the one the silhouette is of)."""
+        r = int(best_per_k(self.objectives)[i]) if 0 <= i < self.objectives.shape[0] else -1
+        if r >= 0:
+            self.sigRunClicked.emit(i, r)
 
     def _tip(self, x, y, data):
         i, r = data
@@ -352,6 +376,7 @@ def _demo_widget() -> RestartsView:
     res = kmeans.sweep(X, range(1, 7), 3, seed=0)
     view = RestartsView()
     view.elbow.set_results(res.ks, res.objectives, res.seeds)
+    view.elbow.set_silhouettes(res.silhouettes, res.silhouette_note)
     return view
 
 

@@ -64,6 +64,7 @@ class SweepRuns:
     objectives, seeds : ndarray of shape (n_ks, restarts); NaN / -1 until a run finished
     centers : dict (i, r) -> ndarray of shape (k, d)
     labels : dict (i, r) -> ndarray of shape (n,) (only while n x runs <= :data:`LABELS_KEPT`)
+    silhouettes : ndarray of shape (n_ks,); the mean silhouette of each K's best run (NaN until computed)
     """
 
     def __init__(self, ks, restarts: int, n: int):
@@ -73,6 +74,7 @@ class SweepRuns:
         self.centers: dict = {}
         self.labels: dict = {}
         self.keep_labels = n * len(self.ks) * restarts <= LABELS_KEPT
+        self.silhouettes = np.full(len(self.ks), np.nan)
 
     def add(self, i: int, r: int, fit):
         self.objectives[i, r] = fit.final_objective

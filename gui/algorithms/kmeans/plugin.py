@@ -146,6 +146,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
             self._runs = None  # SweepRuns of the last sweep, filled in while it runs
             self._sweep_started = 0.0
             self._sweep_context = None
+            self._silhouette_note = ""  # how the sweep's silhouettes are averaged (metric, all points or a sample)
             self._loaded_run = None
             self.window.installEventFilter(self)
             self._views = [("Objective", self.objective), *self.restart_views(), ("Restarts && K", self.restarts),
@@ -164,7 +165,8 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
         return True
 
     def figure(self, view):
-        """The plot of each tab, without its controls: the objective curve, the elbow, the centre images."""
+        """The plot of each tab, without its controls: the objective curve, the elbow (with the silhouette
+        against K under it), the centre images."""
         if view is getattr(self, "objective", None):
             return self.objective.plot
         if view is getattr(self, "restarts", None):

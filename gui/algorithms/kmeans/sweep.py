@@ -5,7 +5,9 @@
 ``sweep_task`` / ``multiples_task`` and drawing helpers). The sweep runs
 ``engine.kmeans.sweep`` in a :class:`gui.run.tasks.BackgroundTask`; every
 finished run comes back at once (``on_run`` -> ``sigPartial``) and its dot is
-drawn within 80 ms, so the elbow fills in while the sweep runs. What the runs
+drawn within 80 ms, so the elbow fills in while the sweep runs; each K's mean
+silhouette (of its best run, computed by the sweep in the same thread) follows
+once that K's runs are done, under the elbow. What the runs
 leave (:class:`gui.algorithms.kmeans.extras.SweepRuns`: objectives, centres and,
 for moderate sizes, labels) also feeds the small multiples of one K, so
 showing them computes nothing again.
@@ -18,6 +20,7 @@ import numpy as np
 
 from engine import kmeans as ekm
 from engine.kmeans.entries import sweep_options
+from engine.kmeans.sweeps import silhouette_note, silhouette_plan
 from gui.algorithms.kmeans.extras import SweepRuns, data_coordinates
 
 __all__ = ["SweepMixin"]
@@ -52,6 +55,8 @@ class SweepMixin:
         options = self._sweep_options(X)
         self._sweep_context = (ds, X, options)
         self._runs = SweepRuns(ks, restarts, ds.n)
+        metric, rows = silhouette_plan(*np.shape(X), options["variant"], options.get("metric"))
+        self._silhouette_note = silhouette_note(metric, rows, ds.n)
         self.restarts.set_ks(ks, restarts)
         precision = " in float32" if options.get("dtype") == "float32" else ""
         self.restarts.message.setText(f"Running {len(ks)} × {restarts} runs{precision}… every dot appears "
@@ -72,6 +77,8 @@ class SweepMixin:
             if ahead is not None and ahead.matches(X, ks, restarts, seed, options):
                 for done, run in enumerate(ahead.runs, 1):  # computed already (render does it while it starts)
                     progress(done, total, f"K = {ks[run[0]]}, restart {run[1] + 1}", partial=run)
+                for i, value in enumerate(ahead.result.silhouettes):
+                    progress(total, total, f"silhouette of K = {ks[i]}", partial=("silhouette", i, value))
                 return ahead.result, False
             count = [0]
 
@@ -79,8 +86,12 @@ class SweepMixin:
                 count[0] += 1
                 progress(count[0], total, f"K = {ks[i]}, restart {r + 1}", partial=(i, r, fit))
 
+            def on_silhouette(i, value):
+                progress(count[0], total, f"silhouette of K = {ks[i]}", partial=("silhouette", i, value))
+
             try:
-                return ekm.sweep(X, ks, restarts, seed=seed, cancel=cancelled, on_run=on_run, **options), False
+                return ekm.sweep(X, ks, restarts, seed=seed, cancel=cancelled, on_run=on_run,
+                                 on_silhouette=on_silhouette, **options), False
             except ekm.Cancelled as exc:
                 return exc.partial, True
 
@@ -95,11 +106,14 @@ class SweepMixin:
                            0)
 
     def _on_sweep_run(self, partial):
-        """One run of the running sweep finished: keep it and redraw the elbow soon (coalesced)."""
-        i, r, fit = partial
+        """One run of the running sweep finished (or one K's silhouette): keep it and redraw the elbow soon
+        (coalesced)."""
         if self._runs is None or self._sweep_context is None or self._sweep_context[0] is not self.window.dataset:
             return
-        self._runs.add(i, r, fit)
+        if partial[0] == "silhouette":
+            self._runs.silhouettes[partial[1]] = partial[2]
+        else:
+            self._runs.add(*partial)
         if not self._elbow_timer.isActive():
             self._elbow_timer.start()
 
@@ -108,6 +122,7 @@ class SweepMixin:
         if runs is None or self.sweep is not None:
             return
         self.restarts.elbow.set_results(runs.ks, runs.objectives, runs.seeds)
+        self.restarts.elbow.set_silhouettes(runs.silhouettes, self._silhouette_note)
 
     def _on_sweep_failed(self, message: str):
         self.restarts.message.setText(f"<span style='color:#D55E00'>{message}</span>")
@@ -121,6 +136,7 @@ class SweepMixin:
         self.sweep = res
         self.restarts.elbow.set_objective(self.objective_label())
         self.restarts.elbow.set_results(res.ks, res.objectives, res.seeds)
+        self.restarts.elbow.set_silhouettes(res.silhouettes, res.silhouette_note)
         self.restarts.elbow.set_selected(None)
         done = int(np.isfinite(res.objectives).sum())
         seconds = time.monotonic() - self._sweep_started
