@@ -17,7 +17,9 @@ current step it shows
   colours the scatter's points by their true label (off: back to the clusters).
 
 Linked both ways with the scatter: clicking a bar rings its point; clicking a point (inspect mode)
-marks its bar; clicking a cell rings that cell's points and marks their bars. It follows the timeline
+marks its bar; clicking a cell rings that cell's points and marks their bars, and for image data
+(``dataset.image_shape``, e.g. MNIST) shows their images under the table
+(:class:`gui.views.scores_images.CellImages`); clicking one of those rings its point. It follows the timeline
 but computes only while visible (``showEvent`` catches up).
 """
 from __future__ import annotations
@@ -36,6 +38,7 @@ from engine.scores import silhouette_samples, step_scores
 from engine.scores.summary import silhouette_cost
 from gui.run.tasks import BackgroundTask
 from gui.widgets import palette
+from gui.views.scores_images import CellImages
 from gui.views.scores_plot import SilhouettePlot
 from gui.views.scores_table import ContingencyTable
 
@@ -157,7 +160,10 @@ class ScoresView(QWidget):
         tv.addLayout(row)
         self.table = ContingencyTable()
         self.table.sigCellChosen.connect(self._on_cell)
-        tv.addWidget(self.table)
+        tv.addWidget(self.table, 1)
+        self.images = CellImages()
+        self.images.sigPointClicked.connect(self._on_image_clicked)
+        tv.addWidget(self.images, 1)
         self.splitter.addWidget(self.truth_panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -288,6 +294,9 @@ class ScoresView(QWidget):
         """ARI, NMI, purity and the table of ``labels`` against ``truth`` (None: no known labels)."""
         self._external = None
         has = truth is not None
+        if self.images.isVisible():
+            self.images.clear_points()  # another step: the cell shown is no longer the table's
+            self._fit_table()
         self.truth_panel.setVisible(has)
         self.truth_box.setEnabled(has)
         if not has:
@@ -322,8 +331,12 @@ class ScoresView(QWidget):
         if t.horizontalScrollBar().isVisible():
             need += t.horizontalScrollBar().height()
         need += self.truth_box.sizeHint().height() + 4
+        share = 0.5
+        if not self.images.isHidden():
+            need += self.images.title.sizeHint().height() + 150
+            share = 0.65
         total = sum(self.splitter.sizes()) or self.splitter.height()
-        panel = min(need, int(0.5 * total))
+        panel = min(need, int(share * total))
         self.splitter.setSizes([max(total - panel, 1), panel])
 
     def _class_name(self, j: int) -> str:
@@ -392,6 +405,26 @@ class ScoresView(QWidget):
         if marked < idx.size:
             text += f" ({marked:,} of them in the silhouette sample)"
         self.window.status(text)
+        self._show_cell_images(idx, cluster, f"{name} with true label {self._class_name(label)}")
+
+    def _show_cell_images(self, idx, cluster: int, title: str):
+        """The images of a cell's points under the table, for image data (else none)."""
+        ds, scatter = self.window.dataset, self.window.scatter
+        if ds is None or ds.image_shape is None or ds.n != self._labels.size:
+            if not self.images.isHidden():
+                self.images.clear_points()
+                self._fit_table()
+            return
+        colour = scatter.cluster_hex(cluster, self._labels, scatter.raster)
+        self.images.show_points(ds.X, idx, ds.image_shape, colour, (float(ds.X.min()), float(ds.X.max())), title)
+        self._fit_table()
+
+    def _on_image_clicked(self, i: int):
+        scatter = self.window.scatter
+        scatter.highlight([i])
+        self.plot.set_highlight([i])
+        self.window.status(f"{self._point_name(i)} (true label {self._class_name(int(self._truth[i]))}) in "
+                           f"{scatter.cluster_name(int(self._labels[i]), self._labels)}")
 
     def _on_data_changed(self):
         self._key = None
