@@ -71,7 +71,9 @@ Merge step payload (read-only):
 ``"linkage"``, ``"norm"`` : str
     The run's settings (norm is ``"precomputed"`` with ``distances``).
 
-Modules: :mod:`engine.hac.prepare` (input checks), :mod:`engine.hac.linkage` (the fast merge loops),
+Modules: :mod:`engine.hac.prepare` (input checks), :mod:`engine.hac.linkage` (the fast merge loops;
+min / max / avg keep the ``m (m - 1) / 2`` cluster distances in :mod:`engine.hac.condensed`, the one
+O(n^2) array; :mod:`engine.hac.memory` refuses a run that cannot fit),
 :mod:`engine.hac.merges` (steps, :func:`fit`, :func:`first_merges`), :mod:`engine.hac.witness`,
 :mod:`engine.hac.dendrogram`; this package re-exports their public names.
 
@@ -96,7 +98,7 @@ from engine.hac.prepare import LINKAGES, NORM_NAMES, NORMS, PARAMS
 from engine.hac.working import working as _working
 
 __all__ = ["steps", "fit", "HacResult", "first_merges", "FirstMerge", "cut_height", "cut_count",
-           "validate_linkage", "ALGORITHM", "NORMS", "LINKAGES"]
+           "validate_linkage", "ALGORITHM", "NORMS", "LINKAGES", "NORM_NAMES"]
 
 
 ALGORITHM = Algorithm(name="hac", session=_entries.SESSION, example={"example": "four-points"}, example_params={},

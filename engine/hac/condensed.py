@@ -26,7 +26,7 @@ from engine.hac.distances import pairwise
 __all__ = ["CHUNK", "row_starts", "Condensed", "from_blocks", "point_blocks", "square_blocks",
            "size_of", "to_square"]
 
-#: Elements per temporary block while building or compacting (1 MB of float64).
+#: Elements per temporary block while building (1 MB of float64).
 CHUNK = 1 << 17
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from engine.core.cancel import check
 
-__all__ = ["BLOCK", "pairwise", "distance_matrix", "point_row"]
+__all__ = ["BLOCK", "pairwise", "point_row"]
 
 #: Elements per temporary block (256 kB of float64: stays in cache).
 BLOCK = 1 << 15
@@ -67,17 +67,6 @@ def pairwise(A: np.ndarray, B: np.ndarray, norm: str, out: np.ndarray | None = N
     if norm == "l2" and not squared:
         np.sqrt(out, out=out)
     return out
-
-
-def distance_matrix(X: np.ndarray, norm: str) -> np.ndarray:
-    """Square ``(n, n)`` matrix of point distances, computed in row blocks (:func:`check` between blocks)."""
-    n = X.shape[0]
-    D = np.empty((n, n))
-    rows = max(1, BLOCK // max(1, n))
-    for r0 in range(0, n, rows):
-        check()
-        pairwise(X[r0:r0 + rows], X, norm, out=D[r0:r0 + rows])
-    return D
 
 
 def point_row(X, p, norm, squared=False):
