@@ -127,3 +127,24 @@ def test_render_writes_the_sweep_silhouettes_to_result_json_and_the_figure(qtbot
     green = sum(1 for y in range(image.height() // 2, image.height()) for x in range(0, image.width(), 2)
                 if image.pixelColor(x, y).name() == "#009e73")
     assert green > 20
+
+
+def test_the_scores_blobs_session_shows_what_its_description_says(qtbot, tmp_path):
+    """The gallery's session: the Scores figure and the sweep with its silhouettes, the numbers it quotes."""
+    from gui.shell import render
+    out = tmp_path / "sb"
+    assert render.main(["example:scores-blobs", "--out", str(out), "--no-svg", "--size", "500x400"]) == 0
+    res = json.loads((out / "result.json").read_text())
+    assert {"scores.png", "restarts-k.png"} <= set(res["files"])
+    s, sweep = res["scores"], res["sweep"]
+    assert round(s["silhouette"], 3) == 0.685 and round(s["ari"], 3) == 0.980 and round(s["nmi"], 3) == 0.970
+    assert round(s["purity"], 3) == 0.993
+    table = np.asarray(s["contingency"]["table"])
+    assert table.sum() == 150 and sorted(table[table > 0].tolist()) == [1, 49, 50, 50]  # one point astray
+    best_j = [min(row) for row in (np.where(np.equal(o, None), np.inf, o) for o in sweep["objectives"])]
+    assert sweep["ks"] == [1, 2, 3, 4, 5, 6] and sweep["silhouettes"][0] is None
+    assert sweep["ks"][int(np.nanargmax(np.array(sweep["silhouettes"], dtype=float)))] == 2  # silhouette: K = 2
+    drops = -np.diff(best_j)
+    assert drops[1] > 3 * drops[2]  # ... while the elbow bends at K = 3
+    description = es.load_session(es.shipped_sessions()["scores-blobs"][0]).description
+    assert "0.685" in description and "ARI 0.980" in description

@@ -160,13 +160,14 @@ class ScoresView(QWidget):
         tv.addLayout(row)
         self.table = ContingencyTable()
         self.table.sigCellChosen.connect(self._on_cell)
-        tv.addWidget(self.table, 1)
-        self.images = CellImages()
-        self.images.sigPointClicked.connect(self._on_image_clicked)
-        tv.addWidget(self.images, 1)
+        tv.addWidget(self.table)
         self.splitter.addWidget(self.truth_panel)
+        self.images = CellImages()  # a cell's images (image data), under the table
+        self.images.sigPointClicked.connect(self._on_image_clicked)
+        self.splitter.addWidget(self.images)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 2)
         v.addWidget(self.splitter, 1)
 
     # ---------------------------------------------------------------- the shared-view contract
@@ -331,13 +332,14 @@ class ScoresView(QWidget):
         if t.horizontalScrollBar().isVisible():
             need += t.horizontalScrollBar().height()
         need += self.truth_box.sizeHint().height() + 4
-        share = 0.5
-        if not self.images.isHidden():
-            need += self.images.title.sizeHint().height() + 150
-            share = 0.65
         total = sum(self.splitter.sizes()) or self.splitter.height()
-        panel = min(need, int(share * total))
-        self.splitter.setSizes([max(total - panel, 1), panel])
+        if self.images.isHidden():
+            panel = min(need, int(0.5 * total))
+            self.splitter.setSizes([max(total - panel, 1), panel, 0])
+            return
+        images = min(self.images.preferred_height(), int(0.35 * total))  # the table and the images: 3/4
+        panel = min(need, int(0.75 * total) - images)
+        self.splitter.setSizes([max(total - panel - images, 1), panel, images])
 
     def _class_name(self, j: int) -> str:
         names = self.window.dataset.label_names

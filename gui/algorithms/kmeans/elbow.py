@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushB
 
 from gui.algorithms.kmeans.silhouette_k import ElbowFigure, SilhouetteKView
 
-__all__ = ["ElbowView", "RestartsView", "best_per_k", "parse_ks"]
+__all__ = ["ElbowView", "RestartsView", "best_per_k", "parse_ks", "format_ks"]
 
 DOT = "#0072B2"
 BEST = "#D55E00"
@@ -94,9 +94,13 @@ class ElbowView(QWidget):
         self.ks = np.zeros(0, dtype=int)
         self.objectives = np.zeros((0, 0))
         self.seeds = None
+        self.objective_name = ""
 
     def set_objective(self, name: str):
-        self.plot.getPlotItem().setLabel("left", f"final {name}")
+        """The objective's name: its symbol on the axis ("final J"), the whole name in the caption."""
+        self.objective_name = name
+        short = name.split(" = ")[0] if " = " in name else name
+        self.plot.getPlotItem().setLabel("left", f"final {short}")
 
     def x_of(self, i: int, r: int) -> float:
         """Horizontal position of restart ``r`` of ``ks[i]``."""
@@ -134,9 +138,10 @@ class ElbowView(QWidget):
         self._fit_range()
         n_done = int(np.isfinite(self.objectives).sum())
         if n_done:
+            what = f" ({self.objective_name})" if " = " in self.objective_name else ""
             self.caption.setText(f"{n_done} runs: {self.ks.size} values of K × {self.objectives.shape[1]} "
-                                 "random restarts; ◆ = the best restart of each K (the one kept), its mean "
-                                 "silhouette below. Click a dot to load that run into the timeline.")
+                                 f"random restarts{what}; ◆ = the best restart of each K (the one kept), its "
+                                 "mean silhouette below. Click a dot to load that run into the timeline.")
         else:
             self.caption.setText("No sweep yet: choose the K values and restarts, then press Run sweep.")
 
@@ -230,6 +235,25 @@ def parse_ks(text: str) -> list[int]:
     return sorted(out)
 
 
+def format_ks(ks) -> str:
+    """K values as :func:`parse_ks` reads them, runs of three or more as ranges (the field stays short).
+
+    Example
+    -------
+    >>> format_ks([1, 2, 3, 4, 6, 10, 11])
+    '1-4, 6, 10, 11'
+    """
+    ks = sorted({int(k) for k in ks})
+    parts, i = [], 0
+    while i < len(ks):
+        j = i
+        while j + 1 < len(ks) and ks[j + 1] == ks[j] + 1:
+            j += 1
+        parts += [f"{ks[i]}-{ks[j]}"] if j - i >= 2 else [str(k) for k in ks[i:j + 1]]
+        i = j + 1
+    return ", ".join(parts)
+
+
 class RestartsView(QWidget):
     """"Restarts & K": sweep controls, the elbow plot and small multiples of the restarts of one K.
 
@@ -277,6 +301,7 @@ class RestartsView(QWidget):
         self.k_choice = QComboBox()
         self.k_choice.setObjectName("sweep_k_choice")
         self.mini = pg.GraphicsLayoutWidget()
+        self.mini.setMinimumHeight(140)  # small multiples stay readable under the elbow and the silhouettes
         self.mini.setBackground("w")
         self.mini.setObjectName("sweep_mini")
         self.tiles = TileView()
@@ -305,7 +330,7 @@ class RestartsView(QWidget):
         self.cancel_button.setEnabled(busy)
 
     def set_ks(self, ks, restarts: int | None = None):
-        self.ks_edit.setText(", ".join(str(int(k)) for k in ks))
+        self.ks_edit.setText(format_ks(ks))
         if restarts is not None:
             self.restarts_spin.setValue(int(restarts))
 

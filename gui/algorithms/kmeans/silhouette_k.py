@@ -89,6 +89,7 @@ class SilhouetteKView(QObject):
         pi.setMenuEnabled(False)
         pi.vb.setMouseEnabled(False, False)  # its K range follows the elbow's
         pi.setLabel("left", "mean silhouette")
+        pi.getAxis("left").enableAutoSIPrefix(False)  # silhouettes are in [-1, 1]: no "(x0.001)"
         pi.setLabel("bottom", "K (number of clusters)")
         pi.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         _narrow(pi.titleLabel)
@@ -120,8 +121,8 @@ class SilhouetteKView(QObject):
         if ok.any():
             j = int(np.flatnonzero(ok)[np.argmax(self.values[ok])])
             self.top.setData([float(self.ks[j])], [self.values[j]])
-            title = f"Mean silhouette of each K's best run ({note})" if note else \
-                "Mean silhouette of each K's best run"
+            title = f"Mean silhouette of each K's best run ({note}); ★ highest" if note else \
+                "Mean silhouette of each K's best run; ★ highest"
             lo, hi = float(y.min()), float(y.max())
             pad = max(0.1 * (hi - lo), 0.02)
             self.item.vb.setYRange(max(lo - pad, -1.0), min(hi + pad, 1.0), padding=0)
