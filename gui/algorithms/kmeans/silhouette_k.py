@@ -22,7 +22,7 @@ __all__ = ["ElbowFigure", "SilhouetteKView", "SILHOUETTE_COLOR", "AXIS_WIDTH"]
 
 SILHOUETTE_COLOR = "#009E73"
 #: Width of the left axis of the elbow and of this plot: their K axes line up.
-AXIS_WIDTH = 62
+AXIS_WIDTH = 70
 CLICK_PIXELS = 14.0
 
 
