@@ -137,6 +137,9 @@ class SilhouettePlot(pg.PlotWidget):
         bottom = float(self.ypos[-1]) + 0.5 + 0.5 * gap
         top = -0.5 - 0.5 * gap - 0.07 * (bottom + 0.5)  # room for the mean's label above the first bar
         self.vb.setRange(xRange=(lo, 1.02), yRange=(top, bottom), padding=0.0)
+        side = (1, 0) if self.mean > (lo + 1.02) / 2 else (0, 0)  # the label on the wider side of its line
+        self._mean.label.anchors = [side, side]
+        self._mean.label.updatePosition()
         self.set_highlight(None)
         self._update_ticks()
 
