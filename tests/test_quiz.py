@@ -1,8 +1,9 @@
 """Predict, then reveal: the quiz mode driven as a student would (clicks on the scatter, sliders, Reveal)."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QKeySequence, QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 from engine.core.resources import resource_path
 from engine.session import load_session, session_from_dict, session_to_dict
@@ -33,12 +34,10 @@ def test_assign_update_and_responsibility_questions():
     assert not v.right and "goes to C1, not C0" in v.text
     truth = np.array([[0.0, 0.0], [4.0, 3.0]])
     q = UpdateQuestion(truth, name=lambda c: f"C{c}", scale=100.0)
-    assert q.add_position((0.0, 1.0)) is None  # one click per centre
-    v = q.add_position((4.0, 3.0))
+    v = q.add_positions([(0.0, 1.0), (4.0, 3.0)])
     assert v.right and "C0 1" in v.text  # off by 1 for C0, within 5 (5% of 100)
     q = UpdateQuestion(truth, name=lambda c: f"C{c}", scale=10.0)
-    q.add_position((0.0, 0.0))
-    v = q.add_position((7.0, 7.0))
+    v = q.add_positions([(0.0, 0.0), (7.0, 7.0)])
     assert not v.right and "C1 5" in v.text  # a 3-4-5 triangle away
     q = ResponsibilityQuestion(0, np.array([0.7, 0.3]), name=lambda c: f"C{c}", point_name="A")
     assert q.add_values([70, 30]).right
@@ -61,6 +60,46 @@ def _click_scatter(qtbot, w, xy):
     scene_pos = w.scatter.vb.mapViewToScene(QPointF(*xy))
     view_pos = w.scatter.plot.mapFromScene(scene_pos)
     qtbot.mouseClick(w.scatter.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(view_pos.x(), view_pos.y()))
+
+
+def _drag_scatter(w, a, b):
+    """A real left-button drag on the scatter from display coordinates ``a`` to ``b``."""
+    vp = w.scatter.plot.viewport()
+
+    def at(xy):
+        v = w.scatter.plot.mapFromScene(w.scatter.vb.mapViewToScene(QPointF(*xy)))
+        return QPointF(v.x(), v.y())
+
+    def send(kind, pos, button, buttons):
+        QApplication.sendEvent(vp, QMouseEvent(kind, pos, vp.mapToGlobal(pos.toPoint()), button, buttons,
+                                               Qt.KeyboardModifier.NoModifier))
+        QApplication.processEvents()
+
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    p, q = at(a), at(b)
+    send(QEvent.Type.MouseButtonPress, p, left, left)
+    for t in np.linspace(0.1, 1.0, 10):
+        send(QEvent.Type.MouseMove, p + (q - p) * float(t), none, left)
+    send(QEvent.Type.MouseButtonRelease, q, left, none)
+
+
+def test_update_predicted_by_dragging_the_centres(qtbot, open_window):
+    w = _open(qtbot, open_window, "ex3-kmeans", "kmeans")
+    w.quiz.set_on(True)
+    w.player.to_start()
+    while not isinstance(w.quiz.pending, UpdateQuestion):
+        w.player.forward()
+        qtbot.waitUntil(lambda: w.quiz.pending is not None, timeout=5000)
+        if isinstance(w.quiz.pending, AssignQuestion):
+            w.quiz.answer_position(w.quiz.pending.centres[w.quiz.pending.truth])
+    q = w.quiz.pending
+    for k in range(len(q.truth)):  # drag each cross from its centre to where the centre goes
+        _drag_scatter(w, q.start[k], q.truth[k])
+    span = float(np.ptp(w.scatter.points(), axis=0).max())
+    np.testing.assert_allclose(w.quiz.target_positions(), q.truth, atol=0.02 * span)  # a few pixels
+    index = w.player.index
+    qtbot.mouseClick(w.quiz.reveal_button, Qt.MouseButton.LeftButton)
+    assert w.player.index == index + 1 and w.quiz.banner.text().startswith("Right")
 
 
 def test_hac_merge_predicted_by_clicks_then_revealed_and_scored(qtbot, open_window):
@@ -114,10 +153,14 @@ def test_kmeans_assign_and_update_questions(qtbot, open_window):
         kinds.append(type(q).__name__)
         if isinstance(q, AssignQuestion):
             _click_scatter(qtbot, w, q.centres[q.truth])  # a click on the right centre
-        else:
-            assert isinstance(q, UpdateQuestion)
-            for xy in q.truth:
-                w.quiz.answer_position(xy)
+        else:  # drag each centre's cross to where it goes, then Reveal
+            assert isinstance(q, UpdateQuestion) and w.quiz.sliders_box.isVisible()
+            assert len(w.quiz.targets) == len(q.truth)
+            np.testing.assert_allclose(w.quiz.target_positions(), q.start, rtol=1e-12)  # they start at the centres
+            for target, xy in zip(w.quiz.targets, q.truth):
+                target.setPos(float(xy[0]), float(xy[1]))
+            qtbot.mouseClick(w.quiz.reveal_button, Qt.MouseButton.LeftButton)
+            assert not w.quiz.targets  # the crosses go with the question
         qtbot.waitUntil(lambda: w.quiz.pending is None, timeout=2000)
         assert w.quiz.banner.text().startswith("Right")
     assert "AssignQuestion" in kinds and "UpdateQuestion" in kinds
@@ -133,7 +176,8 @@ def test_em_responsibilities_with_sliders_and_reveal(qtbot, open_window):
         qtbot.waitUntil(lambda: w.quiz.pending is not None, timeout=5000)
         if isinstance(w.quiz.pending, ResponsibilityQuestion):
             break
-        w.quiz.answer_position((0.0, 0.0))  # an M-step question (update of the means): any answer
+        if isinstance(w.quiz.pending, UpdateQuestion):  # an M-step (the means move): any answer
+            qtbot.mouseClick(w.quiz.reveal_button, Qt.MouseButton.LeftButton)
     q = w.quiz.pending
     assert isinstance(q, ResponsibilityQuestion) and w.quiz.sliders_box.isVisible()
     assert len(w.quiz.sliders) == len(q.truth)

@@ -2,7 +2,7 @@
 
 While it is on, stepping forward first asks the person to predict the next step (the
 questions are in :mod:`gui.shell.quiz_questions`): the next step is computed but stays hidden
-until the answer is given on the scatter (clicks) or with the responsibility sliders. Then the
+until the answer is given on the scatter (clicks, draggable centres) or with the responsibility sliders. Then the
 step is shown, the banner says plainly whether the prediction was right (with the distance to
 the truth for positions and responsibilities), the Working tab opens on the step's arithmetic,
 and the score of this run is kept (a new run starts a new score). Steps that are not predicted
@@ -11,10 +11,11 @@ and the score of this run is kept (a new run starts a new score). Steps that are
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
-from gui.shell.quiz_questions import MergeQuestion, ResponsibilityQuestion, question_for
+from gui.shell.quiz_questions import MergeQuestion, ResponsibilityQuestion, UpdateQuestion, question_for
 
 __all__ = ["Quiz"]
 
@@ -50,6 +51,7 @@ class Quiz(QObject):
         self.sliders_layout = QHBoxLayout(self.sliders_box)
         self.sliders_layout.setContentsMargins(4, 0, 4, 0)
         self.sliders: list[QSlider] = []
+        self.targets: list = []  # the draggable centres of an update question
         self.reveal_button = QPushButton("Reveal")
         self.reveal_button.setObjectName("quiz_reveal")
         self.reveal_button.clicked.connect(self._on_reveal_clicked)
@@ -145,12 +147,31 @@ class Quiz(QObject):
         if isinstance(q, ResponsibilityQuestion):
             self._make_sliders(len(q.truth), q.name)
             self.sliders_box.show()
+        elif isinstance(q, UpdateQuestion):
+            self._make_targets(q)
+            self._make_sliders(0, q.name)  # the Reveal button alone
+            self.sliders_box.show()
+
+    def _make_targets(self, q) -> None:
+        """One draggable cross per centre, where the centre is now, in its cluster's colour."""
+        scatter = self.window.scatter
+        for k, xy in enumerate(q.start if q.start is not None else q.truth):
+            colour = scatter.cluster_hex(k)
+            target = pg.TargetItem(pos=(float(xy[0]), float(xy[1])), size=18, movable=True,
+                                   pen=pg.mkPen(colour, width=3), hoverPen=pg.mkPen("#000000", width=3),
+                                   label=q.name(k), labelOpts={"color": colour, "offset": (12, -12)})
+            scatter.plot_item.addItem(target)
+            self.targets.append(target)
+
+    def target_positions(self) -> list:
+        """Where the draggable centres are now (display coordinates)."""
+        return [(t.pos().x(), t.pos().y()) for t in self.targets]
 
     def _make_sliders(self, k: int, name) -> None:
         while self.sliders_layout.count():
             item = self.sliders_layout.takeAt(0)
             if item.widget() is not None and item.widget() is not self.reveal_button:
-                item.widget().deleteLater()
+                item.widget().deleteLater()  # (a stretch item just goes)
         self.sliders = []
         for c in range(k):
             label = QLabel(name(c))
@@ -161,13 +182,16 @@ class Quiz(QObject):
             self.sliders_layout.addWidget(label)
             self.sliders_layout.addWidget(slider, 1)
             self.sliders.append(slider)
+        if k == 0:
+            self.sliders_layout.addStretch(1)  # the Reveal button alone, at the right
         self.sliders_layout.addWidget(self.reveal_button)
 
     # ------------------------------------------------------------------ answers
     def _on_click(self, event) -> None:
         q = self.pending
-        if q is None or isinstance(q, ResponsibilityQuestion) or event.button() != Qt.MouseButton.LeftButton:
-            return
+        if q is None or isinstance(q, (ResponsibilityQuestion, UpdateQuestion)) \
+                or event.button() != Qt.MouseButton.LeftButton:
+            return  # sliders and draggable centres answer those
         vb = self.window.scatter.vb
         pos = event.scenePos()
         if not vb.sceneBoundingRect().contains(pos):
@@ -197,7 +221,10 @@ class Quiz(QObject):
             self._reveal(self.pending.add_values(values))
 
     def _on_reveal_clicked(self) -> None:
-        self.answer_values([s.value() for s in self.sliders])
+        if isinstance(self.pending, UpdateQuestion):
+            self._reveal(self.pending.add_positions(self.target_positions()))
+        else:
+            self.answer_values([s.value() for s in self.sliders])
 
     def _reveal(self, verdict) -> None:
         index = self._index
@@ -218,6 +245,9 @@ class Quiz(QObject):
     def _drop_question(self) -> None:
         if self.pending is not None and self.window.scatter.n:
             self.window.scatter.highlight(None)
+        for target in self.targets:
+            self.window.scatter.plot_item.removeItem(target)
+        self.targets = []
         self.pending = None
         self._waiting = False
         self.sliders_box.hide()

@@ -6,7 +6,7 @@ HAC's "finished"). Each question is told the person's input and says whether it 
 
 * :class:`MergeQuestion` (HAC): click a point of each of the two clusters that merge next;
 * :class:`AssignQuestion` (an assignment): one point is highlighted, click the centre it goes to;
-* :class:`UpdateQuestion` (an update of centres): click where each centre moves, in order;
+* :class:`UpdateQuestion` (an update of centres): drag each centre to where it moves;
 * :class:`ResponsibilityQuestion` (an E-step): set a highlighted point's responsibilities.
 
 Positions are display coordinates (the window's :meth:`project` of run coordinates), so a
@@ -95,26 +95,24 @@ class AssignQuestion:
 
 @dataclass
 class UpdateQuestion:
-    """An update: where does each centre move? ``truth`` (k, 2) new centres in display coordinates."""
+    """An update: where does each centre move? ``truth`` (k, 2) new centres, ``start`` (k, 2) the centres
+    before it (where the draggable crosses start), in display coordinates."""
 
     truth: np.ndarray
     name: Callable[[int], str]
     scale: float
+    start: np.ndarray | None = None
     clicks: list = field(default_factory=list)
 
     @property
     def needs(self) -> int:
         return len(self.truth)
 
-    @property
-    def prompt(self) -> str:
-        k = len(self.clicks)
-        return f"Predict the update: click where the centre of {self.name(k)} moves ({k + 1} of {len(self.truth)})."
+    prompt = "Predict the update: drag each centre (the crosses) to where it will move, then press Reveal."
 
-    def add_position(self, xy):
-        self.clicks.append(np.asarray(xy, dtype=float))
-        if len(self.clicks) < len(self.truth):
-            return None
+    def add_positions(self, positions):
+        """Where the person put every centre (k, 2): the verdict."""
+        self.clicks = [np.asarray(p, dtype=float) for p in positions]
         dist = np.sqrt(np.sum((np.array(self.clicks) - self.truth) ** 2, axis=1))
         worst = float(dist.max())
         right = worst <= CLOSE * self.scale
@@ -183,7 +181,8 @@ def question_for(step, nxt, project, points, name, point_names, resp=None, symbo
         i = _interesting_point(step.labels, nxt.labels)
         return AssignQuestion(i, np.asarray(project(step.centers)), int(nxt.labels[i]), name, point_names[i])
     if nxt.kind == "update" and nxt.centers is not None and step.centers is not None:
-        return UpdateQuestion(np.asarray(project(nxt.centers)), name, _span(points))
+        return UpdateQuestion(np.asarray(project(nxt.centers)), name, _span(points),
+                              start=np.asarray(project(step.centers)))
     if nxt.kind == "E" and resp is not None:
         q = np.asarray(resp(nxt))
         i = _interesting_point(step.labels, nxt.labels)
