@@ -158,6 +158,7 @@ class MainWindow(WindowData, QMainWindow):
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.hint.setStyleSheet("color: #777; font-size: 13pt; background: transparent;")
         scatter_box = QWidget()
+        scatter_box.setMinimumWidth(320)  # px, never squeezed to a strip by the tabs: legend, names, title readable
         stack = QStackedLayout(scatter_box)
         stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
         stack.addWidget(self.hint)

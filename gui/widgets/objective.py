@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.core.steps import step_label
+from gui.widgets.plot_text import fit_axis_title
 
 __all__ = ["ObjectiveView", "monotonicity"]
 
@@ -80,8 +81,8 @@ class ObjectiveView(QWidget):
         self.sense = None
 
     def set_objective(self, name: str, sense: str | None):
-        if self.plot.getAxis("left").labelText != name:
-            self.plot.setLabel("left", name, color="#222222")
+        """The objective's name on the left axis (shortened when longer than the axis: the tooltip has it all)."""
+        fit_axis_title(self.plot, "left", name, color="#222222")
         self.sense = sense
 
     def show_trace(self, trace: np.ndarray, current: int):

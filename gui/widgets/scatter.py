@@ -39,6 +39,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from gui.widgets import palette
+from gui.widgets.plot_text import LabelPlacer, LegendRow
 from gui.widgets.raster import RasterLayer
 from gui.widgets.scatter_draw import NEUTRAL_ID, POINT_SIZE, DrawingMixin, objects
 from gui.widgets.scatter_edit import EDIT_MODES, EditingMixin, EditViewBox
@@ -111,8 +112,8 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
             ax.setZValue(-100)  # the grid lines go behind the points
             ax.enableAutoSIPrefix(False)  # plain numbers on the ticks, never "x1 (x0.001)"
         self.set_axis_labels("x1", "x2")
-        self.legend = self.plot_item.addLegend(offset=(10, 10), labelTextColor="#222222",
-                                               brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#BBBBBB"))
+        self.legend = LegendRow(labelTextColor="#222222")  # above the points, never over them
+        self.legend.place(self.plot_item)
 
     def _build_layers(self):
         """The base layers (exactly one of them shows the points) and this view's own overlays."""
@@ -130,6 +131,7 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
         self._hl_points = self._overlay(4, size=POINT_SIZE, pen=self._rim)
         self._preview = self._overlay(6, size=POINT_SIZE + 4, pen=pg.mkPen("#111111", width=1.5))
         self._name_items: list[pg.TextItem] = []
+        self._placer = LabelPlacer(self.vb, lambda: self._name_items)
         self._axis_line = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen("#888888", width=1), movable=False)
         self._axis_line.setZValue(-8)
         self._axis_line.setVisible(False)
@@ -443,9 +445,10 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
             item.setText(name)
             item.setPos(float(x), float(y))
             if self._number_line:  # above and below the line in turn: neighbours never share a side
-                item.setAnchor((0.5, 1.25) if r % 2 == 0 else (0.5, -0.25))
+                self._placer.set_preferred(item, (0.5, 1.25) if r % 2 == 0 else (0.5, -0.25))
             else:
-                item.setAnchor((-0.15, 1.0))
+                self._placer.set_preferred(item, (-0.15, 1.0))
+        self._placer.place()  # another side of its point where the edge or another name is in the way
 
 
 def _demo_widget() -> ScatterView:

@@ -1,4 +1,7 @@
-"""The legend of :class:`gui.widgets.scatter.ScatterView` (a mixin): one row per cluster present, "unassigned".
+"""The legend of :class:`gui.widgets.scatter.ScatterView` (a mixin): one entry per cluster present, "unassigned".
+
+The legend is a row of entries *above* the points (:class:`LegendRow`, in the plot's own layout, so exports
+carry it), never over them: it wraps onto more rows when the plot is narrow, and the points get what is left.
 
 Rows are reused and only rows whose cluster changed are restyled, so a step
 that merges two clusters costs a few milliseconds. Clicking a row (pyqtgraph
@@ -15,7 +18,7 @@ from gui.widgets import palette
 
 __all__ = ["LegendMixin", "LEGEND_MAX"]
 
-LEGEND_MAX = 10  # legend entries shown before "... N more clusters" (the legend sits over the points)
+LEGEND_MAX = 10  # legend entries shown before "... N more clusters"
 POINT_SIZE = palette.POINT_SIZE
 
 

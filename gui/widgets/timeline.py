@@ -1,4 +1,4 @@
-"""The timeline bar under the views: |< < Play > >|, a scrubber, the speed and where we are.
+"""The timeline bar under the views: |< < Play > >|, a scrubber and the speed; below them, where we are.
 
 The bar is a view of a :class:`~gui.run.player.Player` like any other: it reads
 ``player.index``, ``player.history`` and ``player.current`` when the player
@@ -14,7 +14,7 @@ import math
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout,
                                QWidget)
 
 from engine.core.steps import step_label
@@ -96,14 +96,23 @@ class TimelineBar(QWidget):
         self.objective.setObjectName("objective_label")
         self._fit_objective_label()
 
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
+        # two rows: the controls, then where we are: the step's text (elided, the tooltip has it all) and the
+        # objective, whole, with its full name (a long name such as "J = sum of squared distances to the centres in
+        # the embedding" needs 460 px: beside the controls it would be cut, or widen the window)
+        controls = QHBoxLayout()
         for b in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button):
-            layout.addWidget(b)
-        layout.addWidget(self.slider, 3)
-        layout.addWidget(self.speed)
-        layout.addWidget(self.label, 4)
-        layout.addWidget(self.objective)
+            controls.addWidget(b)
+        controls.addWidget(self.slider, 1)
+        controls.addWidget(self.speed)
+        where = QHBoxLayout()
+        where.addWidget(self.label, 1)
+        where.addSpacing(12)
+        where.addWidget(self.objective)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(0)
+        layout.addLayout(controls)
+        layout.addLayout(where)
 
         player.sigStepChanged.connect(self.refresh)
         player.sigHistoryChanged.connect(self.refresh)
@@ -169,10 +178,10 @@ class TimelineBar(QWidget):
             self._fit_objective_label()
 
     def _fit_objective_label(self):
-        # a fixed width per algorithm: a label that resized with its number would re-layout the window every step
+        # a fixed width per algorithm, the name and the widest number whole: a label that resized with its number
+        # would re-layout the window every step (side by side may let it be narrower: it elides, the tooltip has all)
         metrics = self.objective.fontMetrics()
-        width = metrics.horizontalAdvance(f"{self.objective_name} = -1.23457e+05") + 8
-        self.objective.setFixedWidth(min(width, 48 * metrics.averageCharWidth()))  # long names elide
+        self.objective.setFixedWidth(metrics.horizontalAdvance(f"{self.objective_name} = -1.23457e+05") + 8)
 
     def set_speed(self, steps_per_second: float):
         """Set the speed shown and used (no :attr:`sigSpeedChanged`)."""
@@ -211,6 +220,7 @@ class TimelineBar(QWidget):
         self.label.setToolTip(self.label.text())
         step = p.current
         self.objective.setText("" if step is None else f"{self.objective_name} = {format_objective(step.objective)}")
+        self.objective.setToolTip(self.objective.text())
 
     def _on_playing_changed(self, playing: bool):
         self.play_button.setIcon(self._icon_pause if playing else self._icon_play)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout
 
 from engine import bernoulli as ebern
 from engine import data as edata
@@ -40,6 +40,7 @@ from gui.algorithms.mixture.base import MixturePlugin, num, plugin_index, write_
 from gui.run.tasks import BackgroundTask
 from gui.algorithms.bernoulli.theta import ThetaView
 from gui.algorithms.mixture.views import EllipseOverlay
+from gui.widgets.spin import ShortDoubleSpinBox
 
 __all__ = ["BernoulliPlugin", "load_exercise", "EXERCISES"]
 
@@ -78,7 +79,7 @@ class BernoulliPlugin(BernoulliState, MixturePlugin):
     def build_panel(self, v: QVBoxLayout) -> None:
         bin_box = QGroupBox("Binary data")
         f = QFormLayout(bin_box)
-        self.threshold = QDoubleSpinBox()
+        self.threshold = ShortDoubleSpinBox()  # "0.5", not "0.500"
         self.threshold.setObjectName("bernoulli_threshold")
         self.threshold.setDecimals(3)
         self.threshold.setRange(-1e9, 1e9)

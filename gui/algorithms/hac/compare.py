@@ -100,13 +100,17 @@ class CompareView(QWidget):
         group.addButton(self.by_linkages)
         self.by_norms.toggled.connect(self._on_mode_changed)
         self.multiples_label = QLabel()
+        self.multiples_label.setWordWrap(True)  # two sentences: one line would set the tab's minimum width
         self.multiples: list[SmallDendrogram] = []
         self.grid = QHBoxLayout()
-        toggle = QHBoxLayout()
+        choices = QHBoxLayout()  # the question above its two answers: one row would make the tab 680 px wide
+        choices.addWidget(self.by_norms)
+        choices.addWidget(self.by_linkages)
+        choices.addStretch(1)
+        toggle = QVBoxLayout()
+        toggle.setSpacing(2)
         toggle.addWidget(QLabel("Dendrograms side by side:"))
-        toggle.addWidget(self.by_norms)
-        toggle.addWidget(self.by_linkages)
-        toggle.addStretch(1)
+        toggle.addLayout(choices)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)

@@ -24,6 +24,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from gui.widgets.plot_text import LabelPlacer, LegendRow
+
 __all__ = ["NORMS", "NORM_SYMBOLS", "NORM_COLORS", "unit_sphere", "ball", "norm", "NormView"]
 
 NORMS = ("l1", "l2", "linf")
@@ -108,7 +110,9 @@ class NormView(QWidget):
         for name in ("left", "bottom"):
             self.plot_item.getAxis(name).enableAutoSIPrefix(False)
         self.plot.setTitle("Unit spheres {x : ‖x‖ = 1}", color="k")
-        self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor="k", brush=pg.mkBrush(255, 255, 255, 220))
+        self.legend = LegendRow(labelTextColor="k")  # above the plot: the witness's text never goes under it
+        self.legend.place(self.plot_item)
+        self.plot_item.legend = self.legend  # named curves are listed in it
         self.spheres: dict[str, pg.PlotDataItem] = {}
         for which in NORMS:
             P = unit_sphere(which)
@@ -122,6 +126,7 @@ class NormView(QWidget):
         self.plot.addItem(self.witness)
         self.witness_text = pg.TextItem("", color="#D55E00", anchor=(0, 1))
         self.plot.addItem(self.witness_text)
+        self._placer = LabelPlacer(self.plot_item.getViewBox(), lambda: [self.witness_text])
         self.plot.setRange(xRange=(-1.3, 1.3), yRange=(-1.3, 1.3))
         self.note = QLabel()
         self.note.setObjectName("norm_note")
@@ -179,6 +184,7 @@ class NormView(QWidget):
         self.witness.setData([0.0, v2[0]], [0.0, v2[1]])
         self.witness_text.setText(f"({names[1]} − {names[0]}) / d")
         self.witness_text.setPos(v2[0], v2[1])
+        self._placer.place()  # on the side of its point that the plot's edge does not cut
         lengths = ", ".join(f"{NORM_SYMBOLS[w]} {norm(diff, w):.4g}" for w in NORMS)
         extra = "" if diff.size <= 2 else " (first two coordinates drawn)"
         self.note.setText(f"{names[1]} − {names[0]} has length {lengths}. Scaled by 1/d = 1/{distance:.4g} it "

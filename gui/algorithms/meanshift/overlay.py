@@ -14,6 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from gui.widgets.plot_items import PlotItems
+from gui.widgets.plot_text import LabelPlacer
 
 __all__ = ["MeanShiftOverlay", "ball_outline", "MAX_CIRCLES", "MAX_TRAILS"]
 
@@ -88,6 +89,7 @@ class MeanShiftOverlay(PlotItems):
         self.caption.setVisible(False)
         self.legend_rows: list[str] = []  # what the legend names now (for tests)
         self.n_circles = 0  # circles drawn (for tests)
+        self._placer: LabelPlacer | None = None
 
     def _items(self) -> list:
         return [self.stopped_circles, self.circles, self.trails, self.links, self.windows, self.modes, *self.labels]
@@ -95,6 +97,8 @@ class MeanShiftOverlay(PlotItems):
     def attach(self, plot_item):
         super().attach(plot_item)
         vb = plot_item.getViewBox()
+        if self._placer is None:  # a mode's label moves to another side where the plot's edge or another is
+            self._placer = LabelPlacer(vb, lambda: self.labels)
         self.legend.setParentItem(vb)
         self.legend.anchor((1, 0), (1, 0), offset=(-10, 10))
         self.caption.setParentItem(vb)
@@ -102,6 +106,9 @@ class MeanShiftOverlay(PlotItems):
         self._place_caption()
 
     def detach(self):
+        if self._placer is not None:
+            self._placer.disconnect()
+            self._placer = None
         if self.plot_item is not None:
             try:
                 self.plot_item.getViewBox().sigResized.disconnect(self._place_caption)
@@ -190,6 +197,9 @@ class MeanShiftOverlay(PlotItems):
             item.setColor(pg.mkColor(c).darker(140))
             item.setText(text)
             item.setPos(float(p[0]), float(p[1]))
+            item.setVisible(True)
+        if self._placer is not None:
+            self._placer.place()
 
     def set_legend(self, rows: list[tuple[str, dict]]):
         """Legend rows: (text, style) with style keys ``pen`` (a line) or ``symbol``/``brush``/``pen`` (a marker)."""

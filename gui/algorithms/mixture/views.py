@@ -9,7 +9,8 @@
   and optional density contours (:func:`engine.gmm.density_grid` + :class:`pyqtgraph.IsocurveItem`).
 * :class:`PlacedMeans` - starting means placed by clicking, movable markers (:class:`pyqtgraph.TargetItem`).
 * :class:`MomentBanner` - "E-step 3: responsibilities" as the scatter's title.
-* :class:`BarsView` - coloured bars with values (mixing weights, one point's responsibilities).
+* :class:`BarsView` - coloured bars with values (mixing weights, one point's responsibilities;
+  :mod:`gui.algorithms.mixture.bars`).
 * :class:`EMView` - the "EM" tab: the moment, the log-likelihood against the step (an
   :class:`~gui.widgets.objective.ObjectiveView`, click = jump), weights and responsibilities.
 * :func:`display_map` / :func:`run_from_display` - the window's (affine) map from run
@@ -25,9 +26,11 @@ from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from engine import gmm as egmm
+from gui.algorithms.mixture.bars import BarsView
 from gui.widgets import palette
 from gui.widgets.objective import ObjectiveView
 from gui.widgets.plot_items import PlotItems
+from gui.widgets.plot_text import LabelPlacer, fit_title
 
 __all__ = ["blend_colors", "component_rgb", "display_map", "run_from_display", "BlendOverlay", "EllipseOverlay",
            "PlacedMeans", "MomentBanner", "BarsView", "EMView", "moment_text"]
@@ -162,9 +165,23 @@ class EllipseOverlay(PlotItems):
         self.ghost_points: list[np.ndarray] = []
         self.density = None  # (xs, ys, z, levels) drawn last
         self.plot_item = None
+        self._placer: LabelPlacer | None = None  # the numbers beside the means kept apart and inside the plot
+        self._shown_texts = 0
 
     def _items(self):
         return [self.means, *self.curves.values(), *self.halos.values(), *self.ghosts, *self.texts, *self.isocurves]
+
+    def attach(self, plot_item):
+        if plot_item is not self.plot_item:
+            super().attach(plot_item)
+            self._placer = LabelPlacer(plot_item.getViewBox(), lambda: self.texts[:self._shown_texts])
+            self._placer.place()
+
+    def detach(self):
+        if self._placer is not None:
+            self._placer.disconnect()
+            self._placer = None
+        super().detach()
 
     def _add(self, item, z):
         item.setZValue(z)
@@ -187,13 +204,16 @@ class EllipseOverlay(PlotItems):
         while labels and len(self.texts) < M.shape[0]:
             self.texts.append(self._add(pg.TextItem(color="#111111", anchor=(-0.3, 1.05),
                                                     fill=pg.mkBrush(255, 255, 255, 200)), 23))
+        self._shown_texts = M.shape[0] if labels else 0
         for j, t in enumerate(self.texts):
-            if labels and j < M.shape[0]:
+            if j < self._shown_texts:
                 t.setHtml(f"<b><span style='color:{palette.hex_color(j, extended)}'>{j + 1}</span></b>")
                 t.setPos(float(M[j, 0]), float(M[j, 1]))
                 t.setVisible(True)
             else:
                 t.setVisible(False)
+        if self._placer is not None:
+            self._placer.place()  # a number that would cover another one moves to another side, or is left out
 
     def show_ellipses(self, M, S, extended: bool = False):
         """Ellipses ``(x - m_j)ᵀ S_j⁻¹ (x - m_j) = s²``, s = 1 (solid) and 2 (dashed); M (k, 2), S (k, 2, 2)."""
@@ -344,76 +364,17 @@ class MomentBanner:
 
     def detach(self):
         if self.plot_item is not None:
-            self.plot_item.setTitle(None)
+            fit_title(self.plot_item, None)
         self.plot_item = None
 
     def set_text(self, text: str):
+        """The moment as the title, wrapped or elided to the plot's width (it begins with the step: that stays)."""
         self.text = text
         if self.plot_item is not None:
-            self.plot_item.setTitle(text if text else None, color="#111111", size="10pt", bold=True)
+            fit_title(self.plot_item, text, color="#111111", size="10pt", bold=True)
 
 
 # ---------------------------------------------------------------------------- panels
-class BarsView(QWidget):
-    """Coloured bars with their values written on top (component ids 1..k under them)."""
-
-    def __init__(self, title: str, ylabel: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        pi = self.plot.getPlotItem()
-        pi.setLabel("bottom", "component", color="#222222")
-        pi.setLabel("left", ylabel, color="#222222")
-        for side in ("left", "bottom"):
-            pi.getAxis(side).setTextPen(pg.mkPen("#333333"))
-            pi.getAxis(side).setPen(pg.mkPen("#333333"))
-            pi.getAxis(side).enableAutoSIPrefix(False)
-        self.title = QLabel(title)
-        self.title.setStyleSheet("font-weight: bold;")
-        self.title.setWordWrap(True)
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
-        self.plot.addItem(self.bars)
-        self.texts: list[pg.TextItem] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.title)
-        layout.addWidget(self.plot, 1)
-        self.values = np.empty(0)
-        self.colors: list[str] = []
-
-    def set_title(self, text: str):
-        self.title.setText(text)
-
-    def set_values(self, values, extended: bool = False, ymax: float | None = None):
-        """Bars for ``values`` (k,), component j in its palette colour; None or empty clears."""
-        v = np.empty(0) if values is None else np.asarray(values, dtype=np.float64).reshape(-1)
-        k = v.size
-        self.values = v
-        self.colors = [palette.hex_color(j, extended) for j in range(k)]
-        x = np.arange(k, dtype=float)
-        self.bars.setOpts(x=x, height=v, width=0.7, brushes=[pg.mkBrush(c) for c in self.colors] if k else None,
-                          pen=pg.mkPen("#333333", width=0.8))
-        top = float(ymax) if ymax is not None else (max(float(v.max()), 1e-12) * 1.2 if k else 1.0)
-        self.plot.setXRange(-0.6, max(k, 1) - 0.4, padding=0)
-        self.plot.setYRange(0, top, padding=0)
-        step = 1 if k <= 12 else int(np.ceil(k / 12))
-        self.plot.getAxis("bottom").setTicks([[(j, str(j + 1)) for j in range(0, k, step)], []])
-        for j in range(len(self.texts), k):
-            t = pg.TextItem(color="#222222", anchor=(0.5, 1.0))
-            self.plot.addItem(t, ignoreBounds=True)
-            self.texts.append(t)
-        for j, t in enumerate(self.texts):
-            # every value while there is room; for many bars only the tall ones (no overlapping text)
-            if j < k and (k <= 6 or v[j] >= 0.15 * top):
-                t.setText(f"{v[j]:.2f}")
-                t.setPos(j, min(v[j], top * 0.88))
-                t.setVisible(True)
-            else:
-                t.setVisible(False)
-
-
 class EMView(QWidget):
     """The "EM" tab: what this moment is, the objective against the step, weights and responsibilities.
 

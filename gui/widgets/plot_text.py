@@ -1,0 +1,266 @@
+"""Texts that fit their plot, whatever its size: titles, axis titles and the topmost tick label (#12, item 6).
+
+pyqtgraph draws a title or an axis title at its full length and lets the plot's edge cut it off, and it centres
+the top tick label of a left axis on the top of the axis, half of it above the plot. These helpers follow the
+plot's size (refitted on every resize of its ViewBox, so lecture mode's larger fonts are followed too):
+
+* :func:`fit_title` - the title on one line when it fits, else wrapped onto two (the title row grows), the
+  second line elided ("…") if it still does not fit; it begins with what matters ("M-step 13: ..."), so the step
+  stays readable; the whole text is the plot's tooltip.
+* :func:`fit_axis_title` - the axis title, or a shorter one (``short``, by default the text without its
+  parenthesised parts), or that one elided, whichever fits the axis's length; the whole text is the tooltip.
+* :func:`tick_room` - a top margin of half a tick label's height, so the topmost tick label shows whole.
+* :class:`LabelPlacer` - texts pinned to data points moved to another side of their point when the plot's edge
+  or another text is in the way (dropped when no side is free).
+* :class:`LegendRow` - a legend above the plot (never over the data), as many entries per row as fit.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import pyqtgraph as pg
+from PySide6.QtCore import QSizeF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtWidgets import QApplication
+
+__all__ = ["fit_title", "fit_axis_title", "tick_room", "short_title", "LabelPlacer", "LegendRow"]
+
+LEGEND_ROW = 1  # the row of a PlotItem's layout above its ViewBox (that of the top axis, which is hidden)
+TITLE_ROW = 30  # px: pyqtgraph's height of a one-line title row
+_ATTR = "_clusterlab_fitted"  # a PlotItem's fitters, made once
+
+
+def short_title(text: str) -> str:
+    """``text`` without its parenthesised parts: ``"log posterior (= log-likelihood when alpha = 0)"`` ->
+    ``"log posterior"``."""
+    return re.sub(r"\s*\([^()]*\)", "", text).strip() or text
+
+
+def _font(size: str | None, bold: bool = False) -> QFont:
+    font = QFont(QApplication.font())
+    m = re.match(r"\s*([\d.]+)\s*pt", str(size or ""))
+    if m:
+        font.setPointSizeF(float(m.group(1)))
+    font.setBold(bool(bold))
+    return font
+
+
+def _elide(metrics: QFontMetricsF, text: str, width: float) -> str:
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    while text and metrics.horizontalAdvance(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _wrap(metrics: QFontMetricsF, text: str, width: float, lines: int = 2) -> list[str]:
+    """``text`` in at most ``lines`` lines of ``width`` (broken at spaces; the last line elided)."""
+    out: list[str] = []
+    words = text.split(" ")
+    while words and len(out) < lines - 1:
+        line = words.pop(0)
+        while words and metrics.horizontalAdvance(line + " " + words[0]) <= width:
+            line += " " + words.pop(0)
+        out.append(line)
+    if words:
+        out.append(" ".join(words))
+    return [_elide(metrics, line, width) for line in out]
+
+
+class _Fitter:
+    """What a PlotItem shows of its title and axis titles, refitted when its ViewBox is resized."""
+
+    def __init__(self, plot_item: pg.PlotItem):
+        self.plot_item = plot_item
+        self.title: tuple[str, dict] | None = None
+        self.axes: dict[str, tuple[str, str, dict]] = {}
+        self.room = False
+        self._shown: dict = {}
+        plot_item.getViewBox().sigResized.connect(self.fit)
+
+    def fit(self, *_):
+        self._fit_room()
+        self._fit_title()
+        for side in list(self.axes):
+            self._fit_axis(side)
+
+    def _fit_room(self):
+        if not self.room:
+            return
+        axis = self.plot_item.getAxis("left")
+        font = axis.style.get("tickFont") or QApplication.font()
+        top = math.ceil(QFontMetricsF(font).height() / 2) + 2
+        layout = self.plot_item.layout
+        margins = layout.getContentsMargins()
+        if margins[1] != top:
+            layout.setContentsMargins(margins[0], top, margins[2], margins[3])
+
+    def _fit_title(self):
+        if self.title is None:
+            return
+        text, style = self.title
+        pi = self.plot_item
+        if not text:
+            shown = None
+        else:
+            metrics = QFontMetricsF(_font(style.get("size"), style.get("bold", False)))
+            width = max(pi.getViewBox().width(), 40.0) - 8
+            shown = "<br>".join(_wrap(metrics, text, width)) if metrics.horizontalAdvance(text) > width else text
+        if self._shown.get("title") == shown:
+            return
+        self._shown["title"] = shown
+        pi.setTitle(shown, **style)
+        pi.setToolTip(text if shown is not None and shown != text else "")
+        if shown is not None and "<br>" in shown:
+            height = math.ceil(2 * QFontMetricsF(_font(style.get("size"), style.get("bold", False))).lineSpacing()) + 10
+            pi.titleLabel.setMaximumHeight(height)
+            pi.layout.setRowFixedHeight(0, height)
+
+    def _fit_axis(self, side: str):
+        text, short, style = self.axes[side]
+        axis = self.plot_item.getAxis(side)
+        vb = self.plot_item.getViewBox()  # as long as its axes (their own geometry may not be updated yet)
+        length = (vb.height() if side in ("left", "right") else vb.width()) or 1e9
+        metrics = QFontMetricsF(_font(style.get("font-size")))
+        room = length - 2 * axis.label.document().documentMargin() - 6
+        shown = text
+        if metrics.horizontalAdvance(text) > room:
+            shown = short if metrics.horizontalAdvance(short) <= room else _elide(metrics, short, room)
+        if self._shown.get(side) == shown and axis.labelText == shown:
+            return
+        self._shown[side] = shown
+        self.plot_item.setLabel(side, shown, **style)
+        axis.resizeEvent()  # pyqtgraph centres the title on the axis only when the axis is resized
+        axis.setToolTip(text if shown != text else "")
+
+
+def _fitter(plot_item: pg.PlotItem) -> _Fitter:
+    fitter = plot_item.__dict__.get(_ATTR)
+    if fitter is None:
+        fitter = plot_item.__dict__[_ATTR] = _Fitter(plot_item)
+    return fitter
+
+
+def _item(plot) -> pg.PlotItem:
+    return plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
+
+
+def fit_title(plot, text: str | None, **style):
+    """Give ``plot`` (a PlotItem or PlotWidget) the title ``text`` (None or "": none), fitted to its width;
+    ``style`` is :meth:`pyqtgraph.PlotItem.setTitle`'s (``size="10pt"``, ``bold=True``, ``color``)."""
+    fitter = _fitter(_item(plot))
+    fitter.title = (text or "", style)
+    fitter._fit_title()
+
+
+def fit_axis_title(plot, side: str, text: str, short: str | None = None, **style):
+    """Give ``plot``'s axis ``side`` the title ``text``, or ``short`` (default :func:`short_title`) when ``text``
+    is longer than the axis; ``style`` is :meth:`pyqtgraph.PlotItem.setLabel`'s (``color=...``)."""
+    fitter = _fitter(_item(plot))
+    fitter.axes[side] = (text, short if short is not None else short_title(text), style)
+    fitter._fit_axis(side)
+
+
+def tick_room(plot):
+    """Room above ``plot``'s ViewBox for the upper half of its topmost tick label (it follows the font)."""
+    fitter = _fitter(_item(plot))
+    fitter.room = True
+    fitter._fit_room()
+
+
+class LabelPlacer:
+    """Texts pinned to data points (point names, numbered centres, modes) kept inside their ViewBox and apart.
+
+    Each :class:`pyqtgraph.TextItem` of ``items()`` (the texts to show: the placer shows or hides them) keeps its position; its anchor is chosen, greedily in the
+    order given, among its preferred anchor and that anchor mirrored left/right, up/down and both: the first
+    whose rectangle lies inside the ViewBox and overlaps no text placed before it. A text with no such side is
+    put on its first side inside the box and, when ``drop`` is true, hidden if it would cover another text
+    (:attr:`dropped` lists them, for a tooltip). Refitted when the ViewBox is resized or its range changes.
+    """
+
+    def __init__(self, vb: pg.ViewBox, items, drop: bool = True):
+        self.vb = vb
+        self.items = items  # () -> list of TextItem
+        self.drop = drop
+        self.dropped: list = []
+        self.preferred: dict[int, tuple[float, float]] = {}
+        vb.sigResized.connect(self.place)
+        vb.sigRangeChanged.connect(self.place)
+
+    def disconnect(self):
+        for signal in (self.vb.sigResized, self.vb.sigRangeChanged):
+            try:
+                signal.disconnect(self.place)
+            except (RuntimeError, TypeError):
+                pass
+
+    def set_preferred(self, item, anchor: tuple[float, float]):
+        """``item``'s own side (its anchor when nothing is in the way)."""
+        self.preferred[id(item)] = (float(anchor[0]), float(anchor[1]))
+
+    def place(self, *_):
+        box = self.vb.sceneBoundingRect()
+        placed: list = []
+        self.dropped = []
+        for item in self.items():
+            ax, ay = self.preferred.setdefault(id(item), tuple(item.anchor))
+            size = item.textItem.boundingRect()
+            at = self.vb.mapViewToScene(item.pos())
+            sides = [(ax, ay), (1 - ax, ay), (ax, 1 - ay), (1 - ax, 1 - ay)]
+            rects = [pg.QtCore.QRectF(at.x() - a * size.width(), at.y() - b * size.height(), size.width(),
+                                      size.height()) for a, b in sides]
+            inside = [j for j, r in enumerate(rects) if box.contains(r)] or [0]
+            free = [j for j in inside if not any(r.adjusted(1, 1, -1, -1).intersects(rects[j]) for r in placed)]
+            j = free[0] if free else inside[0]
+            item.setAnchor(sides[j])
+            hide = self.drop and not free
+            item.setVisible(not hide)
+            if hide:
+                self.dropped.append(item)
+            else:
+                placed.append(rects[j])
+
+
+class LegendRow(pg.LegendItem):
+    """A legend laid out by its plot: entries side by side above the ViewBox, as many per row as fit its width.
+
+    :meth:`place` puts it into a :class:`pyqtgraph.PlotItem`'s layout, in the (hidden) top axis's row, so the
+    points are never under it and an export of the plot item draws it. It asks for no width of its own (the
+    plot's width is the points'); its height is its rows'.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(offset=None, frame=False, horSpacing=4, verSpacing=-2, **kwargs)
+
+    def place(self, plot_item: pg.PlotItem):
+        """Into ``plot_item``'s layout above its ViewBox, in the place of its top axis (never shown)."""
+        top = plot_item.getAxis("top")
+        plot_item.layout.removeItem(top)
+        top.hide()
+        plot_item.layout.addItem(self, LEGEND_ROW, 1)
+
+    def updateSize(self):  # pyqtgraph sizes a floating legend itself; this one is sized by the plot's layout
+        self._reflow(self.geometry().width())
+        self.updateGeometry()
+
+    def setGeometry(self, rect):
+        self._reflow(rect.width())
+        super().setGeometry(rect)
+
+    def sizeHint(self, which, constraint=QSizeF()):
+        hint = super().sizeHint(which, constraint)
+        if which == Qt.SizeHint.MaximumSize:
+            return hint
+        return QSizeF(0.0, hint.height() if self.items and self.isVisible() else 0.0)
+
+    def _reflow(self, width: float):
+        """As many columns as the entries' widths allow in ``width`` (at least one)."""
+        widths = [20.0 + 4.0 + label.boundingRect().width() + 12.0 for _, label in self.items]
+        columns = 1
+        for c in range(len(widths), 1, -1):
+            if sum(max(widths[j::c]) for j in range(c)) <= width:
+                columns = c
+                break
+        if columns != self.columnCount:
+            self.setColumnCount(columns)
