@@ -58,6 +58,7 @@ STATUSES = ("", "converged", "max_iter", "finished")
 #: The largest step index anything asks for (a session's "step", the player's seek ahead, render --steps):
 #: Qt signals carry 32-bit ints, and a run of more steps than this is never meant.
 MAX_STEP = 10 ** 7
+_EMPTY = MappingProxyType({})  # the payload of a step without one (shared: it cannot change)
 
 
 def step_number(index: int) -> int:
@@ -107,7 +108,7 @@ def compact_labels(labels, n_clusters: int | None = None) -> np.ndarray:
 def freeze_payload(payload: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """Make every ndarray in ``payload`` read-only and wrap the dict as read-only."""
     if not payload:
-        return MappingProxyType({})
+        return _EMPTY
     out = {}
     for key, value in payload.items():
         if isinstance(value, np.ndarray):
@@ -117,7 +118,7 @@ def freeze_payload(payload: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(out)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Step:
     """One moment of an algorithm run (see the module docstring).
 
@@ -154,7 +155,7 @@ class Step:
     iteration: int = 0
     done: bool = False
     status: str = ""
-    payload: Mapping[str, Any] = field(repr=False, default_factory=lambda: MappingProxyType({}))
+    payload: Mapping[str, Any] = field(repr=False, default_factory=lambda: _EMPTY)
 
     def __init__(self, kind, description, labels=None, centers=None, objective=float("nan"),
                  trace=None, iteration=0, done=False, status="", payload=None):
@@ -180,6 +181,34 @@ class Step:
         set_(self, "done", bool(done))
         set_(self, "status", status)
         set_(self, "payload", freeze_payload(payload))
+
+    @classmethod
+    def from_frozen(cls, kind: str, description: str, labels, objective: float, trace: np.ndarray,
+                    iteration: int, done: bool = False, status: str = "", payload: Mapping[str, Any] = _EMPTY,
+                    centers: np.ndarray | None = None) -> "Step":
+        """A step from parts already in the protocol's form, taken as they are (no copies, no checks but
+        ``status``): for generators that make thousands of steps (an HAC run on 10,000 points).
+
+        The caller guarantees what ``Step(...)`` would make sure of: ``labels`` a read-only signed-integer
+        array or a zero-argument callable returning one (or None), ``centers`` read-only float or None,
+        ``trace`` a read-only float array, ``payload`` a read-only mapping (no item assignment) whose
+        arrays are read-only, and plain ``str`` / ``float`` / ``int`` / ``bool`` scalars.
+        """
+        if status not in STATUSES:
+            raise ValueError(f"status={status!r} is not one of {STATUSES}")
+        self = object.__new__(cls)
+        set_ = object.__setattr__
+        set_(self, "kind", kind)
+        set_(self, "description", description)
+        set_(self, "labels_source", labels)
+        set_(self, "centers", centers)
+        set_(self, "objective", objective)
+        set_(self, "trace", trace)
+        set_(self, "iteration", iteration)
+        set_(self, "done", done)
+        set_(self, "status", status)
+        set_(self, "payload", payload)
+        return self
 
     @property
     def labels(self) -> np.ndarray | None:

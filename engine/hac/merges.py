@@ -14,21 +14,21 @@ Example
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from engine.core.params import ParamError
-from engine.core.steps import Step, readonly
+from engine.core.steps import readonly
 from engine.core.validation import check_whole
 from engine.hac import blocks, condensed, memory
 from engine.hac import linkage as core
 from engine.hac.dendrogram import (Dendrogram, build_dendrogram, cut_count, cut_height, leaf_counts, newick,
                                    rank_first)
-from engine.hac.prepare import NORM_NAMES, NORMS, Prepared, prepare
-from engine.hac.witness import all_witnesses, closest_pair
+from engine.hac.prepare import NORMS, Prepared, prepare
+from engine.hac.stepping import RunSteps, set_text
+from engine.hac.witness import closest_pair
 
 __all__ = ["steps", "fit", "HacResult", "first_merges", "FirstMerge", "run_merges", "merge_all", "set_text",
            "guard_memory"]
@@ -97,18 +97,6 @@ def _in_cluster_order(p: Prepared):
 def guard_memory(p: Prepared) -> None:
     """Refuse (:class:`ParamError`) a run that needs more memory than the system has free."""
     memory.guard(p.n, p.linkage, p.m, _features(p))
-
-
-def set_text(small, size, names=None):
-    """``{x1, x2}`` for up to 4 points, else ``{x1, x2, x3, ... (7 points)}`` (smallest indices).
-
-    ``names``: the points' own names (a data set's ``point_names``), used instead of ``x1, x2, ...``.
-    """
-    def name(i):
-        return str(names[i]) if names is not None else f"x{i + 1}"
-    if size <= 4:
-        return "{" + ", ".join(name(i) for i in small) + "}"
-    return "{" + ", ".join(name(i) for i in small[:3]) + f", ... ({size} points)}}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,129 +198,13 @@ def steps(X, norm: str = "l2", linkage: str = "min", clusters=None, distances=No
         if len(names) != p.n:
             raise ParamError(f"names has {len(names)} entries; one per point ({p.n}) is needed.")
     guard_memory(p)
-    return _Steps(p, names)
+    return RunSteps(p, _tree, names)
 
 
-class _ClusterNames:
-    """``{x1, x2}``-style names of the clusters, growing with every merge."""
-
-    def __init__(self, groups, names=None):
-        self.point_names = names
-        self.small = [g[:4].tolist() for g in groups]
-        self.sizes = [len(g) for g in groups]
-        self.texts = [set_text(self.small[c], self.sizes[c], names) for c in range(len(groups))]
-
-    def merge(self, a, b) -> int:
-        """Name the cluster made of ``a`` and ``b``; return its size."""
-        size = self.sizes[a] + self.sizes[b]
-        self.sizes.append(size)
-        self.small.append(sorted(self.small[a] + self.small[b])[:4])
-        self.texts.append(set_text(self.small[-1], size, self.point_names))
-        return size
-
-
-def _start_step(p: Prepared, names: _ClusterNames, dendro, trace_all, base) -> Step:
-    m = p.m
-    if m <= 6:
-        start_txt = f"start: {m} cluster{'s' if m > 1 else ''} {', '.join(names.texts)}"
-    else:
-        start_txt = f"start: {m} clusters" + (" (one per point)" if m == p.n else "")
-    done0 = m == 1
-    return Step("start", start_txt + (" - nothing to merge" if done0 else ""),
-                labels=functools.partial(dendro.labels_after, -1), objective=np.nan, trace=trace_all[:1], iteration=0,
-                done=done0, status="finished" if done0 else "", payload={**base, "n_links": 0, "n_clusters": m})
-
-
-class _Witnesses:
-    """What each merge step shows as its witness: a pair of points, all pairs, or the two centroids."""
-
-    def __init__(self, p: Prepared, dendro, cents, wit):
-        self.p, self.cents = p, cents
-        self.nstart, self.nstop = dendro.node_start.tolist(), dendro.node_stop.tolist()
-        if wit is None and p.linkage in ("min", "max"):
-            wit = all_witnesses(p, dendro, p.linkage == "max")
-        self.wit = self.ppos = None
-        if wit is not None:
-            ppos = np.empty(p.n, dtype=np.intp)
-            ppos[dendro.point_order] = np.arange(p.n)
-            self.ppos, self.wit = ppos.tolist(), wit.tolist()
-
-    def of(self, t, a, b):
-        """``(witness_kind, witness_points, witness_coords)`` of merge ``t`` of clusters ``a`` and ``b``."""
-        lk, X = self.p.linkage, self.p.X
-        if lk == "avg":
-            return "all_pairs", None, None
-        if lk not in ("min", "max"):
-            return "centroids", None, (self.cents[a], self.cents[b])
-        u, v = self.wit[t]
-        if not self.nstart[a] <= self.ppos[u] < self.nstop[a]:
-            u, v = v, u
-        return "pair", readonly(np.array([u, v]), copy=False), None if X is None else (X[u], X[v])
-
-
-class _Steps:
-    """A run's steps, one per ``next()``: a start step, then one step per merge.
-
-    The merges (and the dendrogram) are computed by the first ``next()``, the witnesses by the second;
-    both call :func:`engine.core.cancel.check`. A :class:`~engine.core.cancel.Cancelled` raised there
-    leaves nothing half done: the next ``next()`` starts that work again. ``close()`` ends the run.
-    """
-
-    def __init__(self, p: Prepared, names=None):
-        self.p, self.t, self.closed, self.point_names = p, -1, False, names
-        self.Z = self.dendro = self.witnesses = None
-
-    def __iter__(self):
-        return self
-
-    def close(self) -> None:
-        self.closed = True
-
-    def __next__(self) -> Step:
-        p = self.p
-        if self.closed or self.t >= p.m - 1:
-            self.closed = True
-            raise StopIteration
-        if self.Z is None:
-            self._merge()
-        if self.t >= 0 and self.witnesses is None:
-            self.witnesses = _Witnesses(p, self.dendro, self.cents, self.wit)
-        step = _start_step(p, self.names, self.dendro, self.trace_all, self.base) if self.t < 0 else self._merge_step()
-        self.t += 1
-        return step
-
-    def _merge(self) -> None:
-        p = self.p
-        Z, cents, wit = run_merges(p)
-        dendro = build_dendrogram(Z, p.groups)
-        self.trace_all = readonly(np.concatenate([[np.nan], dendro.heights]))
-        self.base = {"dendrogram": dendro, "linkage": p.linkage, "norm": p.norm}
-        self.names = _ClusterNames(p.groups, self.point_names)
-        self.ids = Z[:, :2].astype(np.intp).tolist()
-        self.heights, self.inv = dendro.heights.tolist(), dendro.inversions.tolist()
-        self.running = np.maximum.accumulate(dendro.heights).tolist()
-        self.dendro, self.cents, self.wit, self.Z = dendro, cents, wit, Z
-
-    def _merge_step(self) -> Step:
-        p, t, dendro, w = self.p, self.t, self.dendro, self.witnesses
-        m, lk = p.m, p.linkage
-        a, b = self.ids[t]
-        h = self.heights[t]
-        new_size = self.names.merge(a, b)
-        wkind, wpts, wcoords = w.of(t, a, b)
-        texts = self.names.texts
-        text = f"merged {texts[a]} and {texts[b]} at d_{lk} = {h:.4g} ({NORM_NAMES[p.norm]})"
-        if self.inv[t]:
-            text += f" - an inversion: below the earlier merge at {self.running[t - 1]:.4g}"
-        last = t == m - 2
-        pord, nstart, nstop = dendro.point_order, w.nstart, w.nstop
-        return Step("merge", text, labels=functools.partial(dendro.labels_after, t), objective=h,
-                    trace=self.trace_all[:t + 2], iteration=t + 1, done=last, status="finished" if last else "",
-                    payload={**self.base, "a": a, "b": b, "members_a": pord[nstart[a]:nstop[a]],
-                             "members_b": pord[nstart[b]:nstop[b]], "new_id": m + t, "size": new_size,
-                             "distance": h, "witness_kind": wkind, "witness_points": wpts,
-                             "witness_coords": wcoords, "inversion": self.inv[t], "n_links": t + 1,
-                             "n_clusters": m - t - 1})
+def _tree(p: Prepared):
+    """``(Z, dendrogram, centroids or None, witnesses or None)`` of a run (for :class:`RunSteps`)."""
+    Z, cents, wit = run_merges(p)
+    return Z, build_dendrogram(Z, p.groups), cents, wit
 
 
 class FirstMerge(NamedTuple):
