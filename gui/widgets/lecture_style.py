@@ -17,12 +17,17 @@ import pyqtgraph as pg
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem, QGraphicsView, QWidget
 
-__all__ = ["apply_style", "apply_to_widget"]
+__all__ = ["apply_style", "apply_to_widget", "SIZED_BY_VIEW"]
 
 _FONT = 0x4C01  # item data: the text's point size at factor 1
+#: Item data key: a text whose size its view sets (tile captions scale with their images, which the view lays
+#: out): lecture mode leaves it alone, or it would outgrow the room its view made for it.
+SIZED_BY_VIEW = 0x4C03
 
 
 def _scale_text(item, factor: float) -> None:
+    if item.data(SIZED_BY_VIEW):
+        return
     font = item.font()
     base = item.data(_FONT)
     size = font.pointSizeF()

@@ -238,7 +238,7 @@ class LegendRow(pg.LegendItem):
         top = plot_item.getAxis("top")
         plot_item.layout.removeItem(top)
         top.hide()
-        plot_item.layout.addItem(self, LEGEND_ROW, 1)
+        plot_item.layout.addItem(self, LEGEND_ROW, 0, 1, 3)  # over the axes' columns too: the plot's whole width
 
     def updateSize(self):  # pyqtgraph sizes a floating legend itself; this one is sized by the plot's layout
         self._reflow(self.geometry().width())
@@ -256,7 +256,7 @@ class LegendRow(pg.LegendItem):
 
     def _reflow(self, width: float):
         """As many columns as the entries' widths allow in ``width`` (at least one)."""
-        widths = [20.0 + 4.0 + label.boundingRect().width() + 12.0 for _, label in self.items]
+        widths = [20.0 + 4.0 + label.item.boundingRect().width() + 6.0 for _, label in self.items]  # natural widths
         columns = 1
         for c in range(len(widths), 1, -1):
             if sum(max(widths[j::c]) for j in range(c)) <= width:

@@ -25,6 +25,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QFrame, QGraphicsTextItem, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from gui.widgets.lecture_style import SIZED_BY_VIEW
+
 __all__ = ["paint_frame", "TileView", "PrototypesView", "scale_to_uint8", "grid_layout", "titled_box",
            "CAPTION_POINTS", "MIN_CAPTION_POINTS"]
 
@@ -281,6 +283,7 @@ class TileView(QWidget):
     def _place_texts(self, texts, line: float):
         while len(self._texts) < len(texts):
             item = QGraphicsTextItem()
+            item.setData(SIZED_BY_VIEW, True)  # scaled with the images here; lecture mode's factor would overlap them
             item.setDefaultTextColor(QColor("#222222"))
             self.vb.addItem(item, ignoreBounds=True)
             self._texts.append(item)
