@@ -7,7 +7,8 @@ data, and notes about how the data were read (rows dropped, ...).
 
 Modules: :mod:`engine.data.dataset` (:class:`Dataset`, :class:`DataError`, size limits),
 :mod:`engine.data.loaders` (:func:`load`; .npy/.npz), :mod:`engine.data.text` (text tables,
-:func:`save_csv`), :mod:`engine.data.textstream` (reading text with the limits checked while reading), :mod:`engine.data.idx` (MNIST IDX files), :mod:`engine.data.common` (helpers every
+:func:`save_csv`), :mod:`engine.data.textstream` (reading text with the limits checked while reading),
+:mod:`engine.data.textparse` and :mod:`engine.data.textcells` (parsing a table a block of lines at a time), :mod:`engine.data.idx` (MNIST IDX files), :mod:`engine.data.common` (helpers every
 reader shares), :mod:`engine.data.generators` (:func:`generate`), :mod:`engine.data.examples`
 (MNIST, the textbook sets, :func:`binarize`), :mod:`engine.data.transforms` (:func:`standardize`,
 :func:`pca_2d`). Their public names are re-exported here so callers only need ``engine.data``.

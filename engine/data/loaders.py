@@ -38,8 +38,8 @@ from engine.data.common import (SUPPORTED, LoadCancelled, cancel_check, check_si
                                 reason)
 from engine.data.dataset import MAX_BYTES, DataError, Dataset
 from engine.data.idx import idx_dataset, idx_like, idx_size_from_header, read_idx
-from engine.data.text import save_csv, table_dataset
-from engine.data.textstream import MAX_TEXT_BYTES, MAX_TEXT_RATIO, read_text
+from engine.data.text import file_dataset, save_csv
+from engine.data.textstream import MAX_TEXT_BYTES, MAX_TEXT_RATIO
 
 __all__ = ["load", "save_csv", "read_idx", "SUPPORTED", "MAX_TEXT_BYTES", "MAX_RATIO", "LoadCancelled"]
 
@@ -150,8 +150,7 @@ def _load(path: Path, name: str, check) -> Dataset:
         if size > MAX_TEXT_BYTES:
             raise DataError(f"{name}: {size:,} bytes, larger than the limit of {MAX_TEXT_BYTES // 1024 ** 2:,} MiB "
                             "of text; use a subset of the rows.")
-        text, notes = read_text(path, name, max_bytes=MAX_TEXT_BYTES, check=check)
-        return table_dataset(text, name, str(path), notes, check)
+        return file_dataset(path, name, max_bytes=MAX_TEXT_BYTES, check=check)
     raise DataError(f"{name}: unknown file type {ext!r}; Clusterlab reads {SUPPORTED}.")
 
 
@@ -171,9 +170,8 @@ def _load_gzip(path: Path, name: str, check) -> Dataset:
             raw = head + g.read(max(idx_size_from_header(head, name) - len(head), 0) + 1)
             return idx_dataset(path, name, raw)
     if Path(inner.lower()).suffix in TEXT_EXTS - {""}:
-        text, notes = read_text(path, name, gz=True, max_bytes=MAX_TEXT_BYTES, max_ratio=MAX_TEXT_RATIO,
-                                ratio_free=RATIO_FREE_BYTES, check=check)
-        return table_dataset(text, name, str(path), notes, check)
+        return file_dataset(path, name, gz=True, max_bytes=MAX_TEXT_BYTES, max_ratio=MAX_TEXT_RATIO,
+                            ratio_free=RATIO_FREE_BYTES, check=check)
     raise DataError(f"{name}: a gzip file holding neither an IDX file nor a text table ({inner}); "
                     f"Clusterlab reads {SUPPORTED}.")
 

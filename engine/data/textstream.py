@@ -36,7 +36,8 @@ import numpy as np
 from engine.data.common import SUPPORTED, cancel_check, check_size, reason
 from engine.data.dataset import MAX_POINTS, DataError
 
-__all__ = ["read_text", "decode_text", "MAX_TEXT_BYTES", "MAX_TEXT_RATIO", "RATIO_FREE_BYTES"]
+__all__ = ["read_text", "text_chunks", "decode_text", "NotUtf8", "MAX_TEXT_BYTES", "MAX_TEXT_RATIO",
+           "RATIO_FREE_BYTES"]
 
 #: Largest text read (bytes, after decompression).
 MAX_TEXT_BYTES = 512 * 1024 ** 2
@@ -79,6 +80,64 @@ def read_text(path, name: str, *, gz: bool = False, max_bytes: int = MAX_TEXT_BY
     raw = rows.join()
     check(name)
     return _decode_whole(raw, codec, name, notes), notes
+
+
+class NotUtf8(Exception):
+    """Raised by :func:`text_chunks` when the text is not UTF-8: read it again with ``latin1=True``."""
+
+
+def text_chunks(path, name: str, notes: list, *, gz: bool = False, latin1: bool = False,
+                max_bytes: int = MAX_TEXT_BYTES, max_ratio: float = MAX_TEXT_RATIO, ratio_free: int = RATIO_FREE_BYTES,
+                check: Callable[[str], None] | None = None) -> Iterator[str]:
+    """The text of the file ``path`` in pieces of about a megabyte, each ending at a line end (the last one may
+    not); the limits and the cancel flag are checked as in :func:`read_text`, and only the current piece is held.
+
+    Notes on the encoding go to ``notes``. UTF-8 (or UTF-16, told from the first bytes) is decoded as it comes;
+    bytes that are not UTF-8 raise :class:`NotUtf8` (pieces were already given out): the caller starts again
+    with ``latin1=True``, which reads the file as Latin-1 and says so in a note.
+    """
+    check = check or cancel_check()
+    rows = _RowCounter(name, keep=False)
+    decode = None
+    tail: list[bytes] = []
+    try:
+        with open(path, "rb") as f:
+            pieces = _gunzip(f, name, max_bytes, max_ratio, ratio_free) if gz else _plain(f, name, max_bytes)
+            for piece in _decoded(pieces, name, notes):
+                check(name)
+                if isinstance(piece, str):
+                    decode = _decoder(True, latin1, notes)
+                    continue
+                rows.add(piece)
+                decode = decode or _decoder(False, latin1, notes)
+                cut = piece.rfind(b"\n") + 1
+                if cut == 0:
+                    tail.append(piece)
+                    continue
+                tail.append(piece[:cut])
+                yield decode(b"".join(tail))
+                tail = [piece[cut:]]
+    except (zlib.error, EOFError) as exc:
+        raise DataError(f"{name}: damaged gzip file ({reason(exc)}); download or compress it again.") from None
+    except OSError as exc:
+        raise DataError(f"{name}: cannot be read ({reason(exc)}).") from None
+    check(name)
+    if decode is not None:
+        yield decode(b"".join(tail), True)
+
+
+def _decoder(transcoded: bool, latin1: bool, notes: list) -> Callable[..., str]:
+    """``decode(raw, final=False)``: pieces of the text decoded in turn (UTF-8, a byte-order mark dropped)."""
+    if latin1 and not transcoded:
+        notes.append("The file is not UTF-8; it was read as Latin-1.")
+    decoder = codecs.getincrementaldecoder("latin-1" if latin1 and not transcoded else "utf-8-sig")("strict")
+
+    def decode(raw: bytes, final: bool = False) -> str:
+        try:
+            return decoder.decode(raw, final)
+        except UnicodeDecodeError:
+            raise NotUtf8("not UTF-8") from None
+    return decode
 
 
 def decode_text(raw: bytes, name: str, notes: list) -> str:
@@ -208,8 +267,9 @@ def _decode_whole(raw: bytes, codec: str | None, name: str, notes: list) -> str:
 class _RowCounter:
     """Keeps the pieces and counts the rows in them (lines neither blank nor ``#`` comments) as they come."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, keep: bool = True):
         self.name = name
+        self.keep = keep  # False: pieces are dropped once the first row's width is known
         self.pieces: list[bytes] = []
         self.size = 0
         self.rows = 0
@@ -219,11 +279,14 @@ class _RowCounter:
     def add(self, piece: bytes) -> None:
         if not piece:
             return
-        self.pieces.append(piece)
+        if self.keep or self.width is None:
+            self.pieces.append(piece)
         self.size += len(piece)
         self.rows += self._count(piece)
         if self.width is None and self.rows:
             self.width = _first_row_width(self.pieces, self.size)
+        if not self.keep and self.width is not None:
+            self.pieces = []
         # one row may be a header: refuse only what is over the limit whichever it is
         if self.rows > MAX_POINTS + 1 or self.width:
             check_size(self.name, self.rows - 1, max(self.width or 1, 1))
