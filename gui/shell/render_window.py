@@ -205,6 +205,7 @@ def _prepare(window) -> None:
     window.timeline.hide()
     window.statusBar().hide()
     window.menuBar().hide()
+    window.splitter.widget(0).setMinimumWidth(0)  # a figure may be smaller than the window keeps the scatter
     window.setMinimumSize(1, 1)
     window.show()
 
