@@ -8,7 +8,7 @@ mode, K-means with ``n_init=10``). Each figure is the best of 3 rounds, the two 
 round, with the same BLAS threads. The ARI column checks that both found the same partition.
 A ratio < 1 means we are faster.
 
-Run:  python bench/bench_spectral.py [--n 2000] [--repeats 3]
+Run:  python bench/bench_spectral.py [--n 2000] [--repeats 3] [--threads 1]
 """
 from __future__ import annotations
 
@@ -49,7 +49,16 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0, help="BLAS threads for both sides (threadpoolctl); 0: as is")
     args = ap.parse_args(argv)
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+        with threadpool_limits(args.threads):
+            return _table(args)
+    return _table(args)
+
+
+def _table(args) -> int:
     warnings.simplefilter("ignore")  # scikit-learn warns about knn graphs in several pieces
     print(f"{'data':8} {'affinity':8} {'ours (s)':>9} {'sklearn (s)':>12} {'ratio':>6} {'ARI':>6}")
     ratios = []

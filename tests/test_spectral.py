@@ -84,6 +84,33 @@ def test_subspace_iteration_agrees_with_eigh(kind, affinity):
     assert s.min() == pytest.approx(1.0, abs=1e-6)
 
 
+@pytest.mark.parametrize("kind,m,k", [("moons", 25, 3), ("rings", 10, 4), ("blobs", 10, 3), ("blobs", 10, 5)])
+def test_sparse_krylov_agrees_with_eigh(kind, m, k):
+    """The sparse knn path (null space written down, the rest by block Krylov) against numpy.linalg.eigh."""
+    X = shapes(kind, seed=1, n=700).X
+    G = graph.knn_graph(X, m)
+    lam_a, U_a = eigen.laplacian_eigen(G, k, np.random.default_rng(5), method="krylov")
+    lam_b, U_b = eigen.laplacian_eigen(G.toarray(), k, method="eigh")
+    np.testing.assert_allclose(lam_a, lam_b, rtol=0, atol=1e-10)
+    s = np.linalg.svd(U_a.T @ U_b, compute_uv=False)
+    assert s.min() == pytest.approx(1.0, abs=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(U_a, axis=0), 1.0, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3, 5])
+def test_sparse_knn_graph_matches_its_definition(dims):
+    """The grid search (up to 3 dimensions, with its coarser passes and brute-force rest) finds exactly the
+    neighbours of the plain definition, on data of very uneven density."""
+    rng = np.random.default_rng(dims)
+    X = np.vstack([rng.normal(size=(500, dims)) * 0.01, rng.normal(size=(300, dims)) * 5, rng.uniform(size=(9, dims))])
+    for m in (2, 10, 31):
+        G = graph.knn_graph(X, m)
+        np.testing.assert_array_equal(G.toarray(), plain_affinity(X, {"affinity": "knn", "n_neighbors": m}))
+        close(G.degrees(), G.toarray().sum(axis=1))
+        V = rng.normal(size=(len(X), 3))
+        close(G.matmul(V), G.toarray() @ V)
+
+
 def test_knn_graph_matches_its_definition_with_ties():
     """A grid has many equal distances: the lower index wins, as the plain row-by-row definition says."""
     X = np.array([[i, j] for i in range(5) for j in range(4)], dtype=float)

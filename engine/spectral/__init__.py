@@ -39,9 +39,12 @@ Choices, and how they compare with scikit-learn
     point is refused with the largest ``gamma`` that would work.
 
 Speed
-    The affinity matrix is dense (at most :data:`MAX_POINTS` points). The eigenvectors come from
+    The RBF affinity matrix is dense (at most :data:`MAX_POINTS` points); its eigenvectors come from
     ``numpy.linalg.eigh`` up to 500 points and from subspace inverse iteration on a Cholesky factor above
-    (:mod:`engine.spectral.eigen`): about 0.1-0.2 s at 2,000 points, against 0.6-1 s for ``eigh``.
+    (:mod:`engine.spectral.eigen`). The knn graph is sparse (:mod:`engine.spectral.sparse`: found in a grid
+    of cells for data of at most 3 dimensions, never an n x n matrix); above 500 points its null space (one
+    vector per connected piece) is written down and any further eigenvectors come from a block Krylov
+    iteration with the sparse product (:mod:`engine.spectral.krylov`), the dense solver being the fallback.
 
 Example
 -------

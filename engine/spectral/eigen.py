@@ -36,6 +36,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.spectral import krylov
+from engine.spectral.graph import components
+from engine.spectral.sparse import SparseGraph
+
 __all__ = ["normalized_affinity", "laplacian_eigen", "njw_rows", "fix_signs", "SIGMA", "MAX_ITER", "EIGH_MAX_N"]
 
 SIGMA = 1e-7
@@ -128,17 +132,26 @@ def _subspace(M: np.ndarray, d: np.ndarray, k: int, rng) -> tuple[np.ndarray, np
     return None
 
 
-def laplacian_eigen(W: np.ndarray, k: int, rng=None, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+def laplacian_eigen(W, k: int, rng=None, method: str = "auto", pieces=None) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` smallest eigenvalues of the normalised Laplacian of ``W`` (ascending) and their
     eigenvectors (n, k), signs fixed by :func:`fix_signs`.
 
-    ``method``: ``"eigh"``, ``"subspace"`` or ``"auto"`` (``"eigh"`` up to :data:`EIGH_MAX_N` points).
-    ``rng`` (a numpy Generator) draws the starting block of ``"subspace"``.
+    ``W``: a dense matrix or a :class:`engine.spectral.sparse.SparseGraph`. ``method``: ``"eigh"``,
+    ``"subspace"``, ``"krylov"`` (a sparse graph only) or ``"auto"`` (``"eigh"`` up to :data:`EIGH_MAX_N`
+    points, then ``"krylov"`` for a sparse graph and ``"subspace"`` for a dense one). ``rng`` (a numpy
+    Generator) draws the starting blocks; ``pieces`` is ``graph.components(W)`` when already known.
     """
-    M, d = normalized_affinity(W)
+    rng = rng if rng is not None else np.random.default_rng(0)
     n = W.shape[0]
     got = None
-    if method == "subspace" or (method == "auto" and n > EIGH_MAX_N):
-        got = _subspace(M, d, k, rng if rng is not None else np.random.default_rng(0))
+    if isinstance(W, SparseGraph):
+        if method == "krylov" or (method == "auto" and n > EIGH_MAX_N):
+            got = krylov.sparse_eigen(W, k, rng, pieces if pieces is not None else components(W))
+        if got is not None:
+            return 1.0 - got[0], fix_signs(got[1])
+        W = W.toarray()
+    M, d = normalized_affinity(W)
+    if method == "subspace" or (method in ("auto", "krylov") and n > EIGH_MAX_N):
+        got = _subspace(M, d, k, rng)
     mu, U = got if got is not None else _eigh(M, k)
     return 1.0 - mu, fix_signs(U)

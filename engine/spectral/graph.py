@@ -1,7 +1,10 @@
 """The affinity graph of spectral clustering: RBF weights or a symmetrised k-nearest-neighbour graph.
 
-Both give a dense symmetric ``(n, n)`` weight matrix ``W`` with a zero diagonal (no self-loops: the
-normalised Laplacian ignores them, as scipy's ``csgraph.laplacian`` does for scikit-learn):
+Both give a symmetric ``(n, n)`` weight matrix ``W`` with a zero diagonal (no self-loops: the
+normalised Laplacian ignores them, as scipy's ``csgraph.laplacian`` does for scikit-learn), dense for RBF and
+a :class:`engine.spectral.sparse.SparseGraph` for knn (:func:`knn_graph`, found without an n x n matrix;
+:func:`knn_affinity` is the same graph as a dense matrix). :func:`degrees`, :func:`strongest_edges` and
+:func:`components` take either:
 
 * ``"rbf"``: ``W_ij = exp(-gamma ||x_i - x_j||^2)`` for ``i != j``;
 * ``"knn"``: ``A_ij = 1`` when ``j`` is one of the ``n_neighbors - 1`` nearest other points of ``i``
@@ -25,7 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["squared_distances", "rbf_affinity", "knn_affinity", "strongest_edges", "components", "MAX_EDGES"]
+from engine.spectral.sparse import SparseGraph, knn_graph
+
+__all__ = ["squared_distances", "rbf_affinity", "knn_affinity", "knn_graph", "SparseGraph", "degrees",
+           "strongest_edges", "components", "MAX_EDGES"]
 
 #: At most this many edges are kept (the strongest) for drawing the graph.
 MAX_EDGES = 5000
@@ -53,21 +59,14 @@ def rbf_affinity(X: np.ndarray, gamma: float) -> np.ndarray:
 
 
 def knn_affinity(X: np.ndarray, n_neighbors: int) -> np.ndarray:
-    """The symmetrised k-nearest-neighbour graph (see the module docstring); ``n_neighbors >= 2``."""
-    n = X.shape[0]
-    m = min(int(n_neighbors) - 1, n - 1)  # other points per row
-    D = squared_distances(X)
-    np.fill_diagonal(D, np.inf)  # a point is never its own "other" neighbour
-    kth = np.partition(D, m - 1, axis=1)[:, m - 1:m]  # each row's m-th smallest distance
-    A = D < kth
-    short = m - A.sum(axis=1)  # how many of the points at exactly that distance still fit
-    if short.any():  # ties at the m-th distance: the lower indices first
-        eq = D == kth
-        A |= eq & (np.cumsum(eq, axis=1) <= short[:, None])
-    W = A.astype(np.float64)
-    W += W.T
-    W *= 0.5
-    return W
+    """The symmetrised k-nearest-neighbour graph (see the module docstring) as a dense matrix; ``n_neighbors >= 2``.
+    The runs use the sparse :func:`knn_graph`."""
+    return knn_graph(X, n_neighbors).toarray()
+
+
+def degrees(W) -> np.ndarray:
+    """``d_i = sum_j w_ij`` of a dense matrix or a :class:`SparseGraph`."""
+    return W.degrees() if isinstance(W, SparseGraph) else W.sum(axis=1)
 
 
 def strongest_edges(W: np.ndarray, X: np.ndarray, limit: int = MAX_EDGES) -> tuple[np.ndarray, np.ndarray, int]:
@@ -79,15 +78,21 @@ def strongest_edges(W: np.ndarray, X: np.ndarray, limit: int = MAX_EDGES) -> tup
     >>> e.tolist(), w.tolist(), total
     ([[1, 2], [0, 1]], [0.9, 0.5], 3)
     """
-    total = int(np.count_nonzero(W)) // 2  # symmetric, zero diagonal
-    if total > limit:  # the limit-th largest pair weight (each pair appears twice in W)
-        flat = W.ravel()
-        cut = np.partition(flat, flat.size - 2 * limit)[flat.size - 2 * limit]
-        mask = np.triu(W >= max(cut, np.finfo(float).tiny), 1)
+    if isinstance(W, SparseGraph):
+        rows = W.rows()
+        upper = rows < W.indices
+        i, j, w = rows[upper], W.indices[upper], W.weights[upper]
+        total = int(i.size)
     else:
-        mask = np.triu(W > 0, 1)
-    i, j = np.nonzero(mask)
-    w = W[i, j]
+        total = int(np.count_nonzero(W)) // 2  # symmetric, zero diagonal
+        if total > limit:  # the limit-th largest pair weight (each pair appears twice in W)
+            flat = W.ravel()
+            cut = np.partition(flat, flat.size - 2 * limit)[flat.size - 2 * limit]
+            mask = np.triu(W >= max(cut, np.finfo(float).tiny), 1)
+        else:
+            mask = np.triu(W > 0, 1)
+        i, j = np.nonzero(mask)
+        w = W[i, j]
     d2 = ((X[i] - X[j]) ** 2).sum(axis=1)
     order = np.lexsort((j, i, d2, -w))[:limit]
     edges = np.column_stack([i[order], j[order]]).astype(np.int32)
@@ -98,9 +103,12 @@ def components(W: np.ndarray) -> tuple[int, np.ndarray]:
     """The connected components of the graph ``W > 0``: their number and each point's component
     (numbered in the order of their lowest point, from 0)."""
     n = W.shape[0]
-    if np.count_nonzero(W) == n * n - n:  # every pair joined (an RBF graph whose weights never underflow)
+    if isinstance(W, SparseGraph):
+        rows, cols = W.rows(), W.indices  # every stored weight is positive
+    elif np.count_nonzero(W) == n * n - n:  # every pair joined (an RBF graph whose weights never underflow)
         return 1, np.zeros(n, dtype=np.intp)
-    rows, cols = np.nonzero(W > 0)  # row-major: sorted by row
+    else:
+        rows, cols = np.nonzero(W > 0)  # row-major: sorted by row
     has = np.zeros(n, dtype=bool)
     has[rows] = True
     starts = np.searchsorted(rows, np.flatnonzero(has))

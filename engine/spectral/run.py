@@ -47,9 +47,10 @@ def check_args(params_decl, X, k, affinity, gamma, n_neighbors, seed) -> tuple:
 
 
 def build_graph(X: np.ndarray, p: dict) -> tuple[np.ndarray, str]:
-    """The affinity matrix and how the description names it; a ParamError for an RBF point without neighbours."""
+    """The affinity graph (dense for RBF, a sparse graph for knn) and how the description names it; a
+    ParamError for an RBF point without neighbours."""
     if p["affinity"] == "knn":
-        return graph.knn_affinity(X, p["n_neighbors"]), (
+        return graph.knn_graph(X, p["n_neighbors"]), (
             f"{p['n_neighbors']}-nearest-neighbour graph, symmetrised (w = 1 mutual, 1/2 one-sided)")
     W = graph.rbf_affinity(X, p["gamma"])
     lonely = np.flatnonzero(W.max(axis=1) <= np.finfo(float).tiny)
@@ -66,7 +67,7 @@ def build_graph(X: np.ndarray, p: dict) -> tuple[np.ndarray, str]:
 def _graph_step(W, X, what, k, unassigned):
     edges, weights, total = graph.strongest_edges(W, X)
     count, comp = graph.components(W)
-    d = readonly(W.sum(axis=1))
+    d = readonly(graph.degrees(W))
     drawn = f"all {total:,} edges drawn" if total <= edges.shape[0] else \
         f"the {edges.shape[0]:,} strongest of {total:,} edges drawn"
     pieces = f"{count} connected piece{'s' if count != 1 else ''}"
@@ -79,7 +80,7 @@ def _graph_step(W, X, what, k, unassigned):
 
 
 def _embed_step(W, k, rng, unassigned, shared, count):
-    lam, U = eigen.laplacian_eigen(W, k, rng)
+    lam, U = eigen.laplacian_eigen(W, k, rng, pieces=(count, np.asarray(shared["components"])))
     T = readonly(eigen.njw_rows(U))
     values = ", ".join(f"{v:.3g}" for v in np.where(np.abs(lam) < 1e-12, 0.0, lam))
     note = "" if count <= k else (f"; eigenvalue 0 repeats {count} times (one per piece), so these {k} "
