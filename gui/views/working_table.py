@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QMenu, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
@@ -74,10 +74,7 @@ class TableBlock(QFrame):
         self.formula.setTextFormat(Qt.TextFormat.RichText)
         self.formula.setWordWrap(True)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = self.formula.font()
-        font.setFamilies(["STIX Two Math", "Cambria Math", "DejaVu Serif", "Times New Roman", "serif"])
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.formula.setFont(font)
+        self._formula_font()
         self.grid = self._build_grid(table, cell_colours, header_colours, header_names)
         self.note = QLabel(table.note)
         self.note.setObjectName("working_note")
@@ -93,6 +90,22 @@ class TableBlock(QFrame):
         self.grid.itemSelectionChanged.connect(self._on_selection)
 
     # ---------------------------------------------------------------- building
+    def _formula_font(self) -> None:
+        """The formula in a math font 1.2 times the block's font (again whenever that font changes)."""
+        font = QFont(self.font())
+        font.setFamilies(["STIX Two Math", "Cambria Math", "DejaVu Serif", "Times New Roman", "serif"])
+        font.setPointSizeF(self.font().pointSizeF() * 1.2)
+        self.formula.setFont(font)
+
+    def changeEvent(self, event):
+        """A new font (lecture mode scales the application's): the formula follows it and the table, whose
+        size was fixed to its cells, is measured again once its cells have the new font, so no row or column
+        is cut off."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange) and hasattr(self, "grid"):
+            self._formula_font()
+            QTimer.singleShot(0, self, lambda: self._fit(self.grid))
+
     def _build_grid(self, table: Table, cell_colours: dict, header_colours, header_names=({}, {})) -> QTableWidget:
         grid = QTableWidget(len(table.rows), len(table.columns))
         grid.setObjectName("working_table")
@@ -115,7 +128,7 @@ class TableBlock(QFrame):
             if r in row_cols:
                 item.setIcon(swatch(row_cols[r]))
             grid.setVerticalHeaderItem(r, item)
-        bold = QFont(grid.font())
+        bold = QFont()  # bold alone: the size follows the table's font (lecture mode makes it larger)
         bold.setBold(True)
         for r, row in enumerate(table.values):
             for c, value in enumerate(row):
