@@ -41,26 +41,23 @@ def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray
     pord = dendro.point_order
     pts = Points(p.X, p.D, p.norm)
     small = np.flatnonzero(prod <= 4096)
-    chunk = []
-    total = 0
-    for t in list(small) + [None]:
-        if t is not None:
-            chunk.append(t)
-            total += int(prod[t])
-        if chunk and (t is None or total >= 1 << 18):
-            check()
-            T = np.asarray(chunk)
-            cnt = prod[T]
-            seg = np.repeat(np.arange(T.size), cnt)
-            k = np.arange(seg.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-            P = pord[a0[T][seg] + k // sb[T][seg]]
-            Q = pord[b0[T][seg] + k % sb[T][seg]]
-            hit = np.flatnonzero(pts.exact(P, Q) == dendro.heights[T][seg])
-            _, first = np.unique(seg[hit], return_index=True)
-            found = seg[hit[first]]
-            out[T[found], 0] = P[hit[first]]
-            out[T[found], 1] = Q[hit[first]]
-            chunk, total = [], 0
+    cum = np.cumsum(prod[small])
+    cuts = np.searchsorted(cum, np.arange(1 << 18, int(cum[-1]) if cum.size else 0, 1 << 18), side="right")
+    for T in np.split(small, cuts):  # chunks of about 2^18 pairs
+        if not T.size:
+            continue
+        check()
+        cnt = prod[T]
+        seg = np.repeat(np.arange(T.size), cnt)
+        k = np.arange(seg.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        sbs = sb[T][seg]
+        P = pord[a0[T][seg] + k // sbs]
+        Q = pord[b0[T][seg] + k % sbs]
+        hit = np.flatnonzero(pts.exact(P, Q) == dendro.heights[T][seg])
+        _, first = np.unique(seg[hit], return_index=True)
+        found = seg[hit[first]]
+        out[T[found], 0] = P[hit[first]]
+        out[T[found], 1] = Q[hit[first]]
     for t in np.flatnonzero(out[:, 0] < 0):
         A = pord[a0[t]:a0[t] + sa[t]]
         B = pord[b0[t]:b0[t] + sb[t]]
