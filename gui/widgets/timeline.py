@@ -198,8 +198,9 @@ class TimelineBar(QWidget):
             return "computing the first step…" if p.busy else "no run"
         total = f"{len(p.history)}" + ("" if p.exhausted else "+")
         text = f"{step_label(p.index)} / {total}: {step.description}"
-        if step.done and step.status:
-            text += f" ({step.status.replace('_', ' ')})"
+        status = step.status.replace('_', ' ') if step.done else ""
+        if status and status not in step.description.lower():  # not "converged after 3 iterations (converged)"
+            text += f" ({status})"
         return text
 
     def refresh(self, *_):
