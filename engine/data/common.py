@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from engine.core.cancel import requested
+from engine.core.cancel import Cancelled, requested
 from engine.data.dataset import MAX_BYTES, MAX_POINTS, DataError
 
 __all__ = ["SUPPORTED", "reason", "lines_list", "plural", "check_size", "dense_labels", "drop_nonfinite",
@@ -79,8 +79,9 @@ def drop_nonfinite(name, X, labels, notes, first_line=0):
 
 
 # ------------------------------------------------------------------ cancelling a load
-class LoadCancelled(DataError):
-    """A load stopped because its cancel flag was set (see :func:`cancel_check`)."""
+class LoadCancelled(DataError, Cancelled):
+    """A load stopped because its cancel flag was set (see :func:`cancel_check`): a :class:`DataError` (what a
+    loader raises) and a :class:`engine.core.cancel.Cancelled` (what stopped engine work raises)."""
 
 
 def cancel_check(cancel: Callable[[], bool] | None = None) -> Callable[[str], None]:

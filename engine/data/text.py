@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,6 +47,8 @@ __all__ = ["save_csv", "text_dataset", "table_dataset", "file_dataset", "SUPPORT
 
 #: Characters of an in-memory text parsed at a time (:func:`table_dataset`).
 PIECE_CHARS = 1 << 20
+#: Values copied at a time into the data matrix when columns or rows are left out.
+COPY_VALUES = 1 << 20
 
 
 # ------------------------------------------------------------------------ reading
@@ -60,7 +63,21 @@ def file_dataset(path, name: str, *, gz: bool = False, check=None, max_bytes: in
     def pieces(notes, latin1):
         return text_chunks(path, name, notes, gz=gz, latin1=latin1, check=check, max_bytes=max_bytes,
                            max_ratio=max_ratio, ratio_free=ratio_free)
-    return _parse(pieces, name, str(path), [], check)
+    return _parse(pieces, name, str(path), [], check, _text_size(path, gz, max_bytes))
+
+
+def _text_size(path, gz: bool, max_bytes: int) -> int:
+    """The expected size of the text (bytes; a gzip file's trailer states it), 0 if not known: it sizes the
+    matrix at once (rows never written take no memory)."""
+    try:
+        size = os.path.getsize(path)
+        if gz and size >= 18:
+            with open(path, "rb") as f:
+                f.seek(-4, os.SEEK_END)
+                size = max(size, int.from_bytes(f.read(4), "little"))
+    except OSError:
+        return 0
+    return min(size, max_bytes)
 
 
 def text_dataset(raw: bytes, name: str, source: str, check=None) -> Dataset:
@@ -71,7 +88,7 @@ def text_dataset(raw: bytes, name: str, source: str, check=None) -> Dataset:
 
 def table_dataset(text: str, name: str, source: str, notes: list | None = None, check=None) -> Dataset:
     """Read a text table already decoded (``notes`` so far say how) into a :class:`Dataset`."""
-    return _parse(lambda _notes, _latin1: _text_pieces(text), name, source, list(notes or []), check)
+    return _parse(lambda _notes, _latin1: _text_pieces(text), name, source, list(notes or []), check, len(text))
 
 
 def _text_pieces(text: str):
@@ -84,7 +101,7 @@ def _text_pieces(text: str):
         pos = end
 
 
-def _parse(pieces, name: str, source: str, notes: list, check) -> Dataset:
+def _parse(pieces, name: str, source: str, notes: list, check, size_hint: int = 0) -> Dataset:
     """Feed the pieces to a :class:`TableBuilder`; again from the start (rarely) when the text turns out not to
     be UTF-8 or a column turns out to hold text after its first blocks."""
     check = check or cancel_check()
@@ -92,7 +109,7 @@ def _parse(pieces, name: str, source: str, notes: list, check) -> Dataset:
     with _gc_paused():  # many small lists: the cyclic collector would scan them over and over
         while True:
             run_notes = list(notes)
-            builder = TableBuilder(name, check, keep)
+            builder = TableBuilder(name, check, keep, size_hint)
             try:
                 for piece in pieces(run_notes, latin1):
                     builder.feed(piece)
@@ -129,26 +146,34 @@ def _dataset(table: Table, name: str, source: str, notes: list, check) -> Datase
     ok = _complete_rows(cols, feats, lab_j, table.linenos, name, notes)
     labels = label_names = None
     if lab_j is not None:
+        check(name)
         labels, label_names = _label_values(cols[lab_j], ok)
-        notes.append(f"Labels from column {label(lab_j)} ({len(np.unique(labels))} values).")
+        count = int(labels.max()) + 1 if labels.size else 0  # labels are 0..m-1, every value used
+        notes.append(f"Labels from column {label(lab_j)} ({count} values).")
     if table.delim == ";" and any("," in "".join(row[j] for row in table.head) for j in feats):
         notes.append("Decimal commas read as decimal points.")
     check(name)
-    X = _features(table.M, feats, ok)
+    X = _features(table.M, feats, ok, check, name)
     del table, cols
     return Dataset(readonly_array(X), labels=labels, label_names=label_names, name=name, source=source,
                    notes=tuple(notes),
                    feature_names=tuple(names[j] or f"column {j + 1}" for j in feats) if names else None)
 
 
-def _features(M: np.ndarray, feats: list[int], ok: np.ndarray) -> np.ndarray:
-    """The kept rows of the feature columns, C-contiguous; ``M`` itself when that is all of it."""
-    every_row = bool(ok.all())
-    if every_row and feats == list(range(M.shape[1])):
+def _features(M: np.ndarray, feats: list[int], ok: np.ndarray, check, name: str) -> np.ndarray:
+    """The kept rows of the feature columns, C-contiguous: ``M`` itself when that is all of it, else copied a
+    block of rows at a time (the cancel check between blocks)."""
+    if feats == list(range(M.shape[1])) and ok.all():
         return M
-    if every_row:
-        return np.ascontiguousarray(M[:, feats])
-    return M[np.ix_(np.flatnonzero(ok), feats)]
+    X = np.empty((int(np.count_nonzero(ok)), len(feats)))
+    step = max(1, COPY_VALUES // M.shape[1])
+    at = 0
+    for a in range(0, M.shape[0], step):
+        check(name)
+        part = M[a:a + step][ok[a:a + step]]
+        X[at:at + part.shape[0]] = part[:, feats]
+        at += part.shape[0]
+    return X
 
 
 def _column_label(names):
@@ -231,7 +256,7 @@ def _label_values(c, ok: np.ndarray):
         return dense_labels(c.values[ok].astype(np.int64))
     stripped = [u.strip().strip('"') for u in c.cells.uniq]
     codes = c.cells.codes[ok]
-    used = np.unique(codes)
+    used = np.flatnonzero(np.bincount(codes, minlength=len(stripped)))
     words = [stripped[i] for i in used.tolist()]
     names = sorted(set(words))
     position = {w: k for k, w in enumerate(names)}

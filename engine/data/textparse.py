@@ -31,13 +31,15 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from engine.data.common import check_size, plural
-from engine.data.dataset import DataError
+from engine.data.dataset import MAX_BYTES, MAX_POINTS, DataError
 from engine.data.textcells import MISSING, Cells, cell_value, check_quotes, is_number, parse_cells, sniff, split_lines
 
 __all__ = ["TableBuilder", "Table", "Column", "Restart", "LineNumbers"]
 
 #: Values parsed at a time (rows x columns) between two cancel checks.
 BLOCK_VALUES = 150_000
+#: The same when a column holds text (every cell goes through Python: a smaller block takes as long).
+SLOW_BLOCK_VALUES = 60_000
 SNIFF_LINES = 50
 
 
@@ -50,7 +52,9 @@ class Restart(Exception):
 
 
 class _Block(NamedTuple):
-    M: np.ndarray  # (rows, columns) float64, NaN where a cell is missing or text
+    M: np.ndarray | None  # (rows, columns) float64, NaN where a cell is missing or text (None once copied)
+    finite: np.ndarray | None  # np.isfinite(M)
+    rows: int
     text: dict  # column -> bool array: which cells are text (columns with text in this block only)
     cells: dict  # column -> Cells (the columns whose text is kept)
     linenos: object  # range or int array: the line number (from 1) of each row
@@ -75,12 +79,12 @@ class Column:
     """One parsed column: ``values`` (a view of the table's matrix), ``missing`` (cells that are empty, NA, ...
     or not finite), ``text`` (cells that are not numbers; None when none is), ``cells`` (its text, when kept)."""
 
-    def __init__(self, values: np.ndarray, text: np.ndarray | None, cells: Cells | None):
+    def __init__(self, values: np.ndarray, finite: np.ndarray, text: np.ndarray | None, cells: Cells | None):
         self.values = values
         self.text = text
         self.cells = cells
         self.has_text = text is not None and bool(text.any())
-        self.missing = ~np.isfinite(values)
+        self.missing = ~finite
         if self.has_text:
             self.missing &= ~text
         self.numeric = not self.has_text and not self.missing.all()
@@ -98,8 +102,12 @@ class Table(NamedTuple):
 class TableBuilder:
     """Parses a text table fed in pieces (see the module docstring); ``check(name)`` raises to cancel."""
 
-    def __init__(self, name: str, check: Callable[[str], None], keep: frozenset = frozenset()):
+    def __init__(self, name: str, check: Callable[[str], None], keep: frozenset = frozenset(), size_hint: int = 0):
         self.name, self.check = name, check
+        self.size_hint = size_hint  # characters of the whole text, if known (sizes the matrix at once)
+        self.chars = 0  # characters fed so far
+        self.parsed_chars = 0  # characters of the lines parsed so far (blank and comment lines not counted)
+        self.store: _Store | None = None
         self.keep = set(keep)
         self.lineno = 0  # lines seen so far (blank and comment lines too)
         self.pending: list = []  # (lines, linenos, quoted) until the delimiter is known
@@ -115,6 +123,7 @@ class TableBuilder:
     # ------------------------------------------------------------ feeding
     def feed(self, text: str) -> None:
         """The next piece of the text (every piece but the last ends at a line end)."""
+        self.chars += len(text)
         lines = text.splitlines()
         base = self.lineno
         self.lineno += len(lines)
@@ -145,6 +154,7 @@ class TableBuilder:
         self.first = split_lines(lines[:1], nos[:1], self.delim, self.name)[0]
         self.first_lineno = int(nos[0])
         self.ncol = len(self.first)
+        self.store = _Store(self.ncol)
         self.has_text = np.zeros(self.ncol, bool)
         self.has_value = np.zeros(self.ncol, bool)
         pending[0] = (lines[1:], nos[1:], quoted)
@@ -152,10 +162,11 @@ class TableBuilder:
             self._feed_lines(lines, nos, quoted)
 
     def _feed_lines(self, lines: list[str], nos, quoted: bool) -> None:
-        step = max(1, BLOCK_VALUES // self.ncol)
+        step = max(1, (SLOW_BLOCK_VALUES if self.keep else BLOCK_VALUES) // self.ncol)
         for s in range(0, len(lines), step):
             self.check(self.name)
             part, part_nos = lines[s:s + step], nos[s:s + step]
+            self.parsed_chars += sum(map(len, part)) + len(part)
             self._add(self._block(part, part_nos, quoted and any('"' in ln for ln in part)))
 
     def _block(self, lines: list[str], nos, quoted: bool) -> _Block:
@@ -166,7 +177,7 @@ class TableBuilder:
         if not quoted and not self.keep:
             M = _loadtxt(lines, self.delim, self.ncol)
             if M is not None:
-                return _Block(M, {}, {}, nos)
+                return _block(M, {}, {}, nos)
         return self._parse_rows(split_lines(lines, nos, self.delim, self.name), nos)
 
     def _parse_rows(self, rows: list[list[str]], nos) -> _Block:
@@ -191,15 +202,17 @@ class TableBuilder:
         if new and self.blocks:
             raise Restart(frozenset(self.keep | new))
         self.keep |= new
-        return _Block(M, text, cells, nos)
+        return _block(M, text, cells, nos)
 
     def _add(self, block: _Block) -> None:
-        self.blocks.append(block)
-        self.rows += block.M.shape[0]
+        expected = (self.rows + block.rows) * max(self.size_hint, self.chars) / max(self.parsed_chars, 1)
+        self.store.add(block.M, block.finite, expected)
+        self.blocks.append(block._replace(M=None, finite=None))
+        self.rows += block.rows
         for j in block.text:
             self.has_text[j] = True
         if not self.has_value.all():
-            self.has_value |= np.isfinite(block.M).any(axis=0)
+            self.has_value |= block.finite.any(axis=0)
         check_size(self.name, self.rows, self.ncol)
 
     # ------------------------------------------------------------ the whole table
@@ -227,8 +240,8 @@ class TableBuilder:
             blocks.insert(0, self._first_block())
             self.head.insert(0, first)
         self.check(self.name)
-        M = blocks[0].M if len(blocks) == 1 else np.concatenate([b.M for b in blocks])
-        cols = self._columns(blocks, M)
+        M, finite = self.store.result(with_first=not header)
+        cols = self._columns(blocks, M, finite)
         linenos = LineNumbers([b.linenos for b in blocks])
         names = [c.strip().strip('"').strip() for c in first] if header else None
         return Table(names, M, cols, linenos, self.head[:5], self.delim)
@@ -239,19 +252,67 @@ class TableBuilder:
         M = np.array([[np.nan if v is None or not np.isfinite(v) else v for v in values]])
         text = {j: np.ones(1, bool) for j, v in enumerate(values) if v is None}
         cells = {j: Cells.of([self.first[j]]) for j in set(text) | self.keep}
-        return _Block(M, text, cells, range(self.first_lineno, self.first_lineno + 1))
+        self.store.set_first(M[0])
+        return _block(M, text, cells, range(self.first_lineno, self.first_lineno + 1))
 
-    def _columns(self, blocks: list[_Block], M: np.ndarray) -> list[Column]:
+    def _columns(self, blocks: list[_Block], M: np.ndarray, finite: np.ndarray) -> list[Column]:
         cols = []
         for j in range(self.ncol):
             self.check(self.name)
             text = cells = None
             if any(j in b.text for b in blocks):
-                text = np.concatenate([b.text.get(j, np.zeros(b.M.shape[0], bool)) for b in blocks])
+                text = np.concatenate([b.text.get(j, np.zeros(b.rows, bool)) for b in blocks])
             if any(j in b.cells for b in blocks):
-                cells = Cells.concat([b.cells.get(j) or Cells.blank(b.M.shape[0]) for b in blocks])
-            cols.append(Column(M[:, j], text, cells))
+                cells = Cells.concat([b.cells.get(j) or Cells.blank(b.rows) for b in blocks])
+            cols.append(Column(M[:, j], finite[:, j], text, cells))
         return cols
+
+
+class _Store:
+    """The values of the table, one matrix filled a block at a time (row 0 kept for the first row, in case it is
+    data): sized from the expected number of rows (unwritten rows take no memory) and grown by half when short,
+    so the peak is about the final matrix, not blocks plus their concatenation."""
+
+    def __init__(self, ncol: int):
+        self.ncol = ncol
+        self.M = np.empty((0, ncol))
+        self.finite = np.empty((0, ncol), bool)
+        self.used = 1
+
+    def add(self, M: np.ndarray, finite: np.ndarray, expected_rows: float) -> None:
+        k = M.shape[0]
+        need = self.used + k
+        if need > self.M.shape[0]:
+            most = min(MAX_POINTS, MAX_BYTES // (8 * self.ncol)) + 2  # more rows are refused anyway
+            cap = max(need, min(most, max(int(1.5 * self.M.shape[0]), int(1.2 * expected_rows) + 1024)))
+            self._grow(cap)
+        self.M[self.used:need] = M
+        self.finite[self.used:need] = finite
+        self.used = need
+
+    def _grow(self, cap: int) -> None:
+        M, finite = np.empty((cap, self.ncol)), np.empty((cap, self.ncol), bool)
+        old = min(self.used, self.M.shape[0])
+        M[:old], finite[:old] = self.M[:old], self.finite[:old]
+        self.M, self.finite = M, finite
+
+    def set_first(self, row: np.ndarray) -> None:
+        if self.M.shape[0] == 0:
+            self._grow(1)
+        self.M[0], self.finite[0] = row, np.isfinite(row)
+
+    def result(self, with_first: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The matrix and its finite mask (from row 0 ``with_first``, else from row 1), the spare rows freed."""
+        for a in (self.M, self.finite):
+            a.resize((self.used,) + a.shape[1:], refcheck=False)
+        start = 0 if with_first else 1
+        M, finite = self.M[start:], self.finite[start:]
+        self.M = self.finite = None
+        return M, finite
+
+
+def _block(M: np.ndarray, text: dict, cells: dict, linenos) -> _Block:
+    return _Block(M, np.isfinite(M), M.shape[0], text, cells, linenos)
 
 
 def _loadtxt(lines: list[str], delim: str | None, ncol: int) -> np.ndarray | None:

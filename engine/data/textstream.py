@@ -99,7 +99,8 @@ def text_chunks(path, name: str, notes: list, *, gz: bool = False, latin1: bool 
     check = check or cancel_check()
     rows = _RowCounter(name, keep=False)
     decode = None
-    tail: list[bytes] = []
+    tail: list[bytes] = []  # pieces read since the last piece given out (gzip gives smaller ones: gathered)
+    held = 0
     try:
         with open(path, "rb") as f:
             pieces = _gunzip(f, name, max_bytes, max_ratio, ratio_free) if gz else _plain(f, name, max_bytes)
@@ -110,13 +111,13 @@ def text_chunks(path, name: str, notes: list, *, gz: bool = False, latin1: bool 
                     continue
                 rows.add(piece)
                 decode = decode or _decoder(False, latin1, notes)
-                cut = piece.rfind(b"\n") + 1
-                if cut == 0:
-                    tail.append(piece)
-                    continue
-                tail.append(piece[:cut])
-                yield decode(b"".join(tail))
-                tail = [piece[cut:]]
+                tail.append(piece)
+                held += len(piece)
+                cut = piece.rfind(b"\n") + 1 if held >= CHUNK else 0
+                if cut:
+                    tail[-1] = piece[:cut]
+                    yield decode(b"".join(tail))
+                    tail, held = [piece[cut:]], len(piece) - cut
     except (zlib.error, EOFError) as exc:
         raise DataError(f"{name}: damaged gzip file ({reason(exc)}); download or compress it again.") from None
     except OSError as exc:

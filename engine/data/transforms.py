@@ -12,9 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.data.common import LoadCancelled
 from engine.data.dataset import DataError
+from engine.core.cancel import requested
 
 __all__ = ["standardize", "Projection", "project_2d", "pca_2d", "feature_axes"]
+
+#: Values of X (rows x features) centred and projected at a time by :func:`pca_2d` (8 MB): little memory beyond
+#: the result, and the thread's stop check (:func:`engine.core.cancel.watching`) is looked at between blocks.
+PCA_BLOCK_VALUES = 1 << 20
 
 
 def standardize(X) -> np.ndarray:
@@ -105,6 +111,18 @@ def project_2d(X, components, mean) -> np.ndarray:
     return (X - np.asarray(mean, dtype=np.float64)) @ C.T
 
 
+def _row_blocks(n: int, d: int) -> list[tuple[int, int]]:
+    step = max(1, PCA_BLOCK_VALUES // max(d, 1))
+    return [(a, min(a + step, n)) for a in range(0, n, step)]
+
+
+def _stop_point() -> None:
+    """Raise :class:`~engine.data.LoadCancelled` (also an :class:`engine.core.cancel.Cancelled`) once the
+    thread's stop check says so: the window projects loaded data on its loader thread."""
+    if requested():
+        raise LoadCancelled("The projection of the data: cancelled.")
+
+
 def _flip_signs(V: np.ndarray) -> np.ndarray:
     """Make each row's largest-magnitude entry positive (a deterministic sign, as scikit-learn does)."""
     idx = np.argmax(np.abs(V), axis=1)
@@ -187,22 +205,34 @@ def pca_2d(X) -> tuple[np.ndarray, Projection]:
                               np.array([ratio[0], 0.0]), "line", "1-D data on the x axis (y = 0).")
         return Y, info
 
-    mean = X.mean(axis=0)
-    Xc = X - mean
+    rows = _row_blocks(n, d)
+    mean = np.zeros(d)
+    for a, b in rows:
+        _stop_point()
+        mean += X[a:b].sum(axis=0)
+    mean /= n
     if n >= d:
-        # right singular vectors of Xc = leading eigenvectors of Xc^T Xc (d x d)
-        S = Xc.T @ Xc
+        # right singular vectors of Xc = leading eigenvectors of Xc^T Xc (d x d), summed a block of rows at a time
+        S = np.zeros((d, d))
+        for a, b in rows:
+            _stop_point()
+            Xb = X[a:b] - mean
+            S += Xb.T @ Xb
         V = _top_eigenvectors(S).T
     else:
         # left singular vectors from the n x n Gram matrix, then V = U^T Xc / s
+        Xc = X - mean
         S = Xc @ Xc.T
         V = _top_eigenvectors(S).T @ Xc
         norms = np.linalg.norm(V, axis=1)
         V = np.where(norms[:, None] > 0, V / np.where(norms > 0, norms, 1.0)[:, None], np.eye(2, d))
     V = _flip_signs(V)
-    Y = Xc @ V.T
+    Y = np.empty((n, 2))
+    for a, b in rows:
+        _stop_point()
+        Y[a:b] = (X[a:b] - mean) @ V.T
     total = float(np.trace(S)) / ddof_n  # the sum of squares of Xc, for free
-    var = np.sum(Y * Y, axis=0) / ddof_n
+    var = np.einsum("ij,ij->j", Y, Y) / ddof_n
     ratio = var / total if total > 0 else np.zeros(2)
     info = Projection(V, mean, var, ratio, "pca",
                       f"First two principal components ({100 * ratio.sum():.1f}% of the variance).")
