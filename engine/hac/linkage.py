@@ -152,21 +152,15 @@ def _nearest_later(r, nn, nn_d, i) -> None:
 def _adopt(left, nn, nn_d, i: int) -> None:
     """Slots ``k < i`` for which the new cluster in slot ``i`` (distances ``left``) is a nearest later slot.
 
-    Strictly below the bound ``nn_d[k]``: it is the nearest. Equal to it: it is a nearest, and the nearest by
-    the tie rule when ``nn[k] > i`` (every later slot at exactly ``nn_d[k]`` lies at or after ``nn[k]``: that
-    holds after each recomputation, and this adoption keeps it); otherwise ``nn[k]`` stays (checked when
-    ``k`` reaches the front).
+    Only ties can be: ``nn_d[k]`` is at most ``k``'s distances to the later slots ``i`` and ``j``, and
+    min / max / avg of the two is at least the smaller one. At exactly ``nn_d[k]`` the new cluster is a
+    nearest, and the nearest by the tie rule when ``nn[k] > i`` (every later slot at exactly ``nn_d[k]``
+    lies at or after ``nn[k]``: that holds after each recomputation, and this adoption keeps it);
+    otherwise ``nn[k]`` stays (checked when ``k`` reaches the front).
     """
-    bound = nn_d[:i]
-    U = (left <= bound).nonzero()[0]
+    U = np.flatnonzero(left == nn_d[:i])
     if U.size:
-        rv = left[U]
-        tie = rv == bound[U]
-        if tie.any():
-            take = ~tie | (nn[U] > i)
-            U, rv = U[take], rv[take]
-        nn[U] = i
-        nn_d[U] = rv
+        nn[U[nn[U] > i]] = i
 
 
 def single_mst(row_of, n: int, finish=None):

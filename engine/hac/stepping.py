@@ -48,6 +48,11 @@ class _ClusterNames:
 
     def __init__(self, groups, names=None):
         self.point_names = names
+        if names is None and all(len(g) == 1 for g in groups):  # one point each (the usual start)
+            self.small = [[int(g[0])] for g in groups]
+            self.sizes = [1] * len(groups)
+            self.texts = [f"{{x{s[0] + 1}}}" for s in self.small]
+            return
         self.small = [g[:4].tolist() for g in groups]
         self.sizes = [len(g) for g in groups]
         self.texts = [set_text(self.small[c], self.sizes[c], names) for c in range(len(groups))]
