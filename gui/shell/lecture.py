@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QPoint, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
 
 from engine.core.atomic import atomic_write
 from gui.widgets.lecture_style import apply_to_widget
@@ -63,7 +63,7 @@ class Lecture(QObject):
         w = self.window
         if on:
             self._saved = {"state": w.windowState(), "splitter": w.splitter.sizes(), "status": w.statusBar().isVisible(),
-                           "docks": {d: d.isVisible() for d in (w.data_dock, w.algorithm_dock)}}
+                           "docks": {d: d.isVisible() for d in w.findChildren(QDockWidget)}}  # side by side's too
             for dock in self._saved["docks"]:
                 dock.hide()
             w.statusBar().hide()

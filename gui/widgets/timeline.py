@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle
                                QWidget)
 
 from engine.core.steps import step_label
+
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 from gui.run.player import Player
 from gui.widgets.spin import ShortDoubleSpinBox
 
@@ -180,8 +182,14 @@ class TimelineBar(QWidget):
     def _fit_objective_label(self):
         # a fixed width per algorithm, the name and the widest number whole: a label that resized with its number
         # would re-layout the window every step (side by side may let it be narrower: it elides, the tooltip has all)
-        metrics = self.objective.fontMetrics()
-        self.objective.setFixedWidth(metrics.horizontalAdvance(f"{self.objective_name} = -1.23457e+05") + 8)
+        # a window that let it be narrower (side by side: minimum below maximum) keeps that: a new font (lecture
+        # mode) must not make it as wide as its whole text again, or the panes no longer fit the screen
+        label = self.objective
+        width = label.fontMetrics().horizontalAdvance(f"{self.objective_name} = -1.23457e+05") + 8
+        if label.maximumWidth() < QWIDGETSIZE_MAX and label.minimumWidth() < label.maximumWidth():
+            label.setMaximumWidth(max(label.minimumWidth(), min(width, label.maximumWidth())))
+        else:
+            label.setFixedWidth(width)
 
     def set_speed(self, steps_per_second: float):
         """Set the speed shown and used (no :attr:`sigSpeedChanged`)."""
