@@ -39,7 +39,7 @@ __all__ = ["TableBuilder", "Table", "Column", "Restart", "LineNumbers"]
 #: Values parsed at a time (rows x columns) between two cancel checks.
 BLOCK_VALUES = 150_000
 #: The same when a column holds text (every cell goes through Python: a smaller block takes as long).
-SLOW_BLOCK_VALUES = 60_000
+SLOW_BLOCK_VALUES = 30_000
 SNIFF_LINES = 50
 
 

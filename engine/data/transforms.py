@@ -18,9 +18,9 @@ from engine.core.cancel import requested
 
 __all__ = ["standardize", "Projection", "project_2d", "pca_2d", "feature_axes"]
 
-#: Values of X (rows x features) centred and projected at a time by :func:`pca_2d` (8 MB): little memory beyond
+#: Values of X (rows x features) centred and projected at a time by :func:`pca_2d` (4 MB): little memory beyond
 #: the result, and the thread's stop check (:func:`engine.core.cancel.watching`) is looked at between blocks.
-PCA_BLOCK_VALUES = 1 << 20
+PCA_BLOCK_VALUES = 1 << 19
 
 
 def standardize(X) -> np.ndarray:
@@ -111,6 +111,49 @@ def project_2d(X, components, mean) -> np.ndarray:
     return (X - np.asarray(mean, dtype=np.float64)) @ C.T
 
 
+def _low_dimensional(X: np.ndarray, mean: np.ndarray, rows) -> tuple[np.ndarray, Projection]:
+    """:func:`pca_2d` of 1-D and 2-D data: shown as they are (1-D on the x axis)."""
+    n, d = X.shape
+    var = np.diag(_blocked_gram(X, mean, rows)) / (n - 1) if n > 1 else np.zeros(d)
+    total = var.sum()
+    ratio = var / total if total > 0 else np.zeros(d)
+    Y = np.zeros((n, 2))
+    for a, b in rows:
+        _stop_point()
+        Y[a:b, :d] = X[a:b]
+    if d == 2:
+        return Y, Projection(np.eye(2), np.zeros(2), var, ratio, "identity",
+                             "2-D data shown as they are (no projection).")
+    return Y, Projection(np.array([[1.0], [0.0]]), np.zeros(1), np.array([var[0], 0.0]),
+                         np.array([ratio[0], 0.0]), "line", "1-D data on the x axis (y = 0).")
+
+
+def _blocked_mean(X: np.ndarray, rows) -> np.ndarray:
+    total = np.zeros(X.shape[1])
+    for a, b in rows:
+        _stop_point()
+        total += X[a:b].sum(axis=0)
+    return total / X.shape[0]
+
+
+def _blocked_gram(X: np.ndarray, mean: np.ndarray, rows) -> np.ndarray:
+    """``(X - mean)^T (X - mean)``, summed a block of rows at a time."""
+    S = np.zeros((X.shape[1], X.shape[1]))
+    for a, b in rows:
+        _stop_point()
+        Xb = X[a:b] - mean
+        S += _product(Xb.T, Xb)
+    return S
+
+
+def _product(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A @ B``; without BLAS when the shared dimension is small (``einsum``: as fast there, and never waits
+    for BLAS threads on a busy machine, which made one block of a tall, thin product take 0.3 s)."""
+    if A.shape[1] <= 16 or min(A.shape[0], B.shape[1]) <= 16:
+        return np.einsum("ij,jk->ik", A, B)
+    return A @ B
+
+
 def _row_blocks(n: int, d: int) -> list[tuple[int, int]]:
     step = max(1, PCA_BLOCK_VALUES // max(d, 1))
     return [(a, min(a + step, n)) for a in range(0, n, step)]
@@ -191,33 +234,13 @@ def pca_2d(X) -> tuple[np.ndarray, Projection]:
         raise DataError(f"pca_2d needs a 2-D array with at least one point and one feature; got shape {X.shape}.")
     n, d = X.shape
     ddof_n = max(n - 1, 1)
-    if d <= 2:
-        var = X.var(axis=0, ddof=1) if n > 1 else np.zeros(d)
-        total = var.sum()
-        ratio = var / total if total > 0 else np.zeros(d)
-        if d == 2:
-            Y = X.copy()
-            info = Projection(np.eye(2), np.zeros(2), var, ratio, "identity",
-                              "2-D data shown as they are (no projection).")
-        else:
-            Y = np.column_stack([X[:, 0], np.zeros(n)])
-            info = Projection(np.array([[1.0], [0.0]]), np.zeros(1), np.array([var[0], 0.0]),
-                              np.array([ratio[0], 0.0]), "line", "1-D data on the x axis (y = 0).")
-        return Y, info
-
     rows = _row_blocks(n, d)
-    mean = np.zeros(d)
-    for a, b in rows:
-        _stop_point()
-        mean += X[a:b].sum(axis=0)
-    mean /= n
+    mean = _blocked_mean(X, rows)
+    if d <= 2:
+        return _low_dimensional(X, mean, rows)
     if n >= d:
         # right singular vectors of Xc = leading eigenvectors of Xc^T Xc (d x d), summed a block of rows at a time
-        S = np.zeros((d, d))
-        for a, b in rows:
-            _stop_point()
-            Xb = X[a:b] - mean
-            S += Xb.T @ Xb
+        S = _blocked_gram(X, mean, rows)
         V = _top_eigenvectors(S).T
     else:
         # left singular vectors from the n x n Gram matrix, then V = U^T Xc / s
@@ -230,7 +253,7 @@ def pca_2d(X) -> tuple[np.ndarray, Projection]:
     Y = np.empty((n, 2))
     for a, b in rows:
         _stop_point()
-        Y[a:b] = (X[a:b] - mean) @ V.T
+        Y[a:b] = _product(X[a:b] - mean, V.T)
     total = float(np.trace(S)) / ddof_n  # the sum of squares of Xc, for free
     var = np.einsum("ij,ij->j", Y, Y) / ddof_n
     ratio = var / total if total > 0 else np.zeros(2)
