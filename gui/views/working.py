@@ -124,6 +124,15 @@ class WorkingView(QWidget):
         """None: tables are not a figure (``render --working`` writes them as working.json, solution.md/.tex)."""
         return None
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._wrap_texts()
+
+    def _wrap_texts(self):
+        width = self.scroll.viewport().width() - self.body_layout.contentsMargins().right()
+        for block in self.blocks:
+            block.set_text_width(width)
+
     def showEvent(self, event):
         super().showEvent(event)
         if self._stale:
@@ -210,6 +219,7 @@ class WorkingView(QWidget):
             block.sigPointChosen.connect(self._on_row_chosen)
             self.body_layout.insertWidget(self.body_layout.count() - 1, block)
             self.blocks.append(block)
+        self._wrap_texts()
         if self._chosen is not None:
             for block in self.blocks:
                 block.select_point(self._chosen)

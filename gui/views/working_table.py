@@ -97,6 +97,15 @@ class TableBlock(QFrame):
         font.setPointSizeF(self.font().pointSizeF() * 1.2)
         self.formula.setFont(font)
 
+    def set_text_width(self, width: int) -> None:
+        """The title, formula and note wrap at ``width`` (the visible width of the view): a table wider than
+        the view scrolls sideways, its text does not run off the view."""
+        self._text_width = width = max(100, width)
+        for label in (self.title, self.formula, self.note):
+            label.setMaximumWidth(width)
+            # the block's layout asks a label its height at the block's width, not at the label's maximum
+            label.setMinimumHeight(max(0, label.heightForWidth(width)) if label.wordWrap() else 0)
+
     def changeEvent(self, event):
         """A new font (lecture mode scales the application's): the formula follows it and the table, whose
         size was fixed to its cells, is measured again once its cells have the new font, so no row or column
@@ -104,7 +113,12 @@ class TableBlock(QFrame):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange) and hasattr(self, "grid"):
             self._formula_font()
-            QTimer.singleShot(0, self, lambda: self._fit(self.grid))
+            QTimer.singleShot(0, self, self._refit)
+
+    def _refit(self) -> None:
+        self._fit(self.grid)
+        if getattr(self, "_text_width", None):
+            self.set_text_width(self._text_width)
 
     def _build_grid(self, table: Table, cell_colours: dict, header_colours, header_names=({}, {})) -> QTableWidget:
         grid = QTableWidget(len(table.rows), len(table.columns))
