@@ -1,8 +1,8 @@
 """Benchmark: engine.hac (steps consumed, and fit) against scipy's linkage(pdist(X)).
 
-Usage: python bench/bench_hac.py [n=3000] [--big 10000]
+Usage: python bench/bench_hac.py [n=3000] [--big 10000 | --no-big]
 
-Prints, for each linkage on n random 2-D points (ℓ2), the best of 3 times of
+Prints, for each linkage on n random 2-D points (ℓ2), the best of 5 interleaved times of
 scipy (``linkage(pdist(X), method)``), of ``engine.hac.fit`` and of the full
 step generator (every Step built), with ratios (target: steps / scipy <= 1.0).
 Times are CPU times of this process (``time.process_time``): on a shared machine
@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine import hac  # noqa: E402
 
+REPEAT = 5
 METHODS = {"min": "single", "max": "complete", "avg": "average", "centroid": "centroid", "ward": "ward"}
 
 
@@ -49,12 +50,12 @@ def timing_table(n):
     from scipy.spatial.distance import pdist
 
     X = np.random.default_rng(0).normal(size=(n, 2))
-    print(f"{n} points, 2-D, l2; best of 3 (ms)")
+    print(f"{n} points, 2-D, l2; best of {REPEAT} (ms)")
     print(f"{'linkage':9s} {'scipy':>8s} {'fit':>8s} {'steps':>8s} {'fit/sc':>7s} {'steps/sc':>9s}")
     worst = 0.0
     for lk, meth in METHODS.items():
         ts, tf, tg = np.inf, np.inf, np.inf
-        for _ in range(3):  # interleave, so machine load hits all three alike
+        for _ in range(REPEAT):  # interleave, so machine load hits all three alike
             ts = min(ts, best_of(lambda: linkage(pdist(X), meth), 1))
             tf = min(tf, best_of(lambda: hac.fit(X, linkage=lk), 1))
             tg = min(tg, best_of(lambda: consume(X, lk), 1))
@@ -97,9 +98,13 @@ def memory_table(n):
 if __name__ == "__main__":
     args = sys.argv[1:]
     big = 10000
+    if "--no-big" in args:
+        args.remove("--no-big")
+        big = 0
     if "--big" in args:
         i = args.index("--big")
         big = int(args[i + 1])
         del args[i:i + 2]
     timing_table(int(args[0]) if args else 3000)
-    memory_table(big)
+    if big:
+        memory_table(big)

@@ -75,14 +75,13 @@ class Condensed:
         mid, far = right[:j - i - 1], right[j - i:]
         if linkage == "avg":  # the size-weighted mean, (d_ik * si/s) + (d_jk * sj/s)
             a, b = si / (si + sj), sj / (si + sj)
-            left *= a
-            col_j *= b
-            left += col_j[:i]
-            mid *= a
-            mid += col_j[i + 1:]
-            far *= a
-            rj *= b
-            far += rj
+            np.multiply(left, a, left)
+            np.multiply(col_j, b, col_j)
+            np.add(left, col_j[:i], left)
+            np.multiply(right, a, right)  # mid and far at once (the entry (i, j) becomes inf below)
+            np.add(mid, col_j[i + 1:], mid)
+            np.multiply(rj, b, rj)
+            np.add(far, rj, far)
         else:
             f = np.minimum if linkage == "min" else np.maximum
             f(left, col_j[:i], out=left)
