@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget, QHeaderView, QSizePolicy)
 
@@ -330,11 +330,21 @@ class CompareView(QWidget):
                     item.setToolTip(f"{NORM_TITLES[nm]}, {lk} linkage: {res[0]} and {res[1]} merge first, "
                                     f"at distance {res[2]!r}")
                 t.setItem(r, c, item)
-        t.resizeRowsToContents()
-        height = t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(t.rowCount())) + 6
-        t.setMaximumHeight(height)
+        self._fit_table()
         self._mark_choice()
         self._show_dim_note()
+
+    def _fit_table(self):
+        """The table as tall as its rows (no scroll bar): again when the font changes (lecture mode)."""
+        t = self.table
+        t.resizeRowsToContents()
+        height = t.horizontalHeader().sizeHint().height() + sum(t.rowHeight(r) for r in range(t.rowCount()))
+        t.setFixedHeight(height + 2 * t.frameWidth())
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
+            QTimer.singleShot(0, self, self._fit_table)
 
     def _mark_choice(self):
         for r, nm in enumerate(self.norms):
