@@ -138,17 +138,18 @@ def from_blocks(m: int, block, out: np.ndarray | None = None):
     nn = np.full(m, -1, dtype=np.intp)
     nn_d = np.full(m, np.inf)
     rows = max(1, CHUNK // max(1, m))
+    low = np.tri(min(rows, m), dtype=bool)  # the diagonal and left of it, in a block's first columns
     pos = 0
     for r0 in range(0, m - 1, rows):
         check()
         r1 = min(m - 1, r0 + rows)
+        R = r1 - r0
         B = block(r0, r1)
-        for r in range(r1 - r0):
-            B[r, :r + 1] = np.inf
-            if out is not None:
-                L = m - r0 - r - 1
-                out[pos:pos + L] = B[r, r + 1:]
-                pos += L
+        np.copyto(B[:, :R], np.inf, where=low[:R, :R])
+        if out is not None:  # the rows' runs right of the diagonal, one after the other
+            cnt = R * (m - r0) - R * (R + 1) // 2
+            np.concatenate([B[r, r + 1:] for r in range(R)], out=out[pos:pos + cnt])
+            pos += cnt
         ra = B.argmin(axis=1)
         nn[r0:r1] = ra + r0
         nn_d[r0:r1] = B[np.arange(r1 - r0), ra]
