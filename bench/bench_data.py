@@ -1,5 +1,7 @@
 """Timings of engine.data on MNIST-sized data; prints seconds and ratios to a reference (run: python bench/bench_data.py)."""
+import json
 import pathlib
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,6 +19,57 @@ def best(f, repeat=3):
         f()
         out.append(time.perf_counter() - t)
     return min(out)
+
+
+_CHILD = """
+import json, sys, time
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from engine import data
+def peak():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+path, how = sys.argv[2], sys.argv[3]
+before, t = peak(), time.perf_counter()
+if how == "load":
+    X = data.load(path).X
+else:
+    X = np.loadtxt(path, delimiter=",", skiprows=1, usecols=eval(how))
+print(json.dumps({"s": time.perf_counter() - t, "mb": peak() - before, "final": X.nbytes / 2 ** 20}))
+"""
+
+
+def child(path, how):
+    """Seconds and peak-memory growth (MB, VmHWM of a fresh process) of ``data.load`` or ``numpy.loadtxt``."""
+    root = str(pathlib.Path(__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", _CHILD, root, str(path), how], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout)
+
+
+def big_csv(path, lines, d, label=False):
+    rng = np.random.default_rng(0)
+    rows = [",".join(repr(v) for v in r) for r in rng.normal(size=(10_000, d)).round(6).tolist()]
+    if label:
+        rows = [f"{r},{'abc'[i % 3]}" for i, r in enumerate(rows)]
+    block = "\n".join(rows) + "\n"
+    with open(path, "w") as f:
+        f.write(",".join(f"x{j}" for j in range(d)) + (",label" if label else "") + "\n")
+        for _ in range(lines // 10_000):
+            f.write(block)
+
+
+def bench_big_csv(folder):
+    """Big text tables: data.load against numpy.loadtxt, time and peak memory (each in a fresh process)."""
+    for lines, d, label in ((1_000_000, 3, False), (4_000_000, 3, False), (1_000_000, 2, True)):
+        path = pathlib.Path(folder) / f"big-{lines}-{d}-{label}.csv"
+        big_csv(path, lines, d, label)
+        ours = child(path, "load")
+        ref = child(path, repr(list(range(d))))
+        what = f"CSV {lines:,} x {d}" + (" + text label" if label else "")
+        print(f"{what}: load {ours['s']:.2f} s, peak +{ours['mb']:.0f} MB ({ours['mb'] / ours['final']:.1f}x the "
+              f"{ours['final']:.0f} MB matrix); numpy.loadtxt {ref['s']:.2f} s, +{ref['mb']:.0f} MB "
+              f"(time ratio {ours['s'] / ref['s']:.2f})")
+        path.unlink()
 
 
 def main():
@@ -41,6 +94,7 @@ def main():
         t_ref = best(lambda: np.loadtxt(p, delimiter=",", skiprows=1), repeat=1)
         print(f"CSV 2000 x 784 (+label): save {t_save:.2f} s, load {t_load:.2f} s, "
               f"numpy.loadtxt {t_ref:.2f} s (ratio {t_load / t_ref:.2f})")
+        bench_big_csv(d)
     t_idx = best(lambda: data.load(data.mnist_resource_dir() / data.MNIST_IMAGES), repeat=1)
     print(f"load(t10k-images-idx3-ubyte.gz) with labels: {t_idx:.3f} s")
 
