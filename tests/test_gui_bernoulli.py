@@ -196,7 +196,7 @@ def test_exercise5_button(qtbot, window):
         qtbot.waitUntil(lambda: w.player.index == i, timeout=20000)
     step = w.player.current
     np.testing.assert_allclose(step.payload["weights"], np.full(10, 0.1))
-    assert p.banner.text == "M-step 2: θ (weights fixed)"
+    assert p.banner.text == f"Step {w.player.index + 1} · M-step of iteration 2: θ (weights fixed)"
     assert p.theta_view.theta.n_tiles == 10
     assert p.blend.raster and p.blend.colors.shape == (6000, 4)
     qtbot.waitUntil(lambda: p.theta_view.kmeans.n_tiles == 10, timeout=30000)

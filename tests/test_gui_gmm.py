@@ -59,16 +59,17 @@ def test_exercise6_e_then_m_alternate_and_ellipses_move_only_on_m(qtbot, window)
         w.player.seek(i)
         step = w.player.current
         drawn = {key: pts.copy() for key, pts in p.ellipses.points.items()}
+        at = f"Step {i + 1} · "  # the timeline's step first; EM's own counter is the iteration
         if step.kind == "init":
-            assert p.banner.text == "Initialisation"
+            assert p.banner.text == at + "Initialisation"
         elif step.kind == "E":
-            assert p.banner.text.startswith(f"E-step {step.iteration}: responsibilities")
-            assert p.em.moment.text().startswith("E-step")
+            assert p.banner.text.startswith(f"{at}E-step of iteration {step.iteration}: responsibilities")
+            assert p.em.moment.text().startswith(f"{at}E-step")
             for key in drawn:  # parameters unchanged: the ellipses stay
                 np.testing.assert_array_equal(drawn[key], previous[key])
             assert p.ellipses.ghost_points == []
         else:
-            assert p.banner.text == f"M-step {step.iteration}: weights, means, covariances"
+            assert p.banner.text == f"{at}M-step of iteration {step.iteration}: weights, means, covariances"
             assert any(not np.allclose(drawn[key], previous[key]) for key in drawn)  # the ellipses move
             assert len(p.ellipses.ghost_points) == 3  # where they were, as ghosts
             np.testing.assert_array_equal(p.ellipses.ghost_points[0], previous[(0, 1.0)])

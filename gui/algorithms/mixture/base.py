@@ -259,7 +259,7 @@ class MixturePlugin(ModelSelectionMixin, RestartsMixin, AlgorithmPlugin):
             self.blend.set(Y, blend_colors(resp, ext), raster=ext)
         else:
             self.blend.clear()
-        moment = moment_text(step, self.m_what)
+        moment = f"{step_label(index).capitalize()} · {moment_text(step, self.m_what)}"  # the timeline's number
         self.banner.set_text(moment)
         why = {"E": " - the parameters stay, the colours (responsibilities) change",
                "M": " - the parameters move, the colours stay"}.get(step.kind, "")

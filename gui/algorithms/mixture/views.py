@@ -8,7 +8,7 @@
   geometry comes from :func:`engine.gmm.ellipse`), the previous ellipses as ghosts on M-steps,
   and optional density contours (:func:`engine.gmm.density_grid` + :class:`pyqtgraph.IsocurveItem`).
 * :class:`PlacedMeans` - starting means placed by clicking, movable markers (:class:`pyqtgraph.TargetItem`).
-* :class:`MomentBanner` - "E-step 3: responsibilities" as the scatter's title.
+* :class:`MomentBanner` - "Step 6 · E-step of iteration 3: responsibilities" as the scatter's title.
 * :class:`BarsView` - coloured bars with values (mixing weights, one point's responsibilities;
   :mod:`gui.algorithms.mixture.bars`).
 * :class:`EMView` - the "EM" tab: the moment, the log-likelihood against the step (an
@@ -88,13 +88,15 @@ def run_from_display(window, P, X) -> np.ndarray:
 
 
 def moment_text(step, m_what: str = "weights, means, covariances") -> str:
-    """What kind of moment ``step`` is, for people: "E-step 3: responsibilities", "M-step 3: <m_what>"."""
+    """What kind of moment ``step`` is, for people: "E-step of iteration 3: responsibilities", "M-step of
+    iteration 3: <m_what>". EM's own counter is an *iteration*, never a second step number: titles put the
+    timeline's step before it (:func:`engine.core.steps.step_label`)."""
     if step is None:
         return ""
     if step.kind == "E":
-        return f"E-step {step.iteration}: responsibilities"
+        return f"E-step of iteration {step.iteration}: responsibilities"
     if step.kind == "M":
-        return f"M-step {step.iteration}: {m_what}"
+        return f"M-step of iteration {step.iteration}: {m_what}"
     return "Initialisation"
 
 
