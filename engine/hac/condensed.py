@@ -51,6 +51,8 @@ class Condensed:
     def _index(self, m: int) -> None:
         self.m, self.starts = m, row_starts(m)
         self.first = (self.starts + np.arange(1, m + 1)).tolist()  # where the run (q, q+1..m-1) starts
+        # column q (the entries (k, q), k < q) is buf[q - 1:] at starts1[:q]: a gather without an index sum
+        self.starts1 = self.starts + 1
 
     def right(self, q: int) -> np.ndarray:
         """The distances from slot ``q`` to the later slots ``q+1..m-1`` (a view: contiguous)."""
@@ -65,13 +67,13 @@ class Condensed:
         the rest is contiguous. Returns ``(left, right)``: the new distances to the slots ``k < i`` (a new
         array) and to ``k > i`` (a view of the storage).
         """
-        buf, st = self.buf, self.starts
-        idx_i = st[:i] + i
-        idx_j = st[:j] + j
-        left = buf.take(idx_i)
-        col_j = buf.take(idx_j)
-        right = self.right(i)
-        rj = self.right(j)
+        buf, st1, first, m = self.buf, self.starts1, self.first, self.m
+        idx_i, idx_j = st1[:i], st1[:j]
+        col_i, col_jv = buf[max(i - 1, 0):], buf[j - 1:]  # (k, i) is col_i[starts1[k]] (none when i = 0)
+        left = col_i.take(idx_i)
+        col_j = col_jv.take(idx_j)
+        right = buf[first[i]:first[i] + m - i - 1]
+        rj = buf[first[j]:first[j] + m - j - 1]
         mid, far = right[:j - i - 1], right[j - i:]
         if linkage == "avg":  # the size-weighted mean, (d_ik * si/s) + (d_jk * sj/s)
             a, b = si / (si + sj), sj / (si + sj)
@@ -87,8 +89,8 @@ class Condensed:
             f(left, col_j[:i], out=left)
             f(mid, col_j[i + 1:], out=mid)
             f(far, rj, out=far)
-        buf[idx_i] = left
-        buf[idx_j] = np.inf  # the entry (i, j) too
+        col_i[idx_i] = left
+        col_jv[idx_j] = np.inf  # the entry (i, j) too
         rj.fill(np.inf)
         return left, right
 
