@@ -60,8 +60,11 @@ class Condensed:
         return self.buf[s:s + self.m - q - 1]
 
     def merge(self, i: int, j: int, si: float, sj: float, linkage: str):
-        """Slot ``i`` becomes the union of slots ``i < j`` (sizes ``si``, ``sj``), by Lance-Williams; slot ``j``'s
-        entries become ``inf`` (a merged-away slot is never nearest, and ``f(inf, inf) = inf`` keeps it so).
+        """Slot ``i`` becomes the union of slots ``i < j`` (sizes ``si``, ``sj``), by Lance-Williams; the entries
+        ``(k, j)``, ``k < j``, become ``inf``, so a merged-away slot is never nearest: max and avg keep an
+        ``inf`` so whatever it is combined with, which leaves the dead row ``(j, k > j)`` free to hold stale
+        values (never read as a distance: merged-away rows are never searched, and their ``nn_d`` never
+        equals a distance); min needs that row ``inf`` too.
 
         Two gathers (the entries ``(k, i)`` and ``(k, j)``, ``k < i`` resp. ``k < j``) and one scatter;
         the rest is contiguous. Returns ``(left, right)``: the new distances to the slots ``k < i`` (a new
@@ -91,7 +94,8 @@ class Condensed:
             f(far, rj, out=far)
         col_i[idx_i] = left
         col_jv[idx_j] = np.inf  # the entry (i, j) too
-        rj.fill(np.inf)
+        if linkage == "min":  # min(inf, x) = x: later merges would copy the dead row's values into column j
+            rj.fill(np.inf)
         return left, right
 
     def compact(self, keep: np.ndarray) -> None:
