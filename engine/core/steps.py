@@ -197,17 +197,17 @@ class Step:
         if status not in STATUSES:
             raise ValueError(f"status={status!r} is not one of {STATUSES}")
         self = object.__new__(cls)
-        set_ = object.__setattr__
-        set_(self, "kind", kind)
-        set_(self, "description", description)
-        set_(self, "labels_source", labels)
-        set_(self, "centers", centers)
-        set_(self, "objective", objective)
-        set_(self, "trace", trace)
-        set_(self, "iteration", iteration)
-        set_(self, "done", done)
-        set_(self, "status", status)
-        set_(self, "payload", payload)
+        k, d, lab, c, o, t, it, dn, st, p = _SLOT_SETTERS  # the slots' own setters: no attribute lookup
+        k(self, kind)
+        d(self, description)
+        lab(self, labels)
+        c(self, centers)
+        o(self, objective)
+        t(self, trace)
+        it(self, iteration)
+        dn(self, done)
+        st(self, status)
+        p(self, payload)
         return self
 
     @property
@@ -228,6 +228,11 @@ class Step:
             if isinstance(a, np.ndarray):
                 total += a.nbytes
         return total
+
+
+_SLOT_SETTERS = tuple(getattr(Step, f).__set__ for f in ("kind", "description", "labels_source", "centers",
+                                                          "objective", "trace", "iteration", "done", "status",
+                                                          "payload"))
 
 
 class TraceBuilder:

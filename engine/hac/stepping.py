@@ -47,24 +47,23 @@ class _ClusterNames:
     """
 
     def __init__(self, groups, names=None):
-        self.point_names = names
-        if names is None and all(len(g) == 1 for g in groups):  # one point each (the usual start)
-            self.small = [[int(g[0])] for g in groups]
-            self.sizes = [1] * len(groups)
-            self.texts = [f"{{x{s[0] + 1}}}" for s in self.small]
-            return
+        n = sum(len(g) for g in groups)
+        self.names = [str(v) for v in names] if names is not None else [f"x{i + 1}" for i in range(n)]
         self.small = [g[:4].tolist() for g in groups]
         self.sizes = [len(g) for g in groups]
-        self.texts = [set_text(self.small[c], self.sizes[c], names) for c in range(len(groups))]
+        self.texts = [set_text(self.small[c], self.sizes[c], self.names) for c in range(len(groups))]
 
     def merge(self, a, b) -> None:
-        """Name the cluster made of ``a`` and ``b`` (the next id)."""
-        sizes, small = self.sizes, self.small
+        """Name the cluster made of ``a`` and ``b`` (the next id): :func:`set_text`, inlined."""
+        sizes, small, names = self.sizes, self.small, self.names
         size = sizes[a] + sizes[b]
         sizes.append(size)
         pts = sorted(small[a] + small[b])[:4]
         small.append(pts)
-        self.texts.append(set_text(pts, size, self.point_names))
+        if size <= 4:
+            self.texts.append("{" + ", ".join([names[i] for i in pts]) + "}")
+        else:
+            self.texts.append("{" + ", ".join([names[i] for i in pts[:3]]) + f", ... ({size} points)}}")
 
 
 class _Witnesses:
