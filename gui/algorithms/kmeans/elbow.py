@@ -20,17 +20,20 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from gui.algorithms.kmeans.silhouette_k import ElbowFigure, SilhouetteKView
+from gui.widgets.plot_text import LegendRow, fit_axis_title, fit_title
+from gui.widgets.tiles import TileView
 
 __all__ = ["ElbowView", "RestartsView", "best_per_k", "parse_ks", "format_ks"]
 
 DOT = "#0072B2"
 BEST = "#D55E00"
 SPREAD = 0.25  # total sideways spread of the restarts of one K, in units of K
+MINI_HEIGHT = 150  # pixels: the least height of the small multiples (their titles and points stay readable)
 
 
 def best_per_k(objectives: np.ndarray) -> np.ndarray:
@@ -70,9 +73,11 @@ class ElbowView(QWidget):
         self.plot = ElbowFigure()  # the elbow above, the silhouette against K below: one figure
         pi = self.plot.getPlotItem()
         pi.showGrid(x=True, y=True, alpha=0.25)
-        pi.setLabel("bottom", "K (number of clusters)")
-        pi.setLabel("left", "final objective")
-        self.legend = pi.addLegend(offset=(-10, 10))
+        pi.getAxis("bottom").showLabel(False)  # the K axis is named once, under the silhouettes (the same axis)
+        fit_axis_title(pi, "left", "final objective")
+        self.legend = LegendRow(labelTextColor="#222222")  # above the plot, never over a dot
+        self.legend.place(pi)
+        pi.legend = self.legend  # the named items are listed in it
         self.curve = pi.plot([], [], pen=pg.mkPen(BEST, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.dots = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(DOT + "b0"), pen=pg.mkPen("w", width=0.5),
                                        hoverable=True, hoverSize=11, tip=self._tip, name="one restart")
@@ -100,7 +105,7 @@ class ElbowView(QWidget):
         """The objective's name: its symbol on the axis ("final J"), the whole name in the caption."""
         self.objective_name = name
         short = name.split(" = ")[0] if " = " in name else name
-        self.plot.getPlotItem().setLabel("left", f"final {short}")
+        fit_axis_title(self.plot.getPlotItem(), "left", f"final {short}")
 
     def x_of(self, i: int, r: int) -> float:
         """Horizontal position of restart ``r`` of ``ks[i]``."""
@@ -254,6 +259,21 @@ def format_ks(ks) -> str:
     return ", ".join(parts)
 
 
+class LeastHeight(pg.GraphicsLayoutWidget):
+    """A graphics layout that asks for its minimum height (a scroll area sizes its contents by their size hints:
+    the plots share the height there is by their stretch factors instead of making the tab scroll)."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
+
+class LeastTiles(TileView):
+    """Image tiles that ask for their minimum height (as :class:`LeastHeight`); their own scroll area shows the rest."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
+
 class RestartsView(QWidget):
     """"Restarts & K": sweep controls, the elbow plot and small multiples of the restarts of one K.
 
@@ -270,8 +290,6 @@ class RestartsView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        from gui.widgets.tiles import TileView
-
         self.ks_edit = QLineEdit("2-8")
         self.ks_edit.setObjectName("sweep_ks")
         self.ks_edit.setToolTip("K values: a list (5, 10, 20) or a range (2-8)")
@@ -300,30 +318,48 @@ class RestartsView(QWidget):
         self.elbow = ElbowView()
         self.k_choice = QComboBox()
         self.k_choice.setObjectName("sweep_k_choice")
-        self.mini = pg.GraphicsLayoutWidget()
-        self.mini.setMinimumHeight(140)  # small multiples stay readable under the elbow and the silhouettes
+        self.mini = LeastHeight()
+        self.mini.setMinimumHeight(MINI_HEIGHT)  # small multiples stay readable under the elbow and the silhouettes
         self.mini.setBackground("w")
         self.mini.setObjectName("sweep_mini")
-        self.tiles = TileView()
+        self.tiles = LeastTiles()
         self.tiles.setObjectName("sweep_tiles")
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Restarts of K ="))
-        row.addWidget(self.k_choice)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(controls)
-        layout.addWidget(self.message)
-        layout.addWidget(self.elbow, 3)
-        layout.addLayout(row)
-        layout.addWidget(self.mini, 2)
-        layout.addWidget(self.tiles, 2)
+        self.tiles.setMinimumHeight(MINI_HEIGHT)
+        self.scroll = self._body(controls)
         self.tiles.hide()
+        self.mini.hide()  # no small multiples before a sweep: the elbow has the room
         self.mini_plots: list[pg.PlotItem] = []
         self.run_button.clicked.connect(self._on_run)
         self.cancel_button.clicked.connect(self.sigCancel)
         self.elbow.sigRunClicked.connect(self.sigRunClicked)
         self.k_choice.currentIndexChanged.connect(self._on_k_chosen)
+
+    def _body(self, controls) -> QScrollArea:
+        """The controls above a scroll area of the rest: the elbow (with the silhouettes) and the small multiples
+        share the tab's height 3:2 and scroll when the tab is lower than their least heights."""
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Restarts of K ="))
+        row.addWidget(self.k_choice)
+        row.addStretch(1)
+        body = QWidget()
+        body.setObjectName("sweep_body")
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.message)
+        inner.addWidget(self.elbow, 3)
+        inner.addLayout(row)
+        inner.addWidget(self.mini, 2)
+        inner.addWidget(self.tiles, 2)
+        scroll = QScrollArea()
+        scroll.setObjectName("sweep_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(scroll, 1)
+        return scroll
 
     def set_busy(self, busy: bool):
         self.run_button.setEnabled(not busy)
@@ -351,13 +387,16 @@ class RestartsView(QWidget):
         from gui.widgets import palette
 
         self.tiles.hide()
-        self.mini.show()
+        self.mini.setVisible(bool(panels))
         self.mini.clear()
         self.mini_plots = []
         cols = max(1, min(len(panels), 5))
+        rows = -(-len(panels) // cols)
+        self.mini.setMinimumHeight(max(MINI_HEIGHT, 110 * rows))  # more rows of restarts: the tab scrolls
+        self.mini.updateGeometry()
         for j, (title, Y, labels, C) in enumerate(panels):
             p = self.mini.addPlot(row=j // cols, col=j % cols)
-            p.setTitle(title, size="8pt", color="#222222")
+            fit_title(p, title, size="8pt", color="#222222")
             p.hideAxis("left")
             p.hideAxis("bottom")
             p.setAspectLocked(True)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import QSizePolicy
+
+from gui.widgets.plot_text import fit_axis_title, fit_title, tick_room
 
 __all__ = ["ElbowFigure", "SilhouetteKView", "SILHOUETTE_COLOR", "AXIS_WIDTH"]
 
@@ -24,6 +26,9 @@ SILHOUETTE_COLOR = "#009E73"
 #: Width of the left axis of the elbow and of this plot: their K axes line up.
 AXIS_WIDTH = 70
 CLICK_PIXELS = 14.0
+#: The least heights (pixels) of the elbow plot and of this plot, axes, legend and title included: their tick
+#: labels stay apart and their titles whole (a tab too low for them scrolls, see ``RestartsView``).
+MIN_HEIGHTS = (130, 146)
 
 
 def _narrow(label: pg.LabelItem) -> None:
@@ -51,12 +56,22 @@ class ElbowFigure(pg.GraphicsLayoutWidget):
         self.silhouette_item = self.addPlot(row=1, col=0)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
-        for item in (self.elbow_item, self.silhouette_item):
+        for item, least in zip((self.elbow_item, self.silhouette_item), MIN_HEIGHTS):
             item.getAxis("left").setWidth(AXIS_WIDTH)  # the two K axes line up
+            item.setMinimumHeight(least)
+            tick_room(item)  # the topmost tick label shows whole
+        # the widget asks for the room its plots need (a scene's layout does not tell the widget's layout): 300 px,
+        # as small as `render --size 400x300` asks
+        _left, top, _right, bottom = self.ci.layout.getContentsMargins()
+        self.setMinimumHeight(int(sum(MIN_HEIGHTS) + top + bottom + self.ci.layout.verticalSpacing()))
         self.elbow_item.vb.sigXRangeChanged.connect(self._follow_x)
 
     def getPlotItem(self) -> pg.PlotItem:
         return self.elbow_item
+
+    def sizeHint(self) -> QSize:
+        """Its least height: in the scroll area of "Restarts & K" the plots share the height by stretch factors."""
+        return QSize(super().sizeHint().width(), self.minimumHeight())
 
     def _follow_x(self, _vb, x_range):
         """The silhouette plot shows the elbow's K range."""
@@ -88,9 +103,9 @@ class SilhouetteKView(QObject):
         pi.showGrid(x=True, y=True, alpha=0.25)
         pi.setMenuEnabled(False)
         pi.vb.setMouseEnabled(False, False)  # its K range follows the elbow's
-        pi.setLabel("left", "mean silhouette")
         pi.getAxis("left").enableAutoSIPrefix(False)  # silhouettes are in [-1, 1]: no "(x0.001)"
-        pi.setLabel("bottom", "K (number of clusters)")
+        fit_axis_title(pi, "left", "mean silhouette", "")  # none in a low plot: the title says what it is
+        fit_axis_title(pi, "bottom", "K (number of clusters)")
         pi.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         _narrow(pi.titleLabel)
         self.curve = pi.plot([], [], pen=pg.mkPen(SILHOUETTE_COLOR, width=2))
@@ -129,7 +144,7 @@ class SilhouetteKView(QObject):
         else:
             self.top.setData([], [])
             title = "Mean silhouette of each K's best run (none yet)"
-        self.item.setTitle(title, size="9pt", color="#333333")
+        fit_title(self.item, title, size="9pt", color="#333333")  # wrapped onto two lines in a narrow tab
 
     def set_selected(self, i: int | None):
         """Ring the dot of ``ks[i]`` (the loaded run is that K's best run); None: no ring."""
