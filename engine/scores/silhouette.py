@@ -35,7 +35,8 @@ import numpy as np
 
 from engine.core.params import ParamError
 
-__all__ = ["METRICS", "BLOCK_VALUES", "EXACT_L2_MAX_D", "check_metric", "silhouette_samples", "silhouette_score"]
+__all__ = ["METRICS", "BLOCK_VALUES", "EXACT_L2_MAX_D", "check_metric", "silhouette_samples", "silhouette_score",
+           "mean_silhouette"]
 
 #: The point distances, as in the brief: l1, l2, l-inf.
 METRICS = ("l1", "l2", "linf")
@@ -274,7 +275,12 @@ def silhouette_score(X, labels, metric="l2", *, rows=None) -> float:
     >>> round(silhouette_score([[0.0], [1.0], [5.0], [6.0]], [0, 0, 1, 1]), 6)
     0.79798
     """
-    s = silhouette_samples(X, labels, metric, rows=rows)
+    return mean_silhouette(silhouette_samples(X, labels, metric, rows=rows))
+
+
+def mean_silhouette(samples) -> float:
+    """The mean of silhouettes from :func:`silhouette_samples`, leaving out the points without one (``nan``)."""
+    s = np.asarray(samples, dtype=np.float64)
     s = s[~np.isnan(s)]
     if s.size == 0:
         raise ParamError("none of the rows asked for belongs to a cluster (all have label -1).")

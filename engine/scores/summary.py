@@ -24,7 +24,7 @@ import numpy as np
 
 from engine.core.params import ParamError
 from engine.scores.external import adjusted_rand_index, contingency, normalized_mutual_info, purity
-from engine.scores.silhouette import METRICS, silhouette_score
+from engine.scores.silhouette import METRICS, mean_silhouette, silhouette_score
 
 __all__ = ["run_metric", "sample_rows", "silhouette_cost", "step_scores", "SILHOUETTE_BUDGET", "TABLE_CELLS"]
 
@@ -72,11 +72,13 @@ def sample_rows(n: int, d: int, metric: str, budget: float | None = None, seed: 
     return np.sort(np.random.default_rng(seed).choice(n, m, replace=False))
 
 
-def step_scores(X, labels, truth=None, metric="l2", rows="auto") -> dict:
+def step_scores(X, labels, truth=None, metric="l2", rows="auto", samples=None) -> dict:
     """Scores of one clustering: ``metric``, ``silhouette`` (None when undefined, with ``silhouette_note``
     saying why), ``silhouette_points`` (how many points it averages), and with ``truth`` (-1 = unknown)
     ``ari``, ``nmi``, ``purity`` and ``contingency`` (``clusters``, ``classes``, ``table`` cluster x class;
-    up to :data:`TABLE_CELLS` cells). ``rows``: "auto" (:func:`sample_rows`), None (all) or indices."""
+    up to :data:`TABLE_CELLS` cells). ``rows``: "auto" (:func:`sample_rows`), None (all) or indices.
+    ``samples``: the silhouettes of those rows computed already (:func:`silhouette_samples` with the same
+    arguments, e.g. the ones the Scores view draws), averaged instead of computed again."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim == 1:
         X = X[:, None]
@@ -85,7 +87,8 @@ def step_scores(X, labels, truth=None, metric="l2", rows="auto") -> dict:
     if rows == "auto":
         rows = sample_rows(X.shape[0], X.shape[1], metric)
     try:
-        out["silhouette"] = silhouette_score(X, labels, metric, rows=rows)
+        out["silhouette"] = silhouette_score(X, labels, metric, rows=rows) if samples is None \
+            else mean_silhouette(samples)
         chosen = labels if rows is None else labels[np.asarray(rows)]
         out["silhouette_points"] = int(np.count_nonzero(chosen >= 0))
         if rows is not None:

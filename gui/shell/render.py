@@ -253,6 +253,7 @@ class _Ahead:
         self.dataset = self.error = self.projection = None
         self.steps, self.rest = [], iter(())
         self.work = Future()  # the entries' work: the window's plugin waits for it off the GUI thread
+        self.scores = Future()  # the drawn step's silhouettes (:func:`_silhouettes`), for the Scores view
         self._checked, self._ready = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._run, name="clusterlab-render-run", daemon=True)
         self._thread.start()
@@ -266,6 +267,7 @@ class _Ahead:
         except es.SessionError as exc:
             self.error = exc
             self.work.set_result({})
+            self.scores.set_result(None)
             return
         finally:
             self._checked.set()
@@ -282,6 +284,16 @@ class _Ahead:
             self.steps, self.rest, self.projection = [], iter(()), None
         finally:
             self._ready.set()
+        try:  # while the entries' work goes on: the window's own thread has nothing else to compute it
+            self.scores.set_result(_silhouettes(self._session, self.dataset, self._drawn()))
+        except Exception:  # the Scores view computes them itself
+            self.scores.set_result(None)
+
+    def _drawn(self):
+        """The computed step that render draws last (the one ``result.json`` scores), or None."""
+        if self._until is None:
+            return self.steps[-1] if self.steps and self.steps[-1].done else None
+        return self.steps[self._until] if len(self.steps) > self._until else None
 
     def _work(self):
         from engine import session as es
@@ -300,4 +312,25 @@ class _Ahead:
         entries' work as a future, still being computed)."""
         self._ready.wait()
         return {"dataset": self.dataset, "steps": (self.steps, self.rest) if self.steps else None,
-                "work": self.work, "projection": self.projection}
+                "work": self.work, "projection": self.projection, "scores": self.scores}
+
+
+def _silhouettes(session, dataset, step) -> dict | None:
+    """The silhouettes of ``step``'s labels as the Scores view computes them (on the run's data, in the run's
+    metric, on the same sample of points): the arguments of :meth:`gui.views.scores.ScoresView.preload`."""
+    from engine.core.params import ParamError
+    from engine import session as es
+    from engine.scores import run_metric, sample_rows, silhouette_samples
+    import numpy as np
+
+    if step is None or step.labels is None:
+        return None
+    X = np.asarray(es.run_input(session, dataset)[0], dtype=float)
+    labels = np.asarray(step.labels)
+    metric = run_metric(session.params)
+    rows = sample_rows(X.shape[0], X.shape[1], metric)
+    try:
+        samples = silhouette_samples(X, labels, metric, rows=rows)
+    except ParamError:
+        return None
+    return {"X": X, "labels": labels, "metric": metric, "rows": rows, "samples": samples}

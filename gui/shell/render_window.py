@@ -199,6 +199,21 @@ def wait_for_background(window, timeout: float = 600.0) -> None:
         check_stop()
 
 
+def _preload_scores(window, scores) -> None:
+    """Give the shared views that take them the silhouettes computed ahead (a future of
+    :meth:`gui.views.scores.ScoresView.preload`'s arguments, or None), before they are asked for their content."""
+    if scores is None:
+        return
+    with raising():
+        known = scores.result()
+    if known is None:
+        return
+    for view in window.common_views:
+        preload = getattr(view, "preload", None)
+        if callable(preload):
+            preload(**known)
+
+
 def _prepare(window) -> None:
     for dock in (window.data_dock, window.algorithm_dock):
         dock.hide()
@@ -223,8 +238,8 @@ def _views(window) -> list[tuple[str, object, int, object]]:
             slug += "-2"
         seen.add(slug)
         view = window.tabs.widget(i)
-        if view in window.common_views:
-            if view.has_content() and view.figure() is not None:
+        if view in window.common_views:  # a view that is no figure (the Working tables) does not compute
+            if view.figure() is not None and view.has_content():
                 out.append((slug, view, i, view.figure()))
         elif plugin is None or plugin.has_content(view):
             out.append((slug, view, i, view if plugin is None else plugin.figure(view)))
@@ -309,7 +324,8 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
         check_stop()
         try:
             with raising():
-                computed = ahead()  # waits for the thread computing the run
+                computed = dict(ahead())  # waits for the thread computing the run
+            scores = computed.pop("scores", None)
             apply(window, session, **computed)
         except SessionError as exc:
             _err(str(exc))
@@ -326,6 +342,7 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
             _err(f"{session.label}: the run produced no steps.")
             return 1
         wait_for_background(window)
+        _preload_scores(window, scores)
         last = len(player.history) - 1
         final = last if target == "last" else min(int(target), last)
         _prepare(window)

@@ -61,12 +61,14 @@ def _silhouettes(X, labels, metric, rows) -> dict:
 
 def result_scores(window) -> dict | None:
     """The scores of the window's current step for ``render``'s ``result.json`` (:func:`engine.scores.step_scores`
-    on the run's data, in the run's metric, against the data's labels; the sample the view shows), or None."""
+    on the run's data, in the run's metric, against the data's labels; the sample the view shows), or None.
+    The silhouettes the Scores view has drawn for this step are averaged, not computed again."""
     inputs = _step_inputs(window)
     if isinstance(inputs, str):
         return None
-    X, labels, truth, metric, _ = inputs
-    return step_scores(X, labels, truth, metric)
+    X, labels, truth, metric, key = inputs
+    shown = next((v.samples_of(key) for v in getattr(window, "common_views", ()) if isinstance(v, ScoresView)), None)
+    return step_scores(X, labels, truth, metric, samples=shown)
 
 
 def _step_inputs(window):
@@ -116,6 +118,7 @@ class ScoresView(QWidget):
         self._labels = self._truth = None
         self._external = None  # ARI, NMI, purity of the current step (None: no known labels)
         self._truth_rgba = None  # (dataset, raster, colours) of "Colour by true label"
+        self._known = None  # silhouettes computed elsewhere (:meth:`preload`): (X, labels, metric, rows, s)
         self._build()
         self._task = BackgroundTask(self, "silhouette")
         self._task.sigFinished.connect(self._on_silhouettes)
@@ -192,6 +195,37 @@ class ScoresView(QWidget):
     def figure(self):
         return self.plot
 
+    def preload(self, X, labels, metric: str, rows, samples) -> None:
+        """Silhouettes computed already (``render`` computes the drawn step's while its window starts):
+        :func:`engine.scores.silhouette_samples` ``(X, labels, metric, rows=rows)``. The view shows them
+        instead of computing them when its step has those labels on those data."""
+        self._known = (np.asarray(X), np.asarray(labels), metric, rows, np.asarray(samples))
+
+    def _preloaded(self, X, labels, metric, rows):
+        """The preloaded silhouettes of exactly these inputs (as :func:`_silhouettes` gives them), or None."""
+        if self._known is None:
+            return None
+        kX, klabels, kmetric, krows, s = self._known
+        same_rows = (rows is None and krows is None) or (rows is not None and krows is not None
+                                                         and np.array_equal(rows, krows))
+        if kmetric != metric or not same_rows or klabels.shape != labels.shape or not np.array_equal(klabels, labels) \
+                or kX.shape != X.shape or not (kX is X or np.array_equal(kX, X)):
+            return None
+        full = np.full(labels.shape[0], np.nan)
+        full[np.arange(labels.shape[0]) if rows is None else rows] = s
+        return {"s": full}
+
+    def samples_of(self, key):
+        """The silhouettes (of the sampled rows, as :func:`engine.scores.silhouette_samples` gives them) drawn
+        for the step of ``key`` (:func:`_step_inputs`), or None when another step's or none are drawn."""
+        want, r = self._want, self._result
+        if want is None or r is None or "s" not in r or self._key is None:
+            return None
+        if not (self._key[0] is key[0] and self._key[1:] == key[1:]):
+            return None
+        rows = want[4]
+        return r["s"] if rows is None else r["s"][rows]
+
     def showEvent(self, event):
         super().showEvent(event)
         if self._stale:
@@ -223,7 +257,10 @@ class ScoresView(QWidget):
         rows = sample_rows(X.shape[0], X.shape[1], metric)
         self._want = (key, X, labels, metric, rows)
         share = 1.0 if rows is None else rows.size / X.shape[0]
-        if share * silhouette_cost(X.shape[0], X.shape[1], metric) <= SYNC_COST:
+        known = self._preloaded(X, labels, metric, rows)
+        if known is not None:
+            self._draw(key, known)
+        elif share * silhouette_cost(X.shape[0], X.shape[1], metric) <= SYNC_COST:
             self._draw(key, _silhouettes(X, labels, metric, rows))
         elif not self._task.busy:
             self._start()
