@@ -111,6 +111,7 @@ class _Fitter:
             return
         self._shown["title"] = shown
         pi.setTitle(shown, **style)
+        _free_width(pi.titleLabel)
         pi.setToolTip(text if shown is not None and shown != text else "")
         if shown is not None and "<br>" in shown:
             height = math.ceil(2 * QFontMetricsF(_font(style.get("size"), style.get("bold", False))).lineSpacing()) + 10
@@ -133,6 +134,14 @@ class _Fitter:
         self.plot_item.setLabel(side, shown, **style)
         axis.resizeEvent()  # pyqtgraph centres the title on the axis only when the axis is resized
         axis.setToolTip(text if shown != text else "")
+
+
+def _free_width(label: pg.LabelItem) -> None:
+    """A title never holds its plot wider than asked: it is refitted (wrapped) when the plot gets narrower.
+    (pyqtgraph's LabelItem sets its minimum width to its text's on every resize; here only its height.)"""
+    if "updateMin" not in label.__dict__:
+        label.updateMin = lambda: label.setMinimumHeight(label.itemRect().height())
+    label.setMinimumWidth(0)
 
 
 def _fitter(plot_item: pg.PlotItem) -> _Fitter:
