@@ -7,7 +7,7 @@ import pyqtgraph as pg
 import pytest
 from PIL import Image
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from engine.data import load
 from gui.widgets.export import export_png, export_svg, qimage_to_pil, save_gif, save_labels_csv
@@ -204,3 +204,20 @@ def test_png_of_raster_scatter_is_sharp_and_leaves_the_view_alone(shown, tmp_pat
     for colour in ((0, 114, 178), (230, 159, 0)):
         assert np.all(pixels == colour, axis=1).sum() > 500
     assert v._layer.buf.shape == shape_before  # the screen raster is restored after the export
+
+
+def test_raster_scatter_exported_right_after_a_resize_shows_the_new_mapping(shown, qtbot, tmp_path):
+    """The raster redraws 40 ms after a resize; an export in between draws the points for the new size first."""
+    v = ScatterView(symbol_limit=0)
+    shown(v, (400, 300))
+    Y = np.random.default_rng(5).normal(size=(3000, 2))
+    v.set_points(Y, auto_range=True)
+    v.set_labels((Y[:, 0] > 0).astype(int))
+    qtbot.wait(100)
+    v.resize(520, 360)
+    QApplication.processEvents()
+    at_once = np.asarray(Image.open(export_png(v, tmp_path / "now.png", 1)).convert("RGB"))
+    qtbot.wait(150)  # the delayed redraw has happened
+    settled = np.asarray(Image.open(export_png(v, tmp_path / "later.png", 1)).convert("RGB"))
+    assert at_once.shape == settled.shape
+    assert np.count_nonzero(np.any(at_once != settled, axis=2)) == 0

@@ -102,9 +102,17 @@ def _check_scale(scale) -> float:
     return s
 
 
+def _flush(target) -> None:
+    """Let a view that redraws shortly after a resize (the scatter's raster) draw now, before it is exported."""
+    flush = getattr(target, "flush", None)
+    if callable(flush) and not isinstance(target, QGraphicsItem):
+        flush()
+
+
 def render_image(target, scale: float = 1) -> QImage:
     """Draw ``target`` into a QImage ``scale`` times its on-screen size (for PNG and GIF frames)."""
     scale = _check_scale(scale)
+    _flush(target)
     oversample = getattr(target, "set_raster_oversample", None)  # a ScatterView: sharper raster points
     if oversample is not None and scale > 1:
         oversample(round(scale))
@@ -159,6 +167,7 @@ def export_png(target, path, scale: float = 1) -> Path:
 def export_svg(target, path) -> Path:
     """Save ``target`` as SVG (vector for pyqtgraph plots), atomically; returns the path written."""
     path = writable_path(path, (".svg",))
+    _flush(target)
     target = plot_target(target)
     if isinstance(target, QGraphicsItem) and target.scene() is None:
         raise ValueError("Cannot export an item that is not shown in a plot.")

@@ -247,6 +247,12 @@ class DrawingMixin:
         if self._layer.set_oversample(factor) and self._raster:
             self._remap()
 
+    def flush(self):
+        """Draw now what a pending resize or range change would draw 40 ms later (before an export, so a
+        figure never shows the points mapped for the view's earlier size)."""
+        if self._remap_timer.isActive():
+            self._remap()
+
     def _remap(self):
         """Raster mode: map positions to pixels of an image covering the visible range, and draw."""
         self._remap_timer.stop()
