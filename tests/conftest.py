@@ -16,6 +16,14 @@ for _folder in (ROOT, TESTS):
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+if os.environ.get("PYTEST_XDIST_WORKER"):  # parallel workers (pytest -n): one BLAS thread each, no oversubscription
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn, a test dependency
+        threadpool_limits = None
+    if threadpool_limits is not None:
+        threadpool_limits(1)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path, monkeypatch):

@@ -77,18 +77,19 @@ def test_lecture_render_is_a_slide_with_larger_marks(qtbot, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_every_shipped_session_renders(qtbot, tmp_path, capsys):
-    for name, (path, _) in es.shipped_sessions().items():
-        s = es.load_session(path, validate_data=False)
-        mnist = "mnist" in s.data
-        args = [f"example:{name}", "--out", str(tmp_path / name), "--size", "400x300"]
-        args += ["--steps", "1,13", "--no-svg"] if mnist else []
-        code = render.main(args)
-        assert code == 0, (name, capsys.readouterr().err)
-        res = json.loads((tmp_path / name / "result.json").read_text())
-        assert res["session"] == name and res["algorithm"] == s.algorithm
-        assert res["complete"] or mnist or s.step != "last"  # a session may open at an early step (a class quiz)
-        assert _png_size(tmp_path / name / ("scatter-step001.png" if mnist else "scatter.png"))[0] == (400, 300)
+@pytest.mark.parametrize("name", sorted(es.shipped_sessions()))
+def test_every_shipped_session_renders(qtbot, tmp_path, capsys, name):
+    path = es.shipped_sessions()[name][0]
+    s = es.load_session(path, validate_data=False)
+    mnist = "mnist" in s.data
+    args = [f"example:{name}", "--out", str(tmp_path / name), "--size", "400x300"]
+    args += ["--steps", "1,13", "--no-svg"] if mnist else []
+    code = render.main(args)
+    assert code == 0, (name, capsys.readouterr().err)
+    res = json.loads((tmp_path / name / "result.json").read_text())
+    assert res["session"] == name and res["algorithm"] == s.algorithm
+    assert res["complete"] or mnist or s.step != "last"  # a session may open at an early step (a class quiz)
+    assert _png_size(tmp_path / name / ("scatter-step001.png" if mnist else "scatter.png"))[0] == (400, 300)
 
 
 def test_round_trip_gui_session_render(qtbot, tmp_path):

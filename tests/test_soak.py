@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from engine.core import registry
 from engine.data import generate, mnist
 from engine.core.steps import Step, TraceBuilder
 from gui import algorithms
@@ -87,11 +88,12 @@ def test_two_thousand_frames_then_export(qtbot, monkeypatch, tmp_path):
     w.close()
 
 
-def test_every_installed_algorithm_animates(qtbot, monkeypatch, tmp_path):
+@pytest.mark.parametrize("name", list(registry.algorithms()))
+def test_every_installed_algorithm_animates(qtbot, monkeypatch, tmp_path, name):
     classes = algorithms.plugin_classes()
     w = make(qtbot, monkeypatch, classes)
     blobs, digits = generate("blobs", n=200, seed=3), mnist(300)
-    for index in range(len(w.plugins)):
+    for index in [i for i, p in enumerate(w.plugins) if p.algorithm.name == name]:
         w.set_algorithm(index)
         # each algorithm on data it is meant for: the Bernoulli mixture on binary images
         w.set_dataset(digits if w.plugin.algorithm.name == "bernoulli" else blobs)
