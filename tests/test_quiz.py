@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QKeySequence, QMouseEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from engine.core.resources import resource_path
@@ -73,7 +74,7 @@ def _drag_scatter(w, a, b):
     def send(kind, pos, button, buttons):
         QApplication.sendEvent(vp, QMouseEvent(kind, pos, vp.mapToGlobal(pos.toPoint()), button, buttons,
                                                Qt.KeyboardModifier.NoModifier))
-        QApplication.processEvents()
+        QTest.qWait(25)  # pyqtgraph drops mouse moves closer than 10 ms apart (its mouseRateLimit): as a hand would
 
     left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
     p, q = at(a), at(b)
