@@ -19,7 +19,7 @@ from engine.core.steps import compact_labels
 from engine.core.validation import check_k, make_rng
 from engine.mixture.em import check_distinct, frozen, kmeans_labels, one_hot
 from engine.mixture.loop import em_steps
-from engine.scores.criteria import aic, bernoulli_mixture_n_params, bic
+from engine.scores.criteria import Criteria, bernoulli_mixture_n_params
 
 __all__ = ["BernoulliEM", "BernoulliResult", "explicit", "check_args", "run", "fit_result"]
 
@@ -134,7 +134,7 @@ def run(X, k, init, fixed_weights, alpha, seed, max_iter, tol):
 
 
 @dataclass(frozen=True)
-class BernoulliResult:
+class BernoulliResult(Criteria):
     """What :func:`fit` returns.
 
     Attributes
@@ -163,13 +163,6 @@ class BernoulliResult:
     def n_params(self) -> int:
         return bernoulli_mixture_n_params(*self.probs.shape, self.fixed_weights)
 
-    @property
-    def bic(self) -> float:
-        return bic(self.loglik[-1], self.n_params, self.resp.shape[0])
-
-    @property
-    def aic(self) -> float:
-        return aic(self.loglik[-1], self.n_params)
 
 
 def fit_result(steps, X, k, alpha) -> BernoulliResult:

@@ -22,7 +22,7 @@ from engine.gmm.model import FULL_STORE_LIMIT, expand, explicit, full_covariance
 from engine.mixture.em import (GaussModel, GaussWork, Singular, check_distinct, factor, frozen, kmeans_labels,
                                mstep_2d, mstep_general, n_distinct, one_hot, random_resp, variance_floor)
 from engine.mixture.loop import em_steps
-from engine.scores.criteria import aic, bic, gaussian_mixture_n_params
+from engine.scores.criteria import Criteria, gaussian_mixture_n_params
 
 __all__ = ["EMPTY_NK", "GaussianEM", "GMMResult", "check_args", "collapse_error", "run", "fit_result"]
 
@@ -181,7 +181,7 @@ def run(X, k, ctype, init, reg, seed, max_iter, tol):
 
 
 @dataclass(frozen=True)
-class GMMResult:
+class GMMResult(Criteria):
     """What :func:`fit` returns.
 
     Attributes
@@ -214,13 +214,6 @@ class GMMResult:
     def n_params(self) -> int:
         return gaussian_mixture_n_params(*self.means.shape, self.covariance_type)
 
-    @property
-    def bic(self) -> float:
-        return bic(self.loglik[-1], self.n_params, self.resp.shape[0])
-
-    @property
-    def aic(self) -> float:
-        return aic(self.loglik[-1], self.n_params)
 
 
 def fit_result(steps, X, covariance) -> GMMResult:

@@ -25,7 +25,7 @@ from math import log
 
 from engine.core.params import ParamError
 
-__all__ = ["bic", "aic", "gaussian_mixture_n_params", "bernoulli_mixture_n_params"]
+__all__ = ["bic", "aic", "gaussian_mixture_n_params", "bernoulli_mixture_n_params", "Criteria"]
 
 
 def gaussian_mixture_n_params(k: int, d: int, covariance: str) -> int:
@@ -50,3 +50,16 @@ def bic(loglik: float, n_params: int, n: int) -> float:
 def aic(loglik: float, n_params: int) -> float:
     """Akaike information criterion ``-2 loglik + 2 n_params`` (lower is better)."""
     return -2.0 * float(loglik) + 2.0 * int(n_params)
+
+
+class Criteria:
+    """BIC and AIC of a fitted mixture, for results that give ``n_params``, ``loglik`` (the last value is the
+    fit's) and ``resp`` (one row per point of the data it was fitted on)."""
+
+    @property
+    def bic(self) -> float:
+        return bic(self.loglik[-1], self.n_params, self.resp.shape[0])
+
+    @property
+    def aic(self) -> float:
+        return aic(self.loglik[-1], self.n_params)
