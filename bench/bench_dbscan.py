@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import pathlib
 import sys
-import time
 
 import numpy as np
 
@@ -29,21 +28,10 @@ sys.path.insert(0, str(ROOT))
 from sklearn.cluster import DBSCAN  # noqa: E402
 
 from engine import dbscan  # noqa: E402
+from timing import best_of  # noqa: E402 - bench/timing.py
 
 SK = {"l1": "manhattan", "l2": "euclidean", "linf": "chebyshev"}
 N = 100_000
-
-
-def best_of(*fns, repeats=3):
-    """Best time of each function over ``repeats`` rounds, the functions alternating within a round."""
-    best = [np.inf] * len(fns)
-    out = [None] * len(fns)
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            t = time.perf_counter()
-            out[i] = fn()
-            best[i] = min(best[i], time.perf_counter() - t)
-    return list(zip(best, out))
 
 
 def uniform(rng):

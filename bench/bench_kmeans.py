@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import pathlib
 import sys
-import time
 
 import numpy as np
 
@@ -29,24 +28,12 @@ from sklearn.cluster import KMeans  # noqa: E402
 
 from engine import data as edata  # noqa: E402
 from engine import kmeans  # noqa: E402
+from timing import best_of  # noqa: E402 - bench/timing.py
 
 
 def load_mnist() -> np.ndarray:
     """The 10,000 shipped MNIST test images (engine.data.mnist), as float32 in [0, 1]."""
     return np.asarray(edata.mnist(10000).X, dtype=np.float32)
-
-
-def best_of(*fns, repeats=3):
-    """Best time of each function over ``repeats`` rounds, the functions alternating within a round
-    (so a burst of load from other processes hits both sides alike). Returns [(time, result), ...]."""
-    best = [np.inf] * len(fns)
-    out = [None] * len(fns)
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            t = time.perf_counter()
-            out[i] = fn()
-            best[i] = min(best[i], time.perf_counter() - t)
-    return list(zip(best, out))
 
 
 def bench_iteration(X, k=10, max_iter=30):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import pathlib
 import sys
-import time
 
 import numpy as np
 
@@ -27,22 +26,10 @@ from sklearn.cluster import MeanShift  # noqa: E402
 
 from engine import data as edata  # noqa: E402
 from engine import meanshift  # noqa: E402
+from timing import best_of  # noqa: E402 - bench/timing.py
 
 H = 1.5
 MAX_ITER = 300
-
-
-def best_of(*fns, repeats=3):
-    """Best time of each function over ``repeats`` rounds, the functions alternating within a round.
-    Returns [(time, result), ...]."""
-    best = [np.inf] * len(fns)
-    out = [None] * len(fns)
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            t = time.perf_counter()
-            out[i] = fn()
-            best[i] = min(best[i], time.perf_counter() - t)
-    return list(zip(best, out))
 
 
 def bench(n: int, seeds: str, repeats: int) -> float:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import pathlib
 import sys
-import time
 
 import numpy as np
 
@@ -28,21 +27,9 @@ sys.path.insert(0, str(ROOT))
 from sklearn import metrics as skm  # noqa: E402
 
 import engine  # noqa: E402
+from timing import best_of  # noqa: E402 - bench/timing.py
 
 SK = {"l2": "euclidean", "l1": "manhattan", "linf": "chebyshev"}
-
-
-def best_of(*fns, repeats=3):
-    """Best time of each function over ``repeats`` rounds, the functions alternating within a round
-    (so a burst of load from other processes hits both sides alike). Returns [(time, result), ...]."""
-    best = [np.inf] * len(fns)
-    out = [None] * len(fns)
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            t = time.perf_counter()
-            out[i] = fn()
-            best[i] = min(best[i], time.perf_counter() - t)
-    return list(zip(best, out))
 
 
 def blobs(n=10_000, d=2, k=6, seed=0):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -28,21 +27,10 @@ from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
 from engine import data as edata  # noqa: E402
 from engine import spectral  # noqa: E402
+from timing import best_of  # noqa: E402 - bench/timing.py
 
 SETS = (("moons", 2, {"noise": 0.05}), ("rings", 2, {"noise": 0.05}), ("blobs", 3, {}))
 AFFINITIES = (("rbf", "rbf"), ("knn", "nearest_neighbors"))
-
-
-def best_of(*fns, repeats=3):
-    """Best time of each function over ``repeats`` rounds, alternating within a round."""
-    best = [np.inf] * len(fns)
-    out = [None] * len(fns)
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            t = time.perf_counter()
-            out[i] = fn()
-            best[i] = min(best[i], time.perf_counter() - t)
-    return list(zip(best, out))
 
 
 def main(argv=None) -> int:
