@@ -139,6 +139,16 @@ def test_hac_silhouettes_use_the_runs_norm(qtbot, open_window):
     assert view.plot.mean == pytest.approx(engine.silhouette_score(w.run_X(), lab, "l1"), rel=1e-12)
 
 
+def test_noise_points_are_named_as_the_algorithm_names_them(qtbot, open_window):
+    w = open_window("dbscan", size=(1300, 850))
+    session_io.apply(w, es.load_session(es.find_session("example:dbscan-moons")))
+    wait_for_step(w.player, "last")
+    view = scores_tab(qtbot, w)
+    noise = int(np.count_nonzero(labels_now(w) < 0))
+    assert noise > 0
+    assert f"{noise:,} noise point(s) have no silhouette (they are in no cluster)" in view.summary.text()
+
+
 def test_data_without_labels_hide_the_table_and_the_switch(qtbot, open_window):
     w = open_window("kmeans", size=(1300, 850))
     session_io.apply(w, es.load_session(es.find_session("example:ex3-kmeans")))

@@ -315,7 +315,9 @@ class ScoresView(QWidget):
                 text += f" (a random sample of {rows.size:,} of {labels.size:,}; each value exact)"
             noise = int(np.count_nonzero(labels < 0))
             if noise:
-                text += f"; {noise:,} point(s) in no cluster have none"
+                plugin = self.window.plugin
+                what = plugin.algorithm.no_cluster if plugin is not None else "unassigned"
+                text += f"; {noise:,} {what} point(s) have no silhouette (they are in no cluster)"
             lines = [text]
         ext = self._external
         if ext is None:
