@@ -43,6 +43,7 @@ import numpy as np
 
 from engine.bernoulli.model import FLOAT32_MIN_WORK
 from engine.core.working import Working, point_names, shown_rows
+from engine.mixture.working import em_working
 from engine.gmm.working import (EPS_NK, component_names, estep_tables, logsumexp_rows, loglik_table, partition_init,
                                 present, vector_table, weights_table)
 
@@ -218,15 +219,6 @@ def _mstep(X, steps, index, params, names, rows):
     return Working(tables + (table,), present(step, derived))
 
 
-def working(X, steps, index, params, names=None, rows=None) -> Working:
-    """The working of step ``index`` of a Bernoulli mixture run (see the module docstring and
-    :mod:`engine.core.working` for the arguments)."""
-    kind = steps[index].kind
-    if kind == "init":
-        return _init(X, steps, index, params, names, rows)
-    if kind == "E" and index > 0:
-        return _estep(X, steps, index, params, names, rows)
-    if kind == "M" and index > 0:
-        return _mstep(X, steps, index, params, names, rows)
-    return Working()
+working = em_working(_init, _estep, _mstep, """The working of step ``index`` of a Bernoulli mixture run (see the module docstring and
+:mod:`engine.core.working` for the arguments).""")
 

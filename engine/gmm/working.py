@@ -40,6 +40,7 @@ import math
 import numpy as np
 
 from engine.core.working import Table, Working, point_names, shown_rows
+from engine.mixture.working import em_working
 
 __all__ = ["EPS_NK", "working", "log_gauss", "logsumexp_rows", "component_names", "total_label", "estep_tables",
            "loglik_table", "weights_table", "vector_table", "present", "one_hot_resp", "partition_init"]
@@ -333,14 +334,5 @@ def _mstep(X, steps, index, params, names, rows):
     return Working(tables + (ll_table,), present(step, derived))
 
 
-def working(X, steps, index, params, names=None, rows=None) -> Working:
-    """The working of step ``index`` of a Gaussian mixture run (see the module docstring and
-    :mod:`engine.core.working` for the arguments)."""
-    kind = steps[index].kind
-    if kind == "init":
-        return _init(X, steps, index, params, names, rows)
-    if kind == "E" and index > 0:
-        return _estep(X, steps, index, params, names, rows)
-    if kind == "M" and index > 0:
-        return _mstep(X, steps, index, params, names, rows)
-    return Working()
+working = em_working(_init, _estep, _mstep, """The working of step ``index`` of a Gaussian mixture run (see the module docstring and
+:mod:`engine.core.working` for the arguments).""")
