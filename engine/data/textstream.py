@@ -64,19 +64,12 @@ def read_text(path, name: str, *, gz: bool = False, max_bytes: int = MAX_TEXT_BY
     notes: list[str] = []
     rows = _RowCounter(name)
     codec = None
-    try:
-        with open(path, "rb") as f:
-            pieces = _gunzip(f, name, max_bytes, max_ratio, ratio_free) if gz else _plain(f, name, max_bytes)
-            for piece in _decoded(pieces, name, notes):
-                check(name)
-                if isinstance(piece, str):
-                    codec = piece
-                    continue
-                rows.add(piece)
-    except (zlib.error, EOFError) as exc:
-        raise DataError(f"{name}: damaged gzip file ({reason(exc)}); download or compress it again.") from None
-    except OSError as exc:
-        raise DataError(f"{name}: cannot be read ({reason(exc)}).") from None
+    for piece in _read_pieces(path, name, notes, gz, max_bytes, max_ratio, ratio_free):
+        check(name)
+        if isinstance(piece, str):
+            codec = piece
+            continue
+        rows.add(piece)
     raw = rows.join()
     check(name)
     return _decode_whole(raw, codec, name, notes), notes
@@ -101,30 +94,36 @@ def text_chunks(path, name: str, notes: list, *, gz: bool = False, latin1: bool 
     decode = None
     tail: list[bytes] = []  # pieces read since the last piece given out (gzip gives smaller ones: gathered)
     held = 0
+    for piece in _read_pieces(path, name, notes, gz, max_bytes, max_ratio, ratio_free):
+        check(name)
+        if isinstance(piece, str):
+            decode = _decoder(True, latin1, notes)
+            continue
+        rows.add(piece)
+        decode = decode or _decoder(False, latin1, notes)
+        tail.append(piece)
+        held += len(piece)
+        cut = piece.rfind(b"\n") + 1 if held >= CHUNK else 0
+        if cut:
+            tail[-1] = piece[:cut]
+            yield decode(b"".join(tail))
+            tail, held = [piece[cut:]], len(piece) - cut
+    check(name)
+    if decode is not None:
+        yield decode(b"".join(tail), True)
+
+
+def _read_pieces(path, name, notes, gz, max_bytes, max_ratio, ratio_free) -> Iterator:
+    """The file's pieces as :func:`_decoded` gives them (a codec name, then bytes), within the limits; a file
+    that cannot be read or a damaged gzip stream as a :class:`DataError` naming ``name``."""
     try:
         with open(path, "rb") as f:
             pieces = _gunzip(f, name, max_bytes, max_ratio, ratio_free) if gz else _plain(f, name, max_bytes)
-            for piece in _decoded(pieces, name, notes):
-                check(name)
-                if isinstance(piece, str):
-                    decode = _decoder(True, latin1, notes)
-                    continue
-                rows.add(piece)
-                decode = decode or _decoder(False, latin1, notes)
-                tail.append(piece)
-                held += len(piece)
-                cut = piece.rfind(b"\n") + 1 if held >= CHUNK else 0
-                if cut:
-                    tail[-1] = piece[:cut]
-                    yield decode(b"".join(tail))
-                    tail, held = [piece[cut:]], len(piece) - cut
+            yield from _decoded(pieces, name, notes)
     except (zlib.error, EOFError) as exc:
         raise DataError(f"{name}: damaged gzip file ({reason(exc)}); download or compress it again.") from None
     except OSError as exc:
         raise DataError(f"{name}: cannot be read ({reason(exc)}).") from None
-    check(name)
-    if decode is not None:
-        yield decode(b"".join(tail), True)
 
 
 def _decoder(transcoded: bool, latin1: bool, notes: list) -> Callable[..., str]:
