@@ -14,9 +14,9 @@ and sharing no code with :mod:`engine.bernoulli.model`:
   ``"objective"``.
 * **M** — ``N_k`` and ``pi_k`` (kept as they were with fixed weights); ``theta_k`` with the prior
   ``alpha`` as the engine applies it, ``(sum_n gamma_nk x_nd + alpha) / (N_k + 2 alpha)`` clipped to
-  ``[1e-10, 1 - 1e-10]``, one column per feature up to 10 features, else summarised per component (the
-  views draw theta as images); the log-likelihood as a sum over points, the log prior and the log
-  posterior (``Step.objective``). ``derived``: ``"n_k"``, ``"weights"``, ``"labels"``, ``"loglik"``,
+  ``[1e-10, 1 - 1e-10]``, one column per feature up to 10 features, else summarised per component and
+  given as images too (``Working.images``, white 0 to black 1, which the views draw for image data);
+  the log-likelihood as a sum over points, the log prior and the log posterior (``Step.objective``). ``derived``: ``"n_k"``, ``"weights"``, ``"labels"``, ``"loglik"``,
   ``"logpost"``, ``"loglik_mean"``, ``"objective"``, and ``"probs"``, ``"centers"``, ``"n_clipped"``.
 
 MNIST-sized runs (``n * d * k >=`` :data:`engine.bernoulli.model.FLOAT32_MIN_WORK`) sum the
@@ -43,9 +43,8 @@ import numpy as np
 
 from engine.bernoulli.model import FLOAT32_MIN_WORK
 from engine.core.working import Working, point_names, shown_rows
-from engine.mixture.working import em_working
-from engine.gmm.working import (EPS_NK, component_names, estep_tables, logsumexp_rows, loglik_table, partition_init,
-                                present, vector_table, weights_table)
+from engine.mixture.working import (EPS_NK, component_names, em_working, estep_tables, logsumexp_rows, loglik_table,
+                                    partition_init, present, vector_images, vector_table, weights_table)
 
 __all__ = ["working", "log_joint", "log_prior", "mstep"]
 
@@ -97,7 +96,7 @@ def mstep(X, G, alpha: float, kept=None):
     """The M-step from responsibilities ``G`` (n, k): ``(N_k, pi, theta, theta before clipping)``.
 
     ``kept``: the weights to keep (fixed weights), else ``pi_k = N_k / N``. ``N_k`` includes
-    :data:`~engine.gmm.working.EPS_NK` (10 machine epsilons), as the engine's, so a component that lost
+    :data:`~engine.mixture.working.EPS_NK` (10 machine epsilons), as the engine's, so a component that lost
     its points never divides by zero.
     """
     n = X.shape[0]
@@ -167,6 +166,7 @@ def _init(X, steps, index, params, names, rows):
         tables = (weights_table(Nk, w, comps, SIZES_FIXED if kept is not None else SIZES,
                                 "From the K-means partition: γ_nk = 1 when x_n is in cluster k, else 0."),
                   _theta_table(theta, comps, alpha, exact, raw))
+        images = vector_images(tables[1], theta, (0.0, 1.0))
         derived["weights"] = w
         if exact:
             weights, probs = w, theta
@@ -178,9 +178,10 @@ def _init(X, steps, index, params, names, rows):
         tables = (weights_table(None, weights, comps, note="The starting weights."),
                   vector_table("Pixel probabilities θ_k", r"\theta_{kd}", comps, probs, "θ",
                                f"The starting θ, {how}."))
+        images = vector_images(tables[1], probs, (0.0, 1.0))
     table, values = _loglik(X, weights, probs, idx, cut, names, alpha, "Log-likelihood of these parameters")
     derived.update(values)
-    return Working(tables + (table,), present(step, derived))
+    return Working(tables + (table,), present(step, derived), images)
 
 
 def _estep(X, steps, index, params, names, rows):
@@ -216,7 +217,7 @@ def _mstep(X, steps, index, params, names, rows):
     new = theta if exact else _params_of(step)[1]
     table, values = _loglik(X, w, new, idx, cut, names, alpha, "Log-likelihood of the new parameters")
     derived.update(values)
-    return Working(tables + (table,), present(step, derived))
+    return Working(tables + (table,), present(step, derived), vector_images(tables[1], theta, (0.0, 1.0)))
 
 
 working = em_working(_init, _estep, _mstep, """The working of step ``index`` of a Bernoulli mixture run (see the module docstring and

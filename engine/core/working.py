@@ -18,6 +18,11 @@ concludes (``"labels"``, ``"centers"``, ``"objective"``, or payload keys such as
 ``"height"``), and the conformance suite compares each with the step's own value
 (``getattr(step, key)``, else ``step.payload[key]``) to 1e-9 relative.
 
+A table of vectors with many features (MNIST's 784 pixels: a Bernoulli mixture's ``theta_k``,
+K-means centres) summarises each row in a few columns; :attr:`Working.images` then carries the
+vectors themselves (:class:`Images`, made by :func:`images_of`), which a view draws as images when
+the data are images. ``working.json`` and the solutions keep to the tables.
+
 Example
 -------
 >>> t = Table("Distances", r"d(x_n, \\mu_k)", ["x1", "x2"], ["c1", "c2"], [[1.0, 2.0], [0.5, 0.25]],
@@ -42,7 +47,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["MAX_ROWS", "Table", "Working", "shown_rows", "point_names", "fmt", "step_value", "disagreements"]
+__all__ = ["MAX_ROWS", "Table", "Images", "images_of", "Working", "shown_rows", "point_names", "fmt", "step_value",
+           "disagreements"]
 
 #: With at most this many points every row is given; with more, the selected rows (else the first ones) and a summary.
 MAX_ROWS = 50
@@ -158,12 +164,49 @@ class Table:
         return buf.getvalue()
 
 
+@dataclass(frozen=True, eq=False)
+class Images:
+    """Rows of a table's vectors, for a view to draw as images (one per row) when the data are images.
+
+    Parameters
+    ----------
+    table : str
+        The title of the table they belong to (a view draws them right after it).
+    names : sequence of str
+        One name per image, as the table's rows name them (``"c1"``, ``"μ1"``: a cluster by its number).
+    values : ndarray of shape (m, d)
+        One vector per image, in the data's coordinates (``d = h * w`` pixels).
+    levels : (float, float) or None
+        The values drawn as white and black: ``(0, 1)`` for probabilities; None: the data's own range.
+    """
+
+    table: str
+    names: Sequence[str]
+    values: np.ndarray
+    levels: tuple[float, float] | None = None
+
+
+def images_of(table: "Table", values, levels=None) -> tuple["Images", ...]:
+    """``(Images,)`` of the (m, d) ``values`` whose rows ``table``'s first ``m`` rows name.
+
+    >>> t = Table("Centres", "", ["μ1", "μ2"], ["‖c‖"], [[1.0], [2.0]])
+    >>> im, = images_of(t, np.zeros((2, 784)))
+    >>> im.table, list(im.names), im.values.shape
+    ('Centres', ['μ1', 'μ2'], (2, 784))
+    """
+    V = np.array(values, dtype=float)
+    return (Images(table.title, tuple(table.rows[:V.shape[0]]), V, None if levels is None else
+                   (float(levels[0]), float(levels[1]))),)
+
+
 @dataclass(frozen=True)
 class Working:
-    """The working of one step: its tables, and what they conclude (see the module docstring)."""
+    """The working of one step: its tables, what they conclude, and vectors to draw as images (see the module
+    docstring)."""
 
     tables: tuple = ()
     derived: dict = field(default_factory=dict)
+    images: tuple = ()
 
     def to_dict(self) -> dict:
         return {"tables": [t.to_dict() for t in self.tables]}

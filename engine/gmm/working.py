@@ -19,8 +19,10 @@ the fast kernels of :mod:`engine.mixture.em`, so it checks them:
   ``"centers"``, ``"covariances_native"``, ``"covariances"`` (when the step has them),
   ``"labels"``, ``"loglik"``, ``"loglik_mean"``, ``"objective"``.
 
-The helpers for per-point tables (:func:`estep_tables`, :func:`loglik_table`, ...) serve the
-Bernoulli mixture's working (:mod:`engine.bernoulli.working`) too.
+The per-point and per-component tables both mixtures show (:func:`~engine.mixture.working.estep_tables`,
+:func:`~engine.mixture.working.loglik_table`, ...) are :mod:`engine.mixture.working`'s. With more than
+:data:`~engine.mixture.working.MAX_COLUMNS` features the means are summarised in their table and also
+given as images (``Working.images``), which the views draw for image data.
 
 Example
 -------
@@ -40,22 +42,18 @@ import math
 import numpy as np
 
 from engine.core.working import Table, Working, point_names, shown_rows
-from engine.mixture.working import em_working
+from engine.mixture.working import (EPS_NK, component_names, em_working, estep_tables, loglik_table,
+                                    logsumexp_rows, partition_init, present, vector_images, vector_table,
+                                    weights_table)
 
-__all__ = ["EPS_NK", "working", "log_gauss", "logsumexp_rows", "component_names", "total_label", "estep_tables",
-           "loglik_table", "weights_table", "vector_table", "present", "one_hot_resp", "partition_init"]
+__all__ = ["working", "log_gauss", "log_joint", "mstep", "expand"]
 
 LOG_2PI = math.log(2 * math.pi)
-#: Added to every N_k, as the engine and scikit-learn do, so an empty component never divides by zero.
-EPS_NK = 10 * np.finfo(float).eps
-#: Features shown one per column up to this many; beyond, per-component summaries.
-MAX_COLUMNS = 10
 
 JOINT = r"a_{nk} = \log \pi_k + \log \mathcal{N}(x_n \mid \mu_k, \Sigma_k), \quad \log p(x_n) = \log \sum_k e^{a_{nk}}"
 RESP = (r"q_{nk} = \frac{\pi_k \mathcal{N}(x_n \mid \mu_k, \Sigma_k)}{\sum_j \pi_j \mathcal{N}(x_n \mid \mu_j, "
         r"\Sigma_j)} = e^{a_{nk} - \log p(x_n)}")
 LOGLIK = r"L = \sum_n \log \sum_k \pi_k \mathcal{N}(x_n \mid \mu_k, \Sigma_k)"
-SIZES = r"N_k = \sum_n q_{nk}, \quad \pi_k = N_k / N"
 MEANS = r"\mu_k = \frac{1}{N_k} \sum_n q_{nk} x_n"
 COVS = {"full": r"\Sigma_k = \frac{1}{N_k} \sum_n q_{nk} (x_n - \mu_k)(x_n - \mu_k)^\top + \mathrm{reg}\, I",
         "tied": r"\Sigma = \frac{1}{N} \sum_k \sum_n q_{nk} (x_n - \mu_k)(x_n - \mu_k)^\top + \mathrm{reg}\, I",
@@ -82,17 +80,6 @@ def log_gauss(X, mean, cov) -> np.ndarray:
         logdet = float(np.linalg.slogdet(cov)[1])
         maha = np.einsum("nd,nd->n", diff, np.linalg.solve(cov, diff.T).T)
     return -0.5 * (d * LOG_2PI + logdet + maha)
-
-
-def logsumexp_rows(A) -> np.ndarray:
-    """``log sum_k exp(A[n, k])`` for every row, shifted by the row's largest value so nothing overflows.
-
-    >>> logsumexp_rows(np.log([[0.25, 0.75]])).round(12).tolist()
-    [0.0]
-    """
-    A = np.asarray(A, float)
-    m = A.max(axis=1)
-    return m + np.log(np.exp(A - m[:, None]).sum(axis=1))
 
 
 def component_cov(native, ctype: str, j: int, d: int):
@@ -141,97 +128,6 @@ def expand(native, ctype: str, k: int, d: int) -> np.ndarray:
                                                                  for j in range(k))])
 
 
-# ---------------------------------------------------------------- tables shared with the Bernoulli mixture
-def component_names(k: int) -> list[str]:
-    """``c1 .. ck``: the components as columns and rows name them (cluster ``j`` is ``c{j+1}``)."""
-    return [f"c{j + 1}" for j in range(k)]
-
-
-def total_label(n: int, cut: bool) -> str:
-    """The label of a table's last row, the sum over every point (all of them, also those not shown)."""
-    return f"Σ over all {n} points" if cut else "Σ"
-
-
-def one_hot_resp(labels, k: int) -> np.ndarray:
-    """0/1 responsibilities (n, k) of a partition: ``q_nk = 1`` when point n is in cluster k."""
-    labels = np.asarray(labels, dtype=np.int64)
-    Q = np.zeros((labels.size, k))
-    Q[np.arange(labels.size), labels] = 1.0
-    return Q
-
-
-def partition_init(step, params, k: int):
-    """The 0/1 responsibilities of an init step that started from a K-means partition, or None."""
-    labels = np.asarray(step.labels)
-    init = params.get("init", "kmeans") if params else "kmeans"
-    if labels.size == 0 or labels.min() < 0 or not (isinstance(init, str) and init == "kmeans"):
-        return None
-    return one_hot_resp(labels, k)
-
-
-def estep_tables(A, idx, cut, names, symbol: str, formulas, comps) -> tuple:
-    """The E-step's two tables: the log joint ``a_nk`` with ``log p(x_n)``, and the responsibilities.
-
-    ``A`` (n, k) holds every point's log joint; the tables show the rows ``idx`` and a last row
-    over all points (``sum_n log p(x_n)``, and ``sum_n q_nk = N_k``). Each row's largest entry
-    is highlighted (the component the point now belongs to most). Returns ``(tables, labels, loglik)``.
-    """
-    n, k = A.shape
-    L = logsumexp_rows(A)
-    Q = np.exp(A - L[:, None])
-    best = A.argmax(axis=1)
-    rows = [names[i] for i in idx] + [total_label(n, cut)]
-    hl = [(r, int(best[i])) for r, i in enumerate(idx)]
-    joint = Table("Log joint of each point and component", formulas[0], rows, comps + ["log p(x_n)"],
-                  [[*A[i], L[i]] for i in idx] + [[""] * k + [float(L.sum())]], highlight=hl,
-                  note="Each row's largest a_nk is highlighted: the component the point belongs to most. "
-                       "The last row sums log p(x_n): the log-likelihood.")
-    resp = Table("Responsibilities", formulas[1], rows, comps,
-                 [list(Q[i]) for i in idx] + [list(Q.sum(axis=0))], highlight=hl,
-                 note=f"Each row sums to 1. The last row sums {symbol}_nk over the points: N_k of the next M-step.")
-    return (joint, resp), best, float(L.sum())
-
-
-def loglik_table(A, idx, cut, names, formula: str, title="Log-likelihood of these parameters", extra=()):
-    """``log p(x_n)`` of the points ``idx`` and their sum over all points; ``extra``: more (label, value) rows."""
-    n = A.shape[0]
-    L = logsumexp_rows(A)
-    rows = [names[i] for i in idx] + [total_label(n, cut) + " = L"] + [r for r, _ in extra]
-    values = [[L[i]] for i in idx] + [[float(L.sum())]] + [[v] for _, v in extra]
-    return Table(title, formula, rows, ["log p(x_n)"], values,
-                 note="log p(x_n) = log Σ_k exp(a_nk) with a_nk as in the E-step."), float(L.sum())
-
-
-def weights_table(Nk, weights, comps, formula=SIZES, note=""):
-    """``N_k`` and ``pi_k`` per component (``Nk`` None: the weights alone), with their sums."""
-    if Nk is None:
-        return Table("Weights", r"\pi_k", comps + ["Σ"], ["π_k"],
-                     [[w] for w in weights] + [[float(np.sum(weights))]], note=note)
-    return Table("Component sizes and weights", formula, comps + ["Σ"], ["N_k", "π_k"],
-                 [[a, b] for a, b in zip(Nk, weights)] + [[float(np.sum(Nk)), float(np.sum(weights))]], note=note)
-
-
-def vector_table(title, formula, comps, V, symbol: str, note=""):
-    """One row per component: the (k, d) values ``V`` one per column up to :data:`MAX_COLUMNS` features,
-    else each row's summary (mean, min, max, ``sum_d``), as views draw such rows as images."""
-    V = np.asarray(V, float)
-    d = V.shape[1]
-    if d <= MAX_COLUMNS:
-        return Table(title, formula, comps, [f"{symbol}_k{j + 1}" if d < 10 else f"{symbol}_k,{j + 1}"
-                                             for j in range(d)], V.tolist(), note=note)
-    cols = [f"mean {symbol}_kd", f"min {symbol}_kd", f"max {symbol}_kd", f"Σ_d {symbol}_kd"]
-    values = [[float(v.mean()), float(v.min()), float(v.max()), float(v.sum())] for v in V]
-    return Table(title, formula, comps, cols, values,
-                 note=((note + " ") if note else "") + f"d = {d} features: each row summarised (the views draw them "
-                 "as images).")
-
-
-def present(step, derived: dict) -> dict:
-    """``derived`` without the keys the step does not carry (an attribute, else a payload entry)."""
-    return {key: v for key, v in derived.items()
-            if key in step.payload or (key in ("labels", "centers", "objective") and getattr(step, key) is not None)}
-
-
 # ---------------------------------------------------------------- the Gaussian mixture's tables
 def _cov_table(cov, ctype: str, comps, reg: float):
     cov = np.asarray(cov, float)
@@ -266,11 +162,11 @@ def _state(X, names, rows):
 
 
 def _parameter_tables(X, Q, ctype, reg, comps, sizes_note=""):
-    """The M-step's tables from responsibilities ``Q``, and the new parameters."""
+    """The M-step's tables from responsibilities ``Q``, the means as images (many features), the new parameters."""
     Nk, weights, means, cov = mstep(X, Q, ctype, reg)
-    tables = (weights_table(Nk, weights, comps, note=sizes_note),
-              vector_table("Means", MEANS, comps, means, "μ"), _cov_table(cov, ctype, comps, reg))
-    return tables, (Nk, weights, means, cov)
+    mean_table = vector_table("Means", MEANS, comps, means, "μ")
+    tables = (weights_table(Nk, weights, comps, note=sizes_note), mean_table, _cov_table(cov, ctype, comps, reg))
+    return tables, vector_images(mean_table, means), (Nk, weights, means, cov)
 
 
 def _fitted(X, new, ctype, derived) -> dict:
@@ -291,20 +187,22 @@ def _init(X, steps, index, params, names, rows):
     derived = {}
     Q = partition_init(step, params, len(weights))
     if Q is not None:
-        tables, new = _parameter_tables(X, Q, ctype, reg, comps, "From the K-means partition: q_nk = 1 when x_n is "
-                                        "in cluster k, else 0.")
+        tables, images, new = _parameter_tables(X, Q, ctype, reg, comps, "From the K-means partition: q_nk = 1 "
+                                                "when x_n is in cluster k, else 0.")
         _fitted(X, new, ctype, derived)
         derived.pop("n_k")
         weights, means, cov = new[1:]
     else:
         how = ("given" if np.asarray(step.labels).min(initial=0) < 0 else
                "from random responsibilities (not repeated here)")
-        tables = (weights_table(None, weights, comps, note=f"The starting parameters, {how}."),
-                  vector_table("Means", r"\mu_k", comps, means, "μ"), _cov_table(cov, ctype, comps, 0.0))
+        mean_table = vector_table("Means", r"\mu_k", comps, means, "μ")
+        tables = (weights_table(None, weights, comps, note=f"The starting parameters, {how}."), mean_table,
+                  _cov_table(cov, ctype, comps, 0.0))
+        images = vector_images(mean_table, means)
     A = log_joint(X, weights, means, cov, ctype)
     ll_table, ll = loglik_table(A, idx, cut, names, LOGLIK)
     derived.update(loglik=ll, loglik_mean=ll / X.shape[0], objective=ll)
-    return Working(tables + (ll_table,), present(step, derived))
+    return Working(tables + (ll_table,), present(step, derived), images)
 
 
 def _estep(X, steps, index, params, names, rows):
@@ -326,12 +224,12 @@ def _mstep(X, steps, index, params, names, rows):
     A = log_joint(X, weights, means, cov, ctype)
     Q = np.exp(A - logsumexp_rows(A)[:, None])
     comps = component_names(len(weights))
-    tables, new = _parameter_tables(X, Q, ctype, reg, comps, "q_nk: the responsibilities of the E-step before.")
+    tables, images, new = _parameter_tables(X, Q, ctype, reg, comps, "q_nk: the responsibilities of the E-step before.")
     A_new = log_joint(X, new[1], new[2], new[3], ctype)
     ll_table, ll = loglik_table(A_new, idx, cut, names, LOGLIK, "Log-likelihood of the new parameters")
     derived = _fitted(X, new, ctype, {"labels": A.argmax(axis=1)})
     derived.update(loglik=ll, loglik_mean=ll / X.shape[0], objective=ll)
-    return Working(tables + (ll_table,), present(step, derived))
+    return Working(tables + (ll_table,), present(step, derived), images)
 
 
 working = em_working(_init, _estep, _mstep, """The working of step ``index`` of a Gaussian mixture run (see the module docstring and

@@ -21,6 +21,9 @@
 * ``"init"``: the starting centres (given or random points) and the objective of assigning
   every point to its nearest one; or, for a random partition, each group's centre.
 
+With more than :data:`~engine.kmeans.working_tables.MAX_FEATURES` features the centres of an
+update or init step are also given as images (``Working.images``), which the views draw for image data.
+
 A K-means run in float32 (float32 data) agrees with this float64 arithmetic to about 1e-6 only:
 its working says so and derives only the labels, counts and indices.
 
@@ -49,8 +52,8 @@ import numpy as np
 
 from engine.core.working import Table, Working, point_names
 from engine.kmeans.problem import variant_metric
-from engine.kmeans.working_tables import (DIST_TEX, DIST_WORD, MAX_FEATURES, centre_names, coord_names,
-                                          distance_table, nearest, objective_table, shown_with)
+from engine.kmeans.working_tables import (DIST_TEX, DIST_WORD, MAX_FEATURES, centre_images, centre_names,
+                                          coord_names, distance_table, nearest, objective_table, shown_with)
 from engine.kmeans.working_update import group_centres, update_working
 
 __all__ = ["working"]
@@ -69,7 +72,7 @@ def _in_float32(w: Working) -> Working:
     note = "The run computed in float32: its values agree with these (float64) to about 1e-6."
     first = dataclasses.replace(w.tables[0], note=(w.tables[0].note + " " + note).strip())
     return Working((first, *w.tables[1:]), {k: v for k, v in w.derived.items()
-                                            if k in ("labels", "n_changed", "chosen", "medoid_indices")})
+                                            if k in ("labels", "n_changed", "chosen", "medoid_indices")}, w.images)
 
 
 def _working(X, steps, index, params, names, rows) -> Working:
@@ -173,7 +176,8 @@ def _centres_table(X, C, variant, names, title) -> Table:
         at = np.flatnonzero(np.all(X == c, axis=1))
         coords = list(c) if d <= MAX_FEATURES else [float(np.sqrt((c * c).sum()))]
         values.append(coords + [names[at[0]] if at.size else "—"])
-    note = "" if d <= MAX_FEATURES else f"The centres' {d} coordinates are shown as images in the window."
+    note = "" if d <= MAX_FEATURES else (f"The centres ({d} features each) are not listed: the window's Working tab "
+                                         "draws them as images.")
     return Table(title, "", centre_names(k, variant), feats + ["data point"], values, note=note)
 
 
@@ -190,9 +194,9 @@ def _init(X, step, variant, metric, names) -> Working:
         derived = {"centers": centres, "objective": J}
         if med is not None:
             derived["medoid_indices"] = med
-        return Working((*tables, obj), derived)
+        return Working((*tables, obj), derived, centre_images(tables[0], centres))
     D = distance_table(X, C, metric)
     centres = _centres_table(X, C, variant, names, "The starting centres")
     obj, J = objective_table(D.min(axis=1), nearest(D)[0], k, cn, metric,
                              "The objective of assigning every point to its nearest centre")
-    return Working((centres, obj), {"objective": J})
+    return Working((centres, obj), {"objective": J}, centre_images(centres, C))

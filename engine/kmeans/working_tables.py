@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.core.working import MAX_ROWS, Table, shown_rows
+from engine.core.working import MAX_ROWS, Table, images_of, shown_rows
 
-__all__ = ["MAX_FEATURES", "TIE_RTOL", "DIST_TEX", "DIST_WORD", "distance_table", "nearest", "centre_names",
+__all__ = ["centre_images", "MAX_FEATURES", "TIE_RTOL", "DIST_TEX", "DIST_WORD", "distance_table", "nearest", "centre_names",
            "coord_names", "members_text", "objective_table", "shown_with", "variant_word"]
 
 #: Coordinates are listed as columns up to this many features (more: distances and norms only).
@@ -100,3 +100,10 @@ def objective_table(d_own, labels, k: int, names_c, metric: str, title: str = "T
                   ["points", f"sum of {DIST_WORD[metric]} distances"], values, highlight=[(k, 1)],
                   note=f"J is the sum of the {k} per-cluster terms.")
     return table, J
+
+
+def centre_images(table: Table, C) -> tuple:
+    """The centres ``C`` (k, d) as images beside ``table`` (:func:`engine.core.working.images_of`, in the data's
+    range) when there are more than :data:`MAX_FEATURES` features, which the table does not list; else none."""
+    C = np.asarray(C, dtype=float)
+    return images_of(table, C) if C.ndim == 2 and C.shape[1] > MAX_FEATURES else ()

@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.core.working import MAX_ROWS, Table, Working
-from engine.kmeans.working_tables import (DIST_TEX, DIST_WORD, MAX_FEATURES, TIE_RTOL, centre_names, coord_names,
-                                          distance_table, members_text, objective_table)
+from engine.kmeans.working_tables import (DIST_TEX, DIST_WORD, MAX_FEATURES, TIE_RTOL, centre_images, centre_names,
+                                          coord_names, distance_table, members_text, objective_table)
 
 __all__ = ["update_working", "group_centres", "reseed", "MEDOID_RTOL"]
 
@@ -72,7 +72,8 @@ def _mean_table(X, groups, cn, names, C_old):
         centres.append(mu)
         shift = float(np.sqrt(((mu - C_old[j]) ** 2).sum())) if C_old is not None else float("nan")
         values.append([members_text(g, names), len(g)] + (list(S) + list(mu) if few else []) + [shift])
-    note = "" if few else f"The sums and means of the {d} features are shown as images in the window."
+    note = "" if few else (f"The means ({d} features each) are not listed: the window's Working tab draws them as "
+                           "images.")
     hl = [(j, 2 + d + f) for j in range(len(groups)) for f in range(d)] if few else []
     return np.array(centres), Table("The new means", r"\mu_k = \frac{1}{n_k} \sum_{n: z_n = k} x_n", cn, cols,
                                     values, highlight=hl, note=note)
@@ -90,7 +91,8 @@ def _median_table(X, groups, cn, names, C_old):
         values.append([members_text(g, names), len(g)] + (list(med) if few else []) + [shift])
     note = "For an even number of members the median is the mean of the two middle values."
     if not few:
-        note += f" The medians of the {d} features are shown as images in the window."
+        note += (f" The medians ({d} features each) are not listed: the window's Working tab draws them as "
+                 "images.")
     return np.array(centres), Table("The new coordinate-wise medians", r"m_{k,f} = \mathrm{median}_{n: z_n = k}\, x_{n,f}",
                                     cn, cols, values, note=note)
 
@@ -162,4 +164,4 @@ def update_working(X, prev, step, variant, metric, names, rows) -> Working:
     derived = {"labels": labels, "centers": C, "objective": J, "n_changed": len(moved)}
     if med is not None:
         derived["medoid_indices"] = med
-    return Working(tables, derived)
+    return Working(tables, derived, centre_images(tables[1 if moved else 0], C))
