@@ -68,3 +68,60 @@ def test_the_mixture_helpers_live_in_engine_mixture_only():
     for name in ("estep_tables", "loglik_table", "weights_table", "vector_table", "logsumexp_rows", "present"):
         assert getattr(gw, name, None) is getattr(mixture_working, name), name  # imported, not a copy
         assert getattr(bw, name, None) in (None, getattr(mixture_working, name)), name
+
+
+# ---------------------------------------------------------------- the Working view draws them (image data)
+def mnist_session(tmp_path, algorithm: str, params: dict, n: int = 300, **extra):
+    import json
+    d = {"format": "clusterlab-session", "version": 1, "name": f"small-{algorithm}", "data": {"mnist": n},
+         "transform": {"standardize": False}, "algorithm": {"name": algorithm, "params": params, **extra}}
+    p = tmp_path / f"{algorithm}.json"
+    p.write_text(json.dumps(d))
+    return p
+
+
+def open_on_working(qtbot, open_window, path, algorithm, size=(1300, 850)):
+    from test_working_view import click_tab, open_session
+    w = open_session(qtbot, open_window, path, algorithm)
+    w.resize(*size)
+    return w, click_tab(qtbot, w, "Working")
+
+
+def seek(qtbot, w, view, index):
+    w.player.seek(index)
+    qtbot.waitUntil(lambda: not view.computing, timeout=30_000)
+
+
+def test_bernoulli_theta_tiles_under_their_table_named_and_coloured_as_the_window(qtbot, open_window, tmp_path):
+    from gui.widgets.tiles import MIN_CAPTION_POINTS, scale_to_uint8
+    p = mnist_session(tmp_path, "bernoulli", {"k": 4, "init": "random", "seed": 3, "max_iter": 2}, threshold=0.5)
+    w, view = open_on_working(qtbot, open_window, p, "bernoulli", size=(800, 600))
+    m = next(i for i, s in enumerate(w.player.history) if s.kind == "M")
+    seek(qtbot, w, view, m)
+    (block,) = view.image_blocks
+    theta = view.working.images[0]
+    assert theta.table == "Pixel probabilities θ_k" and block.tiles.n_tiles == 4
+    order = [view.body_layout.indexOf(b) for b in view.blocks]  # the tiles come right after the θ table
+    assert view.body_layout.indexOf(block) == order[1] + 1
+    assert block.names == [w.scatter.cluster_name(j) for j in range(4)]
+    assert all(name in cap for name, cap in zip(block.names, block.captions))
+    frame = block.tiles.rgba[block.tiles._origins[2][0] - 1, block.tiles._origins[2][1] + 3, :3]
+    assert "#%02X%02X%02X" % tuple(frame) == w.scatter.cluster_hex(2, extended=w.scatter.raster).upper()
+    np.testing.assert_array_equal(block.tiles.tile(1), scale_to_uint8(theta.values[1].reshape(28, 28), (0, 1)))
+    # readable and whole at 800 x 600: the captions at least 8.5 pt, the grid inside its view, inside the window
+    read_w, read_h = block.tiles.readable_size()
+    assert block.tiles.plot.width() >= read_w and block.tiles.plot.height() >= read_h - 1 and MIN_CAPTION_POINTS >= 8
+    assert block.tiles.width() <= view.scroll.viewport().width()  # no sideways scrolling to see a tile
+    seek(qtbot, w, view, m - 1)  # the E-step before: no θ to draw
+    assert not view.image_blocks and view.blocks
+
+
+def test_kmeans_centres_as_tiles_and_none_for_points_that_are_not_images(qtbot, open_window, tmp_path):
+    p = mnist_session(tmp_path, "kmeans", {"k": 3, "init": "random", "seed": 0, "max_iter": 2})
+    w, view = open_on_working(qtbot, open_window, p, "kmeans")
+    up = next(i for i, s in enumerate(w.player.history) if s.kind == "update")
+    seek(qtbot, w, view, up)
+    (block,) = view.image_blocks
+    assert block.images.table == "The new means" and block.tiles.n_tiles == 3 and block.ncols == 3
+    assert "28×28 images" in block.title.text()
+    np.testing.assert_allclose(block.images.values, w.player.history[up].centers, rtol=1e-6, atol=1e-6)

@@ -6,8 +6,10 @@ the plugin's views. It must provide:
 
 * ``title`` — the tab's text;
 * ``show_step(step)`` — draw the current step (``None``: no run); called on every step change,
-  so a view that is costly to fill does the work only while visible (``isVisible()``) and on
-  ``showEvent`` otherwise;
+  so a view that is costly to fill does the work only while visible, and when shown otherwise:
+  :class:`gui.views.lazy.StaleUntilShown` does that bookkeeping (both shared views use it), and a
+  computation that takes long runs on a worker thread (:class:`gui.run.tasks.BackgroundTask`,
+  dropped when the window closes: :func:`gui.views.lazy.drop_on_close`);
 * ``has_content() -> bool`` — whether it shows something for the current data and run (``render``
   writes a figure only then);
 * ``figure()`` — what a figure of it draws: its plot (a ``pg.PlotWidget`` or graphics item; see

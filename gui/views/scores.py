@@ -20,14 +20,15 @@ Linked both ways with the scatter: clicking a bar rings its point; clicking a po
 marks its bar; clicking a cell rings that cell's points and marks their bars, and for image data
 (``dataset.image_shape``, e.g. MNIST) shows their images under the table
 (:class:`gui.views.scores_images.CellImages`); clicking one of those rings its point. It follows the timeline
-but computes only while visible (``showEvent`` catches up).
+but computes only while visible (:class:`gui.views.lazy.StaleUntilShown`); closing the window drops a
+silhouette still being computed.
 """
 from __future__ import annotations
 
 import html
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
@@ -38,6 +39,7 @@ from engine.scores import silhouette_samples, step_scores
 from engine.scores.summary import silhouette_cost
 from gui.run.tasks import BackgroundTask
 from gui.widgets import palette
+from gui.views.lazy import StaleUntilShown, drop_on_close
 from gui.views.scores_images import CellImages
 from gui.views.scores_plot import SilhouettePlot
 from gui.views.scores_table import ContingencyTable
@@ -111,7 +113,6 @@ class ScoresView(QWidget):
         super().__init__()
         self.window = window
         self.setObjectName("scores_view")
-        self._stale = True
         self._key = None  # what the shown scores are of
         self._want = None  # the silhouette job of the current step: (key, X, labels, metric, rows)
         self._result = None  # the drawn silhouettes: {"s": (n,)} or {"error": ...}
@@ -120,21 +121,13 @@ class ScoresView(QWidget):
         self._truth_rgba = None  # (dataset, raster, colours) of "Colour by true label"
         self._known = None  # silhouettes computed elsewhere (:meth:`preload`): (X, labels, metric, rows, s)
         self._build()
+        self.lazy = StaleUntilShown(self, self.refresh, lambda: window.player.playing)
         self._task = BackgroundTask(self, "silhouette")
         self._task.sigFinished.connect(self._on_silhouettes)
         self._task.sigFailed.connect(self._on_failed)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.refresh)
+        drop_on_close(window, self._task)
         window.scatter.sigPointClicked.connect(self._on_point_clicked)
         window.sigDataChanged.connect(self._on_data_changed)
-        window.installEventFilter(self)
-
-    def eventFilter(self, obj, event):
-        if obj is self.window and event.type() == QEvent.Type.Close:
-            self._task.shutdown(0)  # what a silhouette still running sends goes nowhere
-        return False
 
     def _build(self):
         v = QVBoxLayout(self)
@@ -177,23 +170,22 @@ class ScoresView(QWidget):
     def show_step(self, step) -> None:
         """Follow the timeline: the title at once, the scores now when visible (else on show)."""
         self._set_title()
-        self._stale = True
         if self.truth_box.isChecked():
             self._apply_truth_colours()
-        if self.isVisible():
-            if self.window.player.playing:
-                self._timer.start()
-            else:
-                self.refresh()
+        self.lazy.invalidate()
 
     def has_content(self) -> bool:
         """Whether the current step has scores to show: a silhouette, or known labels to score against."""
-        if self._stale:
-            self.refresh()
+        self.lazy.ensure()
         return self._labels is not None and (self._truth is not None or "error" not in (self._result or {}))
 
     def figure(self):
         return self.plot
+
+    @property
+    def _stale(self) -> bool:
+        """Whether the scores are out of date until shown (``self.lazy.stale``; read by the Scores tests)."""
+        return self.lazy.stale
 
     def preload(self, X, labels, metric: str, rows, samples) -> None:
         """Silhouettes computed already (``render`` computes the drawn step's while its window starts):
@@ -226,11 +218,6 @@ class ScoresView(QWidget):
         rows = want[4]
         return r["s"] if rows is None else r["s"][rows]
 
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     # ---------------------------------------------------------------- inputs
     def _set_title(self):
         player = self.window.player
@@ -240,7 +227,6 @@ class ScoresView(QWidget):
     # ---------------------------------------------------------------- computing
     def refresh(self) -> None:
         """Score the current step (unless shown already): text and table now, silhouettes now or in the background."""
-        self._stale = False
         self._set_title()
         inputs = _step_inputs(self.window)
         if isinstance(inputs, str):
@@ -470,6 +456,4 @@ class ScoresView(QWidget):
     def _on_data_changed(self):
         self._key = None
         self._truth_rgba = None
-        self._stale = True
-        if self.isVisible():
-            self._timer.start()
+        self.lazy.invalidate(later=True)

@@ -8,8 +8,18 @@ the points' names) and shows each table with its formula above it
 (:class:`gui.views.working_table.TableBlock`). The highlighted cells are tinted in the colour of their
 cluster, as the scatter draws it.
 
-* It follows the timeline, but computes only while it is visible (``show_step`` marks it out of date
-  otherwise; ``showEvent`` brings it up to date); while the player plays, updates are coalesced.
+* It follows the timeline, but computes only while it is visible (:class:`gui.views.lazy.StaleUntilShown`);
+  while the player plays, updates are coalesced.
+* The working is computed off the GUI thread (:class:`gui.run.tasks.BackgroundTask`, one computation at a
+  time: exercise 5's MNIST steps take 100-250 ms each). Until it arrives the view shows the tables of the
+  step it showed before *under that step's header*, and after :data:`NOTE_DELAY_MS` says which step is
+  being computed; a step the timeline has left meanwhile is dropped when it arrives and the newest step is
+  computed next. Tables of another run (other data, another algorithm) are never shown meanwhile. Closing
+  the window drops a computation still running. :meth:`WorkingView.has_content` computes at once.
+* For image data (MNIST) the vectors a table summarises — θ_k of a Bernoulli M-step, the centres of a
+  K-means update, a Gaussian mixture's means — are drawn as images right under it
+  (:class:`gui.views.working_images.ImageBlock`), captioned and framed as the window names and colours
+  the clusters.
 * Clicking a point's row rings the point on the scatter; clicking a point on the scatter (inspect
   mode) selects its rows. With more than 50 points the tables show the points clicked so far (else
   the first 50) and a row that sums over all of them.
@@ -28,9 +38,16 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from engine.core.steps import step_label
 from engine.core.working import MAX_ROWS, Working, point_names, shown_rows
+from gui.run.tasks import BackgroundTask
+from gui.views.lazy import StaleUntilShown, drop_on_close
+from gui.views.working_images import ImageBlock, image_shape_for
 from gui.views.working_table import TableBlock
 
-__all__ = ["WorkingView", "cluster_of"]
+__all__ = ["WorkingView", "cluster_of", "compute", "NOTE_DELAY_MS"]
+
+#: A working that takes longer than this (ms) is said to be computing (sooner, the note would only flash).
+NOTE_DELAY_MS = 150
+NO_RUN = "No run yet: the working of each step appears here once a run has started."
 
 #: The tint of a highlighted cell that belongs to no cluster (an HAC pair, a drawn point).
 NEUTRAL = "#f2c14e"
@@ -48,6 +65,31 @@ def cluster_of(label: str) -> int | None:
     return int(m.group(1)) - 1 if m else None
 
 
+def compute(alg, X, steps, index, params, names, rows) -> dict:
+    """The working of ``steps[index]`` as the view shows it (run on a worker thread, or at once by
+    :meth:`WorkingView.has_content`): ``{"working": Working, "levels": (lo, hi) of X or None}``, or
+    ``{"error": message}`` when the algorithm's working failed."""
+    try:
+        working = alg.working(X, steps, index, params, names=names, rows=rows)
+    except Exception as exc:  # a working that fails says so; the window goes on
+        traceback.print_exc()
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    levels = None
+    if any(im.levels is None for im in working.images) and X.size:
+        levels = (float(np.min(X)), float(np.max(X)))
+    return {"working": working, "levels": levels}
+
+
+def _same(a, b) -> bool:
+    """Whether two keys of :meth:`WorkingView.refresh` name the same working (steps by identity)."""
+    return a is not None and b is not None and len(a) == len(b) and all(x is y or x == y for x, y in zip(a, b))
+
+
+def _same_run(a, b) -> bool:
+    """Whether two keys are of the same run (the same data and algorithm, maybe another step)."""
+    return a is not None and b is not None and a[2:] == b[2:]
+
+
 class WorkingView(QWidget):
     """The Working tab (see the module docstring)."""
 
@@ -58,24 +100,31 @@ class WorkingView(QWidget):
         self.window = window
         self.setObjectName("working_view")
         self.blocks: list[TableBlock] = []
+        self.image_blocks: list[ImageBlock] = []
         self.working: Working | None = None
-        self.error = ""
-        self._key = None
-        self._stale = True
+        self._shown = None  # the key of what is shown (tables or a message of a step)
+        self._job = None  # the current step's working still to come: (key, alg, X, steps, index, params, names, rows)
+        self._header_html = ""
+        self._scroll_to_chosen = False
         self._selected: list[int] = []  # the points clicked, most recent first
         self._chosen: int | None = None  # the point whose rows are selected
         self._build()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.refresh)
+        self.lazy = StaleUntilShown(self, self.refresh, lambda: window.player.playing)
+        self._task = BackgroundTask(self, "working")
+        self._task.sigFinished.connect(self._on_computed)
+        self._task.sigFailed.connect(self._on_task_failed)
+        drop_on_close(window, self._task)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_DELAY_MS)
+        self._note_timer.timeout.connect(self._say_computing)
         window.scatter.sigPointClicked.connect(self._on_point_clicked)
         window.sigDataChanged.connect(self._on_data_changed)
 
     def _build(self):
         v = QVBoxLayout(self)
         v.setContentsMargins(6, 4, 6, 0)
-        self.header = QLabel("No run yet: the working of each step appears here.")
+        self.header = QLabel(NO_RUN)
         self.header.setObjectName("working_header")
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -100,29 +149,28 @@ class WorkingView(QWidget):
 
     # ---------------------------------------------------------------- the shared-view contract
     def show_step(self, step) -> None:
-        """Follow the timeline: the header at once, the tables now when visible (else on show)."""
-        player = self.window.player
-        if step is None:
-            self.header.setText("No run yet: the working of each step appears here.")
-        else:
-            self.header.setText(f"<b>{step_label(player.index).capitalize()}</b> ({html.escape(step.kind)}): "
-                                f"{html.escape(step.description)}")
-        self._stale = True
-        if self.isVisible():
-            if player.playing:
-                self._timer.start()
-            else:
-                self.refresh()
+        """Follow the timeline: the current step's working now when visible (else when shown)."""
+        self.lazy.invalidate()
 
     def has_content(self) -> bool:
-        """Whether the current step has a working to show (computed now if out of date)."""
-        if self._stale:
-            self.refresh()
+        """Whether the current step has a working to show (computed now, on this thread, if out of date)."""
+        self.lazy.stale = False
+        self._request(at_once=True)
         return self.working is not None and bool(self.working.tables)
 
     def figure(self):
         """None: tables are not a figure (``render --working`` writes them as working.json, solution.md/.tex)."""
         return None
+
+    @property
+    def shown_index(self) -> int | None:
+        """The timeline index of the step whose working is shown, under its header (None: none shown)."""
+        return None if self._shown is None else self._shown[1]
+
+    @property
+    def computing(self) -> bool:
+        """Whether the current step's working is still being computed (the view shows another step's or none)."""
+        return self._job is not None
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -130,13 +178,8 @@ class WorkingView(QWidget):
 
     def _wrap_texts(self):
         width = self.scroll.viewport().width() - self.body_layout.contentsMargins().right()
-        for block in self.blocks:
+        for block in self.blocks + self.image_blocks:
             block.set_text_width(width)
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     # ---------------------------------------------------------------- computing
     def _inputs(self):
@@ -145,7 +188,7 @@ class WorkingView(QWidget):
         plugin, player = w.plugin, w.player
         step = player.current
         if plugin is None or step is None:
-            return "No run yet: the working of each step appears here once a run has started."
+            return NO_RUN
         alg = plugin.algorithm
         if alg.working is None:
             return f"{alg.title} gives no working of its steps (yet): the other tabs show what each step did."
@@ -162,32 +205,92 @@ class WorkingView(QWidget):
         return alg, np.asarray(X), player.history, player.index, params, names
 
     def refresh(self) -> None:
-        """Compute the current step's working (unless shown already) and show it."""
-        self._stale = False
+        """Bring the view up to the timeline's step: its working computed on a worker thread (the tables shown
+        meanwhile are those of an earlier step, under that step's header), unless shown or under way already."""
+        self._request(at_once=False)
+
+    def _request(self, at_once: bool) -> None:
         inputs = self._inputs()
         if isinstance(inputs, str):
-            self._key = None
-            self.working = None
+            self._drop_job()
+            self._shown, self.working = None, None
+            self._set_header(self.window.player.current, self.window.player.index)
             self._show_message(inputs)
             return
         alg, X, steps, index, params, names = inputs
-        rows = list(self._selected) or None
         key = (steps[index], index, id(X), tuple(self._selected), alg.name)
-        if self._key is not None and len(self._key) == len(key) and all(a is b or a == b
-                                                                        for a, b in zip(self._key, key)):
+        if _same(key, self._shown):
+            self._drop_job()
             return
-        self._key = key
-        try:
-            self.working = alg.working(X, steps, index, params, names=names, rows=rows)
-        except Exception as exc:  # a working that fails says so; the window goes on
-            traceback.print_exc()
+        if at_once:
+            job = (key, alg, X, tuple(steps[:index + 1]), index, params, names, list(self._selected) or None)
+            self._drop_job()
+            self._show(job, compute(*job[1:]))
+            return
+        if self._job is not None and _same(key, self._job[0]):
+            return  # under way
+        self._job = (key, alg, X, tuple(steps[:index + 1]), index, params, names, list(self._selected) or None)
+        if not _same_run(key, self._shown):  # nothing of this run shown: no tables of another run meanwhile
+            self._shown, self.working = None, None
+            self._set_header(steps[index], index)
+            self._clear()
+        self._note_timer.start()
+        if not self._task.busy:
+            self._start()
+
+    def _start(self):
+        key, *args = self._job
+        self._task.start(lambda progress, cancelled: (key, compute(*args)))
+
+    def _on_computed(self, result):
+        key, out = result
+        job = self._job
+        if job is not None and _same(key, job[0]):
+            self._drop_job()
+            self._show(job, out)
+        elif job is not None:
+            self._start()  # the timeline moved on while this was computed: it is dropped, the newest step next
+
+    def _on_task_failed(self, message: str):
+        job = self._job
+        if job is not None:
+            self._drop_job()
+            self._show(job, {"error": message})
+
+    def _drop_job(self):
+        self._job = None
+        self._note_timer.stop()
+        self.header.setText(self._header_html)
+
+    def _say_computing(self):
+        """The working takes a while: say so (under the header of the step shown, or instead of tables)."""
+        if self._job is None:
+            return
+        what = f"computing the working of {step_label(self._job[4])}…"
+        if self.blocks:
+            self.header.setText(f"{self._header_html}<br><span style='color:#8a6d00'>"
+                                f"(The tables below are still those of this step: {what})</span>")
+        else:
+            self._show_message(what[0].upper() + what[1:])
+
+    def _set_header(self, step, index: int):
+        self._header_html = NO_RUN if step is None else (
+            f"<b>{step_label(index).capitalize()}</b> ({html.escape(step.kind)}): {html.escape(step.description)}")
+        self.header.setText(self._header_html)
+
+    def _show(self, job, out: dict):
+        key, alg, X, steps, index, params, names, rows = job
+        self._shown = key
+        self._set_header(steps[index], index)
+        if "error" in out:
             self.working = None
-            self._show_message(f"The working of this step could not be computed: {type(exc).__name__}: {exc}")
+            self._show_message(f"The working of this step could not be computed: {out['error']}")
             return
+        self.working = out["working"]
         if not self.working.tables:
             self._show_message("This step has no working to show.")
             return
-        self._show_tables(X.shape[0], names, rows, steps[index])
+        self._show_tables(X.shape[0], names, rows, steps[index], out["levels"])
 
     def _show_message(self, text: str):
         self._clear()
@@ -195,13 +298,13 @@ class WorkingView(QWidget):
         self.message.show()
 
     def _clear(self):
-        for block in self.blocks:
+        for block in self.blocks + self.image_blocks:
             self.body_layout.removeWidget(block)
             block.hide()
             block.deleteLater()
-        self.blocks = []
+        self.blocks, self.image_blocks = [], []
 
-    def _show_tables(self, n, names, rows, step):
+    def _show_tables(self, n, names, rows, step, levels):
         bar = self.scroll.verticalScrollBar()
         top = bar.value()
         self._clear()
@@ -219,11 +322,32 @@ class WorkingView(QWidget):
             block.sigPointChosen.connect(self._on_row_chosen)
             self.body_layout.insertWidget(self.body_layout.count() - 1, block)
             self.blocks.append(block)
+            for images in self.working.images:
+                if images.table == table.title:
+                    self._add_images(images, levels)
         self._wrap_texts()
         if self._chosen is not None:
             for block in self.blocks:
                 block.select_point(self._chosen)
+            first = next((b for b in self.blocks if b.points is not None), None)
+            if self._scroll_to_chosen and first is not None:
+                QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(first.grid, 0, 0))
+                self._scroll_to_chosen = False
+                return
         QTimer.singleShot(0, lambda: bar.setValue(top))
+
+    def _add_images(self, images, levels):
+        """``images`` as tiles after the last table, when the data are images of that many pixels."""
+        shape = image_shape_for(self.window.dataset, np.shape(images.values)[1])
+        if shape is None:
+            return
+        js = [cluster_of(name) for name in images.names]
+        block = ImageBlock(images, shape, images.levels or levels or (0.0, 1.0),
+                           [self._cluster_name(j, name) for j, name in zip(js, images.names)],
+                           [self._colour(j) if j is not None else None for j in js])
+        self.body_layout.insertWidget(self.body_layout.count() - 1, block)
+        self.image_blocks.append(block)
+
 
     # ---------------------------------------------------------------- colours
     def _colour(self, j) -> str:
@@ -248,19 +372,31 @@ class WorkingView(QWidget):
             out[(r, c)] = self._colour(j)
         return out
 
+    def _named(self, label) -> str | None:
+        """The window's name of the cluster a label only numbers ("c2", "cluster 2", "component 2"), else None."""
+        m = _PLAIN.match(str(label).strip())
+        if m is None:
+            return None
+        try:
+            return self.window.scatter.cluster_name(int(m.group(1)) - 1)
+        except (IndexError, KeyError, ValueError, TypeError):
+            return None
+
+    def _cluster_name(self, j, label) -> str:
+        """An image's caption: the window's name of its cluster (as the legend has it), else its label."""
+        named = self._named(label)
+        if named is None and j is not None:
+            try:
+                named = self.window.scatter.cluster_name(int(j))
+            except (IndexError, KeyError, ValueError, TypeError):
+                named = None
+        return named or str(label)
+
     def _header_names(self, table):
         """Row and column labels that only number a cluster ("c2", "cluster 2", "component 2") shown by the
         window's name of that cluster (a group's own name, as in the scatter's legend); others as they are."""
-        def named(label):
-            m = _PLAIN.match(str(label).strip())
-            if m is None:
-                return None
-            try:
-                return self.window.scatter.cluster_name(int(m.group(1)) - 1)
-            except (IndexError, KeyError, ValueError, TypeError):
-                return None
-        rows = {r: got for r, name in enumerate(table.rows) if (got := named(name))}
-        cols = {c: got for c, name in enumerate(table.columns) if (got := named(name))}
+        rows = {r: got for r, name in enumerate(table.rows) if (got := self._named(name))}
+        cols = {c: got for c, name in enumerate(table.columns) if (got := self._named(name))}
         return rows, cols
 
     def _header_colours(self, table):
@@ -284,15 +420,14 @@ class WorkingView(QWidget):
         shown = any(block.points is not None and i in block.points for block in self.blocks)
         if self.window.scatter.n > MAX_ROWS and not shown:
             self._selected = ([int(i)] + [j for j in self._selected if j != i])[:MAX_ROWS]
-            self._stale = True
-        if self.isVisible():
-            if self._stale:
-                self.refresh()
-            for block in self.blocks:
-                block.select_point(int(i))
-            first = next((b for b in self.blocks if b.points is not None), None)
-            if first is not None:
-                self.scroll.ensureWidgetVisible(first.grid, 0, 0)
+            self._scroll_to_chosen = True
+            self.lazy.invalidate()  # its rows come with the working of the selected points
+            return
+        for block in self.blocks:
+            block.select_point(int(i))
+        first = next((b for b in self.blocks if b.points is not None), None)
+        if first is not None and self.isVisible():
+            self.scroll.ensureWidgetVisible(first.grid, 0, 0)
 
     def selected_point(self) -> int | None:
         """The point whose rows are selected (None: none)."""
@@ -300,4 +435,4 @@ class WorkingView(QWidget):
 
     def _on_data_changed(self):
         self._selected, self._chosen = [], None
-        self._stale = True
+        self.lazy.invalidate(later=True)
