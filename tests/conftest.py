@@ -59,9 +59,9 @@ def open_window(shown):
         w = shown(MainWindow(**kwargs), size)
         made.append(w)
         if isinstance(plugin, str):
-            index = [p.algorithm.name for p in w.plugins].index(plugin)
+            index = w.plugins.index(plugin)
         else:
-            index = next(i for i, p in enumerate(w.plugins) if isinstance(p, plugin))
+            index = w.plugins.index(plugin)
         w.set_algorithm(index)
         return w
 

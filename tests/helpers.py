@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QFileDialog
 from engine.core.params import Param, ParamError
 from engine.core.registry import Algorithm
 from engine.core.steps import Step, TraceBuilder
+from gui import algorithms
 from gui.algorithms.base import AlgorithmPlugin
 from gui.widgets.objective import ObjectiveView
 
-__all__ = ["toy_steps", "TOY", "ToyPlugin", "OtherPlugin", "open_via_dialog", "wait_run"]
+__all__ = ["toy_steps", "TOY", "ToyPlugin", "OtherPlugin", "open_via_dialog", "wait_run", "use_plugins"]
 
 
 # ---------------------------------------------------------------- a toy algorithm for the wiring
@@ -89,3 +90,10 @@ def open_via_dialog(qtbot, window, monkeypatch, path):
 def wait_run(qtbot, window):
     """Wait until the player shows a first step."""
     qtbot.waitUntil(lambda: window.player.current is not None, timeout=5000)
+
+
+def use_plugins(monkeypatch, *classes):
+    """Windows made from now on offer exactly these plugin classes (the registry's are left out)."""
+    monkeypatch.setattr(algorithms, "plugin_entries",
+                        lambda only=None: [algorithms.PluginEntry.of_class(c) for c in classes
+                                           if only is None or c.algorithm.name in only])

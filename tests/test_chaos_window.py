@@ -72,7 +72,7 @@ def test_chaos_with_a_fixed_seed(qtbot, tmp_path, message_boxes):
     w.menus._save_path = lambda *a, **k: str(folder / "export.png")
     saved = set()
     rng = np.random.default_rng(11)
-    names = [p.algorithm.name for p in w.plugins]
+    names = w.plugins.names()
 
     def save():
         path = folder / f"saved-{len(saved)}.json"

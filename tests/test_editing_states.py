@@ -17,7 +17,7 @@ def _click(qtbot, w, x, y):
 
 
 def _run_shown(qtbot, w, name):
-    index = [p.algorithm.name for p in w.plugins].index(name)
+    index = w.plugins.names().index(name)
     w.set_algorithm(index)
     w.set_dataset(edata.generate("blobs", n=60, seed=1))
     qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=10_000)
@@ -56,7 +56,7 @@ def window(open_window):
 @pytest.mark.parametrize("name", ["hac", "kmeans", "gmm"])  # Bernoulli runs on binary images: never 2-D
 def test_delete_add_and_paint_work_while_a_run_is_shown(qtbot, window, name):
     w = window
-    assert name in [p.algorithm.name for p in w.plugins]  # Clusterlab's own algorithms are always registered
+    assert name in w.plugins.names()  # Clusterlab's own algorithms are always registered
     _run_shown(qtbot, w, name)
     i = _covered_point(w)
     Y = np.asarray(w.scatter.points()).copy()

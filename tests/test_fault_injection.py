@@ -33,7 +33,7 @@ def window(qtbot):
 
 def _run(qtbot, w, algorithm, example="five-points", **params):
     w.open_example(example)
-    w.set_algorithm([p.algorithm.name for p in w.plugins].index(algorithm))
+    w.set_algorithm(w.plugins.names().index(algorithm))
     if params:
         w.plugin.form.set_values(params)
     w.player.to_end()

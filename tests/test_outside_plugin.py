@@ -284,8 +284,9 @@ def test_an_entry_point_named_unlike_its_algorithm_is_refused(toy, tmp_path, mon
 
 def test_a_broken_outside_window_part_leaves_the_other_algorithms(tmp_path, monkeypatch, restore_registry, qtbot,
                                                                    capsys):
-    """An installed package whose GUI module cannot be imported is reported in the algorithm panel; every other
-    algorithm stays in the window (one broken package must not empty the algorithm list)."""
+    """An installed package whose GUI module cannot be imported is reported in the algorithm panel when it is
+    chosen (window parts are imported when first needed), greyed out, and every other algorithm stays usable
+    (one broken package must not empty the algorithm list)."""
     site = tmp_path / "site"
     site.mkdir()
     write_distribution(site, "clusterlab_toy", "clusterlab_toy",
@@ -296,10 +297,15 @@ def test_a_broken_outside_window_part_leaves_the_other_algorithms(tmp_path, monk
     try:
         assert "toy" in engine.algorithms()  # the engine part is fine
         w = _window(qtbot)
-        names = [p.algorithm.name for p in w.plugins]
-        assert names == [n for n in registry.algorithms() if n != "toy"], names
+        names = w.plugins.names()
+        assert names == list(registry.algorithms()), names
+        before = w.plugin
+        w.set_algorithm(names.index("toy"))
         error = w.algorithm_panel.error.text()
         assert "toy" in error.lower() and "qwt" in error, error
+        assert w.plugin is before and not w.algorithm_panel.combo.model().item(names.index("toy")).isEnabled()
+        w.set_algorithm(names.index("kmeans"))
+        assert w.plugin.algorithm.name == "kmeans"
     finally:
         _forget("clusterlab_toy")
     capsys.readouterr()  # the traceback the window prints for the broken package

@@ -98,7 +98,7 @@ def test_round_trip_gui_session_render(qtbot, tmp_path):
     w = MainWindow(startup="")
     qtbot.addWidget(w)
     w.generate("moons", 80, 3)
-    w.set_algorithm([p.algorithm.name for p in w.plugins].index("gmm"))
+    w.set_algorithm(w.plugins.names().index("gmm"))
     w.plugin.form.set_values({"k": 2, "seed": 4, "covariance": "diag"})
     w.restart_run()
     w.player.to_end()

@@ -42,7 +42,7 @@ def window(qtbot):
 
 
 def _plugin_index(w, name):
-    return [p.algorithm.name for p in w.plugins].index(name)
+    return w.plugins.names().index(name)
 
 
 def _run_all(qtbot, w):
@@ -137,7 +137,7 @@ def test_saved_step_is_shown_and_hand_made_points_round_trip(qtbot, window, tmp_
 def test_gmm_placed_means_round_trip(qtbot, window):
     from gui.shell.session_io import apply, capture
     w = window
-    if "gmm" not in [p.algorithm.name for p in w.plugins]:
+    if "gmm" not in w.plugins.names():
         pytest.fail("the Gaussian mixture plugin is missing")
     s = es.session_from_dict(_doc(data={"generator": "elongated", "n": 120, "seed": 2},
                                   algorithm={"name": "gmm", "params": {"seed": 0},

@@ -12,9 +12,8 @@ from PySide6.QtWidgets import QApplication
 from engine.core import registry
 from engine.data import generate, mnist
 from engine.core.steps import Step, TraceBuilder
-from gui import algorithms
 
-from helpers import ToyPlugin  # the toy algorithm of the window tests
+from helpers import ToyPlugin, use_plugins  # the toy algorithm of the window tests
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -36,8 +35,10 @@ def long_run(X, k=5, n_steps=FRAMES, delay=0.0):
                    iteration=i, done=last, status="finished" if last else "")
 
 
-def make(qtbot, monkeypatch, classes):
-    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None, only=None: classes)
+def make(qtbot, monkeypatch, classes=None):
+    """A shown window offering the plugin ``classes`` (None: the registered ones)."""
+    if classes is not None:
+        use_plugins(monkeypatch, *classes)
     from gui.shell.main_window import MainWindow
 
     w = MainWindow()
@@ -90,10 +91,9 @@ def test_two_thousand_frames_then_export(qtbot, monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("name", list(registry.algorithms()))
 def test_every_installed_algorithm_animates(qtbot, monkeypatch, tmp_path, name):
-    classes = algorithms.plugin_classes()
-    w = make(qtbot, monkeypatch, classes)
+    w = make(qtbot, monkeypatch)
     blobs, digits = generate("blobs", n=200, seed=3), mnist(300)
-    for index in [i for i, p in enumerate(w.plugins) if p.algorithm.name == name]:
+    for index in [i for i, n in enumerate(w.plugins.names()) if n == name]:
         w.set_algorithm(index)
         # each algorithm on data it is meant for: the Bernoulli mixture on binary images
         w.set_dataset(digits if w.plugin.algorithm.name == "bernoulli" else blobs)

@@ -1,7 +1,7 @@
 """The main window driven as a person would: open files, click points in, undo, step, scrub, export.
 
 A tiny test-only algorithm plugin stands in for the real ones (injected by
-monkeypatching ``gui.algorithms.plugin_classes``), so these tests check the
+monkeypatching ``gui.algorithms.plugin_entries``), so these tests check the
 window's wiring, not any algorithm. The toy plugins and the helpers that drive the window live in
 ``helpers.py``, the ``csv_file`` and ``message_boxes`` fixtures in ``conftest.py`` (the window API tests
 share them).
@@ -15,14 +15,14 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from engine.core.params import ParamError
 from engine.core.steps import Step
 from gui import algorithms
-from helpers import OtherPlugin, ToyPlugin, open_via_dialog, wait_run
+from helpers import OtherPlugin, ToyPlugin, open_via_dialog, use_plugins, wait_run
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 @pytest.fixture
 def make_window(shown, monkeypatch):
-    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None, only=None: [ToyPlugin, OtherPlugin])
+    use_plugins(monkeypatch, ToyPlugin, OtherPlugin)
     from gui.shell.main_window import MainWindow
 
     made = []
@@ -414,19 +414,45 @@ def test_paint_groups_with_the_group_box(qtbot, window):
     assert box.text() == "no group"
 
 
-def test_broken_plugins_are_reported_not_fatal(qtbot, monkeypatch):
-    def broken(problems=None, only=None):
+def test_broken_registry_is_reported_not_fatal(qtbot, monkeypatch):
+    def broken(only=None):
         raise ImportError("engine.kmeans needs a module that is missing")
 
-    monkeypatch.setattr(algorithms, "plugin_classes", broken)
+    monkeypatch.setattr(algorithms, "plugin_entries", broken)
     from gui.shell.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)
-    assert w.plugins == [] and "could not be loaded" in w.algorithm_panel.error.text()
+    assert len(w.plugins) == 0 and w.plugin is None
+    assert "could not be loaded" in w.algorithm_panel.error.text()
     w.open_example("five-points")
     assert w.dataset.n == 5 and w.player.current is None
     assert "could not be loaded" in w.algorithm_panel.error.text()
+    w.close()
+
+
+def test_a_plugin_that_fails_to_load_is_greyed_out_and_the_others_work(qtbot, monkeypatch):
+    """Plugins are imported when first chosen: one that fails says so when chosen; the window keeps the
+    plugin it had, greys the broken one out, and starts with the next one when the broken one was last used."""
+    def missing():
+        raise ImportError("gui.algorithms.other needs a module that is missing")
+
+    entries = [algorithms.PluginEntry(OtherPlugin.algorithm, missing), algorithms.PluginEntry.of_class(ToyPlugin)]
+    monkeypatch.setattr(algorithms, "plugin_entries", lambda only=None: entries)
+    from gui.shell.main_window import MainWindow
+
+    w = MainWindow(startup="")
+    qtbot.addWidget(w)
+    assert w.plugins.names() == ["other", "toy"] and isinstance(w.plugin, ToyPlugin)  # the first that starts
+    combo = w.algorithm_panel.combo
+    assert not combo.model().item(0).isEnabled() and combo.currentIndex() == 1
+    assert "Other toy (other) could not be loaded: ImportError" in w.algorithm_panel.error.text()
+    w.set_algorithm(0)  # chosen again (a session asking for it): still the toy, still said
+    assert isinstance(w.plugin, ToyPlugin) and combo.currentIndex() == 1
+    assert list(w.plugins) == [w.plugin]  # iterating skips the broken one
+    w.open_example("five-points")
+    wait_run(qtbot, w)
+    assert w.player.current is not None
     w.close()
 
 
@@ -482,3 +508,21 @@ def test_mnist_loads_off_the_gui_thread(qtbot, window):
     assert window.data_panel.projection.text().startswith("PCA: first two components")
     assert window.scatter.n == 6000 and not window.loader.busy
     qtbot.waitUntil(lambda: not window.progress.isVisible(), timeout=5000)
+
+
+def test_the_window_starts_with_the_chosen_plugin_alone(qtbot):
+    """Start-up imports and builds the active algorithm's window part only; the others are made when chosen,
+    their panels then in the algorithm panel like the first one's."""
+    from gui.shell.main_window import MainWindow
+
+    w = MainWindow(startup="")
+    qtbot.addWidget(w)
+    names = w.plugins.names()
+    first = w.plugin
+    assert len(names) >= 7 and w.plugins.made() == [first]
+    other = next(n for n in names if n != first.algorithm.name)
+    w.set_algorithm(names.index(other))
+    assert {p.algorithm.name for p in w.plugins.made()} == {first.algorithm.name, other}
+    panel = w.algorithm_panel.stack.widget(names.index(other))
+    assert panel is w.plugin.panel() and w.algorithm_panel.stack.currentWidget() is panel
+    w.close()

@@ -6,9 +6,8 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from engine.data import Dataset, example
-from gui import algorithms
 
-from helpers import OtherPlugin, ToyPlugin, open_via_dialog, wait_run
+from helpers import OtherPlugin, ToyPlugin, open_via_dialog, use_plugins, wait_run
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 @pytest.fixture
 def default_window(qtbot, monkeypatch):
     """A window at the size a first start gives it (no saved geometry)."""
-    monkeypatch.setattr(algorithms, "plugin_classes", lambda problems=None, only=None: [ToyPlugin, OtherPlugin])
+    use_plugins(monkeypatch, ToyPlugin, OtherPlugin)
     from gui.shell.main_window import MainWindow
     w = MainWindow(startup="")
     qtbot.addWidget(w)

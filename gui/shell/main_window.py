@@ -27,14 +27,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QProgressBar, QPushButton,
-                               QScrollArea, QSizePolicy, QSplitter, QStackedLayout, QStyle, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSizePolicy, QSplitter,
+                               QStackedLayout, QTabWidget, QVBoxLayout, QWidget)
 
 from gui import algorithms
 from gui.shell import menus
 from gui.run.data_model import DataModel
-from gui.widgets.panels import AlgorithmPanel, DataPanel
+from gui.widgets.panels import AlgorithmPanel, DataPanel, PanelScroll
 from gui.shell.dialogs import Loader
 from gui.shell.window_data import WindowData, has_points
 from gui.views import common_views
@@ -49,36 +49,6 @@ __all__ = ["MainWindow", "EMPTY_HINT"]
 
 EMPTY_HINT = "Click to add points\nor open a data set from the File menu"
 BUSY_DELAY_MS = 300  # the progress bar appears only for work that takes longer than this
-
-
-class _PanelScroll(QScrollArea):
-    """Scrolls a dock panel vertically; always wide enough for the panel plus a scroll bar."""
-
-    def __init__(self, widget: QWidget):
-        super().__init__()
-        self.setWidget(widget)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        widget.installEventFilter(self)
-        self.viewport().installEventFilter(self)
-
-    def eventFilter(self, obj, event):
-        # a scroll area keeps its contents' size to itself: when the panel asks for a new layout (another
-        # plugin's controls, a note), pass its new minimum width on, or the dock stays narrower and cuts it off
-        if event.type() == QEvent.Type.LayoutRequest and obj in (self.widget(), self.viewport()):
-            self.updateGeometry()
-        return super().eventFilter(obj, event)
-
-    def _width(self) -> int:
-        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        return self.widget().minimumSizeHint().width() + bar + 2
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self._width(), super().minimumSizeHint().height())
-
-    def sizeHint(self) -> QSize:
-        return QSize(max(self._width(), self.widget().sizeHint().width()), self.widget().sizeHint().height())
 
 
 class MainWindow(WindowData, QMainWindow):
@@ -124,7 +94,6 @@ class MainWindow(WindowData, QMainWindow):
         self._build_status_bar()
 
         # algorithms
-        self.plugins = []
         self._views: dict[int, list] = {}
         self._current = -1
         self._plugin_problems = ""
@@ -136,10 +105,11 @@ class MainWindow(WindowData, QMainWindow):
         self._restore_settings()
         self.data_panel.set_mode("add")  # an empty canvas is ready for clicking
         self._on_data_changed()
-        last = self.settings.last_algorithm()
-        names = [p.algorithm.name for p in self.plugins]
-        if self.plugins:
-            self.set_algorithm(names.index(last) if last in names else 0)
+        last, names = self.settings.last_algorithm(), self.plugins.names()
+        for index in ([names.index(last)] if last in names else []) + list(range(len(names))):
+            self.set_algorithm(index)  # the last one used, else the first that starts
+            if self._current >= 0:
+                break
         if startup is None:
             startup = self.settings.startup_data()
         if startup:
@@ -228,34 +198,36 @@ class MainWindow(WindowData, QMainWindow):
         self.side_by_side = install(self)
 
     def _load_plugins(self, only=None):
-        """Create the discovered plugins (``only`` these algorithm names, when given); a broken one is
-        reported in the panel, never a crash."""
-        problems = []
+        """The registered plugins (``only`` these algorithm names, when given), each imported and created when
+        first chosen (:class:`~gui.algorithms.PluginSet`); a broken one is reported in the panel, never a crash."""
         try:
-            classes = algorithms.plugin_classes(problems, only=only)
+            entries = algorithms.plugin_entries(only)
         except Exception as exc:  # the registry itself failed (an engine part could not be imported)
             traceback.print_exc()
-            classes, problems = [], [f"Algorithms could not be loaded: {type(exc).__name__}: {exc}"]
-        for cls in classes:
-            try:
-                plugin = cls(self)
-            except Exception as exc:
-                traceback.print_exc()
-                problems.append(f"{getattr(cls, '__name__', cls)} failed to start: {exc}")
-                continue
-            i = len(self.plugins)
-            self.plugins.append(plugin)
-            alg = plugin.algorithm
-            self.algorithm_panel.add_plugin(alg.title, plugin.panel(), alg.objective_name)
-            plugin.sigRestart.connect(lambda i=i: self._on_plugin_restart(i))
+            entries, self._plugin_problems = [], f"Algorithms could not be loaded: {type(exc).__name__}: {exc}"
+        self.plugins = algorithms.PluginSet(entries, lambda cls: cls(self))
+        for alg in self.plugins.algorithms():
+            self.algorithm_panel.add_plugin(alg.title, QWidget(), alg.objective_name)  # its panel once made
+        self.plugins.each(self._on_plugin_made)
         self.algorithm_panel.finish()
-        self._plugin_problems = "\n".join(problems)
         self.algorithm_panel.show_error(self._plugin_problems)
+
+    def _on_plugin_made(self, index: int, plugin):
+        self.algorithm_panel.set_panel(index, plugin.panel())
+        plugin.sigRestart.connect(lambda i=index: self._on_plugin_restart(i))
+
+    def _plugin_failed(self, index: int, message: str):
+        """Plugin ``index`` could not be made: its menu entry is greyed out, the panel says why."""
+        self.algorithm_panel.set_broken(index, message)
+        self.algorithm_panel.set_current(self._current)
+        if message not in self._plugin_problems:
+            self._plugin_problems = "\n".join(filter(None, (self._plugin_problems, message)))
+        self.show_error("")
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(_PanelScroll(widget))  # plugin panels can be taller than a small screen
+        dock.setWidget(PanelScroll(widget))  # plugin panels can be taller than a small screen
         dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         return dock
@@ -352,13 +324,17 @@ class MainWindow(WindowData, QMainWindow):
             return
         if index == self._current:
             return
+        try:
+            plugin = self.plugins[index]  # imported and created the first time
+        except algorithms.PluginError as exc:
+            self._plugin_failed(index, str(exc))
+            return
         old = self.plugin
         if old is not None:
             old.deactivate()
         self.scatter.set_colors(None)  # per-point colours belong to the plugin that set them
         self.player.clear()
         self._current = index
-        plugin = self.plugins[index]
         self.algorithm_panel.set_current(index)
         self.algorithm_dock.widget().updateGeometry()  # the dock is as wide as the new panel needs
         self.tabs.clear()

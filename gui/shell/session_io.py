@@ -46,10 +46,8 @@ SESSION_FILTER = "Clusterlab sessions (*.json);;All files (*)"
 
 # ============================================================================ capture
 def _plugin_index(window, name: str) -> int | None:
-    for i, p in enumerate(window.plugins):
-        if p.algorithm.name == name:
-            return i
-    return None
+    names = window.plugins.names()
+    return names.index(name) if name in names else None
 
 
 def _generator_spec(ds) -> dict | None:
@@ -493,8 +491,7 @@ def _watch_changes(window, c: SessionController) -> None:
     if hasattr(window, "sigAlgorithmChanged"):  # also a change made by a plugin or through the window's API
         window.sigAlgorithmChanged.connect(c._on_change)
     window.data_panel.sigStandardizeChanged.connect(c._on_change)
-    for plugin in window.plugins:
-        plugin.sigRestart.connect(c._on_change)
+    window.plugins.each(lambda _i, plugin: plugin.sigRestart.connect(c._on_change))  # also those made later
     window.loader.sigLoaded.connect(c._on_loaded)
     window.loader.sigFailed.connect(c._on_loaded)
 

@@ -229,7 +229,7 @@ class SideBySide(QObject):
 
     def _open(self):
         w = self.window
-        pane = pane_class(type(w))(settings=PaneSettings(w.settings), only=[p.algorithm.name for p in w.plugins])
+        pane = pane_class(type(w))(settings=PaneSettings(w.settings), only=w.plugins.names())
         pane.make_pane()
         self.pane = pane
         self._layout(pane)
@@ -246,8 +246,7 @@ class SideBySide(QObject):
         controller = getattr(w, "session_controller", None)
         if controller is not None:  # the right pane's choices are part of the session too
             pane.sigAlgorithmChanged.connect(controller._on_change)
-            for plugin in pane.plugins:
-                plugin.sigRestart.connect(controller._on_change)
+            pane.plugins.each(lambda _i, plugin: plugin.sigRestart.connect(controller._on_change))
         self.link = TimelineLink(w.player, pane.player, self)
         self.link.set_on(self._linked)
         w.status("Side by side: choose the right pane's algorithm and settings in its panel; "
@@ -257,7 +256,7 @@ class SideBySide(QObject):
         """Run algorithm ``name`` with ``values`` (and a session's entries ``extra``) in the right pane, on the
         left pane's data: one new run."""
         pane, w = self.pane, self.window
-        names = [p.algorithm.name for p in pane.plugins]
+        names = pane.plugins.names()
         with pane.one_restart():
             if name in names:
                 pane.set_algorithm(names.index(name))
@@ -425,7 +424,7 @@ class SideBySide(QObject):
     def _shows(self, compare) -> bool:
         """Whether this window shows a session's second run: it has the algorithm, and is not a window made for
         one algorithm (``clusterlab render`` draws the first run only)."""
-        names = [p.algorithm.name for p in self.window.plugins]
+        names = self.window.plugins.names()
         return compare is not None and len(names) > 1 and compare["algorithm"] in names
 
     def check_session(self, session, dataset) -> None:
@@ -435,7 +434,7 @@ class SideBySide(QObject):
             return
         right = session.replace(algorithm=c["algorithm"], params=c["params"], extra=c["extra"], compare=None)
         es.make_steps(right, dataset)  # every argument checked against the data
-        plugin = next(p for p in self.window.plugins if p.algorithm.name == c["algorithm"])
+        plugin = self.window.plugins[self.window.plugins.index(c["algorithm"])]
         try:
             plugin.check_state(c["extra"], dataset, es.run_input(right, dataset)[0])
         except ParamError as exc:

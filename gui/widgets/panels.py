@@ -8,12 +8,13 @@ line for errors. Both only emit signals; the window decides what they mean.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
-                               QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout,
+                               QLabel, QPushButton, QScrollArea, QSizePolicy, QSpinBox, QStackedWidget, QStyle,
+                               QToolButton, QVBoxLayout, QWidget)
 
-__all__ = ["DataPanel", "AlgorithmPanel", "EDIT_MODES", "projection_text"]
+__all__ = ["DataPanel", "AlgorithmPanel", "PanelScroll", "EDIT_MODES", "projection_text"]
 
 #: (mode, button text, tooltip) of the edit tools, in button order.
 EDIT_MODES = (
@@ -330,6 +331,21 @@ class AlgorithmPanel(QWidget):
             self.combo.setItemData(self.combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.combo.blockSignals(blocked)
 
+    def set_panel(self, index: int, panel: QWidget):
+        """Put ``panel`` in place of plugin ``index``'s panel (a plugin's panel is made when it is first chosen)."""
+        old, current = self.stack.widget(index), self.stack.currentIndex()
+        self.stack.insertWidget(index, panel)
+        self.stack.removeWidget(old)
+        old.deleteLater()
+        self.stack.setCurrentIndex(current)
+
+    def set_broken(self, index: int, message: str):
+        """Grey out plugin ``index`` in the chooser (it could not be loaded), ``message`` as its tooltip."""
+        item = self.combo.model().item(index)
+        if item is not None:
+            item.setEnabled(False)
+        self.combo.setItemData(index, message, Qt.ItemDataRole.ToolTipRole)
+
     def finish(self):
         """Call after the last :meth:`add_plugin`."""
         none = self.combo.count() == 0
@@ -352,3 +368,33 @@ class AlgorithmPanel(QWidget):
         """A red message under the Run button ("" hides it)."""
         self.error.setText(text)
         self.error.setVisible(bool(text))
+
+
+class PanelScroll(QScrollArea):
+    """Scrolls a dock panel vertically; always wide enough for the panel plus a scroll bar."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widget.installEventFilter(self)
+        self.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        # a scroll area keeps its contents' size to itself: when the panel asks for a new layout (another
+        # plugin's controls, a note), pass its new minimum width on, or the dock stays narrower and cuts it off
+        if event.type() == QEvent.Type.LayoutRequest and obj in (self.widget(), self.viewport()):
+            self.updateGeometry()
+        return super().eventFilter(obj, event)
+
+    def _width(self) -> int:
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.widget().minimumSizeHint().width() + bar + 2
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._width(), super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(max(self._width(), self.widget().sizeHint().width()), self.widget().sizeHint().height())

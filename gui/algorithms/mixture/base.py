@@ -394,8 +394,4 @@ class MixturePlugin(ModelSelectionMixin, RestartsMixin, AlgorithmPlugin):
 
 def plugin_index(window, cls) -> int:
     """Index in ``window.plugins`` of the installed plugin of class ``cls`` (ValueError if none)."""
-    plugins = getattr(window, "plugins", [])
-    index = next((i for i, p in enumerate(plugins) if isinstance(p, cls)), None)
-    if index is None:
-        raise ValueError(f"The {cls.__name__} is not installed in this window.")
-    return index
+    return window.plugins.index(cls)
