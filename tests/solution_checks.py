@@ -2,8 +2,9 @@
 
 :func:`check_latex` lists what a compile would trip on first: the preamble and ``\\end{document}``, only
 ASCII, only standard packages (amsmath, amssymb, graphicx, longtable, array) and commands LaTeX and those
-packages define, balanced braces and environments, math in pairs of ``$``, ``&`` only inside tables and as
-many cells per row as the table has columns.
+packages define (or the document with ``\\newcommand``), balanced braces and environments, math in pairs of
+``$``, ``&`` only inside tables and as many cells per row as the table has columns. Where ``pdflatex`` is
+installed, ``tests/test_solution_compiles.py`` compiles solutions for real.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ tau varphi omega Delta Pi to leftarrow Rightarrow cap cup in notin subset leq le
 surd partial emptyset checkmark star circ bullet diamond blacktriangle triangleright forall exists sqrt hat
 bar tilde widehat overline underline dots vdots sim equiv colon lfloor rfloor lceil rceil langle rangle
 mathrm displaystyle limits nolimits boldsymbol tag qquad quad neg land lor setminus sup inf lim
+baselineskip textheight
 """.split())
 ALIGN_ENVS = {"longtable", "tabular", "array", "aligned", "align", "align*", "cases", "matrix", "pmatrix",
               "bmatrix"}
@@ -38,6 +40,12 @@ def columns(spec: str) -> int:
     return len(re.findall(r"[lcrX]", spec))
 
 
+def _without_internals(text: str) -> str:
+    """The text without its ``\\makeatletter ... \\makeatother`` blocks (a macro of the preamble written with
+    TeX's own primitives; a compile with ``pdflatex``, where it is installed, checks those)."""
+    return re.sub(r"\\makeatletter.*?\\makeatother", "", text, flags=re.S)
+
+
 def check_latex(text: str) -> list[str]:
     """The problems a compile would report first, as sentences (empty: structurally valid)."""
     problems = []
@@ -51,7 +59,8 @@ def check_latex(text: str) -> list[str]:
     used = {p.strip() for group in used for p in group.split(",")}
     if used - PACKAGES:
         problems.append(f"packages beyond the standard set: {sorted(used - PACKAGES)}")
-    unknown = set(re.findall(r"\\([A-Za-z]+)", text)) - KNOWN
+    defined = set(re.findall(r"\\newcommand\{\\([A-Za-z]+)\}", text))
+    unknown = set(re.findall(r"\\([A-Za-z]+)", _without_internals(text))) - KNOWN - defined
     if unknown:
         problems.append(f"unknown commands: {sorted(unknown)}")
     bare = _strip_escapes(text)

@@ -57,7 +57,7 @@ def test_latex_escapes_text_and_keeps_the_formula():
     assert r"assign: x\_1 -\ensuremath{>} \{c1\} at 50\% \& more" in tex
     assert r"\textbf{Squared distances \ensuremath{\ell}2 \& \ensuremath{\mu}}" in tex
     assert "\n$" + r"\lVert x_n - \mu_k \rVert_2^2" + "$" in tex
-    assert r"x\_1 & \textbf{0.3333} & 2 \\" in tex
+    assert r"x\ensuremath{_{1}} & \textbf{0.3333} & 2 \\" in tex  # a one-letter symbol's subscript, as TeX sets it
     assert r"x\{2\} & --- & \textbf{1.235e+05} \\" in tex
     assert r"Ties: the lower k --- \ensuremath{\theta} \ensuremath{\leq} 1 \#1 \~{} 100\%" in tex
     assert r"\includegraphics[width=0.55\linewidth,keepaspectratio]{scatter-step002.png}" in tex

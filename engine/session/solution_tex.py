@@ -1,11 +1,15 @@
 r"""The TeX pieces of ``solution.tex`` (:func:`engine.session.solution.latex` puts them together).
 
-The document compiles with a standard TeX installation (``pdflatex``): the article class and only
-amsmath, amssymb, graphicx, longtable and array. Text is escaped (:func:`escape`: the ten special
-characters, and the Unicode Clusterlab's texts use — ℓ, θ, μ, Σ, "—", ... — as TeX commands; any
-other character falls back to its ASCII letters, else "?"). A table wider than the page is split
-by columns, each part repeating the row labels (:func:`column_parts`); a long table breaks across
-pages (``longtable``); cells are ``\small``.
+The document compiles with a standard TeX installation (``pdflatex``; Debian's texlive-latex-base and
+texlive-latex-recommended): the article class and only amsmath, amssymb, graphicx, longtable and array,
+checked by ``tests/test_solution_compiles.py`` wherever ``pdflatex`` is installed. Text is escaped
+(:func:`escape`: the ten special characters, and the Unicode Clusterlab's texts use — ℓ, θ, μ, Σ, "—",
+... — as TeX commands; any other character falls back to its ASCII letters, else "?"); a table's labels
+also set a one-letter symbol's subscript (:func:`label`: ``N_k``, ``μ_G``). A table wider than the page
+is split by columns, each part repeating the row labels (:func:`column_parts`); a long table breaks
+across pages (``longtable``); cells are ``\small``. A step's heading, text and figure, and a table's
+title and first rows, start a new page together rather than be parted (``\clneedspace``, a few lines in
+the preamble).
 
 >>> escape("50% of x_1 & {x2} ~ ℓ2 — θ")
 '50\\% of x\\_1 \\& \\{x2\\} \\~{} \\ensuremath{\\ell}2 --- \\ensuremath{\\theta}'
@@ -16,10 +20,11 @@ pages (``longtable``); cells are ``\small``.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Sequence
 
-__all__ = ["escape", "math", "column_parts", "table", "document", "PREAMBLE"]
+__all__ = ["escape", "label", "math", "column_parts", "table", "document", "PREAMBLE"]
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
             "}": r"\}", "~": r"\~{}", "^": r"\^{}", "<": r"\ensuremath{<}", ">": r"\ensuremath{>}",
@@ -64,7 +69,34 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{4pt}
 \setlength{\LTpre}{2pt}
-\setlength{\LTpost}{6pt}"""
+\setlength{\LTpost}{6pt}
+\makeatletter
+\newcommand{\clneedspace}[1]{\par\penalty-100\begingroup\setlength{\dimen@}{#1}%
+\dimen@ii\pagegoal\advance\dimen@ii-\pagetotal
+\ifdim\dimen@>\dimen@ii\ifdim\dimen@ii>\z@\vfil\fi\penalty-\@M\fi\endgroup}
+\makeatother"""
+
+
+#: Room kept on the page for a step's heading, text and figure (else they start the next page together), and for
+#: a table's title, formula and first rows (``\clneedspace``, the preamble's few lines of the needspace idea).
+_KEEP_FIGURE, _KEEP_TABLE = r"0.45\textheight", r"8\baselineskip"
+#: ``N_k``, ``μ_G``, ``q_nk``, ``σ²_k`` in a table's labels: a one-letter symbol and a short subscript.
+_SUBSCRIPT = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z\u0391-\u03c9][²′]?)_"
+                        r"([A-Za-z0-9]{1,3}(?:,[0-9]{1,3})?)(?![A-Za-z0-9_,])")
+
+
+def label(text) -> str:
+    r"""A row or column label as TeX: :func:`escape`, with a one-letter symbol's short subscript typeset as one
+    (``N_k``, ``θ_k,10``); longer names keep their underscore (``max_iter``, a point named ``row_1``).
+
+    >>> print(label("N_k"), label("θ_k,10"), label("row_1"))
+    N\ensuremath{_{k}} \ensuremath{\theta}\ensuremath{_{k,10}} row\_1
+    """
+    out, last = [], 0
+    for m in _SUBSCRIPT.finditer(str(text)):
+        out.append(escape(str(text)[last:m.start()]) + escape(m.group(1)) + r"\ensuremath{_{" + m.group(2) + "}}")
+        last = m.end()
+    return "".join(out) + escape(str(text)[last:])
 
 
 def _fallback(ch: str) -> str:
@@ -147,13 +179,13 @@ def table(title: str, formula: str, rows: Sequence[str], columns: Sequence[str],
     label_width = max([len(str(r)) for r in rows] + [1])
     parts = column_parts(widths, label_width) if columns else [[]]
     head = r"\textbf{" + escape(title) + "}"
-    out = [r"\par\noindent " + head + ("" if not formula else r"\\*" + "\n$" + math(formula) + "$"), r"\par"]
+    out = [r"\clneedspace{" + _KEEP_TABLE + "}", r"\noindent " + head + ("" if not formula else r"\\*" + "\n$" + math(formula) + "$"), r"\par"]
     for p, cols in enumerate(parts):
         if len(parts) > 1:
             out.append(r"\noindent{\small (columns " + f"{cols[0] + 1}--{cols[-1] + 1} of {len(columns)}" + r")}\par")
         specs = [_spec(label_width, "l")] + [_spec(widths[j], "r") for j in cols]
-        header = [""] + [escape(columns[j]) for j in cols]
-        body = [[escape(rows[i])] + [(r"\textbf{" + escape(row[j][0]) + "}") if row[j][1] else escape(row[j][0])
+        header = [""] + [label(columns[j]) for j in cols]
+        body = [[label(rows[i])] + [(r"\textbf{" + escape(row[j][0]) + "}") if row[j][1] else escape(row[j][0])
                                      for j in cols] for i, row in enumerate(cells)]
         out.append(_longtable(header, body, specs))
     if note:
@@ -186,7 +218,9 @@ def document(title: str, intro: str, facts: Sequence[str], note: str, glance: tu
               _longtable([escape(h) for h in header], [[escape(c) for c in row] for row in rows],
                          ["r", "l", "r", r">{\raggedright\arraybackslash}p{250pt}"])]
     for s in steps:
-        lines += ["", r"\section*{" + escape(s["heading"]) + "}", escape(s.get("text", "")), ""]
+        keep = _KEEP_FIGURE if s.get("figure") else _KEEP_TABLE
+        lines += ["", r"\clneedspace{" + keep + "}", r"\section*{" + escape(s["heading"]) + "}",
+                  escape(s.get("text", "")), ""]
         if s.get("figure"):
             lines.append(_figure(s["figure"], r"0.55\linewidth"))
         lines += list(s.get("tables", []))
