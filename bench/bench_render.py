@@ -6,8 +6,9 @@ Both are fresh processes (interpreter start-up and imports count), several round
 * ``engine``: a child that only computes what that render shows, with the engine and no Qt:
   the session's data (6,000 MNIST digits), the sweep K = 5, 10, 20 x 3 restarts
   (``engine.kmeans.sweep`` with the options the window uses: float32 on data this large),
-  the run to the session's step (``engine.session.run``) and the 2-D view
-  (``engine.data.pca_2d``); it also prints the seconds of each part.
+  the run to the session's step (``engine.session.run``), the 2-D view
+  (``engine.data.pca_2d``) and the Scores figure's silhouettes of the drawn step (on the sample of points
+  render uses, ``engine.scores.sample_rows``); it also prints the seconds of each part.
 
 Prints the medians and their ratio (goal: at most 1.3). The machine may be shared: the
 minimum over the rounds is printed too, and both commands are timed in the same run so the
@@ -36,7 +37,7 @@ ENGINE = r"""
 import json, sys, time
 t0 = time.perf_counter()
 import numpy as np
-from engine import data as edata, kmeans as ekm, session as es
+from engine import data as edata, kmeans as ekm, scores as escores, session as es
 parts = {}
 t = time.perf_counter()
 session = es.load_session(es.find_session(sys.argv[1]))
@@ -57,6 +58,13 @@ parts["run"] = time.perf_counter() - t
 t = time.perf_counter()
 edata.pca_2d(ds.X)
 parts["pca"] = time.perf_counter() - t
+t = time.perf_counter()
+labels = steps[-1].labels
+if labels is not None:  # the Scores figure and result.json: silhouettes of the drawn step (on render's sample)
+    metric = escores.run_metric(session.params)
+    rows = escores.sample_rows(X.shape[0], X.shape[1], metric)
+    escores.silhouette_samples(np.asarray(X, dtype=float), labels, metric, rows=rows)
+parts["scores"] = time.perf_counter() - t
 parts["in-process"] = time.perf_counter() - t0
 print(json.dumps(parts))
 """
