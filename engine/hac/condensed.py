@@ -13,8 +13,10 @@ Example
 >>> S = Condensed(np.array([1.0, 2.0, 3.0]), 3)  # d(0,1) = 1, d(0,2) = 2, d(1,2) = 3
 >>> S.right(0).tolist()
 [1.0, 2.0]
->>> S.merge(0, 1, 1.0, 1.0, "max")[1].tolist()  # {0, 1} in slot 0: inf to slot 1 (merged away), 3 to slot 2
-[inf, 3.0]
+>>> S.merge(0, 1, 1.0, 1.0, "max").tolist()  # {0, 1} in slot 0: no slot before it
+[]
+>>> S.nearest_right(0)  # slot 1 is merged away: slot 2, at max(2, 3)
+(2, 3.0)
 """
 from __future__ import annotations
 
@@ -53,28 +55,48 @@ class Condensed:
         self.first = (self.starts + np.arange(1, m + 1)).tolist()  # where the run (q, q+1..m-1) starts
         # column q (the entries (k, q), k < q) is buf[q - 1:] at starts1[:q]: a gather without an index sum
         self.starts1 = self.starts + 1
+        self.gone = np.zeros(m)  # 0 for a live slot, +inf for a merged-away one
 
     def right(self, q: int) -> np.ndarray:
-        """The distances from slot ``q`` to the later slots ``q+1..m-1`` (a view: contiguous)."""
+        """The distances from slot ``q`` to the later slots ``q+1..m-1`` (a view: contiguous; the entries
+        of merged-away slots hold stale values, or ``inf``)."""
         s = self.first[q]
         return self.buf[s:s + self.m - q - 1]
 
+    def nearest_right(self, q: int):
+        """``(c, d)``: slot ``q``'s nearest live later slot (the smallest among ties) and its distance;
+        ``(-1, inf)`` when there is none.
+
+        Two contiguous passes over :meth:`right`: its merged-away entries become ``inf`` (``max`` with
+        :attr:`gone`), then its argmin. (Testing the argmin first and cleaning only when it falls on a
+        merged-away slot would save a pass, but it does fall on one four times in five: a merged-away
+        slot was close to its partner, hence often to ``q`` too.)
+        """
+        s, stop = self.first[q], self.first[q] + self.m - q - 1
+        if s == stop:
+            return -1, np.inf
+        r = self.buf[s:stop]
+        np.maximum(r, self.gone[q + 1:], out=r)
+        k = int(r.argmin())
+        d = float(r[k])
+        return (q + 1 + k, d) if d < np.inf else (-1, np.inf)
+
     def merge(self, i: int, j: int, si: float, sj: float, linkage: str):
-        """Slot ``i`` becomes the union of slots ``i < j`` (sizes ``si``, ``sj``), by Lance-Williams; the entries
-        ``(k, j)``, ``k < j``, become ``inf``, so a merged-away slot is never nearest: max and avg keep an
-        ``inf`` so whatever it is combined with, which leaves the dead row ``(j, k > j)`` free to hold stale
-        values (never read as a distance: merged-away rows are never searched, and their ``nn_d`` never
-        equals a distance); min needs that row ``inf`` too.
+        """Slot ``i`` becomes the union of slots ``i < j`` (sizes ``si``, ``sj``), by Lance-Williams; slot
+        ``j`` is merged away (:attr:`gone`). Its entries are left as they are: they go stale (updating them
+        would cost a scatter over column ``j``, as much memory traffic as reading it), and no reader takes
+        them for a distance: :meth:`nearest_right` skips them, merged-away rows are never searched, and the
+        merge loop checks that a nearest neighbour is live.
 
         Two gathers (the entries ``(k, i)`` and ``(k, j)``, ``k < i`` resp. ``k < j``) and one scatter;
-        the rest is contiguous. Returns ``(left, right)``: the new distances to the slots ``k < i`` (a new
-        array) and to ``k > i`` (a view of the storage).
+        the rest is contiguous. Returns ``left``, the new distances to the slots ``k < i`` (a new array;
+        stale at merged-away ``k``); those to ``k > i`` are :meth:`right` of ``i``.
         """
         buf, st1, first, m = self.buf, self.starts1, self.first, self.m
-        idx_i, idx_j = st1[:i], st1[:j]
-        col_i, col_jv = buf[max(i - 1, 0):], buf[j - 1:]  # (k, i) is col_i[starts1[k]] (none when i = 0)
+        idx_i = st1[:i]
+        col_i = buf[max(i - 1, 0):]  # (k, i) is col_i[starts1[k]] (none when i = 0)
         left = col_i.take(idx_i)
-        col_j = col_jv.take(idx_j)
+        col_j = buf[j - 1:].take(st1[:j])
         right = buf[first[i]:first[i] + m - i - 1]
         rj = buf[first[j]:first[j] + m - j - 1]
         mid, far = right[:j - i - 1], right[j - i:]
@@ -83,7 +105,7 @@ class Condensed:
             np.multiply(left, a, left)
             np.multiply(col_j, b, col_j)
             np.add(left, col_j[:i], left)
-            np.multiply(right, a, right)  # mid and far at once (the entry (i, j) becomes inf below)
+            np.multiply(right, a, right)  # mid and far at once (the entry (i, j) goes stale)
             np.add(mid, col_j[i + 1:], mid)
             np.multiply(rj, b, rj)
             np.add(far, rj, far)
@@ -93,10 +115,8 @@ class Condensed:
             f(mid, col_j[i + 1:], out=mid)
             f(far, rj, out=far)
         col_i[idx_i] = left
-        col_jv[idx_j] = np.inf  # the entry (i, j) too
-        if linkage == "min":  # min(inf, x) = x: later merges would copy the dead row's values into column j
-            rj.fill(np.inf)
-        return left, right
+        self.gone[j] = np.inf
+        return left
 
     def compact(self, keep: np.ndarray) -> None:
         """Keep only the slots ``keep`` (sorted), in this buffer's own memory.
@@ -126,9 +146,7 @@ class Condensed:
         for q in range(m - 1):
             if not q & 255:
                 check()
-            r = self.right(q)
-            k = int(r.argmin())
-            nn[q], nn_d[q] = q + 1 + k, r[k]
+            nn[q], nn_d[q] = self.nearest_right(q)
         return nn, nn_d
 
 

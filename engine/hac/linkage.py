@@ -93,11 +93,10 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str, nearest=None) -
     for t in range(m - 1):
         if not t & 31:
             check()
-        i = _pop_front(S, nn, nn_d)
-        j = int(nn[i])
+        i, j, h = _pop_front(S, nn, nn_d)
         si, sj = size[i], size[j]
-        rows.append((slot_id[i], slot_id[j], float(nn_d[i]), si + sj))
-        left, right = S.merge(i, j, si, sj, linkage)
+        rows.append((slot_id[i], slot_id[j], h, si + sj))
+        left = S.merge(i, j, si, sj, linkage)
         slot_id[i] = m + t
         size[i] = si + sj
         retire(nn, nn_d, j)
@@ -110,43 +109,32 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str, nearest=None) -
             keep, newpos = compaction(nn_d)
             S.compact(keep)
             i = int(newpos[i])
-            left, right, nn_d = left[keep[:i]], S.right(i), nn_d[keep]
+            left, nn_d = left[keep[:i]], nn_d[keep]
             nn = newpos[nn[keep]]  # pointers at merged-away slots become -1: recomputed before use
             keep = keep.tolist()
             slot_id, size = [slot_id[k] for k in keep], [size[k] for k in keep]
-        _nearest_later(right, nn, nn_d, i)
+        nn[i], nn_d[i] = S.nearest_right(i)
         _adopt(left, nn, nn_d, i)
     Z = np.array(rows, dtype=float)
     Z[:, :2].sort(axis=1)
     return Z
 
 
-def _pop_front(S, nn, nn_d) -> int:
-    """The slot ``i`` whose ``nn[i]`` (a later slot) is the closest pair now.
+def _pop_front(S, nn, nn_d):
+    """``(i, j, d)``: the slot ``i`` whose ``nn[i] = j`` (a later slot) is the closest pair now, at ``d``.
 
     ``nn_d`` is a lower bound of every slot's distances to the later slots (merges only raise distances of
     reducible linkages); it is exact when ``nn`` points at a later slot at exactly that distance. When the
     slot at the front fails that test (its nearest was merged, or merged away), its nearest later slot is
     recomputed from its contiguous run of the condensed matrix, and the search repeats.
     """
-    first = S.first
+    first, buf, gone = S.first, S.buf, S.gone
     while True:
         i = int(nn_d.argmin())
-        c = int(nn[i])
-        if c > i and S.buf[first[i] + c - i - 1] == nn_d[i]:
-            return i
-        _nearest_later(S.right(i), nn, nn_d, i)
-
-
-def _nearest_later(r, nn, nn_d, i) -> None:
-    """Slot ``i``'s nearest later slot from its distances ``r`` to slots ``i+1..`` (none: ``inf``)."""
-    if r.size:
-        k = int(r.argmin())
-        nn[i] = i + 1 + k
-        nn_d[i] = r[k]
-    else:
-        nn[i] = -1
-        nn_d[i] = np.inf
+        c, d = int(nn[i]), float(nn_d[i])
+        if c > i and buf[first[i] + c - i - 1] == d and not gone[c]:
+            return i, c, d
+        nn[i], nn_d[i] = S.nearest_right(i)
 
 
 def _adopt(left, nn, nn_d, i: int) -> None:
@@ -158,7 +146,7 @@ def _adopt(left, nn, nn_d, i: int) -> None:
     lies at or after ``nn[k]``: that holds after each recomputation, and this adoption keeps it);
     otherwise ``nn[k]`` stays (checked when ``k`` reaches the front).
     """
-    U = np.flatnonzero(left == nn_d[:i])
+    U = (left == nn_d[:i]).nonzero()[0]
     if U.size:
         nn[U[nn[U] > i]] = i
 
