@@ -332,3 +332,18 @@ def test_many_ties_on_a_grid_follow_the_rule(norm, lk):
     ref = grid_reference(X, norm, lk)
     assert [tuple(map(int, z[:2])) for z in got] == [(a, b) for a, b, _ in ref]
     assert got[:, 2].tolist() == [d for _, _, d in ref]
+
+
+@pytest.mark.parametrize("norm", ["l1", "linf"])
+@pytest.mark.parametrize("lk", ["min", "max"])
+def test_witness_is_the_first_pair_in_leaf_order_at_the_merge_distance(norm, lk):
+    # an integer grid under l1 / linf: every distance is a small integer, computed exactly along any path;
+    # ties everywhere (single linkage then leaves its spanning tree for the matrix loop)
+    X = np.random.default_rng(5).integers(0, 6, size=(120, 2)).astype(float)
+    for s in list(hac.steps(X, norm=norm, linkage=lk))[1:]:
+        p = s.payload
+        A, B = p["members_a"], p["members_b"]  # leaf order
+        diff = np.abs(X[A][:, None, :] - X[B][None, :, :])
+        D = diff.sum(axis=2) if norm == "l1" else diff.max(axis=2)
+        r, c = np.argwhere(np.isclose(D, p["distance"], rtol=0, atol=1e-9))[0]
+        assert p["witness_points"].tolist() == [A[r], B[c]]

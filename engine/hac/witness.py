@@ -27,8 +27,9 @@ def pair_distances(p: Prepared, P, Q):
 def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray:
     """Witness pairs of every merge (min / max), shape ``(m - 1, 2)``.
 
-    Small merges are handled together: all their member pairs are listed at
-    once and the first pair in leaf order at exactly the merge distance wins.
+    Small merges are handled together: all their member pairs are listed at once (one row per point of
+    ``a``, holding its pairs with the points of ``b``: row-major is leaf order) and the first pair at
+    exactly the merge distance wins.
     """
     m = dendro.n_leaves
     Z = dendro.linkage
@@ -47,22 +48,25 @@ def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray
         if not T.size:
             continue
         check()
-        cnt = prod[T]
-        seg = np.repeat(np.arange(T.size), cnt)
-        k = np.arange(seg.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        sbs = sb[T][seg]
-        P = pord[a0[T][seg] + k // sbs]
-        Q = pord[b0[T][seg] + k % sbs]
-        hit = np.flatnonzero(pts.exact(P, Q) == dendro.heights[T][seg])
-        _, first = np.unique(seg[hit], return_index=True)
-        found = seg[hit[first]]
-        out[T[found], 0] = P[hit[first]]
-        out[T[found], 1] = Q[hit[first]]
+        row_t = np.repeat(np.arange(T.size), sa[T])  # the merge (index into T) of each row
+        width = sb[T][row_t]
+        P = np.repeat(pord[_runs(a0[T], sa[T])], width)
+        Q = pord[_runs(b0[T][row_t], width)]
+        hit = np.flatnonzero(pts.exact(P, Q) == np.repeat(dendro.heights[T][row_t], width))
+        seg = row_t[np.searchsorted(np.cumsum(width), hit, side="right")]  # the merge of each hit
+        _, first = np.unique(seg, return_index=True)
+        out[T[seg[first]], 0] = P[hit[first]]
+        out[T[seg[first]], 1] = Q[hit[first]]
     for t in np.flatnonzero(out[:, 0] < 0):
         A = pord[a0[t]:a0[t] + sa[t]]
         B = pord[b0[t]:b0[t] + sb[t]]
         out[t] = witness_pair(p, A, B, float(dendro.heights[t]), farthest, pts)
     return out
+
+
+def _runs(starts, counts):
+    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, without a Python loop."""
+    return np.arange(int(counts.sum())) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
 
 
 def witness_pair(p: Prepared, A, B, h, farthest, pts=None):
