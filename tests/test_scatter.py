@@ -161,12 +161,16 @@ def test_set_colors_raster_redraw_is_one_gather(make_view, monkeypatch):
     layer = v._layer
     pix = layer.pix
     idx = np.arange(Y.shape[0]) if layer.inside is None else layer.inside
-    # brute force: at each pixel, the colour of the last point mapped there
-    uniq, first_in_reversed = np.unique(pix[::-1], return_index=True)
-    last = idx[::-1][first_in_reversed]
-    img = layer.buf.view(np.uint8).reshape(-1, 4)
-    np.testing.assert_array_equal(img[uniq], colours[last])
-    assert np.count_nonzero(layer.buf) == uniq.size  # nothing else drawn
+    # each point is a round stamp (9 pixels: 3 x 3) around its own pixel; a pixel shows a point whose stamp covers it
+    offsets = np.asarray(layer._offsets)
+    assert offsets.size == 9
+    expected = np.zeros(layer.buf.size, dtype=np.uint32)
+    packed = colours.view(np.uint32).ravel()
+    for o in offsets:
+        expected[pix + o] = packed[idx]
+    np.testing.assert_array_equal(layer.buf.ravel(), expected)
+    covered = np.unique((pix[:, None] + offsets[None, :]).ravel())
+    assert np.count_nonzero(layer.buf) == covered.size  # nothing else drawn
 
 
 def test_grid_is_off_by_default_and_can_be_shown(make_view):
@@ -209,6 +213,30 @@ def test_raster_mode_many_points_all_colours_present(make_view):
     arr = grab(v)
     for k in range(-1, 10):
         assert count_color(arr, palette.hex_color(k, extended=True)) > 20, k
+
+
+def test_raster_points_are_round_dots_on_their_own_pixel_and_grow_in_lecture_mode(make_view, qtbot):
+    """No lattice of blocks: each point is a dot centred on its own screen pixel at any window size (a coarse
+    grid drew dense MNIST data as a mosaic at the window's minimum size); lecture mode makes the dots larger."""
+    labels = np.arange(12) % 4
+    v = make_view(labels=labels, symbol_limit=0)
+    assert v.raster
+    for size in ((333, 251), (640, 480)):
+        v.resize(*size)
+        qtbot.wait(120)
+        arr = grab(v)
+        for i in range(12):
+            assert has_color_at(v, arr, *GRID[i], palette.hex_color(int(labels[i])), radius=0), (size, i)
+
+    def dot(i):  # pixels of point i's colour around it (the points are far apart)
+        c, r = widget_pos(v, *GRID[i])
+        return count_color(grab(v), palette.hex_color(int(labels[i])), np.s_[r - 6:r + 7, c - 6:c + 7])
+    assert dot(5) == 9  # 3 x 3
+    v.set_lecture_factor(1.75)
+    qtbot.wait(20)
+    assert dot(5) == 21  # 5 across, its corners off
+    v.set_lecture_factor(1.0)
+    assert dot(5) == 9
 
 
 def test_raster_remaps_after_zoom(make_view, qtbot):

@@ -12,9 +12,11 @@ pyqtgraph's per-point symbols cost about 300 ms for 100,000 points. A
   the image, O(n), the last point drawn at a pixel winning. Redrawing a step
   with new labels or new colours never maps positions again.
 
-Points are ``SPLAT`` x ``SPLAT`` screen pixels (one image pixel); with an
-oversampling factor ``f`` (export at 2x-4x) the image is ``f`` times finer and
-each point an ``f x f`` square, so points keep their size but sit on a finer grid.
+Every point sits on its own screen pixel (the image has one pixel per screen pixel, ``f`` with an
+oversampling factor ``f`` for exports at 2x-4x) and is drawn as a round stamp ``splat`` screen pixels
+across (:func:`splat_size`; :meth:`RasterLayer.set_mark_scale` makes it larger, as lecture mode makes every
+mark), centred on that pixel. A coarser grid (one image pixel per point, several screen pixels wide) drew
+dense data as blocks on a 3-pixel lattice, which a small window showed as a mosaic.
 
 Colours are ``uint32`` values of RGBA bytes (``rgba.view(np.uint32)`` of an
 ``(m, 4)`` uint8 array), so one point costs one 4-byte store.
@@ -35,12 +37,28 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
-__all__ = ["RasterLayer", "pack_rgba", "splat_size"]
+__all__ = ["RasterLayer", "pack_rgba", "splat_size", "stamp_offsets"]
 
 
 def splat_size(n: int) -> int:
-    """Screen pixels per image pixel: 3 for fewer than 50,000 points, else 2 (dense data stay legible)."""
+    """Screen pixels across a point: 3 for fewer than 50,000 points, else 2 (dense data stay legible)."""
     return 3 if n < 50_000 else 2
+
+
+def stamp_offsets(size: int, stride: int) -> np.ndarray:
+    """Flat offsets (row-major, ``stride`` pixels a row) of a round stamp ``size`` pixels across, from its
+    top-left corner: a square up to 3 pixels, a disc beyond.
+
+    >>> stamp_offsets(2, 10).tolist()
+    [0, 1, 10, 11]
+    >>> len(stamp_offsets(6, 100))  # a 6 x 6 square without its corners
+    32
+    """
+    size = max(int(size), 1)
+    c = (size - 1) / 2
+    dy, dx = np.mgrid[0:size, 0:size]
+    inside = (dx - c) ** 2 + (dy - c) ** 2 <= (size / 2) ** 2 + 0.5
+    return (dy[inside] * stride + dx[inside]).astype(np.int64)
 
 
 def pack_rgba(rgba: np.ndarray) -> np.ndarray:
@@ -64,12 +82,13 @@ class RasterLayer:
         self.image.setVisible(False)
         vb.addItem(self.image, ignoreBounds=True)  # the image must not feed auto-range
         self.oversample = 1
+        self.mark_scale = 1.0  # points drawn this many times larger (lecture mode)
         self.pix: np.ndarray | None = None  # flat pixel index of each point inside the view
         self.inside: np.ndarray | None = None  # indices of those points (None = every point)
         self.buf: np.ndarray | None = None  # (rows, stride) uint32 RGBA image
         self.rect = QRectF()
         self._rect_dirty = False
-        self._offsets: list[int] = []  # flat offsets of an oversampled point's f x f square
+        self._offsets = np.zeros(1, dtype=np.int64)  # flat offsets of a point's stamp from its corner pixel
 
     # ---------------------------------------------------------------- state
     def set_visible(self, visible: bool):
@@ -87,6 +106,13 @@ class RasterLayer:
         self.oversample = factor
         return changed
 
+    def set_mark_scale(self, scale: float) -> bool:
+        """Points ``scale`` times their normal size (lecture mode); True if that changed (then :meth:`remap`)."""
+        scale = max(float(scale), 0.25)
+        changed = abs(scale - self.mark_scale) > 1e-9
+        self.mark_scale = scale
+        return changed
+
     def _viewport_pixels(self) -> tuple[int, int]:
         r = self.vb.boundingRect()
         return max(int(math.ceil(r.width())), 1), max(int(math.ceil(r.height())), 1)
@@ -96,11 +122,13 @@ class RasterLayer:
         """Map the points ``Y`` (n, 2) to pixels of an image covering the visible range."""
         (x0, x1), (y0, y1) = self.vb.viewRange()
         w_px, h_px = self._viewport_pixels()
-        splat, f = splat_size(Y.shape[0]), self.oversample
-        W, H = max(w_px // splat, 1) * f, max(h_px // splat, 1) * f
-        # an f x f stamp at a point's pixel: the image has f - 1 spare columns and rows
-        stride, rows = W + f - 1, H + f - 1
-        self._offsets = [dy * stride + dx for dy in range(f) for dx in range(f)] if f > 1 else []
+        f = self.oversample
+        size = max(int(round(splat_size(Y.shape[0]) * self.mark_scale * f)), 1)  # image pixels across a point
+        W, H = w_px * f, h_px * f
+        # a stamp whose top-left corner is at a point's pixel: the image has size - 1 spare columns and rows,
+        # and is shifted by half a stamp so that each stamp is centred on its point
+        stride, rows = W + size - 1, H + size - 1
+        self._offsets = stamp_offsets(size, stride)
         cx = np.floor((Y[:, 0] - x0) * (W / (x1 - x0))).astype(np.int64)
         cy = np.floor((Y[:, 1] - y0) * (H / (y1 - y0))).astype(np.int64)
         ok = (cx >= 0) & (cx < W) & (cy >= 0) & (cy < H)
@@ -112,7 +140,9 @@ class RasterLayer:
             self.pix = cy[self.inside] * stride + cx[self.inside]
         if self.buf is None or self.buf.shape != (rows, stride):
             self.buf = np.zeros((rows, stride), dtype=np.uint32)
-        self.rect = QRectF(x0, y0, (x1 - x0) * stride / W, (y1 - y0) * rows / H)
+        dx, dy = (x1 - x0) / W, (y1 - y0) / H
+        half = (size - 1) / 2  # columns from a stamp's first to its centre: the centre lands on the point's pixel
+        self.rect = QRectF(x0 - half * dx, y0 - half * dy, stride * dx, rows * dy)
         self._rect_dirty = True
 
     # ---------------------------------------------------------------- drawing
@@ -161,9 +191,9 @@ class RasterLayer:
             self._rect_dirty = False
 
     def _stamp(self, flat: np.ndarray, pix: np.ndarray, colours):
-        """Write colours at pixel indices (the last point at a pixel wins), as f x f squares."""
-        if not self._offsets:
-            flat[pix] = colours
-            return
-        for o in self._offsets:
-            flat[pix + o] = colours
+        """Write colours at pixel indices as round stamps (the last point drawn at a pixel wins)."""
+        for o in self._offsets.tolist():
+            if o:
+                flat[pix + o] = colours
+            else:
+                flat[pix] = colours

@@ -240,11 +240,16 @@ class DrawingMixin:
         return self._packed
 
     def set_raster_oversample(self, factor: int = 1):
-        """Raster mode: draw into an image ``factor`` times finer, each point an f x f square.
+        """Raster mode: draw into an image ``factor`` times finer (each point ``factor`` times more pixels across).
 
-        Points keep their size but sit on a finer grid; export uses this for sharp large figures.
+        Points keep their size but are drawn with more pixels; export uses this for sharp large figures.
         """
         if self._layer.set_oversample(factor) and self._raster:
+            self._remap()
+
+    def set_lecture_factor(self, factor: float):
+        """Lecture mode: raster points ``factor`` times larger, as :mod:`gui.widgets.lecture_style` makes symbols."""
+        if self._layer.set_mark_scale(factor) and self._raster:
             self._remap()
 
     def flush(self):
