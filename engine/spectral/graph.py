@@ -50,9 +50,13 @@ def squared_distances(X: np.ndarray) -> np.ndarray:
 
 
 def rbf_affinity(X: np.ndarray, gamma: float) -> np.ndarray:
-    """``exp(-gamma ||x_i - x_j||^2)`` off the diagonal, 0 on it."""
-    W = squared_distances(X)
-    W *= -gamma
+    """``exp(-gamma ||x_i - x_j||^2)`` off the diagonal, 0 on it (one n x n array, worked in place)."""
+    g = np.einsum("ij,ij->i", X, X) * gamma
+    W = X @ X.T
+    W *= 2.0 * gamma
+    W -= g[:, None]
+    W -= g[None, :]  # -gamma ||x_i - x_j||^2 up to rounding
+    np.minimum(W, 0.0, out=W)
     np.exp(W, out=W)
     np.fill_diagonal(W, 0.0)
     return W
@@ -85,13 +89,11 @@ def strongest_edges(W: np.ndarray, X: np.ndarray, limit: int = MAX_EDGES) -> tup
         total = int(i.size)
     else:
         total = int(np.count_nonzero(W)) // 2  # symmetric, zero diagonal
-        if total > limit:  # the limit-th largest pair weight (each pair appears twice in W)
-            flat = W.ravel()
-            cut = np.partition(flat, flat.size - 2 * limit)[flat.size - 2 * limit]
-            mask = np.triu(W >= max(cut, np.finfo(float).tiny), 1)
-        else:
-            mask = np.triu(W > 0, 1)
-        i, j = np.nonzero(mask)
+        # the limit-th largest pair weight (each pair appears twice in W)
+        cut = _kth_largest(W.ravel(), 2 * limit) if total > limit else 0.0
+        i, j = np.nonzero(W >= max(cut, np.finfo(float).tiny))
+        upper = i < j
+        i, j = i[upper], j[upper]
         w = W[i, j]
     d2 = ((X[i] - X[j]) ** 2).sum(axis=1)
     order = np.lexsort((j, i, d2, -w))[:limit]
@@ -99,16 +101,51 @@ def strongest_edges(W: np.ndarray, X: np.ndarray, limit: int = MAX_EDGES) -> tup
     return edges, w[order].astype(np.float64), total
 
 
+def _kth_largest(flat: np.ndarray, m: int) -> float:
+    """The m-th largest value of ``flat`` (``m <= flat.size``). A strided sample gives a threshold that about 2m
+    values pass, so that only those are partitioned (``np.partition`` of millions of values, many of them
+    equal, is slow); when fewer than m pass, all values are."""
+    stride = max(1, flat.size // (64 * m)) | 1  # odd: does not follow the rows of an even-sized matrix
+    sample = flat[::stride]
+    rank = min(sample.size, 2 * (m // stride) + 16)
+    guess = np.partition(sample, sample.size - rank)[sample.size - rank]
+    above = flat[flat >= guess]
+    if above.size < m:
+        above = flat
+    return float(np.partition(above, above.size - m)[above.size - m])
+
+
+def _dense_components(W: np.ndarray) -> tuple[int, np.ndarray]:
+    """:func:`components` of a dense matrix: breadth-first from the lowest point not yet reached, each wave
+    of points looking at their rows (a block at a time), so every row is read once."""
+    n = W.shape[0]
+    comp = np.full(n, -1, dtype=np.intp)
+    if np.all(W[0, 1:] > 0):  # point 0 joined to every other: one piece (an RBF graph without underflow)
+        comp[:] = 0
+        return 1, comp
+    count = 0
+    for start in range(n):
+        if comp[start] >= 0:
+            continue
+        comp[start] = count
+        wave = np.array([start])
+        while wave.size:
+            reached = np.zeros(n, dtype=bool)
+            for a in range(0, wave.size, 256):
+                reached |= (W[wave[a:a + 256]] > 0).any(axis=0)
+            wave = np.flatnonzero(reached & (comp < 0))
+            comp[wave] = count
+        count += 1
+    return count, comp
+
+
 def components(W: np.ndarray) -> tuple[int, np.ndarray]:
     """The connected components of the graph ``W > 0``: their number and each point's component
     (numbered in the order of their lowest point, from 0)."""
+    if not isinstance(W, SparseGraph):
+        return _dense_components(W)
     n = W.shape[0]
-    if isinstance(W, SparseGraph):
-        rows, cols = W.rows(), W.indices  # every stored weight is positive
-    elif np.count_nonzero(W) == n * n - n:  # every pair joined (an RBF graph whose weights never underflow)
-        return 1, np.zeros(n, dtype=np.intp)
-    else:
-        rows, cols = np.nonzero(W > 0)  # row-major: sorted by row
+    rows, cols = W.rows(), W.indices  # every stored weight is positive, sorted by row
     has = np.zeros(n, dtype=bool)
     has[rows] = True
     starts = np.searchsorted(rows, np.flatnonzero(has))

@@ -1,8 +1,8 @@
 """One spectral clustering run: the affinity graph, the embedding, then Lloyd's iterations in the embedding.
 
-:func:`engine.spectral.steps` checks its arguments (:func:`check_args`) when it is called and returns the generator :func:`run`; the rules are in
-the :mod:`engine.spectral` docstring, the graph in :mod:`engine.spectral.graph`, the eigenvectors in
-:mod:`engine.spectral.eigen`. The K-means part is :func:`engine.kmeans.steps` itself, run on the embedding
+:func:`engine.spectral.steps` checks its arguments (:func:`check_args`) when it is called and returns the
+generator :func:`run`; the rules are in the :mod:`engine.spectral` docstring, the graph in
+:mod:`engine.spectral.graph`, the eigenvectors in :mod:`engine.spectral.eigen`. The K-means part is :func:`engine.kmeans.steps` itself, run on the embedding
 (k-means++ seeding, then assign / update until no point changes cluster); its steps are passed on with the
 embedding's centres moved into the payload, since ``Step.centers`` lives in the data's space.
 """
@@ -18,9 +18,9 @@ from engine.core.steps import Step, TraceBuilder, compact_labels, readonly
 from engine.core.validation import as_data, make_rng, n_distinct
 from engine.spectral import eigen, graph
 
-__all__ = ["run", "fit_steps", "FitResult", "check_args", "build_graph", "MAX_POINTS", "MAX_ITER"]
+__all__ = ["run", "fit_steps", "FitResult", "check_args", "build_graph", "too_many_points", "MAX_POINTS", "MAX_ITER"]
 
-#: The affinity matrix is dense (n x n): at most this many points.
+#: At most this many points (the RBF affinity is a dense n x n matrix; the knn graph's dense fallback too).
 MAX_POINTS = 5000
 #: Lloyd iterations in the embedding (K-means converges long before on an embedding that separates).
 MAX_ITER = 300
@@ -33,8 +33,7 @@ def check_args(params_decl, X, k, affinity, gamma, n_neighbors, seed) -> tuple:
     X = as_data(X, min_samples=2)
     n = X.shape[0]
     if n > MAX_POINTS:
-        raise ParamError(f"spectral clustering works on the dense {n:,} x {n:,} affinity matrix here: at most "
-                         f"{MAX_POINTS:,} points (these data have {n:,}); take a sample or choose another algorithm.")
+        raise ParamError(too_many_points(n, p["affinity"]))
     if p["k"] > n:
         raise ParamError(f"k={p['k']} should be <= the number of points ({n}).")
     if p["affinity"] == "knn" and p["n_neighbors"] > n:
@@ -44,6 +43,19 @@ def check_args(params_decl, X, k, affinity, gamma, n_neighbors, seed) -> tuple:
     if distinct < p["k"]:
         raise ParamError(f"the data have {distinct} distinct point(s), fewer than k={p['k']}: choose a smaller k.")
     return X, p
+
+
+def too_many_points(n: int, affinity: str) -> str:
+    """Why ``n > MAX_POINTS`` points are refused, true for the affinity, and what to do instead."""
+    if affinity == "rbf":
+        why = (f"the RBF affinity joins every pair of points, a dense {n:,} x {n:,} matrix "
+               f"({n * n * 8 / 1e9:.1f} GB) whose eigenvectors take time of order n^3")
+    else:
+        why = ("the knn graph itself is sparse, but its eigenvectors are computed from the dense "
+               f"{n:,} x {n:,} matrix ({n * n * 8 / 1e9:.1f} GB) when the sparse iteration does not converge")
+    return (f"spectral clustering takes at most {MAX_POINTS:,} points here and these data have {n:,}: {why}. "
+            f"Take a sample of at most {MAX_POINTS:,} points, or choose an algorithm made for more points "
+            "(K-means, DBSCAN).")
 
 
 def build_graph(X: np.ndarray, p: dict) -> tuple[np.ndarray, str]:
@@ -79,8 +91,8 @@ def _graph_step(W, X, what, k, unassigned):
     return Step("affinity", text, labels=unassigned, payload=payload), payload
 
 
-def _embed_step(W, k, rng, unassigned, shared, count):
-    lam, U = eigen.laplacian_eigen(W, k, rng, pieces=(count, np.asarray(shared["components"])))
+def _embed_step(W, k, rng, unassigned, shared, count):  # W is overwritten (the caller drops it)
+    lam, U = eigen.laplacian_eigen(W, k, rng, pieces=(count, np.asarray(shared["components"])), overwrite=True)
     T = readonly(eigen.njw_rows(U))
     values = ", ".join(f"{v:.3g}" for v in np.where(np.abs(lam) < 1e-12, 0.0, lam))
     note = "" if count <= k else (f"; eigenvalue 0 repeats {count} times (one per piece), so these {k} "
