@@ -28,9 +28,10 @@ Choices, and how they compare with scikit-learn
     (``spectral_embedding(..., norm_laplacian=True, drop_first=False)``: the random-walk Laplacian's
     eigenvectors, whose first one is constant) and runs K-means with ten restarts (``n_init=10``); this
     runs it once from a seeded k-means++ start. The defaults (RBF, ``gamma = 20``) suit data of unit scale
-    such as the generated moons and rings (scikit-learn's default ``gamma`` is 1). On data that spectral clustering separates (two moons, two
-    rings, blobs) both give the same partition (``tests/test_spectral.py``). Like scikit-learn (which uses
-    scipy's ``csgraph.laplacian``) the degrees leave the diagonal out.
+    such as the generated moons and rings (scikit-learn's default ``gamma`` is 1). On data that spectral
+    clustering separates (two moons, two rings, blobs) both give the same partition
+    (``tests/test_spectral.py``). Like scikit-learn (which uses scipy's ``csgraph.laplacian``) the degrees
+    leave the diagonal out.
 
     A graph in several connected pieces is no error: each piece's points share one place in the embedding
     when there are at most ``k`` pieces (then K-means finds them exactly); with more than ``k`` pieces the
@@ -39,12 +40,15 @@ Choices, and how they compare with scikit-learn
     point is refused with the largest ``gamma`` that would work.
 
 Speed
-    The RBF affinity matrix is dense (at most :data:`MAX_POINTS` points); its eigenvectors come from
-    ``numpy.linalg.eigh`` up to 500 points and from subspace inverse iteration on a Cholesky factor above
-    (:mod:`engine.spectral.eigen`). The knn graph is sparse (:mod:`engine.spectral.sparse`: found in a grid
-    of cells for data of at most 3 dimensions, never an n x n matrix); above 500 points its null space (one
-    vector per connected piece) is written down and any further eigenvectors come from a block Krylov
-    iteration with the sparse product (:mod:`engine.spectral.krylov`), the dense solver being the fallback.
+    At most :data:`MAX_POINTS` points. The RBF affinity matrix is dense; a graph in as many connected pieces as
+    ``k`` (weights between far groups underflow to 0) has its eigenvectors written down, and otherwise each
+    piece's come from ``numpy.linalg.eigh`` up to 500 points and from subspace inverse iteration on a Cholesky
+    factor made in the memory of the affinity matrix above (:mod:`engine.spectral.eigen`,
+    :mod:`engine.spectral.cholesky`). The knn graph is sparse (:mod:`engine.spectral.sparse`: found in a grid of
+    cells for data of at most 3 dimensions, never an n x n matrix); its null space (one vector per connected
+    piece) is written down and any further eigenvectors come from subspace inverse iteration on its exact
+    factor in breadth-first level order (:mod:`engine.spectral.levels`), or block Krylov with the sparse product
+    when the levels are large (:mod:`engine.spectral.krylov`), the dense solver being the last resort.
 
 Example
 -------

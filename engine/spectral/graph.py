@@ -90,8 +90,10 @@ def strongest_edges(W: np.ndarray, X: np.ndarray, limit: int = MAX_EDGES) -> tup
     else:
         total = int(np.count_nonzero(W)) // 2  # symmetric, zero diagonal
         # the limit-th largest pair weight (each pair appears twice in W)
-        cut = _kth_largest(W.ravel(), 2 * limit) if total > limit else 0.0
-        i, j = np.nonzero(W >= max(cut, np.finfo(float).tiny))
+        if total > limit:
+            i, j = np.nonzero(W >= max(_kth_largest(W.ravel(), 2 * limit), np.finfo(float).tiny))
+        else:
+            i, j = np.nonzero(W > 0)
         upper = i < j
         i, j = i[upper], j[upper]
         w = W[i, j]

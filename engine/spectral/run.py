@@ -2,9 +2,10 @@
 
 :func:`engine.spectral.steps` checks its arguments (:func:`check_args`) when it is called and returns the
 generator :func:`run`; the rules are in the :mod:`engine.spectral` docstring, the graph in
-:mod:`engine.spectral.graph`, the eigenvectors in :mod:`engine.spectral.eigen`. The K-means part is :func:`engine.kmeans.steps` itself, run on the embedding
-(k-means++ seeding, then assign / update until no point changes cluster); its steps are passed on with the
-embedding's centres moved into the payload, since ``Step.centers`` lives in the data's space.
+:mod:`engine.spectral.graph`, the eigenvectors in :mod:`engine.spectral.eigen`. The K-means part is
+:func:`engine.kmeans.steps` itself, run on the embedding (k-means++ seeding, then assign / update until no
+point changes cluster); its steps are passed on with the embedding's centres moved into the payload, since
+``Step.centers`` lives in the data's space.
 """
 from __future__ import annotations
 
