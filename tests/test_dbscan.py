@@ -4,6 +4,7 @@ import pytest
 from sklearn.cluster import DBSCAN
 
 from engine import dbscan
+from engine import session as esession
 from engine.core.params import ParamError
 from engine.core.registry import get_algorithm
 from engine.dbscan import grid
@@ -292,3 +293,26 @@ def test_k_distances():
     sampled = dbscan.k_distances(X, 5, "linf", max_points=50)
     assert sampled.sampled and sampled.values.shape == (50,)
     assert np.isinf(dbscan.k_distances(X[:3], 5).values).all()
+
+
+def test_step_texts_name_points_as_the_data_do():
+    X = np.array([[0, 0], [0, 1], [1, 0], [5, 5], [5, 6], [6, 5]], dtype=float)
+    texts = [s.description for s in dbscan.steps(X, eps=1.0, min_samples=3)]
+    assert "lowest-index core point x1:" in texts[1] and "lowest-index core point x4:" in texts[2]
+    names = ["Ann", "Bo", "Cy", "Dee", "Eve", "Fay"]
+    texts = [s.description for s in dbscan.steps(X, eps=1.0, min_samples=3, names=names)]
+    assert "lowest-index core point Ann:" in texts[1] and "lowest-index core point Dee:" in texts[2]
+    assert not any("x1" in t or "x4" in t for t in texts)
+    assert dbscan.fit(X, eps=1.0, min_samples=3, names=names).labels.tolist() == [0, 0, 0, 1, 1, 1]
+    with pytest.raises(ParamError, match="names has 2 entries but the data have 6 points: give one name per"):
+        dbscan.steps(X, eps=1.0, min_samples=3, names=["a", "b"])
+
+
+def test_a_session_on_named_points_names_them_in_the_steps():
+    s = esession.session_from_dict({
+        "format": esession.FORMAT, "version": 1,
+        "data": {"points": [[0, 0], [0, 1], [1, 0], [5, 5], [5, 6], [6, 5]],
+                 "names": ["A", "B", "C", "D", "E", "F"]},
+        "algorithm": {"name": "dbscan", "params": {"eps": 1.0, "min_samples": 3}}})
+    texts = [st.description for st in esession.run(s)]
+    assert "lowest-index core point A:" in texts[1] and "lowest-index core point D:" in texts[2]

@@ -1,12 +1,17 @@
 """The DBSCAN plugin in the real main window, driven as a person would: choose it, run it, click the k-distance plot."""
+import threading
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from engine import data as edata
 from engine import dbscan
+from engine.core import cancel
 from gui.algorithms.dbscan.overlay import ball_outlines
 from gui.algorithms.dbscan.plugin import GROWING, DbscanPlugin
+from gui.run.tasks import registry
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -41,6 +46,12 @@ def _run_to_end(qtbot, w):
     qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=10000)
     w.player.to_end()
     qtbot.waitUntil(lambda: w.player.at_end, timeout=20000)
+
+
+def _k_distances(qtbot, p, k, metric="l2"):
+    """The k-distances once computed (off the GUI thread) for ``min_samples = k`` and ``metric``."""
+    qtbot.waitUntil(lambda: p.kd is not None and p.kd.k == k and p._kd_want[2] == metric, timeout=10000)
+    return p.kd
 
 
 def _legend(w) -> list[str]:
@@ -106,8 +117,8 @@ def test_a_click_on_the_k_distance_plot_sets_eps(qtbot, window):
     view = p.kdist
     w.tabs.setCurrentWidget(view)
     qtbot.waitUntil(view.plot.isVisible, timeout=3000)
-    kd = p.kd
-    assert kd is not None and kd.k == MIN_SAMPLES and kd.values.size == 300
+    kd = _k_distances(qtbot, p, MIN_SAMPLES)
+    assert kd.values.size == 300
     target = 0.27
     vb = view.plot.plotItem.vb
     assert vb.viewRange()[1][0] < target < vb.viewRange()[1][1]
@@ -137,8 +148,9 @@ def test_metric_changes_the_ball_shape_and_the_k_distances(qtbot, window):
     square = np.c_[xs[:5], ys[:5]]
     centre = square[:4].mean(axis=0)
     np.testing.assert_allclose(np.abs(square - centre), EPS, rtol=1e-9)  # the corners of an ℓ∞ square
+    kd = _k_distances(qtbot, p, MIN_SAMPLES, "linf")
     assert "ℓ∞" in p.kdist.plot.plotItem.titleLabel.text
-    np.testing.assert_allclose(p.kd.values, dbscan.k_distances(w.run_X(), MIN_SAMPLES, "linf").values, rtol=1e-12)
+    np.testing.assert_allclose(kd.values, dbscan.k_distances(w.run_X(), MIN_SAMPLES, "linf").values, rtol=1e-12)
 
 
 def test_a_bad_eps_says_what_to_do(qtbot, window):
@@ -162,3 +174,68 @@ def test_four_dimensional_data_draw_no_balls_and_say_so(qtbot, window):
     assert p.overlay.ball_count == 0 and all(not b.isVisible() for b in p.overlay.balls)
     assert "ε-balls are drawn for 2-D data only" in p.overlay.caption.textItem.toPlainText()
     assert len(p.overlay.crosses.data) == 1  # the far point is noise, crossed where the projection puts it
+
+
+def test_k_distances_are_computed_off_the_gui_thread_and_only_when_they_change(qtbot, window, monkeypatch):
+    w = window
+    p = _plugin(w)
+    _set_params(qtbot, w, EPS, MIN_SAMPLES)
+    _k_distances(qtbot, p, MIN_SAMPLES)
+    seen = []
+    real = dbscan.k_distances
+
+    def spy(*args, **kwargs):
+        seen.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dbscan, "k_distances", spy)
+    p.form.widgets["eps"].setValue(0.25)  # only ε: the same curve, its line moved
+    qtbot.waitUntil(lambda: w.player.current is not None and w.player.current.payload["eps"] == 0.25, timeout=10000)
+    assert seen == [] and p.kdist.line.value() == pytest.approx(0.25, rel=1e-12)
+    p.form.widgets["min_samples"].setValue(6)
+    kd = _k_distances(qtbot, p, 6)
+    assert seen == [False], "computed once, on a worker thread"
+    np.testing.assert_allclose(kd.values, real(w.run_X(), 6, "l2").values, rtol=1e-12)
+
+
+def test_a_newer_computation_supersedes_an_older_one_and_closing_never_waits(qtbot, window, monkeypatch):
+    w = window
+    p = _plugin(w)
+    _set_params(qtbot, w, EPS, MIN_SAMPLES)
+    _k_distances(qtbot, p, MIN_SAMPLES)
+    gate = threading.Event()
+    real = dbscan.k_distances
+
+    def slow(X, k, *args, **kwargs):
+        if k == 6:  # held until released (a long computation), yet stoppable
+            while not gate.wait(0.01):
+                cancel.check()
+        return real(X, k, *args, **kwargs)
+
+    monkeypatch.setattr(dbscan, "k_distances", slow)
+    p.form.widgets["min_samples"].setValue(6)
+    qtbot.waitUntil(lambda: p.kd_task.busy, timeout=5000)
+    assert p.kd is None and "Computing" in p.kdist.note.text() and not p.has_content(p.kdist)
+    p.form.widgets["min_samples"].setValue(7)  # supersedes the held one, which is stopped and dropped
+    kd = _k_distances(qtbot, p, 7)
+    np.testing.assert_allclose(kd.values, real(w.run_X(), 7, "l2").values, rtol=1e-12)
+    p.form.widgets["min_samples"].setValue(6)  # held again: the window closes while it runs
+    qtbot.waitUntil(lambda: p.kd_task.busy, timeout=5000)
+    t = time.monotonic()
+    w.close()
+    assert time.monotonic() - t < 2.0
+    assert registry().wait_idle(w, timeout_ms=5000), "the held computation was stopped, not waited for"
+    gate.set()
+
+
+def test_expand_steps_name_the_points_as_the_data_do(qtbot, window):
+    w = window
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 0.1, size=(20, 2)), rng.normal(3, 0.1, size=(20, 2))])
+    names = tuple(f"site-{i}" for i in range(40))
+    w.set_dataset(edata.Dataset(X, point_names=names, name="named"))
+    _set_params(qtbot, w, 0.5, 4)
+    _run_to_end(qtbot, w)
+    starts = [s.description for s in w.player.history if s.kind == "expand" and s.payload["seed"] >= 0]
+    assert starts and all("lowest-index core point site-" in t for t in starts)
+    assert "point site-0:" in starts[0] and "point site-20:" in starts[1]

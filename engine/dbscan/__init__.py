@@ -85,15 +85,21 @@ class DbscanResult:
         return int(np.count_nonzero(self.labels < 0))
 
 
-def _check(X, eps, min_samples, metric):
+def _check(X, eps, min_samples, metric, names=None):
     p = validate_params(ALGORITHM.params, {"eps": eps, "min_samples": min_samples, "metric": metric})
     if p["eps"] <= 0:
         raise ParamError(f"eps={eps} should be > 0: it is the radius of the ε-balls (try the bend of the "
                          "k-distance plot).")
-    return as_data(X), p["eps"], p["min_samples"], p["metric"]
+    X = as_data(X)
+    if names is not None:
+        names = [str(v) for v in names]
+        if len(names) != X.shape[0]:
+            raise ParamError(f"names has {len(names)} entries but the data have {X.shape[0]} points: give one "
+                             "name per point, or none (then the points are x1, x2, ...).")
+    return X, p["eps"], p["min_samples"], p["metric"], names
 
 
-def steps(X, eps=0.5, min_samples=5, metric="l2"):
+def steps(X, eps=0.5, min_samples=5, metric="l2", names=None):
     """DBSCAN step by step: the core points, each wave of each cluster, then border points and noise.
 
     Parameters
@@ -104,24 +110,34 @@ def steps(X, eps=0.5, min_samples=5, metric="l2"):
     min_samples : int
         Points within ε (the point itself included) that make a point a core point.
     metric : {"l2", "l1", "linf"}
+    names : sequence of str, optional
+        The points' names for step texts ("cluster 1 starts at ... {name}"), as the window and the data
+        file name them; default ``x1, x2, ...``.
 
     Returns
     -------
     generator of :class:`engine.core.steps.Step`
         Arguments are checked when ``steps`` is called (see the module docstring for the steps).
     """
-    return run(*_check(X, eps, min_samples, metric))
+    return run(*_check(X, eps, min_samples, metric, names))
 
 
-def fit(X, eps=0.5, min_samples=5, metric="l2") -> DbscanResult:
-    """DBSCAN to the end, without building steps (parameters as :func:`steps`).
+def fit(X, eps=0.5, min_samples=5, metric="l2", names=None) -> DbscanResult:
+    """DBSCAN to the end, without building steps (parameters as :func:`steps`; ``names`` are only checked,
+    they name points in step texts).
 
     >>> fit([[0.0], [0.5], [3.0]], eps=0.5, min_samples=2).labels.tolist()
     [0, 0, -1]
     """
-    X, eps, min_samples, metric = _check(X, eps, min_samples, metric)
+    X, eps, min_samples, metric, _ = _check(X, eps, min_samples, metric, names)
     c = cluster(neighbour_pairs(X, eps, metric), min_samples)
     return DbscanResult(c.labels, c.core, c.counts, c.n_clusters, eps, min_samples, metric)
+
+
+def _inputs(extra: dict, dataset, X, kwargs):
+    if dataset.point_names is not None:
+        kwargs["names"] = dataset.point_names  # step texts name the points as the window does
+    return X, kwargs
 
 
 def _summary(steps) -> dict:
@@ -145,6 +161,6 @@ ALGORITHM = Algorithm(
     ),
     objective_name="points in clusters", objective_sense=None, no_cluster="noise",
     gui="gui.algorithms.dbscan.plugin:DbscanPlugin",
-    session=SessionEntries(summary=_summary),
+    session=SessionEntries(inputs=_inputs, summary=_summary),
     example={"generator": "moons", "n": 120, "seed": 0}, example_params={"eps": 0.3, "min_samples": 4},
 )

@@ -180,8 +180,9 @@ def _plan(c: Clustering):
             readonly(reach[members], dtype=itype), wave[perm][starts])
 
 
-def run(X: np.ndarray, eps: float, min_samples: int, metric: str):
-    """The step generator of checked arguments (see :func:`engine.dbscan.steps`)."""
+def run(X: np.ndarray, eps: float, min_samples: int, metric: str, names=None):
+    """The step generator of checked arguments (see :func:`engine.dbscan.steps`; ``names``: one per point,
+    or None for ``x1, x2, ...``)."""
     n = X.shape[0]
     pairs = neighbour_pairs(X, eps, metric)
     core = readonly(pairs.counts >= min_samples)
@@ -205,7 +206,8 @@ def run(X: np.ndarray, eps: float, min_samples: int, metric: str):
         k, w = int(final[frontier[0]]), int(wave_no[t])
         if w == 1:
             seed = int(frontier[by == frontier][0])
-            text = (f"cluster {k + 1} starts at its lowest-index core point x{seed + 1}: "
+            name = names[seed] if names is not None else f"x{seed + 1}"
+            text = (f"cluster {k + 1} starts at its lowest-index core point {name}: "
                     f"{e - s - 1} core point(s) within ε join it")
         else:
             seed = -1

@@ -3,7 +3,8 @@
 A horizontal line marks the current ε: the points under it are core points. Clicking in the plot (or
 dragging the line) chooses ε at that height (:attr:`KDistanceView.sigEpsChosen`); the usual choice is
 the bend where the curve turns upwards. With many points the curve is that of a random sample (the
-note under the plot says so).
+note under the plot says so). The view only shows what it is given; the DBSCAN plugin computes the curve
+off the GUI thread and says "Computing…" meanwhile (:meth:`KDistanceView.set_computing`).
 """
 from __future__ import annotations
 
@@ -84,6 +85,16 @@ class KDistanceView(QWidget):
                            color="#222222")
         self.plot.enableAutoRange()
         self.set_eps(eps)
+
+    def set_computing(self, eps: float):
+        """No curve while the k-distances are computed; the line at ``eps``; the note says so."""
+        self.set_data(None, eps)
+        self.note.setText("Computing the k-distances…")
+
+    def set_failed(self, message: str):
+        """The k-distances could not be computed: no curve, and why."""
+        self.set_data(None, self.eps)
+        self.note.setText(f"The k-distances could not be computed: {message}")
 
     def set_eps(self, eps: float):
         """Move the ε line (no signal) and say how many points it makes core."""

@@ -10,7 +10,10 @@ What this plugin adds to the window
   centres in border points and crosses on noise at the last step; clicking a point draws its own ε-ball.
   The legend calls label -1 "not in a cluster yet" while the clusters grow and "noise" at the end.
 * **k-distance tab** (:class:`gui.algorithms.dbscan.kdistance.KDistanceView`): the sorted distances to the
-  ``min_samples``-th neighbour with the ε line; a click there sets ε in the form and runs again.
+  ``min_samples``-th neighbour with the ε line; a click there sets ε in the form and runs again. The
+  distances are computed on a worker thread (:class:`gui.run.tasks.BackgroundTask`), again only when the
+  data, ``min_samples`` or the norm change; a computation for older data or parameters is stopped and its
+  result dropped, and closing the window never waits for it.
 """
 from __future__ import annotations
 
@@ -18,17 +21,28 @@ import numpy as np
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from engine import dbscan as edb
+from engine.core import cancel
 from engine.core.steps import Step
 from engine.dbscan.expand import METRIC_NAMES
 from gui.algorithms.base import AlgorithmPlugin
 from gui.algorithms.dbscan.kdistance import KDistanceView
 from gui.algorithms.dbscan.overlay import MARK_LIMIT, MAX_BALLS, NORM_SHAPES, DbscanOverlay, ball_outlines
+from gui.run.tasks import BackgroundTask
+from gui.views.lazy import drop_on_close
 
 __all__ = ["DbscanPlugin", "KDIST_WORK"]
 
 #: Distances the k-distance plot may compute (points with a k-distance x all points): beyond, a sample.
 KDIST_WORK = 20_000_000
 GROWING = "not in a cluster yet"
+
+
+def _k_distances(want: tuple, budget: int, cancelled) -> edb.KDistances:
+    """On the worker thread: the k-distances of ``want = (X, min_samples, metric)``, stopped (``Cancelled``)
+    once ``cancelled()``."""
+    X, k, metric = want
+    with cancel.watching(cancelled):
+        return edb.k_distances(X, k, metric, max_points=budget)
 
 
 class DbscanPlugin(AlgorithmPlugin):
@@ -41,8 +55,9 @@ class DbscanPlugin(AlgorithmPlugin):
         self.overlay = DbscanOverlay(lambda j: window.scatter.cluster_hex(j))
         self._views = None
         self._active = False
-        self._kd_key = None
-        self.kd = None  # the KDistances shown
+        self._kd_want = None  # (X, min_samples, metric) of the curve shown or being computed
+        self.kd = None  # the KDistances shown (None while they are computed)
+        self.kd_task: BackgroundTask | None = None  # computes them off the GUI thread
         self.picked: int | None = None
 
     # ------------------------------------------------------------------ panel and views
@@ -84,29 +99,61 @@ class DbscanPlugin(AlgorithmPlugin):
         self.sigRestart.emit()
 
     # ------------------------------------------------------------------ run
+    def extra_arguments(self) -> dict:
+        """The data's point names, so that step texts name points as the window does (x1, x2, ... if none)."""
+        ds = self.window.dataset
+        return {"names": ds.point_names} if ds is not None and ds.point_names is not None else {}
+
     def make_steps(self):
         factory = super().make_steps()  # validates the parameters first
         self._update_kdistances()
         return factory
 
     def _update_kdistances(self):
+        """The k-distance curve of the run's data and parameters: kept when only ε changed, else computed
+        again on a worker thread (the computation of older data or parameters dropped and stopped)."""
         if self._views is None:
             self.views()
         values = self.form.values()
         X = self.window.run_X()
         if X is None or len(X) == 0:
-            self.kd, self._kd_key = None, None
+            self._drop_kdistances()
             self.kdist.set_data(None, values["eps"])
             return
-        key = (id(X), X.shape, int(values["min_samples"]), values["metric"])
-        if key != self._kd_key:
-            n = X.shape[0]
-            self.kd = edb.k_distances(X, int(values["min_samples"]), values["metric"],
-                                      max_points=max(300, min(4000, KDIST_WORK // max(n, 1))))
-            self._kd_key = key
-            self.kdist.set_data(self.kd, values["eps"], METRIC_NAMES[values["metric"]])
-        else:
+        want = (X, int(values["min_samples"]), values["metric"])
+        have = self._kd_want
+        if have is not None and have[0] is X and have[1:] == want[1:]:  # the same curve, shown or on its way
             self.kdist.set_eps(values["eps"])
+            return
+        self._kd_want, self.kd = want, None
+        self.kdist.set_computing(values["eps"])
+        budget = max(300, min(4000, KDIST_WORK // max(X.shape[0], 1)))
+        self._kdistance_task().start(lambda progress, cancelled: (want, _k_distances(want, budget, cancelled)))
+
+    def _kdistance_task(self) -> BackgroundTask:
+        if self.kd_task is None:
+            self.kd_task = BackgroundTask(self, "k-distances")
+            self.kd_task.sigFinished.connect(self._on_kdistances)
+            self.kd_task.sigFailed.connect(self._on_kdistances_failed)
+            drop_on_close(self.window, self.kd_task)  # closing never waits for it
+        return self.kd_task
+
+    def _drop_kdistances(self):
+        """Forget the curve; a computation still running is stopped and what it sends goes nowhere."""
+        if self.kd_task is not None:
+            self.kd_task.shutdown(0)
+        self.kd, self._kd_want = None, None
+
+    def _on_kdistances(self, result):
+        want, kd = result
+        if want is not self._kd_want:  # data or parameters changed since (normally dropped already)
+            return
+        self.kd = kd
+        self.kdist.set_data(kd, self.form.values()["eps"], METRIC_NAMES[want[2]])
+
+    def _on_kdistances_failed(self, message: str):
+        self.kd = None
+        self.kdist.set_failed(message)
 
     # ------------------------------------------------------------------ activation
     def activate(self):
@@ -120,6 +167,7 @@ class DbscanPlugin(AlgorithmPlugin):
         w = self.window
         self._active = False
         self.overlay.detach()
+        self._drop_kdistances()
         for sig, slot in ((w.scatter.sigPointClicked, self._on_point_clicked),
                           (w.sigDataChanged, self._on_data_changed)):
             try:
@@ -128,8 +176,7 @@ class DbscanPlugin(AlgorithmPlugin):
                 pass
 
     def _on_data_changed(self, *_):
-        self.picked = None
-        self._kd_key = None
+        self.picked = None  # (the run restarted already: the k-distances of the new data are on their way)
 
     def _on_point_clicked(self, i: int):
         self.picked = None if self.picked == i else int(i)
