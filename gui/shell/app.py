@@ -15,13 +15,13 @@ import signal
 import sys
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
 import engine
 from gui.shell.settings import APPLICATION, ORGANISATION
 
-__all__ = ["make_app", "run", "seconds_since_start", "no_display_message"]
+__all__ = ["make_app", "run", "dispose", "seconds_since_start", "no_display_message"]
 
 #: Qt platforms that need a display server (``QT_QPA_PLATFORM`` unset means xcb or wayland on Linux).
 DISPLAY_PLATFORMS = ("", "xcb", "wayland", "wayland-egl")
@@ -123,4 +123,16 @@ def run(startup: str | None = None, session=None) -> int:
             app.quit()
         QTimer.singleShot(0, report_and_quit)
     _timer = install_sigint_handler(app)  # noqa: F841 - must live as long as the loop
-    return int(app.exec())
+    code = int(app.exec())
+    dispose(window)
+    return code
+
+
+def dispose(window) -> None:
+    """Close ``window`` and delete it now, with everything it holds, while Python and the QApplication are still
+    whole. Left to the interpreter's exit, PySide deletes surviving plot items one by one after Python has begun
+    to shut down, and a pyqtgraph item called back from its destructor then crashes the process (exit 139)."""
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # processEvents() leaves deferred deletes
+    QApplication.processEvents()

@@ -29,7 +29,7 @@ from engine.core.atomic import write_text_atomic
 from engine.core.steps import step_number
 from engine.session import SessionError, summarize
 from gui.run.tasks import registry
-from gui.shell.app import make_app
+from gui.shell.app import dispose, make_app
 from gui.shell.session_io import apply, goto_step
 from gui.shell.settings import Settings
 from gui.shell.stop_signals import check as check_stop
@@ -366,9 +366,7 @@ def render(session, ahead, out: Path, wanted, size, scale, gif: bool, fps: float
         _err(f"{session.label}: {exc}")
         return 1
     finally:
-        window.close()
-        window.deleteLater()
-        QApplication.processEvents()
+        dispose(window)  # now, not at the interpreter's exit (a crash there: exit 139 after every file was written)
         shutil.rmtree(settings_folder, ignore_errors=True)
 
 
