@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel
 from sklearn.metrics import adjusted_rand_score
 
+import layout_checks
 from engine import data as edata
 from gui.algorithms.spectral.plugin import SpectralPlugin
 
@@ -151,3 +152,28 @@ def test_clicking_a_point_of_the_embedding_rings_it_on_the_scatter(qtbot, window
     # the embedding gathers each ring near one spot: the ringed point is one under the click
     np.testing.assert_allclose(shown_points(view)[j], [x, y], atol=0.02)
     assert w.player.current.labels[j] == w.player.current.labels[i]
+
+
+@pytest.mark.parametrize("size,one_row", [((800, 600), False), ((1920, 1080), True)])
+def test_side_by_side_coordinate_boxes_are_never_cut(qtbot, open_window, size, one_row):
+    """View > Side by side (F7) at the window's smallest size: each pane's embedding is narrow, so its X and Y
+    boxes go one under the other, whole; on a wide screen they sit side by side."""
+    w = open_window("spectral", size=size, startup="")
+    w.set_dataset(edata.generate("moons", n=150, seed=0, noise=0.05))
+    w.menus.actions["side_by_side"].trigger()
+    pane = w.side_by_side.pane
+    qtbot.waitUntil(lambda: pane.player.current is not None, timeout=10000)
+    pane.algorithm_panel.combo.setCurrentIndex(pane.plugins.names().index("spectral"))
+    w.resize(*size)  # the window as small as it allows while side by side (or the large screen)
+    for win in (w, pane):
+        run_to_end(qtbot, win)
+        win.tabs.setCurrentWidget(win.plugin.embedding)
+    QApplication.processEvents()
+    for win in (w, pane):
+        view = win.plugin.embedding
+        qtbot.waitUntil(view.isVisible, timeout=3000)
+        assert view.one_row is one_row
+        for box in (view.x_box, view.y_box):
+            assert box.width() >= box.sizeHint().width() and not layout_checks.elided(box), box.currentText()
+            assert view.rect().contains(box.geometry()), "the box lies within its view"
+        assert layout_checks.check_widgets(view, w, f"{size} embedding") == []

@@ -5,7 +5,9 @@ boxes ("X" and "Y": eigenvector 1 .. k), coloured like the main scatter (the plu
 colour and name of each cluster, so a cluster has the same colour and legend name in both), with the
 K-means centres in the embedding as large hollow diamonds on the Lloyd steps, and the unit circle dashed
 (every row has length 1: with k = 2 the points lie on it, with more coordinates inside it). Clicking a point emits
-:attr:`EmbeddingView.sigPointClicked` (the plugin rings the same point on the scatter).
+:attr:`EmbeddingView.sigPointClicked` (the plugin rings the same point on the scatter). The two boxes sit side
+by side when the view is wide enough for both whole, else one under the other (a narrow pane, e.g. side by
+side at the window's minimum size): their texts are never cut.
 
 ``python -m gui.algorithms.spectral.embedding`` shows the view alone on two rings.
 """
@@ -16,13 +18,14 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.widgets import palette
 
 __all__ = ["EmbeddingView"]
 
 PICK_RADIUS = 8  # pixels: a click this close to a point picks it
+SPACING = 6  # pixels between the coordinate boxes and their labels
 EMPTY_TEXT = "The embedding appears at step 2, after the affinity graph."
 
 
@@ -48,12 +51,12 @@ class EmbeddingView(QWidget):
             box.setMinimumContentsLength(len("eigenvector 10"))
         self.x_box.setToolTip("The eigenvector plotted across")
         self.y_box.setToolTip("The eigenvector plotted up")
-        row = QHBoxLayout()
-        row.addWidget(QLabel("X:"))
-        row.addWidget(self.x_box)
-        row.addWidget(QLabel("Y:"))
-        row.addWidget(self.y_box)
-        row.addStretch(1)
+        self._pairs = ((QLabel("X:"), self.x_box), (QLabel("Y:"), self.y_box))
+        self.coords = QGridLayout()
+        self.coords.setContentsMargins(0, 0, 0, 0)
+        self.coords.setHorizontalSpacing(SPACING)
+        self.coords.setVerticalSpacing(2)
+        self.one_row: bool | None = None  # the boxes side by side (True) or one under the other (False)
         self.note = QLabel(EMPTY_TEXT)
         self.note.setObjectName("spectral_embedding_note")
         self.note.setWordWrap(True)
@@ -77,13 +80,42 @@ class EmbeddingView(QWidget):
         self.legend.setParentItem(self.plot.getPlotItem().getViewBox())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(row)
+        layout.addLayout(self.coords)
+        self._arrange()
         layout.addWidget(self.note)
         layout.addWidget(self.plot, 1)
         self.x_box.currentIndexChanged.connect(self._on_box)
         self.y_box.currentIndexChanged.connect(self._on_box)
 
     # ------------------------------------------------------------------ coordinates
+    def _row_width(self) -> int:
+        """The width both boxes need side by side, whole (labels, boxes at their size hints, spacing, margins)."""
+        m = self.layout().contentsMargins() if self.layout() is not None else None
+        margins = 0 if m is None else m.left() + m.right()
+        return margins + 3 * SPACING + sum(label.sizeHint().width() + box.sizeHint().width()
+                                           for label, box in self._pairs)
+
+    def _arrange(self) -> None:
+        """The boxes side by side when the view is wide enough for both whole, else one under the other (a box
+        is never squeezed below the width of its text: nothing is cut in a narrow pane)."""
+        one_row = self.width() >= self._row_width()
+        if one_row == self.one_row:
+            return
+        self.one_row = one_row
+        for label, box in self._pairs:
+            self.coords.removeWidget(label)
+            self.coords.removeWidget(box)
+        for i, (label, box) in enumerate(self._pairs):
+            row, col = (0, 2 * i) if one_row else (i, 0)
+            self.coords.addWidget(label, row, col)
+            self.coords.addWidget(box, row, col + 1)
+        for col in range(5):
+            self.coords.setColumnStretch(col, 1 if col == (4 if one_row else 2) else 0)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
     @property
     def coordinates(self) -> tuple[int, int]:
         """The two plotted coordinates (0-based: eigenvector ``j + 1``)."""
@@ -107,6 +139,7 @@ class EmbeddingView(QWidget):
             box.clear()
             box.addItems(texts)
             box.blockSignals(blocked)
+        self._arrange()  # longer texts may need two rows
         self.x_box.blockSignals(True)
         self.y_box.blockSignals(True)
         self.set_coordinates(x if x < k else 0, y if y < k else min(1, k - 1))
