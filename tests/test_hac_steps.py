@@ -230,3 +230,25 @@ def test_steps_memory_is_small_for_many_points():
     assert own < 200 * len(ss)  # a witness pair per step; members, trace and dendrogram are shared views
     assert all(s.payload["dendrogram"] is shared for s in ss)
     assert all(np.shares_memory(s.trace, ss[-1].trace) for s in ss)
+
+
+@pytest.mark.parametrize("lk", ["min", "max"])
+def test_witnesses_found_when_read_are_those_of_the_whole_tree_at_once(lk, monkeypatch):
+    """Small merges' witnesses are listed a chunk at a time when a payload asks (large merges' at once): read
+    in any order, they are the pairs the whole-tree search gives."""
+    from engine.hac import witness
+    from engine.hac.prepare import prepare
+
+    monkeypatch.setattr(witness, "CHUNK_PAIRS", 2048)  # many chunks
+    X = np.round(np.random.default_rng(7).normal(size=(1500, 2)) * 40)  # ties: single linkage uses the loop
+    ss = list(hac.steps(X, linkage=lk))
+    order = np.random.default_rng(0).permutation(len(ss) - 1) + 1
+    got = {int(t): ss[t].payload["witness_points"].tolist() for t in order}
+    d = ss[0].payload["dendrogram"]
+    want = witness.all_witnesses(prepare(X, "l2", lk, None, None), d, lk == "max")
+    for t in range(1, len(ss)):
+        u, v = want[t - 1]
+        assert got[t] == ([u, v] if u in ss[t].payload["members_a"] else [v, u])
+    size = d.node_stop - d.node_start
+    pairs = size[d.linkage[:, 0].astype(int)] * size[d.linkage[:, 1].astype(int)]
+    assert pairs[pairs <= witness.SMALL].sum() > 8 * witness.CHUNK_PAIRS

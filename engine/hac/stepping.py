@@ -23,7 +23,7 @@ import numpy as np
 
 from engine.core.steps import Step, readonly
 from engine.hac.prepare import NORM_NAMES, Prepared
-from engine.hac.witness import all_witnesses
+from engine.hac.witness import Witnesses
 
 __all__ = ["set_text", "MergePayload", "RunSteps"]
 
@@ -47,11 +47,16 @@ class _ClusterNames:
     """
 
     def __init__(self, groups, names=None):
-        n = sum(len(g) for g in groups)
-        self.names = [str(v) for v in names] if names is not None else [f"x{i + 1}" for i in range(n)]
-        self.small = [g[:4].tolist() for g in groups]
         self.sizes = [len(g) for g in groups]
-        self.texts = [set_text(self.small[c], self.sizes[c], self.names) for c in range(len(groups))]
+        n = sum(self.sizes)
+        self.names = [str(v) for v in names] if names is not None else [f"x{i + 1}" for i in range(n)]
+        if len(groups) == n:  # one point per cluster (the usual start): {x7}
+            points = np.concatenate(groups).tolist() if n else []
+            self.small = [[q] for q in points]
+            self.texts = ["{" + self.names[q] + "}" for q in points]
+        else:
+            self.small = [g[:4].tolist() for g in groups]
+            self.texts = [set_text(self.small[c], self.sizes[c], self.names) for c in range(len(groups))]
 
     def merge(self, a, b) -> None:
         """Name the cluster made of ``a`` and ``b`` (the next id): :func:`set_text`, inlined."""
@@ -72,20 +77,22 @@ class _Witnesses:
     def __init__(self, p: Prepared, dendro, cents, wit):
         self.p, self.cents = p, cents
         self.nstart, self.nstop = dendro.node_start.tolist(), dendro.node_stop.tolist()
+        self.wit = self.ppos = None  # the witnesses: a list (single linkage's tree edges) or Witnesses
         if wit is None and p.linkage in ("min", "max"):
-            wit = all_witnesses(p, dendro, p.linkage == "max")
-        self.wit = self.ppos = None
-        if wit is not None:
+            self.wit = Witnesses(p, dendro, p.linkage == "max")  # the large merges' now, the others when read
+        elif wit is not None:
+            self.wit = wit.tolist()
+        if self.wit is not None:
             ppos = np.empty(p.n, dtype=np.intp)
             ppos[dendro.point_order] = np.arange(p.n)
-            self.ppos, self.wit = ppos.tolist(), wit.tolist()
+            self.ppos = ppos.tolist()
         self.kind = {"avg": "all_pairs", "min": "pair", "max": "pair"}.get(p.linkage, "centroids")
 
     def pair(self, t, a):
         """``(u, v)``: the witness pair of merge ``t`` (``u`` in cluster ``a``), or None."""
         if self.wit is None:
             return None
-        u, v = self.wit[t]
+        u, v = self.wit[t] if isinstance(self.wit, list) else self.wit.pair(t)
         if not self.nstart[a] <= self.ppos[u] < self.nstop[a]:
             u, v = v, u
         return u, v
@@ -178,7 +185,8 @@ class RunSteps:
     """A run's steps, one per ``next()``: a start step, then one step per merge.
 
     ``compute(p)`` gives ``(Z, dendrogram, centroids or None, witnesses or None)``; it runs in the first
-    ``next()``, the witnesses in the second; both call :func:`engine.core.cancel.check`. A
+    ``next()``, the witnesses of the large merges in the second (the small merges' when a payload asks for
+    them, :class:`~engine.hac.witness.Witnesses`); both call :func:`engine.core.cancel.check`. A
     :class:`~engine.core.cancel.Cancelled` raised there leaves nothing half done: the next ``next()``
     starts that work again. ``close()`` ends the run.
     """

@@ -2,8 +2,8 @@
 
 For single (min) and complete (max) linkage every merge step names a pair
 ``p`` in one cluster and ``q`` in the other with ``d(p, q)`` exactly the
-merge distance (the first such pair in leaf order); :func:`all_witnesses`
-finds them for a whole tree. :func:`closest_pair` gives the first merge of
+merge distance (the first such pair in leaf order); :class:`Witnesses`
+finds them for a whole tree, each when first asked for. :func:`closest_pair` gives the first merge of
 singletons without a distance matrix.
 """
 from __future__ import annotations
@@ -13,10 +13,10 @@ import numpy as np
 from engine.core.cancel import check
 from engine.hac import linkage as core
 from engine.hac.blocks import GRAM_D, Points, find_pair
-from engine.hac.dendrogram import Dendrogram
+from engine.hac.dendrogram import Dendrogram, index_runs
 from engine.hac.prepare import Prepared
 
-__all__ = ["pair_distances", "all_witnesses", "witness_pair", "candidates", "closest_pair"]
+__all__ = ["pair_distances", "Witnesses", "all_witnesses", "witness_pair", "candidates", "closest_pair"]
 
 
 def pair_distances(p: Prepared, P, Q):
@@ -24,49 +24,83 @@ def pair_distances(p: Prepared, P, Q):
     return Points(p.X, p.D, p.norm).exact(np.asarray(P), np.asarray(Q))
 
 
-def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray:
-    """Witness pairs of every merge (min / max), shape ``(m - 1, 2)``.
+#: A merge of at most this many pairs of points is "small": its witness is found among all its pairs listed.
+SMALL = 4096
+#: Small merges are listed together, about this many pairs at a time.
+CHUNK_PAIRS = 1 << 18
 
-    Small merges are handled together: all their member pairs are listed at once (one row per point of
-    ``a``, holding its pairs with the points of ``b``: row-major is leaf order) and the first pair at
-    exactly the merge distance wins.
+
+class Witnesses:
+    """The witness pairs of a run's min / max merges, each found when first asked for.
+
+    The large merges (more than :data:`SMALL` pairs of points) are searched at once, here: they may take a
+    while (:func:`witness_pair`, which calls :func:`check`). The small ones are found a chunk at a time
+    (merges with about :data:`CHUNK_PAIRS` pairs in all) the first time one of the chunk is asked for: every
+    pair of each merge is listed (one row per point of ``a``, holding its pairs with the points of ``b``:
+    row-major is leaf order) and the first at exactly the merge distance wins. Showing a step thus costs at
+    most one chunk (a few ms), and a run whose witnesses are never looked at never lists them.
     """
-    m = dendro.n_leaves
-    Z = dendro.linkage
-    a = Z[:, 0].astype(np.intp)
-    b = Z[:, 1].astype(np.intp)
-    a0, b0 = dendro.node_start[a], dendro.node_start[b]
-    sa, sb = dendro.node_stop[a] - a0, dendro.node_stop[b] - b0
-    prod = sa * sb
-    out = np.full((m - 1, 2), -1, dtype=np.intp)
-    pord = dendro.point_order
-    pts = Points(p.X, p.D, p.norm)
-    small = np.flatnonzero(prod <= 4096)
-    cum = np.cumsum(prod[small])
-    cuts = np.searchsorted(cum, np.arange(1 << 18, int(cum[-1]) if cum.size else 0, 1 << 18), side="right")
-    for T in np.split(small, cuts):  # chunks of about 2^18 pairs
-        if not T.size:
-            continue
+
+    def __init__(self, p: Prepared, dendro: Dendrogram, farthest: bool):
+        self.p, self.dendro, self.farthest = p, dendro, farthest
+        Z = dendro.linkage
+        a, b = Z[:, 0].astype(np.intp), Z[:, 1].astype(np.intp)
+        self.a0, self.b0 = dendro.node_start[a], dendro.node_start[b]
+        self.sa, self.sb = dendro.node_stop[a] - self.a0, dendro.node_stop[b] - self.b0
+        prod = self.sa * self.sb
+        self.pts = Points(p.X, p.D, p.norm)
+        self.out = np.full((Z.shape[0], 2), -1, dtype=np.intp)
+        small = np.flatnonzero(prod <= SMALL)
+        cum = np.cumsum(prod[small])
+        cuts = np.searchsorted(cum, np.arange(CHUNK_PAIRS, int(cum[-1]) if cum.size else 0, CHUNK_PAIRS),
+                               side="right")
+        self.chunks = [T for T in np.split(small, cuts) if T.size]
+        self.chunk_of = np.full(Z.shape[0], -1, dtype=np.intp)
+        for c, T in enumerate(self.chunks):
+            self.chunk_of[T] = c
+        self.listed = [False] * len(self.chunks)
+        self._search(np.flatnonzero(prod > SMALL))
+
+    def pair(self, t: int) -> tuple:
+        """``(p, q)``: the witness of merge ``t``, ``p`` in ``a`` (listing its chunk first if need be)."""
+        c = int(self.chunk_of[t])
+        if c >= 0 and not self.listed[c]:
+            self._list(c)
+        return int(self.out[t, 0]), int(self.out[t, 1])
+
+    def all(self) -> np.ndarray:
+        """Every merge's witness, shape ``(m - 1, 2)``."""
+        for c in range(len(self.chunks)):
+            if not self.listed[c]:
+                self._list(c)
+        return self.out
+
+    def _list(self, c: int) -> None:
         check()
-        row_t = np.repeat(np.arange(T.size), sa[T])  # the merge (index into T) of each row
-        width = sb[T][row_t]
-        P = np.repeat(pord[_runs(a0[T], sa[T])], width)
-        Q = pord[_runs(b0[T][row_t], width)]
-        hit = np.flatnonzero(pts.exact(P, Q) == np.repeat(dendro.heights[T][row_t], width))
+        T, pord = self.chunks[c], self.dendro.point_order
+        row_t = np.repeat(np.arange(T.size), self.sa[T])  # the merge (index into T) of each row
+        width = self.sb[T][row_t]
+        P = np.repeat(pord[index_runs(self.a0[T], self.sa[T])], width)
+        Q = pord[index_runs(self.b0[T][row_t], width)]
+        hit = np.flatnonzero(self.pts.exact(P, Q) == np.repeat(self.dendro.heights[T][row_t], width))
         seg = row_t[np.searchsorted(np.cumsum(width), hit, side="right")]  # the merge of each hit
         _, first = np.unique(seg, return_index=True)
-        out[T[seg[first]], 0] = P[hit[first]]
-        out[T[seg[first]], 1] = Q[hit[first]]
-    for t in np.flatnonzero(out[:, 0] < 0):
-        A = pord[a0[t]:a0[t] + sa[t]]
-        B = pord[b0[t]:b0[t] + sb[t]]
-        out[t] = witness_pair(p, A, B, float(dendro.heights[t]), farthest, pts)
-    return out
+        self.out[T[seg[first]], 0] = P[hit[first]]
+        self.out[T[seg[first]], 1] = Q[hit[first]]
+        self._search(T[self.out[T, 0] < 0])  # none for exact data
+        self.listed[c] = True
+
+    def _search(self, merges) -> None:
+        pord, d = self.dendro.point_order, self.dendro
+        for t in merges.tolist():
+            A = pord[self.a0[t]:self.a0[t] + self.sa[t]]
+            B = pord[self.b0[t]:self.b0[t] + self.sb[t]]
+            self.out[t] = witness_pair(self.p, A, B, float(d.heights[t]), self.farthest, self.pts)
 
 
-def _runs(starts, counts):
-    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, without a Python loop."""
-    return np.arange(int(counts.sum())) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+def all_witnesses(p: Prepared, dendro: Dendrogram, farthest: bool) -> np.ndarray:
+    """Witness pairs of every merge (min / max), shape ``(m - 1, 2)``: :meth:`Witnesses.all`."""
+    return Witnesses(p, dendro, farthest).all()
 
 
 def witness_pair(p: Prepared, A, B, h, farthest, pts=None):
