@@ -92,14 +92,17 @@ class Condensed:
         the rest is contiguous. Returns ``left``, the new distances to the slots ``k < i`` (a new array;
         stale at merged-away ``k``); those to ``k > i`` are :meth:`right` of ``i``.
         """
-        buf, st1, first, m = self.buf, self.starts1, self.first, self.m
-        idx_i = st1[:i]
-        col_i = buf[max(i - 1, 0):]  # (k, i) is col_i[starts1[k]] (none when i = 0)
+        buf, first, m = self.buf, self.first, self.m
+        idx_j = self.starts1[:j]
+        col_j = buf[j - 1:].take(idx_j)  # (k, j) is buf[j - 1:][starts1[k]]
+        idx_i = idx_j[:i]
+        col_i = buf[i - 1:] if i else buf  # the same for (k, i) (none when i = 0)
         left = col_i.take(idx_i)
-        col_j = buf[j - 1:].take(st1[:j])
-        right = buf[first[i]:first[i] + m - i - 1]
-        rj = buf[first[j]:first[j] + m - j - 1]
+        fi = first[i]
+        right = buf[fi:fi + m - i - 1]
         mid, far = right[:j - i - 1], right[j - i:]
+        fj = first[j]
+        rj = buf[fj:fj + m - j - 1]
         if linkage == "avg":  # the size-weighted mean, (d_ik * si/s) + (d_jk * sj/s)
             a, b = si / (si + sj), sj / (si + sj)
             np.multiply(left, a, left)
