@@ -11,7 +11,7 @@ raises a :class:`~engine.core.params.ParamError` that says what to do.
 Example
 -------
 >>> round(estimate(10_000, "max") / 1e6)  # the condensed matrix alone: 400 MB
-406
+405
 >>> estimate(10_000, "ward", d=2) < 5e6
 True
 """

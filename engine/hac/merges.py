@@ -72,8 +72,8 @@ def merge_all(p: Prepared):
     if m == p.n:  # the condensed matrix and every point's nearest neighbour, in blocks of rows
         memory.guard(p.n, p.linkage, m, _features(p), matrix=True)  # single linkage falls back on ties
         D = np.empty(condensed.size_of(m))
-        block = condensed.square_blocks(p.D) if p.D is not None else condensed.point_blocks(p.X, p.norm)
-        nearest = condensed.from_blocks(m, block, out=D)
+        block, finish = condensed.square_blocks(p.D) if p.D is not None else condensed.point_blocks(p.X, p.norm)
+        nearest = condensed.from_blocks(m, block, D, finish)
     else:  # G x G cluster distances in blocks, never the n x n matrix
         pts, runs = blocks.by_group(p.X, p.D, p.norm, p.groups)
         D, nearest = blocks.group_distances(pts, runs, p.linkage), None
