@@ -10,7 +10,8 @@ Qt and pyqtgraph computed for the current size (call them after the window has l
   rectangle is its laid-out lines (not the item's padded bounding box) in viewport pixels, cut to what the
   view and any clipping parent (a ViewBox) show; a text cut away entirely is not on screen and not checked.
   Two texts overlap when their rectangles share more than :data:`TOUCH` pixels both ways (touching is fine).
-  A legend covers data when a point or a line of the same plot passes under it.
+  A legend covers data when a point or a line of the same plot passes under it. A text pinned in a plot (a
+  point's name, a mean's number) must not lie over a large mark of that plot (a centre, a cross, a mode).
 * **Widgets**: labels, buttons, check boxes, combo boxes, spin boxes, line edits, group boxes, tables and text
   views; their rectangles are cut to their ancestors' (a scroll area shows part of its contents).
 * **Sizes** are what reaches the screen: a text item's font (each HTML fragment's own size) times the scale
@@ -33,11 +34,15 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractScro
                                QRadioButton, QStyle, QStyleOptionButton, QStyleOptionComboBox, QTabBar, QTextEdit,
                                QToolButton, QWidget)
 
-__all__ = ["MIN_POINTS", "TOUCH", "Text", "scene_texts", "check_scene", "check_widgets", "check_window",
+from gui.widgets.text_room import text_scale
+
+__all__ = ["MIN_POINTS", "LECTURE_POINTS", "TOUCH", "Text", "scene_texts", "check_scene", "check_widgets", "check_window",
            "widget_texts"]
 
 #: No text smaller than this (points, as drawn).
 MIN_POINTS = 8.0
+#: No text smaller than this in lecture mode (#12 item 13: fonts at least 1.6 times the normal least size).
+LECTURE_POINTS = 1.6 * MIN_POINTS
 #: Two rectangles that share at most this many pixels (either way) touch; more is an overlap.
 TOUCH = 1.0
 #: A text whose rectangle loses at most this many pixels to the edge of its plot is whole (the rectangle has
@@ -254,14 +259,71 @@ def legend_problems(view: QGraphicsView) -> list[str]:
     return out
 
 
-def check_scene(view: QGraphicsView, where: str) -> list[str]:
-    """Overlapping texts, texts below :data:`MIN_POINTS` and legends over data in ``view``'s scene."""
+#: A mark this many pixels across or more (a centre, a mean, a cross, a mode) must not be under a text pinned in its
+#: plot; smaller marks are data points, which a label may touch.
+LARGE_MARK = 12.0
+
+
+def _viewbox_of(item):
+    while item is not None and not isinstance(item, pg.ViewBox):
+        item = item.parentItem()
+    return item
+
+
+def _large_marks(vb: pg.ViewBox, view: QGraphicsView) -> np.ndarray:
+    """(m, 3) viewport x, y and radius of the large marks (pixel-sized scatter symbols) drawn in ``vb``."""
+    out = []
+    for item in vb.childGroup.childItems():
+        parts = (item.scatter,) if isinstance(item, pg.PlotDataItem) else (item,)
+        for part in parts:
+            if not isinstance(part, pg.ScatterPlotItem) or not part.isVisible() or not len(part.data) \
+                    or not part.opts.get("pxMode", True):
+                continue
+            sizes = np.where(part.data["size"] < 0, float(part.opts.get("size", 7)), part.data["size"]).astype(float)
+            big = (sizes >= LARGE_MARK * text_scale()) & part.data["visible"].astype(bool)  # lecture: all larger
+            if big.any():
+                P = _data_points(part, view)
+                if len(P) == len(sizes):
+                    out.append(np.column_stack([P[big], sizes[big] / 2]))
+    return np.concatenate(out) if out else np.empty((0, 3))
+
+
+def mark_problems(texts: list[Text], view: QGraphicsView) -> list[str]:
+    """Texts pinned in a plot (pyqtgraph TextItems: point names, numbered means) over one of the plot's large
+    marks (by more than :data:`TOUCH` pixels)."""
+    out, marks = [], {}
+    for t in texts:
+        holder = t.owner.parentItem() if isinstance(t.owner, QGraphicsTextItem) else None
+        if not isinstance(holder, pg.TextItem):
+            continue
+        vb = _viewbox_of(holder)
+        if vb is None:
+            continue
+        if id(vb) not in marks:
+            marks[id(vb)] = _large_marks(vb, view)
+        M = marks[id(vb)]
+        if not len(M):
+            continue
+        r = t.rect
+        dx = np.maximum(np.maximum(r.left() - M[:, 0], M[:, 0] - r.right()), 0.0)
+        dy = np.maximum(np.maximum(r.top() - M[:, 1], M[:, 1] - r.bottom()), 0.0)
+        hit = np.hypot(dx, dy) < M[:, 2] - TOUCH
+        if hit.any():
+            x, y, _ = M[hit][0]
+            out.append(f"text {t.short()} covers a mark at {_where(QRectF(x, y, 0, 0))}")
+    return out
+
+
+def check_scene(view: QGraphicsView, where: str, min_points: float = MIN_POINTS) -> list[str]:
+    """Overlapping texts, texts below ``min_points``, texts pinned over large marks and legends over data in
+    ``view``'s scene."""
     texts = scene_texts(view)
     out = [f"{where}: text {a.short()} overlaps {b.short()} at {_where(r)}" for a, b, r in overlaps(texts)]
-    out += [f"{where}: text {t.short()} is drawn at {t.points:.1f} pt (< {MIN_POINTS:g}) at {_where(t.rect)}"
-            for t in texts if t.points < MIN_POINTS - SIZE_TOLERANCE]
+    out += [f"{where}: text {t.short()} is drawn at {t.points:.1f} pt (< {min_points:g}) at {_where(t.rect)}"
+            for t in texts if t.points < min_points - SIZE_TOLERANCE]
     out += [f"{where}: text {t.short()} is cut off by the edge of its plot at {_where(t.rect)}" for t in texts if t.cut]
     out += [f"{where}: {p}" for p in legend_problems(view)]
+    out += [f"{where}: {p}" for p in mark_problems(texts, view)]
     return out
 
 
@@ -421,9 +483,9 @@ TEXT_WIDGETS = (QLabel, QAbstractButton, QComboBox, QAbstractSpinBox, QLineEdit,
 OVERLAP_WIDGETS = (QLabel, QPushButton, QCheckBox, QRadioButton)
 
 
-def check_widgets(root: QWidget, window: QWidget, where: str, skip=()) -> list[str]:
-    """Text widgets under ``root`` (itself included) that are visible: small fonts, elided or cut texts, and
-    labels/buttons/check boxes that overlap. Widgets inside ``skip`` (widgets) are left out."""
+def check_widgets(root: QWidget, window: QWidget, where: str, skip=(), min_points: float = MIN_POINTS) -> list[str]:
+    """Text widgets under ``root`` (itself included) that are visible: fonts below ``min_points``, elided or cut
+    texts, and labels/buttons/check boxes that overlap. Widgets inside ``skip`` (widgets) are left out."""
     out, shown = [], []
     for w in [root] + root.findChildren(QWidget):
         if not isinstance(w, TEXT_WIDGETS) or not w.isVisible() or any(s is w or s.isAncestorOf(w) for s in skip):
@@ -438,8 +500,8 @@ def check_widgets(root: QWidget, window: QWidget, where: str, skip=()) -> list[s
         t = Text(text, rect, points, w)
         if why:
             out.append(f"{where}: {name} {t.short()} is {why}")
-        if points < MIN_POINTS - SIZE_TOLERANCE:
-            out.append(f"{where}: {name} {t.short()} is drawn at {points:.1f} pt (< {MIN_POINTS:g})")
+        if points < min_points - SIZE_TOLERANCE:
+            out.append(f"{where}: {name} {t.short()} is drawn at {points:.1f} pt (< {min_points:g})")
         problem = elided(w)
         if problem:
             out.append(f"{where}: {name}: {problem}")
@@ -451,11 +513,12 @@ def check_widgets(root: QWidget, window: QWidget, where: str, skip=()) -> list[s
     return out
 
 
-def check_window(root: QWidget, window: QWidget, where: str, skip=()) -> list[str]:
-    """:func:`check_widgets` and :func:`check_scene` for every visible graphics view under ``root``."""
-    out = check_widgets(root, window, where, skip)
+def check_window(root: QWidget, window: QWidget, where: str, skip=(), min_points: float = MIN_POINTS) -> list[str]:
+    """:func:`check_widgets` and :func:`check_scene` for every visible graphics view under ``root``; texts below
+    ``min_points`` (:data:`MIN_POINTS`; lecture mode asks for :data:`LECTURE_POINTS`) are reported."""
+    out = check_widgets(root, window, where, skip, min_points)
     for view in [root] + root.findChildren(QGraphicsView):
         if isinstance(view, QGraphicsView) and view.isVisible() and not any(s.isAncestorOf(view) for s in skip):
             if not _visible_rect(view, window).isEmpty():
-                out += check_scene(view, where)
+                out += check_scene(view, where, min_points)
     return out

@@ -9,20 +9,28 @@ and ``factor=1`` restores the normal look.
 
 The application font (tick labels, tabs, buttons, tables) is scaled by the caller
 (:mod:`gui.shell.lecture`), which also calls this after every step and tab change.
+
+What no scene walk reaches has a hook: :func:`apply_to_widget` calls ``set_lecture_factor(factor)`` on every
+widget under it that has one (a rasterised scatter's points, the timeline's buttons). Room made for text
+(least heights, axis widths, tile captions) follows the application font instead (:mod:`gui.widgets.text_room`).
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.LegendItem import ItemSample
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem, QGraphicsView, QWidget
 
-__all__ = ["apply_style", "apply_to_widget", "SIZED_BY_VIEW"]
+from gui.widgets.label_placer import place_all
+
+__all__ = ["apply_style", "apply_to_widget", "styled_size", "SIZED_BY_VIEW"]
 
 _FONT = 0x4C01  # item data: the text's point size at factor 1
 #: Item data key: a text whose size its view sets (tile captions scale with their images, which the view lays
 #: out): lecture mode leaves it alone, or it would outgrow the room its view made for it.
 SIZED_BY_VIEW = 0x4C03
+SAMPLE_SIDE = 20.0  # pixels: the box pyqtgraph draws a legend's sample in
 
 
 def _scale_text(item, factor: float) -> None:
@@ -67,6 +75,15 @@ def _scale_symbols(item: pg.ScatterPlotItem, factor: float) -> None:
     item.__dict__["_lecture_sizes"] = (base, np.asarray(item.data["size"], dtype=float).copy())
 
 
+def _scale_sample(item: ItemSample, factor: float) -> None:
+    """A legend's sample (pyqtgraph draws it in a 20 x 20 box): drawn ``factor`` times larger, in a box as large."""
+    side = SAMPLE_SIDE * factor
+    if abs(item.scale() - factor) > 1e-9 or abs(item.minimumWidth() - side) > 1e-6:
+        item.setScale(factor)
+        item.setFixedWidth(side)
+        item.setFixedHeight(side)
+
+
 def _points(size) -> float | None:
     """``"9pt"`` -> 9.0; None for sizes in other units (left alone)."""
     text = str(size).strip()
@@ -90,7 +107,16 @@ def _scaled_css(item, size, factor: float, memo_key: str):
             return None
     text = f"{base * factor:.3g}pt"
     item.__dict__[memo_key] = (base, text)
+    item.__dict__[memo_key + "_factor"] = factor
     return text
+
+
+def styled_size(label: pg.LabelItem, size):
+    """The CSS size a view gives ``label`` (``"9pt"``, at factor 1) as the lecture style draws it now: a view that
+    sets the label's text again (a title refitted to a new width) keeps its lecture size instead of falling
+    back to ``size`` until the next restyle. ``size`` itself when the label was never restyled."""
+    factor = label.__dict__.get("_lecture_label_factor", 1.0)
+    return size if factor == 1.0 else (_scaled_css(label, size, factor, "_lecture_label") or size)
 
 
 def _scale_label(item: pg.LabelItem, factor: float) -> None:
@@ -108,7 +134,8 @@ def _scale_axis_title(axis: pg.AxisItem, factor: float) -> None:
 
 def apply_style(scene, factor: float) -> None:
     """Scale the texts, pens and symbols of every item in ``scene`` to ``factor`` times their normal size."""
-    for item in scene.items():
+    items = scene.items()
+    for item in items:
         if isinstance(item, (QGraphicsTextItem, QGraphicsSimpleTextItem)):
             _scale_text(item, factor)
         elif isinstance(item, pg.PlotCurveItem):
@@ -119,10 +146,23 @@ def apply_style(scene, factor: float) -> None:
             _scale_label(item, factor)
         elif isinstance(item, pg.AxisItem):
             _scale_axis_title(item, factor)
+        elif isinstance(item, ItemSample):
+            _scale_sample(item, factor)
+    changed = scene.__dict__.get("_lecture_factor", 1.0) != factor
+    scene.__dict__["_lecture_factor"] = factor
+    for vb in [i for i in items if isinstance(i, pg.ViewBox)]:
+        if changed:  # what is fitted to a plot's size (titles, bar labels, captions) is fitted again: texts grew
+            vb.sigResized.emit(vb)
+        place_all(vb)  # texts pinned to points: placed again for their new size and their marks' new size
 
 
 def apply_to_widget(widget: QWidget, factor: float) -> None:
-    """:func:`apply_style` on the scene of every graphics view inside ``widget`` (each scene once)."""
+    """:func:`apply_style` on the scene of every graphics view inside ``widget`` (each scene once), and
+    ``set_lecture_factor(factor)`` on every widget under it (itself included) that has that method."""
+    for w in [widget, *widget.findChildren(QWidget)]:
+        hook = getattr(w, "set_lecture_factor", None)
+        if callable(hook):
+            hook(factor)
     views = widget.findChildren(QGraphicsView)
     if isinstance(widget, QGraphicsView):
         views.append(widget)

@@ -8,10 +8,11 @@ plot's size (refitted on every resize of its ViewBox, so lecture mode's larger f
   second line elided ("…") if it still does not fit; it begins with what matters ("M-step 13: ..."), so the step
   stays readable; the whole text is the plot's tooltip.
 * :func:`fit_axis_title` - the axis title, or a shorter one (``short``, by default the text without its
-  parenthesised parts), or that one elided, whichever fits the axis's length; the whole text is the tooltip.
+  parenthesised parts), or its symbol (what comes before " = "), or that elided, whichever fits the axis's
+  length; the whole text is the tooltip.
 * :func:`tick_room` - a top margin of half a tick label's height, so the topmost tick label shows whole.
-* :class:`LabelPlacer` - texts pinned to data points moved to another side of their point when the plot's edge
-  or another text is in the way (dropped when no side is free).
+* :class:`~gui.widgets.label_placer.LabelPlacer` (re-exported here) - texts pinned to data points placed on the
+  side of their point where they cover no other text and the fewest marks (dropped when no side is free).
 * :class:`LegendRow` - a legend above the plot (never over the data), as many entries per row as fit.
 """
 from __future__ import annotations
@@ -23,6 +24,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSizeF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QApplication
+
+from gui.widgets.label_placer import LabelPlacer
+from gui.widgets.lecture_style import styled_size
 
 __all__ = ["fit_title", "fit_axis_title", "tick_room", "short_title", "LabelPlacer", "LegendRow"]
 
@@ -101,20 +105,21 @@ class _Fitter:
             return
         text, style = self.title
         pi = self.plot_item
+        style = {**style, "size": styled_size(pi.titleLabel, style["size"])} if "size" in style else style
+        metrics = QFontMetricsF(_font(style.get("size"), style.get("bold", False)))  # as drawn (lecture: larger)
         if not text:
             shown = None
         else:
-            metrics = QFontMetricsF(_font(style.get("size"), style.get("bold", False)))
             width = max(pi.getViewBox().width(), 40.0) - 8
             shown = "<br>".join(_wrap(metrics, text, width)) if metrics.horizontalAdvance(text) > width else text
-        if self._shown.get("title") == shown:
+        if self._shown.get("title") == (shown, style.get("size")):
             return
-        self._shown["title"] = shown
+        self._shown["title"] = (shown, style.get("size"))
         pi.setTitle(shown, **style)
         _free_width(pi.titleLabel)
         pi.setToolTip(text if shown is not None and shown != text else "")
         if shown is not None and "<br>" in shown:
-            height = math.ceil(2 * QFontMetricsF(_font(style.get("size"), style.get("bold", False))).lineSpacing()) + 10
+            height = math.ceil(2 * metrics.lineSpacing()) + 10
             pi.titleLabel.setMaximumHeight(height)
             pi.layout.setRowFixedHeight(0, height)
 
@@ -125,9 +130,11 @@ class _Fitter:
         length = (vb.height() if side in ("left", "right") else vb.width()) or 1e9
         metrics = QFontMetricsF(_font(style.get("font-size")))
         room = length - 2 * axis.label.document().documentMargin() - 6
-        shown = text
-        if metrics.horizontalAdvance(text) > room:
-            shown = short if metrics.horizontalAdvance(short) <= room else _elide(metrics, short, room)
+        # the whole title, else the short one, else its symbol ("J" of "J = sum of squared l2 distances"), else elided
+        symbol = short.split(" = ")[0].strip() if " = " in short else short
+        shown = next((t for t in (text, short, symbol) if metrics.horizontalAdvance(t) <= room), None)
+        if shown is None:
+            shown = _elide(metrics, symbol, room)
         if self._shown.get(side) == shown and axis.labelText == shown:
             return
         self._shown[side] = shown
@@ -178,59 +185,6 @@ def tick_room(plot):
     fitter._fit_room()
 
 
-class LabelPlacer:
-    """Texts pinned to data points (point names, numbered centres, modes) kept inside their ViewBox and apart.
-
-    Each :class:`pyqtgraph.TextItem` of ``items()`` (the texts to show: the placer shows or hides them) keeps its position; its anchor is chosen, greedily in the
-    order given, among its preferred anchor and that anchor mirrored left/right, up/down and both: the first
-    whose rectangle lies inside the ViewBox and overlaps no text placed before it. A text with no such side is
-    put on its first side inside the box and, when ``drop`` is true, hidden if it would cover another text
-    (:attr:`dropped` lists them, for a tooltip). Refitted when the ViewBox is resized or its range changes.
-    """
-
-    def __init__(self, vb: pg.ViewBox, items, drop: bool = True):
-        self.vb = vb
-        self.items = items  # () -> list of TextItem
-        self.drop = drop
-        self.dropped: list = []
-        self.preferred: dict[int, tuple[float, float]] = {}
-        vb.sigResized.connect(self.place)
-        vb.sigRangeChanged.connect(self.place)
-
-    def disconnect(self):
-        for signal in (self.vb.sigResized, self.vb.sigRangeChanged):
-            try:
-                signal.disconnect(self.place)
-            except (RuntimeError, TypeError):
-                pass
-
-    def set_preferred(self, item, anchor: tuple[float, float]):
-        """``item``'s own side (its anchor when nothing is in the way)."""
-        self.preferred[id(item)] = (float(anchor[0]), float(anchor[1]))
-
-    def place(self, *_):
-        box = self.vb.sceneBoundingRect()
-        placed: list = []
-        self.dropped = []
-        for item in self.items():
-            ax, ay = self.preferred.setdefault(id(item), tuple(item.anchor))
-            size = item.textItem.boundingRect()
-            at = self.vb.mapViewToScene(item.pos())
-            sides = [(ax, ay), (1 - ax, ay), (ax, 1 - ay), (1 - ax, 1 - ay)]
-            rects = [pg.QtCore.QRectF(at.x() - a * size.width(), at.y() - b * size.height(), size.width(),
-                                      size.height()) for a, b in sides]
-            inside = [j for j, r in enumerate(rects) if box.contains(r)] or [0]
-            free = [j for j in inside if not any(r.adjusted(1, 1, -1, -1).intersects(rects[j]) for r in placed)]
-            j = free[0] if free else inside[0]
-            item.setAnchor(sides[j])
-            hide = self.drop and not free
-            item.setVisible(not hide)
-            if hide:
-                self.dropped.append(item)
-            else:
-                placed.append(rects[j])
-
-
 class LegendRow(pg.LegendItem):
     """A legend laid out by its plot: entries side by side above the ViewBox, as many per row as fit its width.
 
@@ -265,7 +219,8 @@ class LegendRow(pg.LegendItem):
 
     def _reflow(self, width: float):
         """As many columns as the entries' widths allow in ``width`` (at least one)."""
-        widths = [20.0 + 4.0 + label.item.boundingRect().width() + 6.0 for _, label in self.items]  # natural widths
+        widths = [max(sample.minimumWidth(), 20.0) + 4.0 + label.item.boundingRect().width() + 6.0
+                  for sample, label in self.items]  # natural widths (a sample is wider in lecture mode)
         columns = 1
         for c in range(len(widths), 1, -1):
             if sum(max(widths[j::c]) for j in range(c)) <= width:

@@ -131,7 +131,7 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
         self._hl_points = self._overlay(4, size=POINT_SIZE, pen=self._rim)
         self._preview = self._overlay(6, size=POINT_SIZE + 4, pen=pg.mkPen("#111111", width=1.5))
         self._name_items: list[pg.TextItem] = []
-        self._placer = LabelPlacer(self.vb, lambda: self._name_items)
+        self._placer = LabelPlacer(self.vb, lambda: self._name_items, watch=True)  # off the overlays' marks
         self._axis_line = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen("#888888", width=1), movable=False)
         self._axis_line.setZValue(-8)
         self._axis_line.setVisible(False)
@@ -248,6 +248,8 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
         self._update_tables()
         self._render()
         self._update_rings()
+        if self._name_items:  # once the step's overlays are drawn: names off the marks they move onto
+            self._placer.schedule()
 
     def labels(self) -> np.ndarray | None:
         return self._labels
@@ -347,6 +349,8 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
             self._highlight = idx
         self._render()
         self._update_rings()
+        if self._name_items:
+            self._placer.schedule()  # rings are marks: names move off them
 
     def highlighted(self) -> np.ndarray | None:
         return self._highlight

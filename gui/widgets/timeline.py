@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout,
                                QWidget)
@@ -69,6 +69,33 @@ class _ElidedLabel(QLabel):
         painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
 
 
+class _FittedLabel(_ElidedLabel):
+    """A one-line label that shows its whole text when it fits, else its short text ("J = 124.475" for
+    "J = sum of squared l2 distances = 124.475": the number stays in sight), else the short text elided;
+    the tooltip has the whole text."""
+
+    def set_texts(self, whole: str, short: str):
+        self._texts = (whole, short)
+        self.setToolTip(whole)
+        self._fit()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+    def _fit(self):
+        whole, short = getattr(self, "_texts", ("", ""))
+        room = self.contentsRect().width()
+        text = whole if self.fontMetrics().horizontalAdvance(whole) <= room else short
+        if text != self.text():
+            self.setText(text)
+
+
 class TimelineBar(QWidget):
     """Play controls, scrubber, speed and the current step's description and objective.
 
@@ -94,7 +121,7 @@ class TimelineBar(QWidget):
         self.label.setObjectName("step_label")
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.label.setMinimumWidth(200)
-        self.objective = _ElidedLabel("")
+        self.objective = _FittedLabel("")
         self.objective.setObjectName("objective_label")
         self._fit_objective_label()
 
@@ -167,6 +194,15 @@ class TimelineBar(QWidget):
         self.speed.valueChanged.connect(self._on_speed_changed)
 
     # ------------------------------------------------------------- player -> bar
+    def set_lecture_factor(self, factor: float):
+        """Lecture mode (:mod:`gui.widgets.lecture_style`): the transport buttons' icons ``factor`` times larger."""
+        buttons = (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button)
+        base = self.__dict__.setdefault("_icon_side", buttons[0].iconSize().width())
+        side = int(round(base * factor))
+        for b in buttons:
+            if b.iconSize().width() != side:
+                b.setIconSize(QSize(side, side))
+
     def set_objective_name(self, name: str):
         if (name or "objective") == self.objective_name:
             return
@@ -228,8 +264,9 @@ class TimelineBar(QWidget):
         self.label.setText(self.step_text())
         self.label.setToolTip(self.label.text())
         step = p.current
-        self.objective.setText("" if step is None else f"{self.objective_name} = {format_objective(step.objective)}")
-        self.objective.setToolTip(self.objective.text())
+        value = "" if step is None else format_objective(step.objective)
+        short = self.objective_name.split(" = ")[0] if " = " in self.objective_name else self.objective_name
+        self.objective.set_texts(value and f"{self.objective_name} = {value}", value and f"{short} = {value}")
 
     def _on_playing_changed(self, playing: bool):
         self.play_button.setIcon(self._icon_pause if playing else self._icon_play)

@@ -400,7 +400,7 @@ class KMeansOverlay:
         if not html:
             self.caption.setVisible(False)
             return
-        self.caption.setHtml(f"<div style='font-size:9pt'>{html}</div>")
+        self.caption.setHtml(html)  # in the item's font: lecture mode makes it larger (a size in the HTML would not)
         self._place_caption()
         self.caption.setVisible(True)
 

@@ -200,6 +200,7 @@ class MeanShiftOverlay(PlotItems):
             item.setVisible(True)
         if self._placer is not None:
             self._placer.place()
+            self._placer.schedule()  # again once the step's trails and windows are drawn: off them where it can
 
     def set_legend(self, rows: list[tuple[str, dict]]):
         """Legend rows: (text, style) with style keys ``pen`` (a line) or ``symbol``/``brush``/``pen`` (a marker)."""

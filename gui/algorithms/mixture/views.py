@@ -31,6 +31,7 @@ from gui.widgets import palette
 from gui.widgets.objective import ObjectiveView
 from gui.widgets.plot_items import PlotItems
 from gui.widgets.plot_text import LabelPlacer, fit_title
+from gui.widgets.text_room import TitleLabel
 
 __all__ = ["blend_colors", "component_rgb", "display_map", "run_from_display", "BlendOverlay", "EllipseOverlay",
            "PlacedMeans", "MomentBanner", "BarsView", "EMView", "moment_text"]
@@ -214,8 +215,9 @@ class EllipseOverlay(PlotItems):
                 t.setVisible(True)
             else:
                 t.setVisible(False)
-        if self._placer is not None:
-            self._placer.place()  # a number that would cover another one moves to another side, or is left out
+        if self._placer is not None:  # a number moves to the side of its mean where it covers least (no other
+            self._placer.place()  # number, no mean), or is left out; again once the ellipses of this step are drawn
+            self._placer.schedule()
 
     def show_ellipses(self, M, S, extended: bool = False):
         """Ellipses ``(x - m_j)ᵀ S_j⁻¹ (x - m_j) = s²``, s = 1 (solid) and 2 (dashed); M (k, 2), S (k, 2, 2)."""
@@ -385,10 +387,9 @@ class EMView(QWidget):
 
     def __init__(self, objective_name: str, sense: str, resp_symbol: str = "q", parent: QWidget | None = None):
         super().__init__(parent)
-        self.moment = QLabel("no run")
+        self.moment = TitleLabel("no run")  # bold, 4/3 of the application font (lecture mode: as much larger)
         self.moment.setObjectName("em_moment")
-        self.moment.setWordWrap(True)
-        self.moment.setStyleSheet("font-size: 12pt; font-weight: bold; padding: 2px;")
+        self.moment.setContentsMargins(2, 2, 2, 2)  # (no style sheet: it would fix the font's size)
         self.objective = ObjectiveView()
         self.objective.setObjectName("em_objective")
         self.objective.set_objective(objective_name, sense)

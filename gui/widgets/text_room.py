@@ -1,0 +1,61 @@
+"""Room made for text follows the text: pixel sizes given for the normal font, scaled with the application font.
+
+A least height that keeps two rows of tick labels apart, an axis wide enough for its numbers, the line height of
+tile captions: each is a number of pixels that is right for the normal font (:data:`NORMAL_POINTS`). Lecture mode
+makes the application font 1.75 times larger (:mod:`gui.shell.lecture`); room measured in pixels would then be
+too small (tick labels run into the axis title, a title is cut, captions stay small beside large text). Widgets
+that make such room ask :func:`text_scale` when they lay out, and again on ``QEvent.FontChange`` (Qt sends it to
+every widget when the application font changes), so they follow lecture mode without being told.
+
+Example
+-------
+>>> from PySide6.QtWidgets import QApplication
+>>> app = QApplication.instance() or QApplication([])
+>>> font = app.font(); font.setPointSizeF(2 * NORMAL_POINTS); app.setFont(font)
+>>> text_scale(), scaled(70)
+(2.0, 140)
+>>> font.setPointSizeF(NORMAL_POINTS); app.setFont(font)
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QLabel
+
+__all__ = ["NORMAL_POINTS", "text_scale", "scaled", "TitleLabel"]
+
+#: The application font (points) the pixel sizes of the views were chosen for.
+NORMAL_POINTS = 9.0
+
+
+def text_scale() -> float:
+    """The application font's size over :data:`NORMAL_POINTS`, never below 1 (room never shrinks below what
+    the views were made with)."""
+    app = QApplication.instance()
+    points = app.font().pointSizeF() if app is not None else NORMAL_POINTS
+    return max(1.0, points / NORMAL_POINTS) if points > 0 else 1.0
+
+
+def scaled(pixels: float) -> int:
+    """``pixels`` (right for the normal font) for the application font now, rounded up to whole pixels."""
+    return int(-(-pixels * text_scale() // 1))
+
+
+class TitleLabel(QLabel):
+    """A bold, word-wrapped label ``ratio`` times as large as the application font (12 pt beside the normal
+    9 pt), following it when it changes (lecture mode): a style sheet's "font-size: 12pt" would stay 12 pt."""
+
+    def __init__(self, text: str = "", ratio: float = 4 / 3, parent=None):
+        super().__init__(text, parent)
+        self.ratio = ratio
+        self.setWordWrap(True)
+        self._fit_font()
+        app = QApplication.instance()
+        if app is not None:  # (an explicit font gets no FontChange when the application font changes)
+            app.fontChanged.connect(self._fit_font)
+
+    def _fit_font(self, *_):
+        app = QApplication.instance()
+        font = QFont(self.font())
+        font.setPointSizeF((app.font().pointSizeF() if app is not None else NORMAL_POINTS) * self.ratio)
+        font.setBold(True)
+        self.setFont(font)
