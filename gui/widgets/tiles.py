@@ -18,14 +18,16 @@ slots).
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QFrame, QGraphicsTextItem, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from gui.widgets.lecture_style import SIZED_BY_VIEW
+from gui.widgets.text_room import text_scale
 
 __all__ = ["paint_frame", "TileView", "PrototypesView", "scale_to_uint8", "grid_layout", "titled_box",
            "CAPTION_POINTS", "MIN_CAPTION_POINTS"]
@@ -33,7 +35,8 @@ __all__ = ["paint_frame", "TileView", "PrototypesView", "scale_to_uint8", "grid_
 BACKGROUND = (255, 255, 255, 255)
 #: The captions' font before the view scales it with the images.
 CAPTION_POINTS = 10.0
-#: The captions are never drawn smaller than this: below it the grid keeps this size and scrolls.
+#: The captions are never drawn smaller than this (times :func:`~gui.widgets.text_room.text_scale`: larger in
+#: lecture mode): below it the grid keeps this size and scrolls.
 MIN_CAPTION_POINTS = 8.5
 
 
@@ -117,6 +120,69 @@ def titled_box(view: QWidget, title_name: str, min_height: int, spacing: int | N
     return box, title
 
 
+def _caption_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(CAPTION_POINTS)
+    return font
+
+
+def _text_width(texts, line: float) -> float:
+    """The widest line of ``texts`` (plain or simple HTML, lines split at ``\\n``) in pixel units of the grid,
+    captions being ``line`` units a line (bold text measured bold)."""
+    font = _caption_font()
+    plain = QFontMetricsF(font)
+    bold_font = QFont(font)
+    bold_font.setBold(True)
+    bold = QFontMetricsF(bold_font)
+    widest = 0.0
+    for text in texts:
+        metrics = bold if "<b>" in text else plain
+        for piece in str(text).split("\n"):
+            widest = max(widest, metrics.horizontalAdvance(re.sub(r"<[^>]*>", "", piece)))
+    return widest * line / plain.lineSpacing()
+
+
+class _Grid:
+    """Where the tiles and texts of a grid go (pixel units of the image): cells as wide as the widest caption
+    or column title needs (captions never wrap; in lecture mode they are larger beside the images), a left
+    margin as wide as the widest row title."""
+
+    def __init__(self, shape, rows: int, cols: int, captions, row_titles, column_titles):
+        h, w = shape
+        self.shape, self.cols = shape, cols
+        self.frame = max(1, round(w / 14))
+        self.gap = gap = max(3, round(w / 5))
+        # caption line height: captions as much larger beside the images as the application's text is (lecture)
+        self.line = line = max(5.0, h / 4.0) * text_scale()
+        n_lines = max((c.count("\n") + 1 for c in captions if c), default=0)
+        cap = int(math.ceil(n_lines * line)) if n_lines else 0
+        self.left = int(math.ceil(_text_width(row_titles, line) + line * 0.3)) + gap if row_titles else 0
+        self.top = int(math.ceil(line * 1.4)) if column_titles else 0
+        self.cell_w = max(w + gap, int(math.ceil(max(_text_width(captions, line) + gap / 2,
+                                                     _text_width(column_titles, line) + 1))))
+        self.pad = (self.cell_w - w - gap) // 2  # a tile in the middle of a wider cell
+        self.cell_h = h + gap + cap
+        self.H = self.top + rows * self.cell_h + gap
+        self.W = self.left + cols * self.cell_w + gap
+
+    def origin(self, i: int) -> tuple[int, int]:
+        r, c = divmod(i, self.cols)
+        return self.top + self.gap + r * self.cell_h, self.left + self.gap + c * self.cell_w + self.pad
+
+    def texts(self, captions, origins, row_titles, column_titles) -> list:
+        """(html, x, y, width, alignment) of each caption, row title and column title."""
+        h, _w = self.shape
+        gap, line, cell_w = self.gap, self.line, self.cell_w
+        out = [(text.replace("\n", "<br>"), origins[i][1] - gap / 2 - self.pad, origins[i][0] + h + self.frame,
+                cell_w, "center") for i, text in enumerate(captions) if text]
+        out += [(text.replace("\n", "<br>"), 0,
+                 self.top + gap + r * self.cell_h + h / 2 - line * (text.count("\n") + 1) / 2, self.left, "right")
+                for r, text in enumerate(row_titles) if text]
+        out += [(text, self.left + gap + c * cell_w - gap / 2, 0, cell_w, "center")
+                for c, text in enumerate(column_titles[:self.cols]) if text]
+        return out
+
+
 class TileView(QWidget):
     """Images in a grid, each with an optional caption and coloured frame.
 
@@ -168,6 +234,7 @@ class TileView(QWidget):
         self._origins = np.zeros((0, 2), dtype=int)  # (row, col) pixel of each tile's top-left corner
         self._shape = (0, 0)
         self._key = None
+        self._shown_args = None  # the last set_tiles arguments: laid out again when the application font changes
         self.plot.scene().sigMouseClicked.connect(self._on_clicked)
 
     # ---------------------------------------------------------------- public
@@ -210,54 +277,33 @@ class TileView(QWidget):
         row_titles, column_titles : sequence of str, optional
             Text left of each row / above each column.
         """
+        self._shown_args = (images, image_shape, captions, colors, ncols, levels, row_titles, column_titles)
         h, w = (int(s) for s in image_shape)
         imgs = np.asarray(images, dtype=float).reshape(-1, h * w)
         m = imgs.shape[0]
         rows, cols = grid_layout(m, ncols)
         captions = [str(c) for c in captions] if captions is not None else []
-        n_lines = max((c.count("\n") + 1 for c in captions if c), default=0)
         row_titles = list(row_titles) if row_titles is not None else []
         column_titles = list(column_titles) if column_titles is not None else []
-
-        frame = max(1, round(w / 14))
-        gap = max(3, round(w / 5))
-        line = max(5.0, h / 4.0)  # caption line height in pixel units
-        cap = int(math.ceil(n_lines * line)) if n_lines else 0
-        left = int(math.ceil(max((len(t) for t in row_titles), default=0) * line * 0.62)) + (gap if row_titles else 0)
-        top = int(math.ceil(line * 1.4)) if column_titles else 0
-        cell_w, cell_h = w + gap, h + gap + cap
-        H = top + rows * cell_h + gap
-        W = left + cols * cell_w + gap
-
-        values = np.zeros((max(H, 1), max(W, 1)), dtype=np.uint8)
+        g = _Grid((h, w), rows, cols, captions, row_titles, column_titles)
+        values = np.zeros((max(g.H, 1), max(g.W, 1)), dtype=np.uint8)
         rgba = np.empty(values.shape + (4,), dtype=np.uint8)
         rgba[:] = BACKGROUND
-        origins = np.zeros((m, 2), dtype=int)
+        origins = np.array([g.origin(i) for i in range(m)], dtype=int).reshape(m, 2)
         scaled = scale_to_uint8(imgs, levels).reshape(m, h, w)
         ink = (255 - scaled) if self.invert else scaled
-        for i in range(m):
-            r, c = divmod(i, cols)
-            y0, x0 = top + gap + r * cell_h, left + gap + c * cell_w
-            origins[i] = (y0, x0)
+        for i, (y0, x0) in enumerate(origins):
             if not np.isfinite(imgs[i]).any():
                 continue
             values[y0:y0 + h, x0:x0 + w] = scaled[i]
             rgba[y0:y0 + h, x0:x0 + w, :3] = ink[i][..., None]
             col = colors[i] if colors is not None and i < len(colors) else None
             if col is not None:
-                paint_frame(rgba, (y0, x0, h, w), frame, col)
+                paint_frame(rgba, (y0, x0, h, w), g.frame, col)
         self.values, self.rgba, self._origins, self._shape = values, rgba, origins, (h, w)
         self.image.setImage(rgba, levels=(0, 255), autoLevels=False)
         self.image.setRect(0, 0, values.shape[1], values.shape[0])
-
-        # text items (a pool reused from call to call)
-        texts = [(text.replace("\n", "<br>"), origins[i][1] - gap / 2, origins[i][0] + h + frame, cell_w, "center")
-                 for i, text in enumerate(captions[:m]) if text]
-        texts += [(text.replace("\n", "<br>"), 0, top + gap + r * cell_h + h / 2 - line * (text.count("\n") + 1) / 2,
-                   left, "right") for r, text in enumerate(row_titles[:rows]) if text]
-        texts += [(text, left + gap + c * cell_w - gap / 2, 0, cell_w, "center")
-                  for c, text in enumerate(column_titles[:cols]) if text]
-        self._place_texts(texts, line)  # (html, x, y, width, alignment) each
+        self._place_texts(g.texts(captions[:m], origins, row_titles, column_titles), g.line)
         self.captions = captions[:m]
         self._fit_readable(values.shape)
         key = (values.shape, m)
@@ -269,13 +315,18 @@ class TileView(QWidget):
         """The smallest (width, height) in pixels at which the captions are :data:`MIN_CAPTION_POINTS` or more."""
         return self.plot.minimumWidth(), self.plot.minimumHeight()
 
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._shown_args is not None:
+            self.set_tiles(*self._shown_args)  # captions sized for the new text size (lecture mode)
+
     # -------------------------------------------------------------- internals
     def _fit_readable(self, shape) -> None:
         """Give the plot the pixel size at which its captions are readable (the scroll area shows the rest)."""
         if self._text_scale <= 0 or not self._texts or not any(t.isVisible() for t in self._texts):
             self.plot.setMinimumSize(0, 0)
             return
-        px_per_unit = MIN_CAPTION_POINTS / (CAPTION_POINTS * self._text_scale)
+        px_per_unit = MIN_CAPTION_POINTS * text_scale() / (CAPTION_POINTS * self._text_scale)
         pad = 1.0 + 2 * 0.02 + 0.02  # autoRange's padding on both sides, and a little room
         self.plot.setMinimumSize(int(math.ceil(shape[1] * px_per_unit * pad)) + 4,
                                  int(math.ceil(shape[0] * px_per_unit * pad)) + 4)
@@ -287,8 +338,7 @@ class TileView(QWidget):
             item.setDefaultTextColor(QColor("#222222"))
             self.vb.addItem(item, ignoreBounds=True)
             self._texts.append(item)
-        font = QFont()
-        font.setPointSizeF(CAPTION_POINTS)
+        font = _caption_font()
         scale = line / QFontMetricsF(font).lineSpacing()
         self._text_scale = scale if texts else 0.0
         for item, (html, x, y, width, align) in zip(self._texts, texts):
@@ -338,7 +388,8 @@ class PrototypesView(QWidget):
         super().__init__(parent)
         from PySide6.QtWidgets import QSplitter
 
-        self.message = QLabel("Prototype images appear here for image data (e.g. File ▸ Examples ▸ MNIST).")
+        self.message = QLabel("These data are not images, so their centres have no picture to show. Prototype "
+                              "images appear here for image data (e.g. File ▸ Examples ▸ MNIST).")
         self.message.setObjectName("prototypes_message")
         self.message.setWordWrap(True)
         self.centres = TileView()

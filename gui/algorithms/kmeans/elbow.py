@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from gui.algorithms.kmeans.silhouette_k import ElbowFigure, SilhouetteKView
 from gui.widgets.plot_text import LegendRow, fit_axis_title, fit_title
+from gui.widgets.text_room import scaled
 from gui.widgets.tiles import TileView
 
 __all__ = ["ElbowView", "RestartsView", "best_per_k", "parse_ks", "format_ks"]
@@ -319,12 +320,12 @@ class RestartsView(QWidget):
         self.k_choice = QComboBox()
         self.k_choice.setObjectName("sweep_k_choice")
         self.mini = LeastHeight()
-        self.mini.setMinimumHeight(MINI_HEIGHT)  # small multiples stay readable under the elbow and the silhouettes
         self.mini.setBackground("w")
         self.mini.setObjectName("sweep_mini")
         self.tiles = LeastTiles()
         self.tiles.setObjectName("sweep_tiles")
-        self.tiles.setMinimumHeight(MINI_HEIGHT)
+        self._mini_rows = 1
+        self._fit_mini()
         self.scroll = self._body(controls)
         self.tiles.hide()
         self.mini.hide()  # no small multiples before a sweep: the elbow has the room
@@ -361,6 +362,18 @@ class RestartsView(QWidget):
         layout.addWidget(scroll, 1)
         return scroll
 
+    def _fit_mini(self):
+        """The small multiples' least heights (more rows of restarts: the tab scrolls), for the text as large as
+        it is now: their titles and points stay readable under the elbow and the silhouettes."""
+        self.mini.setMinimumHeight(scaled(max(MINI_HEIGHT, 110 * self._mini_rows)))
+        self.tiles.setMinimumHeight(scaled(MINI_HEIGHT))
+        self.mini.updateGeometry()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "_mini_rows"):
+            self._fit_mini()
+
     def set_busy(self, busy: bool):
         self.run_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
@@ -392,8 +405,8 @@ class RestartsView(QWidget):
         self.mini_plots = []
         cols = max(1, min(len(panels), 5))
         rows = -(-len(panels) // cols)
-        self.mini.setMinimumHeight(max(MINI_HEIGHT, 110 * rows))  # more rows of restarts: the tab scrolls
-        self.mini.updateGeometry()
+        self._mini_rows = rows
+        self._fit_mini()
         for j, (title, Y, labels, C) in enumerate(panels):
             p = self.mini.addPlot(row=j // cols, col=j % cols)
             fit_title(p, title, size="8pt", color="#222222")

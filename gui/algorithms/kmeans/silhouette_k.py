@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import QSizePolicy
 
 from gui.widgets.plot_text import fit_axis_title, fit_title, tick_room
+from gui.widgets.text_room import scaled
 
 __all__ = ["ElbowFigure", "SilhouetteKView", "SILHOUETTE_COLOR", "AXIS_WIDTH"]
 
 SILHOUETTE_COLOR = "#009E73"
-#: Width of the left axis of the elbow and of this plot: their K axes line up.
+#: Width of the left axis of the elbow and of this plot (at the normal font; :func:`gui.widgets.text_room.scaled`):
+#: their K axes line up.
 AXIS_WIDTH = 70
 CLICK_PIXELS = 14.0
-#: The least heights (pixels) of the elbow plot and of this plot, axes, legend and title included: their tick
-#: labels stay apart and their titles whole (a tab too low for them scrolls, see ``RestartsView``).
+#: The least heights (pixels at the normal font, scaled with it) of the elbow plot and of this plot, axes, legend
+#: and title included: their tick labels stay apart and their titles whole (a tab too low for them scrolls, see
+#: ``RestartsView``).
 MIN_HEIGHTS = (130, 146)
 
 
@@ -56,18 +59,30 @@ class ElbowFigure(pg.GraphicsLayoutWidget):
         self.silhouette_item = self.addPlot(row=1, col=0)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
-        for item, least in zip((self.elbow_item, self.silhouette_item), MIN_HEIGHTS):
-            item.getAxis("left").setWidth(AXIS_WIDTH)  # the two K axes line up
-            item.setMinimumHeight(least)
+        for item in (self.elbow_item, self.silhouette_item):
             tick_room(item)  # the topmost tick label shows whole
-        # the widget asks for the room its plots need (a scene's layout does not tell the widget's layout): 300 px,
-        # as small as `render --size 400x300` asks
-        _left, top, _right, bottom = self.ci.layout.getContentsMargins()
-        self.setMinimumHeight(int(sum(MIN_HEIGHTS) + top + bottom + self.ci.layout.verticalSpacing()))
+        self._fit_room()
         self.elbow_item.vb.sigXRangeChanged.connect(self._follow_x)
 
     def getPlotItem(self) -> pg.PlotItem:
         return self.elbow_item
+
+    def _fit_room(self):
+        """Axis widths and least heights for the text as large as it is now (lecture mode: larger); the widget
+        asks for the room its plots need (a scene's layout does not tell the widget's layout): 300 px at the
+        normal font, as small as `render --size 400x300` asks."""
+        for item, least in zip((self.elbow_item, self.silhouette_item), MIN_HEIGHTS):
+            item.getAxis("left").setWidth(scaled(AXIS_WIDTH))  # the two K axes line up
+            item.setMinimumHeight(scaled(least))
+        _left, top, _right, bottom = self.ci.layout.getContentsMargins()
+        self.setMinimumHeight(int(sum(scaled(h) for h in MIN_HEIGHTS) + top + bottom
+                                  + self.ci.layout.verticalSpacing()))
+        self.updateGeometry()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "silhouette_item"):
+            self._fit_room()
 
     def sizeHint(self) -> QSize:
         """Its least height: in the scroll area of "Restarts & K" the plots share the height by stretch factors."""
