@@ -133,7 +133,9 @@ def test_session_round_trip_keeps_the_restart_count_and_the_restart_shown(qtbot,
     session_io.apply(w2, old)
     _to_end(qtbot, w2)
     assert restart_info(w2.player.history) is None and w2.plugin.form.values()["restarts"] == 1
-    assert "single run" in w2.plugin.restart_view.message.text()
+    view = w2.plugin.restart_view
+    assert "One run, nothing to compare" in view.note.text()  # a note in the tab's middle, no empty plot
+    assert view.note.isVisibleTo(view) and not view.split.isVisibleTo(view) and not view.message.isVisibleTo(view)
 
 
 def test_the_example_session_renders_the_restarts(qtbot, tmp_path):

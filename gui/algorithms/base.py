@@ -34,6 +34,8 @@ Only these; anything else (``_private`` names, the panels' widgets) may change.
 ``window.set_edit_mode(m)``   what clicks on the scatter do ("inspect" before taking clicks yourself)
 ``window.player``             the :class:`~gui.run.player.Player` of the current run
 ``window.restart_run()``      start a new run with the current data and parameters
+``window.tabs``               the window's QTabWidget of views: a plugin only shows or hides its own views' tabs
+                              (:meth:`AlgorithmPlugin.show_offered_tabs`)
 ``window.status(text)``       a message in the status bar
 ``window.show_error(text)``   a red message in the algorithm panel ("" hides it)
 
@@ -223,6 +225,23 @@ class AlgorithmPlugin(QObject):
         (``clusterlab render``) is written only then (default True). False e.g. for prototype images of data
         that are not images, or the results of a sweep nobody ran."""
         return True
+
+    def offers(self, view: QWidget) -> bool:
+        """Whether ``view``'s tab is offered at all for the current data (default True). A tab that cannot show
+        anything for these data (prototype images of points that are not images) is hidden rather than shown
+        empty; :meth:`show_offered_tabs` applies this."""
+        return True
+
+    def show_offered_tabs(self) -> None:
+        """Show the tabs of :meth:`views` this plugin :meth:`offers` for the current data, hide the others (call
+        when the data change and on activation)."""
+        tabs = getattr(self.window, "tabs", None)
+        if tabs is None:
+            return
+        for _title, view in self.views():
+            i = tabs.indexOf(view)
+            if i >= 0 and tabs.isTabVisible(i) != self.offers(view):
+                tabs.setTabVisible(i, self.offers(view))
 
     def figure(self, view: QWidget):
         """What of ``view`` a figure shows: the view itself (default) or, for a view with controls beside

@@ -52,7 +52,7 @@ from gui.widgets.tiles import PrototypesView
 
 __all__ = ["KMeansPlugin", "load_exercise", "EXERCISES", "run_coordinates", "data_coordinates"]
 
-REGION_PIXELS = 256  # grid points per axis of the region image
+REGION_PIXELS = (256, 768)  # grid points per axis of the region image: one per 1.5 screen pixels, within these
 MEDOID_WARN_OPS = 2e8  # K-medoids: say how long an update may take above this many coordinate operations
 
 
@@ -159,6 +159,12 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
             return self.restart_has_content()
         if view is getattr(self, "restarts", None):
             return self.sweep is not None or self._runs is not None
+        if view is getattr(self, "prototypes", None):
+            return self.offers(view)
+        return True
+
+    def offers(self, view) -> bool:
+        """The Prototypes tab only for image data (it shows images of the centres)."""
         if view is getattr(self, "prototypes", None):
             ds = self.window.dataset
             return ds is not None and ds.n > 0 and ds.image_shape is not None
@@ -276,6 +282,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
         self.lab.point_names = ds.point_names if ds is not None else None
         self.lab.forget_points()
         self._draw_marks()
+        self.show_offered_tabs()  # Prototypes only for images
         if self._pending_exercise is not None and ds is not None:
             name, self._pending_exercise = self._pending_exercise, None
             if name == "exercise4" and ds.image_shape is not None:
@@ -302,6 +309,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
         w.scatter.plot_item.scene().sigMouseClicked.connect(self._on_scene_clicked)
         w.scatter.sigPointClicked.connect(self._on_point_clicked)
         w.scatter.plot_item.getViewBox().sigRangeChanged.connect(self._region_timer.start)
+        w.scatter.plot_item.getViewBox().sigResized.connect(self._region_timer.start)  # a finer grid when larger
         w.sigDataChanged.connect(self._on_data_changed)
         self.connect_restarts()
         self._on_data_changed()
@@ -315,7 +323,8 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
         self.marks.detach()
         for sig, slot in ((w.scatter.plot_item.scene().sigMouseClicked, self._on_scene_clicked),
                           (w.scatter.sigPointClicked, self._on_point_clicked),
-                          (w.scatter.plot_item.getViewBox().sigRangeChanged, self._region_timer.start)):
+                          (w.scatter.plot_item.getViewBox().sigRangeChanged, self._region_timer.start),
+                          (w.scatter.plot_item.getViewBox().sigResized, self._region_timer.start)):
             try:
                 sig.disconnect(slot)
             except (RuntimeError, TypeError):
@@ -400,11 +409,13 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
         lo = run_coordinates(w, [[x0, y0]])[0]
         hi = run_coordinates(w, [[x1, y1]])[0]
         values = self.form.values()
-        grid = ekm.voronoi_grid(step.centers, (lo[0], hi[0]), (lo[1], hi[1]), resolution=REGION_PIXELS,
+        rect = w.scatter.plot_item.getViewBox().boundingRect()  # boundaries never show steps of several pixels
+        res = int(min(max(np.ceil(max(rect.width(), rect.height()) / 1.5), REGION_PIXELS[0]), REGION_PIXELS[1]))
+        grid = ekm.voronoi_grid(step.centers, (lo[0], hi[0]), (lo[1], hi[1]), resolution=res,
                                 variant=values.get("variant", "means"),
                                 metric=values.get("metric") if values.get("variant") == "medoids" else None)
         # grid points are cell centres: widen the image by half a cell on each side
-        hx, hy = (x1 - x0) / (REGION_PIXELS - 1) / 2, (y1 - y0) / (REGION_PIXELS - 1) / 2
+        hx, hy = (x1 - x0) / (res - 1) / 2, (y1 - y0) / (res - 1) / 2
         self.overlay.show_regions(grid, (x0 - hx, y0 - hy, x1 - x0 + 2 * hx, y1 - y0 + 2 * hy),
                                   step.centers.shape[0], extended=self._extended())
 

@@ -12,7 +12,8 @@ At every step it shows
   says the rule it used);
 * after a sweep, the best centres of every K side by side.
 
-Data that are not images (no ``image_shape``) make the tab say so.
+For data that are not images (no ``image_shape``) the plugin hides the tab (``KMeansPlugin.offers``); should
+it show anyway (a side-by-side pane), its message says why it is empty.
 """
 from __future__ import annotations
 

@@ -5,7 +5,9 @@ The view draws the numbers of an :class:`engine.core.restarts.RestartInfo` and c
 per restart (final objective against the restart number, in the colours of the K-means elbow: dots
 blue, the best restart an orange diamond, the restart on the timeline ringed), and the same numbers as
 a table (restart, seed, final objective, steps; ★ = the best, ▶ = shown). Clicking a dot or a row emits
-:attr:`RestartsListView.sigRestartClicked` with the restart's index (from 0).
+:attr:`RestartsListView.sigRestartClicked` with the restart's index (from 0). A single run has nothing to
+compare: the plot and the table give way to a short note, in the middle of the tab, that says what the tab
+would show and how to get it (and, while restarts are computed, how far they are).
 """
 from __future__ import annotations
 
@@ -16,12 +18,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from gui.algorithms.kmeans.elbow import BEST, DOT
+from gui.widgets.plot_text import LegendRow, fit_axis_title
 
 __all__ = ["RestartsListView"]
 
-NO_RESTARTS = ("This run is a single run (Restarts = 1 in the panel). Set Restarts to 5, say: the run is "
-               "repeated from the seeds seed, seed + 1, …, the best is put on the timeline and every restart "
-               "is listed here with its final objective; click one to watch it.")
+NO_RESTARTS = ("One run, nothing to compare: Restarts is 1 in the panel.\n\nSet Restarts to 5, say: the run is "
+               "repeated from the seeds seed, seed + 1, …, every restart is listed here with its final objective, "
+               "the best goes on the timeline, and a click on another one puts it there.")
 COLUMNS = ("", "restart", "seed", "final objective", "steps")
 WIDE = 760  # from this width on (pixels) the table goes beside the plot
 
@@ -42,9 +45,15 @@ class RestartsListView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.message = QLabel(NO_RESTARTS)
+        self.message = QLabel()
         self.message.setObjectName("restarts_message")
         self.message.setWordWrap(True)
+        self.note = QLabel(NO_RESTARTS)  # instead of an empty plot and table: what this tab shows, and how
+        self.note.setObjectName("restarts_note")
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setMaximumWidth(560)
+        self.note.setStyleSheet("color: #444444;")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("restarts_cancel")
         self.cancel_button.setToolTip("Stop the restarts; the best of those finished goes on the timeline")
@@ -53,26 +62,7 @@ class RestartsListView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.message, 1)
         top.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setObjectName("restarts_plot")
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
-        self.plot.setLabel("bottom", "restart")
-        self.plot.setLabel("left", "final objective")
-        self.plot.setMenuEnabled(False)
-        self.plot.getPlotItem().vb.setMouseEnabled(False, False)
-        self.plot.setTitle(f"<span style='color:{DOT}'>●</span> a restart &nbsp; <span style='color:{BEST}'>◆</span> "
-                           "the best &nbsp; ○ on the timeline", size="9pt", color="#333333")  # a legend over no dot
-        self.dots = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(DOT + "c0"), pen=pg.mkPen("w", width=0.5),
-                                       hoverable=True, hoverSize=13, tip=self._tip, name="one restart")
-        self.best = pg.ScatterPlotItem(size=17, symbol="d", brush=pg.mkBrush(BEST), pen=pg.mkPen("k", width=1),
-                                       name="best restart")
-        self.shown = pg.ScatterPlotItem(size=25, symbol="o", brush=None, pen=pg.mkPen("k", width=2),
-                                        name="on the timeline")
-        self.best_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(BEST, width=1, style=Qt.PenStyle.DashLine))
-        self.best_line.hide()
-        for item in (self.best_line, self.dots, self.best, self.shown):
-            self.plot.addItem(item)
-        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.plot = self._build_plot()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("restarts_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -94,8 +84,34 @@ class RestartsListView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(split, 1)
+        layout.addWidget(self.note, 1, Qt.AlignmentFlag.AlignCenter)
         self.info = None
         self.objective_name = "objective"
+
+    def _build_plot(self) -> pg.PlotWidget:
+        """One dot per restart, the best a diamond, the one on the timeline ringed; a legend above."""
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setObjectName("restarts_plot")
+        self.plot.showGrid(x=False, y=True, alpha=0.25)
+        self.plot.setLabel("bottom", "restart")
+        self.plot.setLabel("left", "final objective")
+        self.plot.setMenuEnabled(False)
+        self.plot.getPlotItem().vb.setMouseEnabled(False, False)
+        legend = LegendRow(labelTextColor="#333333")  # above the plot, never over a dot; rows as the width allows
+        legend.place(self.plot.getPlotItem())
+        self.plot.getPlotItem().legend = legend  # the named items below are listed in it
+        self.dots = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(DOT + "c0"), pen=pg.mkPen("w", width=0.5),
+                                       hoverable=True, hoverSize=13, tip=self._tip, name="a restart")
+        self.best = pg.ScatterPlotItem(size=17, symbol="d", brush=pg.mkBrush(BEST), pen=pg.mkPen("k", width=1),
+                                       name="the best")
+        self.shown = pg.ScatterPlotItem(size=25, symbol="o", brush=None, pen=pg.mkPen("k", width=2),
+                                        name="on the timeline")
+        self.best_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(BEST, width=1, style=Qt.PenStyle.DashLine))
+        self.best_line.hide()
+        for item in (self.best_line, self.dots, self.best, self.shown):
+            self.plot.addItem(item)
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        return self.plot
 
     def resizeEvent(self, event):
         """Plot beside the table when there is room, above it in a narrow tab (every column stays readable)."""
@@ -108,10 +124,9 @@ class RestartsListView(QWidget):
             self._fit_table_width()
 
     def _axis_label(self):
-        """The objective's whole name on the axis when it fits its height, else its short name ("final J")."""
-        full = f"final {self.objective_name}"
-        fits = len(full) * 6.5 < self.plot.height() - 40
-        self.plot.setLabel("left", full if fits else f"final {self.short_name}")
+        """The objective's whole name on the axis when it fits its height, else its short name ("final J"),
+        measured in the font it is drawn in (refitted as the plot is resized)."""
+        fit_axis_title(self.plot, "left", f"final {self.objective_name}", short=f"final {self.short_name}")
 
     def _fit_table_width(self):
         """Beside the plot the table is as wide as its columns (no horizontal scrolling); above, any width."""
@@ -135,6 +150,7 @@ class RestartsListView(QWidget):
     # ------------------------------------------------------------------ drawing
     def set_busy(self, busy: bool):
         self.cancel_button.setEnabled(bool(busy))
+        self.cancel_button.setVisible(bool(busy) or self.info is not None)
 
     def set_info(self, info, objective_name: str = "objective", text: str | None = None):
         """Draw ``info`` (a :class:`~engine.core.restarts.RestartInfo`, or None: a single run);
@@ -143,12 +159,12 @@ class RestartsListView(QWidget):
         self.objective_name = objective_name
         self._axis_label()
         self.table.setHorizontalHeaderLabels(COLUMNS[:3] + (f"final {self.short_name}",) + COLUMNS[4:])
+        self._show_note(None if info is not None else NO_RESTARTS if text is None else text)
         if info is None:
             for item in (self.dots, self.best, self.shown):
                 item.setData([], [])
             self.best_line.hide()
             self.table.setRowCount(0)
-            self.message.setText(NO_RESTARTS if text is None else text)
             return
         J = np.asarray(info.objectives, dtype=float)
         x = np.arange(1, info.n + 1, dtype=float)
@@ -165,6 +181,13 @@ class RestartsListView(QWidget):
         self._fit_range(J[ok], info.n)
         self._fill_table(info, J)
         self.message.setText(self._summary(info, J) if text is None else text)
+
+    def _show_note(self, note: str | None):
+        """``note`` in the middle of the tab instead of the plot and the table (None: the plot and the table)."""
+        self.note.setText(note or "")
+        self.note.setVisible(note is not None)
+        self.split.setVisible(note is None)
+        self.message.setVisible(note is None)
 
     def _fit_range(self, values, n: int):
         vb = self.plot.getPlotItem().vb
