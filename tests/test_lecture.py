@@ -100,3 +100,35 @@ def test_closing_in_lecture_mode_remembers_the_normal_window(qtbot, open_window)
     qtbot.waitExposed(again)
     assert again.data_dock.isVisible() and again.algorithm_dock.isVisible() and not again.isFullScreen()
     again.close()
+
+
+def test_lecture_mode_scales_what_no_font_reaches(qtbot, open_window):
+    """Legend samples and the timeline's buttons grow with the texts (they stayed small beside 16 pt labels)."""
+    w = _open_ex3(qtbot, open_window)
+    legend = w.scatter.legend
+    sample = legend.items[0][0]
+    icon = w.timeline.play_button.iconSize().width()
+    w.lecture.set_on(True)
+    qtbot.wait(20)
+    assert abs(sample.scale() - FACTOR) < 1e-9 and sample.minimumWidth() >= 20 * FACTOR - 1e-6
+    assert w.timeline.play_button.iconSize().width() == round(icon * FACTOR)
+    w.lecture.set_on(False)
+    assert abs(sample.scale() - 1.0) < 1e-9 and w.timeline.play_button.iconSize().width() == icon
+
+
+def test_side_by_side_in_lecture_mode_captions_both_panes(qtbot, open_window):
+    """Each pane's step as its own caption (the right pane's showed none), also for a pane opened later;
+    leaving lecture mode takes both away."""
+    w = _open_ex3(qtbot, open_window)
+    w.lecture.set_on(True)
+    w.menus.actions["side_by_side"].trigger()
+    pane = w.side_by_side.pane
+    qtbot.waitUntil(lambda: pane.player.current is not None and pane.player.exhausted, timeout=20_000)
+    qtbot.waitUntil(lambda: pane.lecture.caption.isVisible(), timeout=2000)
+    pane.player.to_start()
+    qtbot.waitUntil(lambda: pane.lecture.caption.text() == pane.timeline.step_text(), timeout=2000)
+    assert w.lecture.caption.isVisible() and w.lecture.caption.text() == w.timeline.step_text()
+    assert pane.lecture.styled and not pane.isFullScreen()
+    w.lecture.set_on(False)
+    assert not pane.lecture.caption.isVisible() and not pane.lecture.styled and not w.lecture.caption.isVisible()
+    w.menus.actions["side_by_side"].trigger()

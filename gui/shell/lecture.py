@@ -8,6 +8,10 @@ a large caption above the figures — the timeline's own text, so the step numbe
 the timeline shows. Turning it off restores the font, the panels, the window state and the
 figures exactly. :meth:`Lecture.export_slide` writes the centre of the window as a
 1920x1080 (16:9) PNG.
+
+Side by side (View > Side by side), the right pane is a window of its own with its own timeline: its
+:class:`Lecture` follows the window's (:meth:`Lecture.follow`): its step as a caption above its figures,
+its figures restyled after its own steps, never the window state or the font (the window does those).
 """
 from __future__ import annotations
 
@@ -36,6 +40,8 @@ class Lecture(QObject):
         self.window = window
         self.on = False  # the whole mode: full screen, panels folded, caption, style
         self.styled = False  # the style alone (set_style)
+        self.captioned = False  # the step as a caption above the figures (lecture mode, or following it)
+        self._watching_panes = False
         self._saved = None
         self._font = None
         self.caption = QLabel()
@@ -74,7 +80,7 @@ class Lecture(QObject):
                 dock.setVisible(visible)
             w.statusBar().setVisible(saved["status"])
             w.setWindowState(saved["state"])
-        self.on = bool(on)
+        self.on = self.captioned = bool(on)
         self.caption.setVisible(self.on)
         half = max(1, sum(w.splitter.sizes()) // 2)
         w.splitter.setSizes([half, half] if self.on else self._saved["splitter"])
@@ -83,6 +89,7 @@ class Lecture(QObject):
             action.setChecked(self.on)
         self.set_style(self.on)
         self._update_caption()
+        self._sync_panes()
 
     def set_style(self, on: bool) -> None:
         """Only the lecture style: the application font and every figure's texts, lines and marks
@@ -100,19 +107,44 @@ class Lecture(QObject):
         self.styled = bool(on)
         _repolish(self.window)
         self.restyle()
+        self._sync_panes()
 
+    def follow(self, captioned: bool, styled: bool) -> None:
+        """As the right pane of a window in lecture mode: this pane's step as a caption (``captioned``) and its
+        figures in the lecture style (``styled``), restyled after its own steps; never the window state or the
+        application font (the window's own lecture mode does those)."""
+        self.captioned = bool(captioned)
+        self.caption.setVisible(self.captioned)
+        if bool(styled) != self.styled:
+            self.styled = bool(styled)
+            self.restyle()
+        self._update_caption()
+
+    def _panes(self) -> list:
+        sbs = getattr(self.window, "side_by_side", None)
+        pane = getattr(sbs, "pane", None)
+        return [pane] if pane is not None and getattr(pane, "lecture", None) is not None else []
+
+    def _sync_panes(self, *_):
+        """The right pane (if any) follows this window's lecture mode; a pane opened later follows too."""
+        sbs = getattr(self.window, "side_by_side", None)
+        if sbs is not None and not self._watching_panes and (self.on or self.styled):
+            self._watching_panes = True
+            sbs.action.toggled.connect(lambda _on: QTimer.singleShot(0, self._sync_panes))
+        for pane in self._panes():
+            pane.lecture.follow(self.on, self.styled)
     @property
     def factor(self) -> float:
         return FACTOR if self.styled else 1.0
 
     def _on_change(self, *_):
-        if self.on:
+        if self.captioned:
             self._update_caption()
         if self.styled:
             self._restyle_timer.start()
 
     def _update_caption(self) -> None:
-        if not self.on:
+        if not self.captioned:
             return
         font = QFont(QApplication.instance().font())
         font.setPointSizeF(font.pointSizeF() * 1.15)
