@@ -135,4 +135,3 @@ def dispose(window) -> None:
     window.close()
     window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # processEvents() leaves deferred deletes
-    QApplication.processEvents()

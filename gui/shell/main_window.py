@@ -381,7 +381,7 @@ class MainWindow(WindowData, QMainWindow):
     # ================================================================ window
     def showEvent(self, event):
         super().showEvent(event)
-        QTimer.singleShot(0, self._fit_data_dock)  # once the docks have their first geometry
+        QTimer.singleShot(0, self, self._fit_data_dock)  # once the docks have their first geometry (not if deleted)
 
     def _update_title(self, *_):
         controller = getattr(self, "session_controller", None)

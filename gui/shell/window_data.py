@@ -131,7 +131,7 @@ class WindowData:
     def _fit_data_dock(self):
         """Give the data dock the height its panel needs (notes come and go with the data)."""
         self.data_dock.widget().updateGeometry()  # its size hint follows the panel's new contents
-        QTimer.singleShot(0, self._resize_data_dock)  # after the dock layout has taken the new hint
+        QTimer.singleShot(0, self, self._resize_data_dock)  # after the dock layout has taken the new hint
 
     def _resize_data_dock(self):
         if self._closed:
