@@ -442,6 +442,7 @@ class MainWindow(WindowData, QMainWindow):
 
     def save_settings(self):
         self.lecture.set_on(False)  # lecture mode is for this sitting: the next start has the panels and fonts
+        self.lecture.set_style(False)  # (render --lecture styles without the mode): the application font back
         self.settings.set_window(self.saveGeometry(), self.saveState())
         self.settings.set_speed(self.timeline.speed.value())
         self.settings.sync()
