@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from PIL import Image
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui.shell import render
@@ -43,5 +44,9 @@ def test_ex4_mnist_kmeans_still_writes_its_sweep_and_prototypes(qtbot, tmp_path,
     assert render.main(args) == 0, capsys.readouterr().err
     names = {p.name for p in out.iterdir()}
     assert {"restarts-k.png", "prototypes.png"} <= names, names
+    res = json.loads((out / "result.json").read_text())  # what test_render's every-session test checks of others
+    assert res["session"] == "ex4-mnist-kmeans" and res["algorithm"] == "kmeans" and res["complete"]
+    with Image.open(out / "scatter.png") as im:
+        assert im.size == (400, 300)
     assert all(isinstance(target, QGraphicsItem) for name, target in drawn if name.startswith(("restarts",
                                                                                                "prototypes")))
