@@ -33,6 +33,9 @@ __all__ = ["CHUNK", "row_starts", "Condensed", "from_blocks", "point_blocks", "s
 CHUNK = 1 << 16
 
 
+_INF = float("inf")
+
+
 def size_of(m: int) -> int:
     """Entries of the condensed matrix of ``m`` slots."""
     return m * (m - 1) // 2
@@ -73,14 +76,14 @@ class Condensed:
         merged-away slot would save a pass, but it does fall on one four times in five: a merged-away
         slot was close to its partner, hence often to ``q`` too.)
         """
-        s, stop = self.first[q], self.first[q] + self.m - q - 1
-        if s == stop:
-            return -1, np.inf
-        r = self.buf[s:stop]
+        s = self.first[q]
+        r = self.buf[s:s + self.m - q - 1]
+        if not r.size:
+            return -1, _INF
         np.maximum(r, self.gone[q + 1:], out=r)
         k = int(r.argmin())
         d = float(r[k])
-        return (q + 1 + k, d) if d < np.inf else (-1, np.inf)
+        return (q + 1 + k, d) if d < _INF else (-1, _INF)
 
     def merge(self, i: int, j: int, si: float, sj: float, linkage: str):
         """Slot ``i`` becomes the union of slots ``i < j`` (sizes ``si``, ``sj``), by Lance-Williams; slot

@@ -85,7 +85,7 @@ def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str, nearest=None) -
     if m < 2:
         return np.empty((0, 4))
     S = Condensed(D, m)
-    size = [float(v) for v in sizes]
+    size = np.asarray(sizes, dtype=float).tolist()
     nn, nn_d = nearest if nearest is not None else S.nearest_later()
     slot_id = list(range(m))
     single = linkage == "min"
