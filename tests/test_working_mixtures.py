@@ -5,7 +5,6 @@ step of runs with every covariance type and initialisation, the prior, fixed wei
 size rules (50 point rows and a summary row; MNIST's 784 features summarised).
 """
 import math
-import time
 
 import numpy as np
 import pytest
@@ -246,16 +245,15 @@ def test_gmm_many_features_are_summarised():
     assert_agrees(gmm_working, X, run, {})
 
 
-def test_mnist_sized_run_leaves_out_theta_summed_in_float32_and_is_quick():
+def test_mnist_sized_run_leaves_out_theta_summed_in_float32():
     """n d k >= FLOAT32_MIN_WORK: the engine sums theta in float32, so theta is checked to 1e-5 only; the rest
-    to 1e-9. The working of a step of 1,300 images takes well under a second (ex5's 6,000 measure ~50 ms)."""
+    to 1e-9. The working leaves out the per-point probabilities (what keeps it quick: ex5's 6,000 images measure
+    ~50 ms a step; its speed is for a bench, never a timed test)."""
     X = edata.binarize(edata.mnist(1300).X, 0.5)
     assert X.size * 10 >= FLOAT32_MIN_WORK
     run = list(bernoulli.steps(X, 10, seed=3, fixed_weights=True, alpha=0.0, max_iter=2))
     assert_agrees(bernoulli_working, X, run, {})
-    t = time.perf_counter()
     w = bernoulli_working(X, run, 4, {}, rows=[5, 17])
-    assert time.perf_counter() - t < 2.0
     assert "probs" not in w.derived and "float32" in w.tables[1].note
     theta = np.array([r[0] for r in w.tables[1].values])
     np.testing.assert_allclose(theta, np.asarray(run[4].payload["probs"]).mean(axis=1), rtol=1e-5)
