@@ -11,8 +11,10 @@ what the plot draws, weighed:
   lecture mode makes marks larger: centres, means, crosses, modes): :data:`MARK_COST`;
 * a data point: 1; a stretch of a line (trails, ellipses; sampled every few pixels): :data:`LINE_COST`;
 
-ties going to the earlier side (the item's preferred side first, then its mirror images). A text with no free
-side is hidden when ``drop`` is true (:attr:`LabelPlacer.dropped`). :meth:`LabelPlacer.schedule` places once
+ties going to the earlier side (the item's preferred side first, then its mirror images). When every side
+covers a text or a large mark (means crowded together), the sides a line further out are tried; a text with
+no clear side there either is hidden when ``drop`` is true (:attr:`LabelPlacer.dropped`), else put on the side
+that covers least. :meth:`LabelPlacer.schedule` places once
 the event loop is free (after a step, when every overlay has moved; after its ViewBox was resized or its range
 changed, when every item has its new geometry); lecture mode (:mod:`gui.widgets.lecture_style`) places again after it scaled
 the texts and marks (:func:`place_all`).
@@ -235,25 +237,41 @@ class LabelPlacer:
         placed: list[QRectF] = []
         self.dropped = []
         for item in texts:
-            side = _side_of(self.preferred.setdefault(id(item), tuple(item.anchor)))
+            rect, ok = self._choose(item, box, marks, others, placed)
             at = self.vb.mapViewToScene(item.pos())
-            px, py = at.x(), at.y()
-            near = marks[(np.abs(marks[:, 0] - px) < 1.5) & (np.abs(marks[:, 1] - py) < 1.5) & (marks[:, 3] >= 1)] \
-                if len(marks) else marks
-            d = (float(near[:, 2].max()) if len(near) else 0.0) + GAP
-            size = _glyphs(item)
-            rects = [self._rect(px, py, h, v, d, size) for h, v in _order(side)]
-            inside = [j for j, r in enumerate(rects) if box.contains(r)] or [0]
-            free = [j for j in inside if not any(p.intersects(rects[j]) for p in placed)]
-            j = min(free, key=lambda k: (self._cost(rects[k], marks, others), k)) if free else inside[0]
-            self._put(item, rects[j], px, py)
-            hide = self.drop and not free
+            self._put(item, rect, at.x(), at.y())
+            hide = self.drop and not ok
             if item.isVisible() == hide:  # (changing nothing when nothing moved: no scene change, no new pass)
                 item.setVisible(not hide)
             if hide:
                 self.dropped.append(item)
             else:
-                placed.append(rects[j])
+                placed.append(rect)
+
+    def _choose(self, item, box: QRectF, marks: np.ndarray, others: list, placed: list) -> tuple[QRectF, bool]:
+        """``item``'s rectangle and whether it is clear: on the first of two rings around its point (at its mark's
+        radius, then a line further out) where some side covers no text and no large mark, the side covering the
+        least; with none, the least covering side free of the texts placed (not clear when ``drop``)."""
+        side = _side_of(self.preferred.setdefault(id(item), tuple(item.anchor)))
+        at = self.vb.mapViewToScene(item.pos())
+        px, py = at.x(), at.y()
+        near = marks[(np.abs(marks[:, 0] - px) < 1.5) & (np.abs(marks[:, 1] - py) < 1.5) & (marks[:, 3] >= 1)] \
+            if len(marks) else marks
+        d = (float(near[:, 2].max()) if len(near) else 0.0) + GAP
+        size = _glyphs(item)
+        fallback = None
+        for ring in (d, d + 1.2 * size.height()):
+            rects = [self._rect(px, py, h, v, ring, size) for h, v in _order(side)]
+            inside = [r for r in rects if box.contains(r)]
+            free = [(*self._cost(r, marks, others), k, r) for k, r in enumerate(inside)
+                    if not any(p.intersects(r) for p in placed)]
+            clear = [c for c in free if c[0] == 0]
+            if clear:
+                return min(clear, key=lambda c: c[1:3])[3], True
+            if fallback is None:
+                fallback = min(free, key=lambda c: c[:3])[3] if free else (inside or rects)[0]
+                fallback_free = bool(free)
+        return fallback, fallback_free and not self.drop
 
     @staticmethod
     def _rect(px: float, py: float, h: int, v: int, d: float, size: QRectF) -> QRectF:
@@ -265,13 +283,18 @@ class LabelPlacer:
         return QRectF(left, top, w, hh)
 
     @staticmethod
-    def _cost(rect: QRectF, marks: np.ndarray, others: list[QRectF]) -> float:
-        cost = TEXT_COST * sum(1 for o in others if o.intersects(rect))
+    def _cost(rect: QRectF, marks: np.ndarray, others: list[QRectF]) -> tuple[float, float]:
+        """(what ``rect`` must not cover: other texts and large marks, weighed; what it had better not: points
+        and lines)."""
+        hard = TEXT_COST * sum(1 for o in others if o.intersects(rect))
+        soft = 0.0
         if len(marks):
             dx = np.maximum(np.maximum(rect.left() - marks[:, 0], marks[:, 0] - rect.right()), 0.0)
             dy = np.maximum(np.maximum(rect.top() - marks[:, 1], marks[:, 1] - rect.bottom()), 0.0)
-            cost += float(marks[(dx * dx + dy * dy) < marks[:, 2] ** 2, 3].sum())
-        return cost
+            cost = marks[(dx * dx + dy * dy) < marks[:, 2] ** 2, 3]
+            hard += float(cost[cost >= MARK_COST].sum())
+            soft = float(cost[cost < MARK_COST].sum())
+        return hard, soft
 
     @staticmethod
     def _put(item: pg.TextItem, rect: QRectF, px: float, py: float):

@@ -284,8 +284,10 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
         if kind == "pair":
             p, q = (int(i) for i in pl["witness_points"])
             pair_names = (names[p] if p < len(names) else f"x{p + 1}", names[q] if q < len(names) else f"x{q + 1}")
-            self.witness_points.setData(P[:, 0], P[:, 1], symbol="o", size=9, brush=pg.mkBrush(WITNESS_COLOR),
-                                        pen=pg.mkPen("k", width=1))
+            # black rings: the points keep their cluster's colour inside (a filled dot in the witness colour read as
+            # a cluster of that colour: 16 and 17 of exercise 2 looked like 11's cluster)
+            self.witness_points.setData(P[:, 0], P[:, 1], symbol="o", size=13, brush=None,
+                                        pen=pg.mkPen("k", width=1.5))
         else:
             pair_names = ("μ_a", "μ_b")
             self.witness_points.setData(P[:, 0], P[:, 1], symbol="+", size=16, pen=pg.mkPen("k", width=2),
