@@ -223,7 +223,7 @@ def test_a_newer_computation_supersedes_an_older_one_and_closing_never_waits(qtb
     qtbot.waitUntil(lambda: p.kd_task.busy, timeout=5000)
     t = time.monotonic()
     w.close()
-    assert time.monotonic() - t < 2.0
+    assert time.monotonic() - t < 5 * 1.0  # the goal is 1 s; 5x so that a loaded machine cannot fail it
     assert registry().wait_idle(w, timeout_ms=5000), "the held computation was stopped, not waited for"
     gate.set()
 
