@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from gui.algorithms.kmeans.silhouette_k import ElbowFigure, SilhouetteKView
@@ -310,12 +310,17 @@ class RestartsView(QWidget):
         self.message = QLabel()
         self.message.setObjectName("sweep_message")
         self.message.setWordWrap(True)
-        controls = QHBoxLayout()
+        fields, buttons = QHBoxLayout(), QHBoxLayout()
         for text, w in (("K", self.ks_edit), ("restarts", self.restarts_spin), ("seed", self.seed_spin)):
-            controls.addWidget(QLabel(text))
-            controls.addWidget(w)
-        controls.addWidget(self.run_button)
-        controls.addWidget(self.cancel_button)
+            fields.addWidget(QLabel(text))
+            fields.addWidget(w)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        # one row; in a narrow tab (side by side) the buttons go under the fields instead of being cut
+        controls = self._controls = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        controls.addLayout(fields, 1)
+        controls.addLayout(buttons)
         self.elbow = ElbowView()
         self.k_choice = QComboBox()
         self.k_choice.setObjectName("sweep_k_choice")
@@ -362,6 +367,17 @@ class RestartsView(QWidget):
         layout.addWidget(scroll, 1)
         return scroll
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit_controls()
+
+    def _fit_controls(self):
+        c = self._controls
+        need = sum(c.itemAt(i).sizeHint().width() for i in range(c.count())) + c.spacing() + 8
+        want = QBoxLayout.Direction.LeftToRight if self.width() >= need else QBoxLayout.Direction.TopToBottom
+        if c.direction() != want:
+            c.setDirection(want)
+
     def _fit_mini(self):
         """The small multiples' least heights (more rows of restarts: the tab scrolls), for the text as large as
         it is now: their titles and points stay readable under the elbow and the silhouettes."""
@@ -373,6 +389,7 @@ class RestartsView(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange and hasattr(self, "_mini_rows"):
             self._fit_mini()
+            self._fit_controls()
 
     def set_busy(self, busy: bool):
         self.run_button.setEnabled(not busy)
