@@ -243,3 +243,30 @@ def test_a_bad_compare_entry_is_refused_before_anything_changes(qtbot, open_wind
     d["compare"] = {"algorithm": {"name": "kmeans"}, "linked": "yes"}
     with pytest.raises(es.SessionError, match="compare.linked"):
         es.session_from_dict(d)
+
+
+def test_no_control_is_cut_in_either_pane_at_the_least_size(qtbot, open_window):
+    """compare-moons at the window's least size: every tab of both panes (each pane a narrow column) shows its
+    buttons, combo boxes and spin boxes whole (Restarts & K squeezed 'Run sweep' to 'in swee')."""
+    import layout_checks
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QWidget
+
+    window = open_window("hac", size=(800, 600))
+    window.menus.actions["session_compare-moons"].trigger()
+    pane = window.side_by_side.pane
+    qtbot.waitUntil(lambda: window.player.at_end and pane.player.at_end, timeout=WAIT)
+    window.resize(800, 600)
+    problems = []
+    for w in (window, pane):
+        for i in range(w.tabs.count()):
+            if not w.tabs.isTabVisible(i):
+                continue
+            w.tabs.setCurrentIndex(i)
+            qtbot.wait(20)
+            for c in w.tabs.widget(i).findChildren(QWidget):
+                if not isinstance(c, (QAbstractButton, QComboBox, QAbstractSpinBox)) or not c.isVisible():
+                    continue
+                why = layout_checks.elided(c)
+                if why:
+                    problems.append(f"{w.tabs.tabText(i)}: {c.objectName() or type(c).__name__}: {why}")
+    assert not problems, "\n".join(problems)
