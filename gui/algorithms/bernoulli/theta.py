@@ -54,8 +54,8 @@ class ThetaView(QWidget):
         self.resp = BarsView("Responsibilities of the chosen image", "γ_nk")
         h.addWidget(self.resp, 3)
         self.split.addWidget(bottom)
-        for i, f in enumerate((3, 3, 4)):
-            self.split.setStretchFactor(i, f)
+        for i, f in enumerate((5, 3, 2)):  # θ_k first: at the window's least size a row of them and its captions
+            self.split.setStretchFactor(i, f)  # show whole (3:3:4 left the θ grid 70 px, its captions cut)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.message)
