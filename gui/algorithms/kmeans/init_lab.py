@@ -214,7 +214,7 @@ class CentreMarks(PlotItems):
     def __init__(self):
         self.crosses = pg.ScatterPlotItem(size=18, symbol="x", brush=pg.mkBrush("#000000"),
                                           pen=pg.mkPen("w", width=1), pxMode=True)
-        self.crosses.setZValue(30)
+        self.crosses.setZValue(-5.5)  # under the data points (z -5): a cross on a point (A, C) keeps its colour in sight
         self.texts: list[pg.TextItem] = []
         self.plot_item = None
 
