@@ -37,6 +37,8 @@ HEAT_MAX = 20000    # more points: at most this many coloured by probability (th
 TOP_DISCS = 40      # ... and this many of the most likely ringed
 HEAT_LEVELS = 24     # colour steps of the probability scale
 RING_LIMIT = 300     # up to this many points that changed cluster are ringed; more get a small dot and a count
+RING_SHARE = 0.25    # ...and up to this share of the points (past RING_FEW): rings over most of a blob hide its colours
+RING_FEW = 12
 
 
 @functools.lru_cache(maxsize=1)
@@ -242,13 +244,19 @@ class CentreMarks(PlotItems):
                 t.setVisible(False)
 
 
+def _many(changed: int, n: int) -> bool:
+    """Too many changed points to ring (see :data:`RING_LIMIT`, :data:`RING_SHARE`)."""
+    return changed > RING_LIMIT or (changed > RING_FEW and changed > RING_SHARE * n)
+
+
 class KMeansOverlay:
     """Centres, trails, changed-point rings, regions and k-means++ probabilities on the shared scatter.
 
     The points that changed cluster on an assignment are ringed while there are at most
-    :data:`RING_LIMIT` of them; past that (1,794 of 6,000 MNIST digits at step 4) rings would merge into one
-    blob, so each gets a thin grey outline instead (its cluster colour stays visible) and the caption says
-    how many changed (:attr:`changed_count`).
+    :data:`RING_LIMIT` of them and at most :data:`RING_SHARE` of the points; past that (1,794 of 6,000 MNIST
+    digits at step 4, or 100 of 150 blob points) rings would merge into one blob, so each gets a thin grey
+    outline instead (its cluster colour stays visible) and the caption says how many changed
+    (:attr:`changed_count`).
 
     The k-means++ probabilities (``D² / ΣD²``, one per point) are drawn so they
     stay readable for any ``n``: up to :data:`SMALL_N` points each get a grey
@@ -273,6 +281,7 @@ class KMeansOverlay:
                                                pxMode=True)
         self.changed_dots.setZValue(15)
         self.changed_count = 0  # points that changed cluster on the step shown
+        self._many = False  # too many of them to ring
         self.probs = pg.ScatterPlotItem(symbol="o", brush=pg.mkBrush(0, 0, 0, 35),
                                         pen=pg.mkPen(0, 0, 0, 150, width=1), pxMode=True)
         self.probs.setZValue(12)
@@ -330,6 +339,7 @@ class KMeansOverlay:
         for item in (self.rings, self.changed_dots, self.probs, self.heat, self.chosen, self.centres):
             item.setData([], [])
         self.changed_count = 0
+        self._many = False
         self.caption.setVisible(False)
         for t in self.trails:
             t.setData([], [])
@@ -382,18 +392,19 @@ class KMeansOverlay:
             self.chosen.setData([], [])
 
     def _show_changed(self, Y, idx):
-        """Ring the points that changed cluster, or past :data:`RING_LIMIT` mark them with a small dot."""
+        """Ring the points that changed cluster, or past :data:`RING_LIMIT` of them (or :data:`RING_SHARE` of the
+        points) mark them with a thin outline: many rings merge into a vermilion blob that hides the clusters."""
         self.changed_count = int(idx.size)
-        many = idx.size > RING_LIMIT
+        self._many = many = _many(idx.size, len(Y))
         self.rings.setData(Y[idx, 0], Y[idx, 1]) if idx.size and not many else self.rings.setData([], [])
         self.changed_dots.setData(Y[idx, 0], Y[idx, 1]) if many else self.changed_dots.setData([], [])
 
     def _changed_text(self) -> str:
         n = self.changed_count
-        if n <= RING_LIMIT:
+        if not getattr(self, "_many", False):
             return ""
         return (f"<b>{n:,} points changed cluster</b> on this assignment (thin grey outlines; "
-                f"up to {RING_LIMIT} are ringed)")
+                f"rings for up to {RING_LIMIT} or a quarter of the points)")
 
     def _set_caption(self, html: str):
         """The caption in the plot's bottom-left corner ("" hides it)."""
