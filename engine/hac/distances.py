@@ -69,12 +69,12 @@ def pairwise(A: np.ndarray, B: np.ndarray, norm: str, out: np.ndarray | None = N
     return out
 
 
-def point_row(X, p, norm, squared=False):
-    """Distances from point ``p`` to every point of ``X``, shape ``(n,)`` (ℓ2 ``squared``: no square root)."""
-    x = X[p]
+def point_row(X, x, norm, squared=False):
+    """Distances from the point ``x`` (shape ``(d,)``) to every row of ``X``, shape ``(n,)``, feature by
+    feature as :func:`pairwise` computes them (ℓ2 ``squared``: no square root)."""
     d = X.shape[1]
     if d > 16:
-        return pairwise(X[p:p + 1], X, norm, squared=squared)[0]
+        return pairwise(x[None, :], X, norm, squared=squared)[0]
     acc = X[:, 0] - x[0]
     if norm == "l2":
         acc *= acc

@@ -59,7 +59,7 @@ from engine.hac.condensed import Condensed
 from engine.hac.distances import pairwise, point_row
 from engine.hac.nearest import compaction, retire, should_compact
 
-__all__ = ["pairwise", "merge_matrix", "merge_centroids", "single_mst", "point_row"]
+__all__ = ["pairwise", "merge_matrix", "merge_centroids", "single_mst", "prim_edges", "point_row"]
 
 
 def merge_matrix(D: np.ndarray, sizes: np.ndarray, linkage: str, nearest=None) -> np.ndarray:
@@ -151,47 +151,21 @@ def _adopt(left, nn, nn_d, i: int) -> None:
         nn[U[nn[U] > i]] = i
 
 
-def single_mst(row_of, n: int, finish=None):
+def single_mst(X, D, norm: str):
     """Single linkage through Prim's minimum spanning tree, without a distance matrix.
 
-    ``row_of(p)`` gives the distances from point ``p`` to all ``n`` points.
+    The points ``X`` under ``norm``, or (``X`` None) the square matrix ``D`` of precomputed distances.
     Returns ``(Z, edges)``: the scipy-format linkage and, for every merge, the
     tree edge ``(p, q)`` that made it (a closest pair between the two
     clusters, shape ``(n - 1, 2)``). Returns ``None`` when two tree edges have
     exactly the same length: then the merge order among them depends on the
     tie rule and the caller runs the generic algorithm instead.
-
-    ``finish`` (optional) maps the tree's edge weights to distances, e.g.
-    ``np.sqrt`` when ``row_of`` gives squared ℓ2 distances: a monotone map
-    keeps the same tree, and one square root per edge replaces one per pair
-    (the values are the same numbers :func:`pairwise` gives).
     """
+    n = len(X) if X is not None else len(D)
     Z = np.empty((max(n - 1, 0), 4))
     if n < 2:
         return Z, np.empty((0, 2), dtype=np.intp)
-    inf = np.inf
-    best = np.full(n, inf)
-    parent = np.zeros(n, dtype=np.intp)
-    done = np.zeros(n)
-    src = np.empty(n - 1, dtype=np.intp)
-    dst = np.empty(n - 1, dtype=np.intp)
-    w = np.empty(n - 1)
-    p = 0
-    for t in range(n - 1):
-        if not t & 63:
-            check()
-        done[p] = inf
-        best[p] = inf
-        row = row_of(p)
-        row += done
-        better = row < best
-        parent[better] = p
-        np.minimum(best, row, out=best)
-        q = int(best.argmin())
-        src[t], dst[t], w[t] = parent[q], q, best[q]
-        p = q
-    if finish is not None:
-        w = finish(w)
+    src, dst, w = prim_edges(X, D, norm)
     order = np.argsort(w, kind="stable")
     ws = w[order]
     if np.any(ws[1:] == ws[:-1]):
@@ -216,3 +190,42 @@ def single_mst(row_of, n: int, finish=None):
         csize[u] += csize[v]
     Z[:, 2] = ws
     return Z, np.column_stack([src[order], dst[order]])
+
+
+def prim_edges(X, D, norm: str):
+    """The ``n - 1`` edges ``(src, dst, weight)`` of a minimum spanning tree, in the order Prim adds them.
+
+    Every point outside the tree keeps its distance to the tree (``best``) and the tree point at that
+    distance (``parent``); each step adds the closest one (the first among equal distances) and updates
+    the others from the distances to it. The points outside the tree are kept in order in arrays (with their
+    coordinates, ``Xc``) that are compacted once half of them have joined, so each step computes only the
+    distances to points still outside, not to all ``n``. ℓ2 works on squares, one square root per edge at
+    the end (a monotone map keeps the same tree; the values are the same numbers :func:`pairwise` gives).
+    """
+    n = len(X) if X is not None else len(D)
+    l2 = X is not None and norm == "l2"
+    inf = np.inf
+    cand = np.arange(1, n)  # the points outside the tree (point 0 starts it)
+    Xc = None if X is None else np.array(X[1:])
+    best, parent, in_tree = np.full(n - 1, inf), np.zeros(n - 1, dtype=np.intp), np.zeros(n - 1)
+    src, dst, w = np.empty(n - 1, dtype=np.intp), np.empty(n - 1, dtype=np.intp), np.empty(n - 1)
+    p, joined = 0, 0  # joined: how many of the arrays' points have joined the tree since the last compaction
+    for t in range(n - 1):
+        if not t & 63:
+            check()
+        row = D[p].take(cand) if X is None else point_row(Xc, X[p], norm, squared=l2)
+        row += in_tree  # inf at the points that joined since the last compaction
+        better = row < best
+        parent[better] = p
+        np.minimum(best, row, out=best)
+        k = int(best.argmin())
+        p = int(cand[k])
+        src[t], dst[t], w[t] = parent[k], p, best[k]
+        in_tree[k] = best[k] = inf
+        joined += 1
+        if 2 * joined >= cand.size and cand.size > 64:
+            keep = in_tree == 0
+            cand, best, parent, in_tree = cand[keep], best[keep], parent[keep], in_tree[keep]
+            Xc = None if Xc is None else Xc[keep]
+            joined = 0
+    return src, dst, np.sqrt(w) if l2 else w

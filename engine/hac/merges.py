@@ -58,15 +58,7 @@ def merge_all(p: Prepared):
     if m < 2:
         return np.empty((0, 4)), None, None
     if p.linkage == "min" and m == p.n:
-        finish = None
-        if p.D is not None:
-            row_of = lambda q: p.D[q].copy()  # noqa: E731
-        elif p.norm == "l2":  # squared rows, one square root per tree edge at the end
-            row_of = lambda q: core.point_row(p.X, q, "l2", squared=True)  # noqa: E731
-            finish = np.sqrt
-        else:
-            row_of = lambda q: core.point_row(p.X, q, p.norm)  # noqa: E731
-        res = core.single_mst(row_of, p.n, finish)
+        res = core.single_mst(p.X if p.D is None else None, p.D, p.norm)
         if res is not None:
             return res[0], None, res[1]
     if m == p.n:  # the condensed matrix and every point's nearest neighbour, in blocks of rows
