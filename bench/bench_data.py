@@ -1,10 +1,11 @@
-"""Timings of engine.data on MNIST-sized data; prints seconds and ratios to a reference (run: python bench/bench_data.py)."""
+"""Timings of engine.data on MNIST-sized data, big CSVs, files refused while reading and a wide CSV; prints seconds and ratios to a reference (run: python bench/bench_data.py)."""
 import json
 import pathlib
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 import numpy as np
 
@@ -72,6 +73,59 @@ def bench_big_csv(folder):
         path.unlink()
 
 
+_REFUSE = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from engine.data import DataError, load
+def peak():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+before, t = peak(), time.perf_counter()
+try:
+    load(sys.argv[2])
+    message = None
+except DataError as exc:
+    message = str(exc)
+print(json.dumps({"s": time.perf_counter() - t, "mb": peak() - before, "message": message}))
+"""
+
+
+def _gzip_members(path, piece: bytes, count: int):
+    """A gzip file of ``count`` members holding ``piece`` each (one member compressed once, written ``count`` times)."""
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    member = c.compress(piece) + c.flush()
+    with open(path, "wb") as f:
+        for _ in range(count):
+            f.write(member)
+    return path
+
+
+def bench_refusals(folder):
+    """Files the loaders refuse while reading (goal: within 2 s and 200 MB each), and a 20 x 50,000 CSV (goal:
+    loaded within 2 s); each in a fresh process."""
+    folder = pathlib.Path(folder)
+    lines = folder / "ten-million-lines.csv"
+    with open(lines, "wb") as f:
+        for _ in range(10):
+            f.write(b"1\n" * 1_000_000)
+    cases = {"10,000,000 short lines": lines,
+             "gzip of 100,000,000 lines (195 KB)": _gzip_members(folder / "many.csv.gz", b"1\n" * 1_000_000, 100),
+             "gzip bomb, 640 MB of 2 MB lines": _gzip_members(
+                 folder / "bomb.csv.gz", b",".join([b"0"] * 1_000_000) + b"\n", 320)}
+    root = str(pathlib.Path(__file__).resolve().parents[1])
+    for what, path in cases.items():
+        out = json.loads(subprocess.run([sys.executable, "-c", _REFUSE, root, str(path)], capture_output=True,
+                                        text=True, check=True).stdout)
+        verdict = "refused" if out["message"] else "LOADED"
+        print(f"{what}: {verdict} in {out['s']:.2f} s, peak +{out['mb']:.0f} MB (goal <= 2 s, 200 MB)")
+        path.unlink()
+    wide = folder / "wide.csv"
+    X = np.random.default_rng(1).integers(0, 100, size=(20, 50_000))
+    wide.write_text("\n".join(",".join(map(str, row)) for row in X.tolist()) + "\n")
+    t = best(lambda: data.load(wide), repeat=3)
+    t_ref = best(lambda: np.loadtxt(wide, delimiter=","), repeat=3)
+    print(f"CSV 20 x 50,000: load {t:.2f} s (goal <= 2 s), numpy.loadtxt {t_ref:.2f} s (ratio {t / t_ref:.2f})")
+
+
 def main():
     data.mnist_arrays.cache_clear()
     t_first = best(lambda: data.mnist(6000), repeat=1)
@@ -95,6 +149,7 @@ def main():
         print(f"CSV 2000 x 784 (+label): save {t_save:.2f} s, load {t_load:.2f} s, "
               f"numpy.loadtxt {t_ref:.2f} s (ratio {t_load / t_ref:.2f})")
         bench_big_csv(d)
+        bench_refusals(d)
     t_idx = best(lambda: data.load(data.mnist_resource_dir() / data.MNIST_IMAGES), repeat=1)
     print(f"load(t10k-images-idx3-ubyte.gz) with labels: {t_idx:.3f} s")
 
