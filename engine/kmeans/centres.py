@@ -89,7 +89,7 @@ def reseed(data: Problem, C, labels, counts, empty):
 def reseed_text(moved, data: Problem) -> str:
     """The description of the re-seeded clusters ``moved`` (as :func:`reseed` returns them)."""
     word = DIST_WORD[data.metric]
-    parts = [f"cluster {b} was empty and was re-seeded with point {p}, the point farthest from its centre "
+    parts = [f"cluster {b} was empty and was re-seeded with point {data.name(p)}, the point farthest from its centre "
              f"({word} distance {dist:.4g}, taken from cluster {a})" for b, p, a, dist in moved]
     return "; ".join(parts)
 

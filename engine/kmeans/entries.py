@@ -138,6 +138,8 @@ def _inputs(extra: dict, dataset, X, kwargs):
             raise ParamError(f"init_points names point {max(idx)} but the data have {X.shape[0]} points "
                              f"(0..{X.shape[0] - 1}).")
         kwargs["init"] = np.array(X[idx], dtype=np.float64)
+    if dataset.point_names is not None:
+        kwargs["names"] = dataset.point_names  # step texts name the points as the window does
     return X, restarts.apply_entry(extra, kwargs)
 
 

@@ -94,7 +94,7 @@ def _seed_kmeanspp(data: Problem, k, rng, geo: Geometry, unassigned):
         if j == k - 1:
             D = geo.table(C)
             obj = geo.objective(D, D.argmin(axis=1))
-        yield Event("seed", f"k-means++: centre {j + 1} of {k} is point {i}, {how}", unassigned, C, obj, 0,
+        yield Event("seed", f"k-means++: centre {j + 1} of {k} is point {data.name(i)}, {how}", unassigned, C, obj, 0,
                     {"probs": probs, "chosen": i, **_medoid_payload(data, np.array(chosen, dtype=np.intp))})
     medoids = np.array(chosen, dtype=np.intp) if data.variant == "medoids" else None
     return RunState(C, D, unassigned, obj, medoids)
@@ -140,12 +140,12 @@ def _given_or_random_points(data: Problem, k, init_arr, rng, geo: Geometry, unas
                 raise ParamError("two given starting centres have the same nearest data point; "
                                  "K-medoids needs k different data points as centres: move them apart.")
             C = X[medoids].astype(np.float64)
-            text += f", each moved to its nearest data point (points {', '.join(map(str, medoids))})"
+            text += f", each moved to its nearest data point (points {data.name_list(medoids)})"
     else:
         idx = seeding.random_points(X, k, rng)
         C = X[idx].astype(np.float64)
         medoids = idx if medoid else None
-        text = f"random: {k} distinct data points as starting centres (points {', '.join(map(str, idx))})"
+        text = f"random: {k} distinct data points as starting centres (points {data.name_list(idx)})"
     D = geo.table(C)
     obj = geo.objective(D, D.argmin(axis=1))
     yield Event("init", text, unassigned, C, obj, 0, _medoid_payload(data, medoids))
@@ -281,7 +281,7 @@ def run(data: Problem, k: int, init, init_arr, rng, max_iter: int):
         if event.done:
             return
         yield lloyd.update(t, max_iter)
-def steps(X, k, variant="means", init="k-means++", seed=None, max_iter=300, metric=None, dtype=None):
+def steps(X, k, variant="means", init="k-means++", seed=None, max_iter=300, metric=None, dtype=None, names=None):
     """Run K-means / K-medians / K-medoids step by step (see the module docstring for every rule).
 
     Arguments are checked when this is called (not at the first ``next``);
@@ -306,6 +306,9 @@ def steps(X, k, variant="means", init="k-means++", seed=None, max_iter=300, metr
     dtype : {"float32", "float64"} or None
         K-means computing precision. None keeps float32 input in float32 and
         uses float64 otherwise. K-medians and K-medoids always use float64.
+    names : sequence of str, optional
+        The points' names, one per point, as the window and the data file name them; step texts name
+        points by them ("k-means++: centre 1 of 2 is point C"). Default ``x1, x2, ...`` (1-based).
 
     Yields
     ------
@@ -320,7 +323,7 @@ def steps(X, k, variant="means", init="k-means++", seed=None, max_iter=300, metr
     >>> [s.kind for s in steps(X, 2, init=X[[0, 2]])]
     ['init', 'assign', 'update', 'assign', 'update', 'assign']
     """
-    data = prepare(X, variant, metric, dtype)
+    data = prepare(X, variant, metric, dtype, names)
     k, init_arr = check_run(data, k, init, max_iter)
     rng = make_rng(seed)
     return _as_steps(run(data, k, init if init_arr is None else "given", init_arr, rng, max_iter), k)
@@ -410,8 +413,10 @@ def fit_run(events, seed, cancel=None) -> FitResult:
                      seed=seed if isinstance(seed, (int, np.integer)) else None)
 
 
-def fit(X, k, variant="means", init="k-means++", seed=None, max_iter=300, metric=None, dtype=None) -> FitResult:
-    """Run to the end and return a :class:`FitResult` (same arguments as :func:`steps`).
+def fit(X, k, variant="means", init="k-means++", seed=None, max_iter=300, metric=None, dtype=None,
+        names=None) -> FitResult:
+    """Run to the end and return a :class:`FitResult` (same arguments as :func:`steps`; ``names`` are only
+    checked, they name points in step texts).
 
     Example
     -------
@@ -421,7 +426,7 @@ def fit(X, k, variant="means", init="k-means++", seed=None, max_iter=300, metric
     >>> sorted(r.centers.ravel().tolist()), r.final_objective, r.converged
     ([0.5, 10.5], 1.0, True)
     """
-    data = prepare(X, variant, metric, dtype)
+    data = prepare(X, variant, metric, dtype, names)
     k, init_arr = check_run(data, k, init, max_iter)
     events = run(data, k, init if init_arr is None else "given", init_arr, make_rng(seed), max_iter)
     return fit_run(events, seed)

@@ -22,7 +22,7 @@ from engine.core.params import ParamError
 from engine.core.validation import as_data, check_k, check_whole
 
 __all__ = ["VARIANTS", "INITS", "MEDOID_METRICS", "CENTRE_WORD", "DIST_WORD", "SEED_WORD", "Problem", "variant_metric",
-           "prepare", "check_run"]
+           "prepare", "check_run", "check_names"]
 
 VARIANTS = ("means", "medians", "medoids")
 INITS = ("k-means++", "random", "random-partition")
@@ -51,16 +51,56 @@ def variant_metric(variant: str, metric: str | None = None) -> str:
 
 @dataclass
 class Problem:
-    """Data prepared once: the array used for computing, ``||x||^2``, the variant and its distance."""
+    """Data prepared once: the array used for computing, ``||x||^2``, the variant and its distance, and the
+    points' names for step texts (None: ``x1, x2, ...``)."""
 
     X: np.ndarray
     xsq: np.ndarray | None
     variant: str
     metric: str
+    names: tuple | None = None
+
+    def name(self, i) -> str:
+        """How step texts name point ``i`` (0-based): its own name, else ``x<i + 1>`` as the window does.
+
+        >>> p = Problem(np.zeros((3, 1)), None, "means", "sqeuclidean")
+        >>> p.name(2), Problem(p.X, None, "means", "sqeuclidean", ("A", "B", "C")).name(2)
+        ('x3', 'C')
+        """
+        return f"x{int(i) + 1}" if self.names is None else self.names[int(i)]
+
+    def name_list(self, idx) -> str:
+        """``"A, C, E"``: the names of the points ``idx``, in their order."""
+        return ", ".join(self.name(i) for i in idx)
 
 
-def prepare(X, variant, metric, dtype) -> Problem:
-    """Check ``variant``, ``metric`` and ``dtype`` and convert ``X`` once (see :func:`engine.kmeans.steps`)."""
+def check_names(names, n: int) -> tuple | None:
+    """``names`` checked as one string per point of ``n`` (a tuple), or None (points named ``x1, x2, ...``).
+
+    >>> check_names(["A", "B"], 2), check_names(None, 2)
+    (('A', 'B'), None)
+    """
+    if names is None:
+        return None
+    try:
+        if isinstance(names, (str, bytes)):
+            raise TypeError
+        names = tuple(names)
+    except TypeError:
+        raise ParamError(f"names should be a list of strings, one per point, not {type(names).__name__}.") from None
+    if len(names) != n:
+        raise ParamError(f"names has {len(names)} entries but the data have {n} points: give one name per point, "
+                         "or none (then the points are x1, x2, ...).")
+    bad = next((i for i, v in enumerate(names) if not isinstance(v, str)), None)
+    if bad is not None:
+        raise ParamError(f"names[{bad}] is {names[bad]!r} ({type(names[bad]).__name__}), not a string: "
+                         "every point's name should be a string.")
+    return tuple(str(v) for v in names)  # numpy's str_ as plain str
+
+
+def prepare(X, variant, metric, dtype, names=None) -> Problem:
+    """Check ``variant``, ``metric``, ``dtype`` and ``names`` and convert ``X`` once (see
+    :func:`engine.kmeans.steps`)."""
     dist = variant_metric(variant, metric)
     if dtype is None:
         keep32 = variant == "means" and getattr(X, "dtype", None) == np.float32
@@ -75,7 +115,7 @@ def prepare(X, variant, metric, dtype) -> Problem:
     xsq = None
     if dist in ("sqeuclidean", "l2"):
         xsq = np.einsum("ij,ij->i", A, A, dtype=np.float64)
-    return Problem(A, xsq, variant, dist)
+    return Problem(A, xsq, variant, dist, check_names(names, A.shape[0]))
 
 
 def check_run(data: Problem, k, init, max_iter):
