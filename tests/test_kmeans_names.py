@@ -121,3 +121,41 @@ def test_a_session_on_named_points_names_them_in_the_steps():
         "algorithm": {"name": "kmeans", "params": {"k": 2, "seed": 1}}})
     seeds = [st.description for st in esession.run(s) if st.kind == "seed"]
     assert len(seeds) == 2 and all(any(f"is point {n}," in t for n in ("Ann", "Bo", "Cy", "Dee")) for t in seeds)
+
+
+# ------------------------------------------------------------------ the window
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+@pytest.mark.parametrize("init", ["random", "k-means++"])
+def test_the_window_names_exercise_3s_points_in_the_step_text(qtbot, open_window, init):
+    from engine import data as edata
+    from gui.algorithms.kmeans.plugin import KMeansPlugin, load_exercise
+
+    w = open_window(KMeansPlugin, startup="")
+    load_exercise(w, "exercise3")
+    p = w.plugin
+    assert w.dataset.point_names == ABCDE
+    p.lab.set_mode(init)
+    p.form.set_values({"k": 2, "seed": 0})
+    w.restart_run()
+    qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=5000)
+    w.player.seek(0)
+    first, X = w.player.current, w.run_X()
+    at = [ABCDE[int(np.flatnonzero((X == c).all(1))[0])] for c in first.centers]
+    want = next(iter(kmeans.steps(X, 2, init=init, seed=0, names=ABCDE)))
+    assert first.description == want.description
+    shown = w.timeline.step_text()
+    if init == "random":
+        assert shown.endswith(f"(points {', '.join(at)})")
+    else:
+        assert f"is point {at[0]}, drawn uniformly at random" in shown
+    assert "(points x" not in shown and "is point x" not in shown
+    w.set_dataset(edata.Dataset(X=np.asarray(X, dtype=float)))  # the same points, unnamed
+    p.lab.set_mode(init)
+    p.form.set_values({"k": 2, "seed": 0})
+    w.restart_run()
+    qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=5000)
+    w.player.seek(0)
+    shown = w.timeline.step_text()
+    xs = [f"x{ABCDE.index(a) + 1}" for a in at]
+    assert (shown.endswith(f"(points {', '.join(xs)})") if init == "random" else
+            f"is point {xs[0]}, drawn uniformly at random" in shown)

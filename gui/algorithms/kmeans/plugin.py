@@ -220,7 +220,11 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
         return factory
 
     def extra_arguments(self) -> dict:
-        return {"init": self._own_init()} if self.lab.own else {}
+        """Starting centres chosen by hand, and the data's point names, so that step texts name points as
+        the window does (x1, x2, ... if none)."""
+        ds = self.window.dataset
+        names = {"names": ds.point_names} if ds is not None and ds.point_names is not None else {}
+        return {"init": self._own_init(), **names} if self.lab.own else names
 
     def _own_init(self) -> np.ndarray:
         """The starting centres chosen by hand, in run coordinates, shape (k, d)."""
