@@ -380,7 +380,8 @@ def test_empty_cluster_is_reseeded_with_the_farthest_point():
     assert update.labels.tolist() == [0, 0, 0, 1, 1, 2]
     np.testing.assert_array_equal(update.centers[2], X[5])
     np.testing.assert_allclose(update.centers[1], [10.5, 0.0])
-    assert "cluster 2 was empty" in update.description and "point x6," in update.description  # x6 = X[5]
+    assert "cluster 3 was empty" in update.description and "point x6," in update.description  # x6 = X[5]
+    assert "taken from cluster 2)" in update.description  # clusters counted from 1, as the window does
     assert update.objective == pytest.approx(brute_objective(X, update.labels, update.centers, "means"), rel=1e-12)
     assert update.objective < assign.objective
     assert steps[-1].converged

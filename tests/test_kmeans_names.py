@@ -59,7 +59,8 @@ def test_a_reseeded_cluster_names_its_new_point():
     C0 = np.array([[0.5, 0.5], [12.0, 0.0], [100.0, 100.0]])  # the third centre attracts nobody
     names = ["p", "q", "r", "s", "t", "far"]
     update = list(kmeans.steps(X, 3, init=C0, names=names))[2]
-    assert update.payload["reseeded"] == [2] and "re-seeded with point far," in update.description
+    assert update.payload["reseeded"] == [2]
+    assert "cluster 3 was empty and was re-seeded with point far," in update.description
     update = list(kmeans.steps(X, 3, init=C0))[2]
     assert "re-seeded with point x6," in update.description
 

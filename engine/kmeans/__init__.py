@@ -55,6 +55,11 @@ Convergence
     (``status="max_iter"``). ``iteration`` is 0 during initialisation and
     ``t`` for both steps of Lloyd iteration ``t``.
 
+Step texts
+    Name points as the window does: by ``names`` (the data's point names, passed to
+    :func:`steps` / :func:`fit`; a session passes its data's) or else ``x1, x2, ...``
+    (1-based); clusters and centres are counted from 1. Payloads keep 0-based indices.
+
 Payload
     assign/update: ``"changed"`` (indices of the points whose cluster changed,
     int32), ``"n_changed"``; update: ``"reseeded"`` (list of cluster ids);

@@ -87,10 +87,11 @@ def reseed(data: Problem, C, labels, counts, empty):
 
 
 def reseed_text(moved, data: Problem) -> str:
-    """The description of the re-seeded clusters ``moved`` (as :func:`reseed` returns them)."""
+    """The description of the re-seeded clusters ``moved`` (as :func:`reseed` returns them), clusters counted
+    from 1 and points named as the window does."""
     word = DIST_WORD[data.metric]
-    parts = [f"cluster {b} was empty and was re-seeded with point {data.name(p)}, the point farthest from its centre "
-             f"({word} distance {dist:.4g}, taken from cluster {a})" for b, p, a, dist in moved]
+    parts = [f"cluster {b + 1} was empty and was re-seeded with point {data.name(p)}, the point farthest from its "
+             f"centre ({word} distance {dist:.4g}, taken from cluster {a + 1})" for b, p, a, dist in moved]
     return "; ".join(parts)
 
 
