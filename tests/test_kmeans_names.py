@@ -160,3 +160,24 @@ def test_the_window_names_exercise_3s_points_in_the_step_text(qtbot, open_window
     xs = [f"x{ABCDE.index(a) + 1}" for a in at]
     assert (shown.endswith(f"(points {', '.join(xs)})") if init == "random" else
             f"is point {xs[0]}, drawn uniformly at random" in shown)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_a_run_loaded_from_the_sweep_names_the_points_too(qtbot, open_window):
+    """A click on the elbow loads that run of the sweep: its step texts name the data's points like any run."""
+    from gui.algorithms.kmeans.plugin import KMeansPlugin, load_exercise
+
+    w = open_window(KMeansPlugin, startup="")
+    load_exercise(w, "exercise3")
+    p = w.plugin
+    p.lab.set_mode("random")
+    view = p.restarts
+    w.tabs.setCurrentWidget(view)
+    view.ks_edit.setText("2")
+    view.restarts_spin.setValue(1)
+    view.run_button.click()
+    qtbot.waitUntil(lambda: p.sweep is not None and not p.sweep_task.busy, timeout=30000)
+    p.load_run(0, 0)
+    qtbot.waitUntil(lambda: len(w.player.history) > 0, timeout=5000)
+    text = w.player.history[0].description
+    assert "(points " in text and "x" not in text.split("(points ")[1], text

@@ -166,7 +166,8 @@ class SweepMixin:
             self.lab.set_mode(options["init"], emit=False)
         self._loaded_run = (i, r)
         self.restarts.elbow.set_selected(i, r)
-        self.window.player.start(lambda: ekm.steps(X, k, seed=seed, **options))
+        names = {"names": ds.point_names} if ds.point_names is not None else {}  # step texts name points as the data
+        self.window.player.start(lambda: ekm.steps(X, k, seed=seed, **options, **names))
         self.window.status(f"Loaded the run K = {k}, restart {r + 1} (seed {seed}); "
                            f"final objective {res.objectives[i, r]:.6g}.")
 
