@@ -77,7 +77,8 @@ class StaleUntilShown(QObject):
         self._refresh()
 
     def eventFilter(self, obj, event):
-        if obj is self._view and event.type() == QEvent.Type.Show and self.stale:
+        # getattr: while Python tears this object down, Qt may still pass it the view's events
+        if obj is getattr(self, "_view", None) and event.type() == QEvent.Type.Show and self.stale:
             self.ensure()
         return False
 
@@ -89,7 +90,7 @@ class _CloseFilter(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, obj, event):
-        if obj is self._window and event.type() == QEvent.Type.Close:
+        if obj is getattr(self, "_window", None) and event.type() == QEvent.Type.Close:
             self._task.shutdown(0)  # what a computation still running sends goes nowhere
         return False
 
