@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,7 +186,9 @@ def _work(extra: dict, dataset, X, kwargs) -> dict:
     ks = tuple(k for k in spec["ks"] if k <= dataset.n)
     options = sweep_options(kwargs, X)
     runs = []
-    result = sweeps.sweep(X, list(ks), spec["restarts"], seed=spec["seed"], on_run=lambda *run: runs.append(run), **options)
+    workers = max(1, min(os.cpu_count() or 1, len(ks) * spec["restarts"]))  # headless: every core (same result)
+    result = sweeps.sweep(X, list(ks), spec["restarts"], seed=spec["seed"], on_run=lambda *run: runs.append(run),
+                          workers=workers, **options)
     return {"sweep": SweepWork(X, ks, spec["restarts"], spec["seed"], options, tuple(runs), result)}
 
 

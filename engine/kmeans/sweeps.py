@@ -28,6 +28,7 @@ Example
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -127,7 +128,7 @@ def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++"
           metric=None, dtype=None, progress: Callable[[int, int], object] | None = None,
           cancel: Callable[[], bool] | None = None,
           on_run: Callable[[int, int, FitResult], object] | None = None, silhouette: bool = True,
-          on_silhouette: Callable[[int, float], object] | None = None) -> SweepResult:
+          on_silhouette: Callable[[int, float], object] | None = None, workers: int = 1) -> SweepResult:
     """Run every K in ``ks`` from ``restarts`` random starts; keep every final objective and the best run per K.
 
     Runs go K by K, restart by restart; run ``(i, r)`` uses seed
@@ -159,6 +160,10 @@ def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++"
         Compute the mean silhouette of each K's best run (see the module docstring); default True.
     on_silhouette : callable(i, value), optional
         Called with each K's index and mean silhouette once computed.
+    workers : int
+        Runs computed at a time, on that many threads (numpy's kernels release the GIL): the result is the same
+        for any number, and ``on_run``, ``progress`` and the silhouettes still come in run order, on the calling
+        thread. Default 1 (``render`` uses every core for a session's sweep).
 
     Returns
     -------
@@ -196,16 +201,14 @@ def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++"
         return SweepResult(np.array(ks), J.copy(), seeds, n_iter.copy(), conv.copy(), list(best), best_r.copy(),
                            sil.copy(), sil_metric, sil_rows)
 
+    def one(i: int, r: int) -> FitResult:
+        s = int(seeds[i, r])
+        return fit_run(run(data, ks[i], init, None, make_rng(s), max_iter), s, cancel)
+
+    check_whole(workers, "workers", low=1)
     done = 0
-    for i, kk in enumerate(ks):
-        for r in range(restarts):
-            if cancel is not None and cancel():
-                raise Cancelled(result())
-            s = int(seeds[i, r])
-            try:
-                res = fit_run(run(data, kk, init, None, make_rng(s), max_iter), s, cancel)
-            except Cancelled:
-                raise Cancelled(result()) from None
+    try:
+        for i, r, res in _in_order(one, len(ks), restarts, cancel, workers):
             J[i, r] = res.final_objective
             n_iter[i, r] = res.n_iter
             conv[i, r] = res.converged
@@ -216,13 +219,36 @@ def sweep(X, ks: Sequence[int], restarts: int, variant="means", init="k-means++"
                 on_run(i, r, res)
             if progress is not None:
                 progress(done, total)
-        if silhouette and kk > 1:
-            if cancel is not None and cancel():
-                raise Cancelled(result())
-            sil[i] = best_silhouette(sil_X, best[i].labels, sil_metric, sil_rows)
-            if on_silhouette is not None:
-                on_silhouette(i, float(sil[i]))
+            if r == restarts - 1 and silhouette and ks[i] > 1:
+                if cancel is not None and cancel():
+                    raise Cancelled(None)
+                sil[i] = best_silhouette(sil_X, best[i].labels, sil_metric, sil_rows)
+                if on_silhouette is not None:
+                    on_silhouette(i, float(sil[i]))
+    except Cancelled:
+        raise Cancelled(result()) from None
     return result()
+
+
+def _in_order(one: Callable[[int, int], FitResult], n_ks: int, restarts: int, cancel, workers: int):
+    """``(i, r, one(i, r))`` for every K index and restart, in that order; with ``workers`` > 1 the runs are computed
+    that many at a time on threads (each from its own seed: the same results). Raises Cancelled when ``cancel()``."""
+    jobs = [(i, r) for i in range(n_ks) for r in range(restarts)]
+    if workers == 1:
+        for i, r in jobs:
+            if cancel is not None and cancel():
+                raise Cancelled(None)
+            yield i, r, one(i, r)
+        return
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="clusterlab-sweep")
+    try:
+        futures = [pool.submit(one, i, r) for i, r in jobs]
+        for (i, r), future in zip(jobs, futures):
+            if cancel is not None and cancel():
+                raise Cancelled(None)
+            yield i, r, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # runs under way stop at their next cancel check
 
 
 def best_silhouette(X, labels, metric: str, rows) -> float:
