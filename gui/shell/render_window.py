@@ -73,10 +73,8 @@ def _export_size(view) -> tuple[int, int]:
     if isinstance(target, QGraphicsItem) and target.scene() is not None:
         import pyqtgraph.exporters
         exporter = pyqtgraph.exporters.ImageExporter(target)
-        width = int(exporter.getTargetRect().width())
-        if width >= 1:
-            exporter.parameters()["width"] = width
-            return width, int(exporter.parameters()["height"])
+        if int(exporter.getTargetRect().width()) >= 1:
+            return export.exported_size(exporter)
     elif target is not None and not isinstance(target, QGraphicsItem):
         return target.width(), target.height()
     image = export.render_image(view, 1)

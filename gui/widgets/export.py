@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.core.atomic import atomic_write
 
-__all__ = ["export_png", "export_svg", "save_labels_csv", "save_data_csv", "save_gif", "qimage_to_pil", "render_image",
+__all__ = ["export_png", "export_svg", "save_labels_csv", "save_data_csv", "save_gif", "qimage_to_pil", "render_image", "exported_size", "set_export_size",
            "writable_path", "plot_target"]
 
 MAX_SCALE = 4
@@ -109,6 +109,20 @@ def _flush(target) -> None:
         flush()
 
 
+def exported_size(exporter, scale: float = 1) -> tuple[int, int]:
+    """The pixel size an image exporter of a plot draws at ``scale``: its on-screen size, each side rounded (pyqtgraph
+    derives the height from the width by truncation, so a plot 800 x 599.9 pixels on screen came out 800 x 599)."""
+    rect = exporter.getTargetRect()
+    return max(1, round(rect.width() * scale)), max(1, round(rect.height() * scale))
+
+
+def set_export_size(exporter, width: int, height: int) -> None:
+    """Give an image exporter both sides (setting one makes pyqtgraph derive the other, truncated)."""
+    params = exporter.parameters()
+    params.param("width").setValue(int(width), blockSignal=exporter.widthChanged)
+    params.param("height").setValue(int(height), blockSignal=exporter.heightChanged)
+
+
 def render_image(target, scale: float = 1) -> QImage:
     """Draw ``target`` into a QImage ``scale`` times its on-screen size (for PNG and GIF frames)."""
     scale = _check_scale(scale)
@@ -125,10 +139,9 @@ def render_image(target, scale: float = 1) -> QImage:
         if target.scene() is None:
             raise ValueError("Cannot export an item that is not shown in a plot.")
         exporter = pg.exporters.ImageExporter(target)
-        width = int(exporter.getTargetRect().width())
-        if width < 1:
+        if int(exporter.getTargetRect().width()) < 1:
             raise ValueError("Cannot export an empty figure (its width is 0 pixels).")
-        exporter.parameters()["width"] = max(1, round(width * scale))
+        set_export_size(exporter, *exported_size(exporter, scale))
         image = exporter.export(toBytes=True)
         if image is None or image.isNull():
             raise ValueError("The figure could not be drawn.")
