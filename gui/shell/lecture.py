@@ -22,7 +22,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
 
 from engine.core.atomic import atomic_write
-from gui.widgets.lecture_style import apply_to_widget
+from gui.widgets.lecture_style import LectureProxyStyle, apply_to_widget
 
 __all__ = ["Lecture", "FACTOR", "SLIDE_SIZE"]
 
@@ -44,6 +44,7 @@ class Lecture(QObject):
         self._watching_panes = False
         self._saved = None
         self._font = None
+        self._style_name = ""
         self.caption = QLabel()
         self.caption.setObjectName("lecture_caption")
         self.caption.setWordWrap(True)
@@ -102,8 +103,11 @@ class Lecture(QObject):
             font = QFont(app.font())
             font.setPointSizeF(font.pointSizeF() * FACTOR)
             app.setFont(font)
+            self._style_name = app.style().name()  # check boxes, radio buttons, sliders, scroll bars: larger too
+            app.setStyle(LectureProxyStyle(self._style_name, FACTOR))
         else:
             app.setFont(self._font)
+            app.setStyle(self._style_name)
         self.styled = bool(on)
         _repolish(self.window)
         self.restyle()

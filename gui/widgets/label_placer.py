@@ -144,8 +144,11 @@ class LabelPlacer:
         self._watched = None  # the scene whose changes are followed
         self.dropped: list = []
         self.preferred: dict[int, tuple[float, float]] = {}
-        self._timer = QTimer(vb)  # goes with its ViewBox: never fires for a box that is gone
+        # not a child of the ViewBox: Qt would delete it with the box and Python once more at exit (a crash);
+        # stopped when the box goes, and place() gives up quietly on a box that is gone
+        self._timer = QTimer()
         self._timer.setSingleShot(True)
+        vb.destroyed.connect(self._timer.stop)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.place)
         vb.sigResized.connect(self.schedule)  # once the box and every item in it have their new geometry

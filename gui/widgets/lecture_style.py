@@ -11,7 +11,8 @@ The application font (tick labels, tabs, buttons, tables) is scaled by the calle
 (:mod:`gui.shell.lecture`), which also calls this after every step and tab change.
 
 What no scene walk reaches has a hook: :func:`apply_to_widget` calls ``set_lecture_factor(factor)`` on every
-widget under it that has one (a rasterised scatter's points, the timeline's buttons). Room made for text
+widget under it that has one (a rasterised scatter's points). Controls the font does not size (check boxes,
+radio buttons, sliders, small icons such as the timeline's buttons) are sized by :class:`LectureProxyStyle`. Room made for text
 (least heights, axis widths, tile captions) follows the application font instead (:mod:`gui.widgets.text_room`).
 """
 from __future__ import annotations
@@ -20,11 +21,12 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.LegendItem import ItemSample
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem, QGraphicsView, QWidget
+from PySide6.QtWidgets import (QGraphicsSimpleTextItem, QGraphicsTextItem, QGraphicsView, QProxyStyle, QStyle,
+                               QWidget)
 
 from gui.widgets.label_placer import place_all
 
-__all__ = ["apply_style", "apply_to_widget", "styled_size", "SIZED_BY_VIEW"]
+__all__ = ["apply_style", "apply_to_widget", "styled_size", "LectureProxyStyle", "SIZED_BY_VIEW"]
 
 _FONT = 0x4C01  # item data: the text's point size at factor 1
 #: Item data key: a text whose size its view sets (tile captions scale with their images, which the view lays
@@ -130,6 +132,26 @@ def _scale_axis_title(axis: pg.AxisItem, factor: float) -> None:
     if text is not None and text != axis.labelStyle.get("font-size"):
         axis.labelStyle = {**axis.labelStyle, "font-size": text}
         axis._updateLabel()
+
+
+class LectureProxyStyle(QProxyStyle):
+    """The application's style with the controls a font does not size ``factor`` times larger: check box and
+    radio button indicators, slider handles, scroll bars and small icons (lecture mode sets it on the
+    application; ``proxy_of`` the style's name, e.g. "fusion")."""
+
+    METRICS = tuple(getattr(QStyle.PixelMetric, m) for m in (
+        "PM_IndicatorWidth", "PM_IndicatorHeight", "PM_ExclusiveIndicatorWidth", "PM_ExclusiveIndicatorHeight",
+        "PM_SliderThickness", "PM_SliderLength", "PM_SliderControlThickness", "PM_ScrollBarExtent",
+        "PM_ScrollBarSliderMin", "PM_SmallIconSize", "PM_ButtonIconSize", "PM_TabBarIconSize",
+        "PM_ListViewIconSize"))
+
+    def __init__(self, proxy_of: str, factor: float):
+        super().__init__(proxy_of)  # the base style made (and owned) by Qt: a Python-made one was deleted twice
+        self.factor = float(factor)
+
+    def pixelMetric(self, metric, option=None, widget=None):
+        value = super().pixelMetric(metric, option, widget)
+        return int(round(value * self.factor)) if metric in self.METRICS else value
 
 
 def apply_style(scene, factor: float) -> None:

@@ -208,14 +208,21 @@ class LegendRow(pg.LegendItem):
         self.updateGeometry()
 
     def setGeometry(self, rect):
-        self._reflow(rect.width())
+        try:
+            self._reflow(rect.width())
+        except RuntimeError:  # an entry's text item is gone (the scene is being torn down, e.g. at exit): an
+            pass  # exception raised into Qt from here while Python shuts down crashed the interpreter
         super().setGeometry(rect)
 
     def sizeHint(self, which, constraint=QSizeF()):
         hint = super().sizeHint(which, constraint)
         if which == Qt.SizeHint.MaximumSize:
             return hint
-        return QSizeF(0.0, hint.height() if self.items and self.isVisible() else 0.0)
+        try:
+            visible = bool(self.items) and self.isVisible()
+        except RuntimeError:  # (see setGeometry)
+            visible = False
+        return QSizeF(0.0, hint.height() if visible else 0.0)
 
     def _reflow(self, width: float):
         """As many columns as the entries' widths allow in ``width`` (at least one)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout,
                                QWidget)
@@ -194,15 +194,6 @@ class TimelineBar(QWidget):
         self.speed.valueChanged.connect(self._on_speed_changed)
 
     # ------------------------------------------------------------- player -> bar
-    def set_lecture_factor(self, factor: float):
-        """Lecture mode (:mod:`gui.widgets.lecture_style`): the transport buttons' icons ``factor`` times larger."""
-        buttons = (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button)
-        base = self.__dict__.setdefault("_icon_side", buttons[0].iconSize().width())
-        side = int(round(base * factor))
-        for b in buttons:
-            if b.iconSize().width() != side:
-                b.setIconSize(QSize(side, side))
-
     def set_objective_name(self, name: str):
         if (name or "objective") == self.objective_name:
             return
