@@ -290,3 +290,21 @@ def test_centres_are_drawn_in_the_colours_of_their_clusters_on_named_groups(qtbo
     k = w.player.current.centers.shape[0]
     drawn = [b.color().name().upper() for b in p.overlay.centres.data["brush"][:k]]
     assert drawn == [w.scatter.cluster_hex(j).upper() for j in range(k)]
+
+
+def test_regions_cover_the_plot_after_a_resize_and_are_fine(qtbot, window):
+    """The Voronoi regions fill the view at its new size when an export asks right after a resize (a lecture
+    slide showed the regions of the earlier range, white margins around them), on a grid of about one cell per
+    1.5 screen pixels (their edges showed steps of several pixels in lecture mode)."""
+    w = window
+    load_exercise(w, "exercise3")
+    p = _plugin(w)
+    _run_to_end(qtbot, w)
+    qtbot.wait(100)
+    w.resize(w.width() + 300, w.height() + 200)
+    w.scatter.flush()  # what an export does first
+    (x0, x1), (y0, y1) = w.scatter.vb.viewRange()
+    r = p.overlay.regions.mapRectToParent(p.overlay.regions.boundingRect())
+    assert r.left() <= x0 and r.right() >= x1 and r.top() <= y0 and r.bottom() >= y1
+    side = max(w.scatter.vb.boundingRect().width(), w.scatter.vb.boundingRect().height())
+    assert p.overlay.region_labels.shape[0] >= min(side / 1.5, 768) - 1

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
 
 from engine.core.atomic import atomic_write
 from gui.widgets.lecture_style import LectureProxyStyle, apply_to_widget
+from gui.widgets.scatter import ScatterView
 
 __all__ = ["Lecture", "FACTOR", "SLIDE_SIZE"]
 
@@ -165,6 +166,8 @@ class Lecture(QObject):
     def export_slide(self, path) -> Path:
         """The window's centre (caption, figures, timeline) drawn into a 1920x1080 PNG, letterboxed on white."""
         central = self.window.centralWidget()
+        for view in central.findChildren(ScatterView):
+            view.flush()  # what a view draws shortly after a resize (rasters, K-means' regions), drawn now
         w, h = SLIDE_SIZE
         image = QImage(w, h, QImage.Format.Format_ARGB32)
         image.fill(QColor("white"))

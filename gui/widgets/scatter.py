@@ -70,6 +70,7 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
     """
 
     sigPointClicked = Signal(int)
+    sigFlush = Signal()  # an export is about to draw the view: overlays draw what they have pending now
     sigAddRequested = Signal(float, float)
     sigMoveRequested = Signal(int, float, float)
     sigDeleteRequested = Signal(object)

@@ -254,9 +254,11 @@ class DrawingMixin:
 
     def flush(self):
         """Draw now what a pending resize or range change would draw 40 ms later (before an export, so a
-        figure never shows the points mapped for the view's earlier size)."""
+        figure never shows the points mapped for the view's earlier size); :attr:`sigFlush` asks the overlays
+        that redraw after a resize too (K-means' regions) to do the same."""
         if self._remap_timer.isActive():
             self._remap()
+        self.sigFlush.emit()
 
     def _remap(self):
         """Raster mode: map positions to pixels of an image covering the visible range, and draw."""

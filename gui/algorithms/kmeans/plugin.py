@@ -314,6 +314,7 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
         w.scatter.sigPointClicked.connect(self._on_point_clicked)
         w.scatter.plot_item.getViewBox().sigRangeChanged.connect(self._region_timer.start)
         w.scatter.plot_item.getViewBox().sigResized.connect(self._region_timer.start)  # a finer grid when larger
+        w.scatter.sigFlush.connect(self._flush_regions)
         w.sigDataChanged.connect(self._on_data_changed)
         self.connect_restarts()
         self._on_data_changed()
@@ -328,7 +329,8 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
         for sig, slot in ((w.scatter.plot_item.scene().sigMouseClicked, self._on_scene_clicked),
                           (w.scatter.sigPointClicked, self._on_point_clicked),
                           (w.scatter.plot_item.getViewBox().sigRangeChanged, self._region_timer.start),
-                          (w.scatter.plot_item.getViewBox().sigResized, self._region_timer.start)):
+                          (w.scatter.plot_item.getViewBox().sigResized, self._region_timer.start),
+                          (w.scatter.sigFlush, self._flush_regions)):
             try:
                 sig.disconnect(slot)
             except (RuntimeError, TypeError):
@@ -399,6 +401,13 @@ class KMeansPlugin(KMeansState, SweepMixin, PrototypesMixin, RestartsMixin, Algo
                           extended=self._extended(), seed_text=seed_text)
         self._update_regions()
         self._show_prototypes(step)
+
+    def _flush_regions(self):
+        """Before an export: the regions for the view's range now, not 60 ms later (a slide taken right after
+        lecture mode resized the plot showed the regions of its earlier range, white margins around them)."""
+        if self._region_timer.isActive():
+            self._region_timer.stop()
+            self._update_regions()
 
     def _update_regions(self):
         w, step = self.window, self.window.player.current
