@@ -194,12 +194,18 @@ class MeanShiftPlugin(AlgorithmPlugin):
                        *([("stopped window", {"symbol": "o", "brush": STOPPED, "size": 8})] if still.size else []),
                        *([("trail", {"pen": TRAIL})] if trails else [])])
 
-    def _mode_marks(self, step: Step, labels):
+    def _mode_marks(self, step: Step, labels, sizes=None):
+        """The modes as stars with their numbers: with the points in each one's window (merge), or with its
+        cluster's size (``sizes``, assign: "mode 3 (40)" beside a cluster of 50 read as a wrong count)."""
         M = self._display(step)
         k = M.shape[0]
         colours = [self.window.scatter.cluster_hex(j, labels=labels, extended=self._extended()) for j in range(k)]
-        strength = np.asarray(step.payload["mode_strength"])
-        texts = [f"mode {j + 1} ({int(strength[j])})" for j in range(k)] if k <= MAX_MODE_LABELS else []
+        if sizes is not None:
+            texts = [f"mode {j + 1}: {int(sizes[j])} points" for j in range(k)]
+        else:
+            strength = np.asarray(step.payload["mode_strength"])
+            texts = [f"mode {j + 1} ({int(strength[j])})" for j in range(k)]
+        texts = texts if k <= MAX_MODE_LABELS else []
         self.overlay.show_modes(M, colours, texts)
         return M, colours
 
@@ -229,7 +235,10 @@ class MeanShiftPlugin(AlgorithmPlugin):
 
     def _draw_assign(self, step: Step, history, index: int):
         ov = self.overlay
-        M, colours = self._mode_marks(step, None)
+        k = step.centers.shape[0]
+        lab = np.asarray(step.labels) if step.labels is not None else np.empty(0, int)
+        sizes = np.bincount(lab[lab >= 0], minlength=k)[:k] if lab.size else None
+        M, colours = self._mode_marks(step, None, sizes)
         ov.show_windows(np.empty((0, 2)), [])
         ov.show_links(np.empty((0, 2)), np.empty((0, 2)))
         ov.show_circles(np.empty((0, 2)), np.empty((0, 2)), 1.0, np.eye(2))
