@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from gui.algorithms.kmeans.elbow import BEST, DOT
 from gui.widgets.plot_text import LegendRow, fit_axis_title
+from gui.widgets.text_room import scaled
 
 __all__ = ["RestartsListView"]
 
@@ -104,12 +105,14 @@ class RestartsListView(QWidget):
                                        hoverable=True, hoverSize=13, tip=self._tip, name="a restart")
         self.best = pg.ScatterPlotItem(size=17, symbol="d", brush=pg.mkBrush(BEST), pen=pg.mkPen("k", width=1),
                                        name="the best")
-        self.shown = pg.ScatterPlotItem(size=25, symbol="o", brush=None, pen=pg.mkPen("k", width=2),
-                                        name="on the timeline")
+        self.shown = pg.ScatterPlotItem(size=25, symbol="o", brush=None, pen=pg.mkPen("k", width=2))
         self.best_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(BEST, width=1, style=Qt.PenStyle.DashLine))
         self.best_line.hide()
         for item in (self.best_line, self.dots, self.best, self.shown):
             self.plot.addItem(item)
+        # the ring's legend sample smaller than the ring: 25 px overflowed the legend's 20 px box onto its text
+        legend.addItem(pg.ScatterPlotItem(size=14, symbol="o", brush=None, pen=pg.mkPen("k", width=2)),
+                       "on the timeline")
         self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
         return self.plot
 
@@ -139,7 +142,7 @@ class RestartsListView(QWidget):
         t.horizontalHeader().setStretchLastSection(False)
         t.resizeColumnsToContents()
         width = t.horizontalHeader().length() + 2 * t.frameWidth() + t.verticalScrollBar().sizeHint().width() + 4
-        t.setMinimumWidth(min(width, 460))
+        t.setMinimumWidth(min(width, scaled(460)))  # (lecture mode: wider, with its larger text)
         t.horizontalHeader().setStretchLastSection(True)
 
     @property
