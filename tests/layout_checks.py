@@ -230,11 +230,29 @@ def _data_points(item, view: QGraphicsView) -> np.ndarray:
                             t.m12() * P[:, 0] + t.m22() * P[:, 1] + t.m32()])
 
 
+def _sample_problems(legend: pg.LegendItem) -> list[str]:
+    """Legend samples whose symbol is larger than the box pyqtgraph draws it in (it spills onto its text)."""
+    out = []
+    for sample, label in legend.items:
+        item = getattr(sample, "item", None)
+        if isinstance(item, pg.PlotDataItem):  # as pyqtgraph's ItemSample draws it
+            symbol, size = item.opts.get("symbol"), item.scatter.opts.get("size")
+        elif isinstance(item, pg.ScatterPlotItem):
+            symbol, size = item.opts.get("symbol", "o"), item.opts.get("size")
+        else:
+            symbol, size = getattr(item, "opts", {}).get("symbol"), getattr(item, "opts", {}).get("size")
+        symbol_size = float(size or 0) if symbol is not None and np.ndim(size) == 0 else 0.0
+        if symbol_size > 20 + TOUCH:
+            out.append(f"the legend sample of {label.text!r} ({symbol_size:.0f} px) spills out of its 20 px box")
+    return out
+
+
 def legend_problems(view: QGraphicsView) -> list[str]:
-    """Legends of ``view`` under which a point or a line of their plot passes."""
+    """Legends of ``view`` under which a point or a line of their plot passes, or whose samples spill."""
     out = []
     scene = view.scene()
     for legend in [i for i in scene.items() if isinstance(i, pg.LegendItem) and i.isVisible()]:
+        out += _sample_problems(legend)
         plot = legend.parentItem()
         while plot is not None and not isinstance(plot, pg.PlotItem):
             plot = plot.parentItem()

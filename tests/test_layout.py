@@ -111,6 +111,8 @@ def test_the_checks_see_overlaps_small_texts_and_elided_buttons(shown):
     small.setFont(pg.QtGui.QFont("Sans", 6))
     plot.addItem(small)
     small.setPos(0.1, 0.9)
+    legend = plot.addLegend(offset=(-5, 5))
+    legend.addItem(pg.ScatterPlotItem(size=25, symbol="o"), "ring")  # a legend sample too large for its box
     plot.addItem(pg.ScatterPlotItem([0.62], [0.2], size=22, symbol="d", pxMode=True))  # a centre...
     name = pg.TextItem("C", anchor=(0.5, 0.5))  # ...under its point's name
     plot.addItem(name)
@@ -132,6 +134,7 @@ def test_the_checks_see_overlaps_small_texts_and_elided_buttons(shown):
     assert "button text 'Export figures…' needs" in found, found
     assert "'0.00000100': more decimals" in found, found
     assert "text 'C' covers a mark" in found, found
+    assert "legend sample of 'ring' (25 px) spills" in found, found
     assert "'0.1' covers a mark" not in found, found  # a text away from the mark is fine
     lecture = "\n".join(layout_checks.check_window(box, box, "demo", min_points=layout_checks.LECTURE_POINTS))
     assert "'0.1' is drawn at 9.0 pt (< 12.8)" in lecture, lecture  # normal text is too small in lecture mode
