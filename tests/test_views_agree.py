@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QAbstractButton, QGraphicsView, QGroupBox, QLabel
 from engine.core import registry
 from engine.core.steps import step_label, step_number
 from engine.session import FORMAT
+from gui.run.tasks import registry as tasks
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -123,6 +124,8 @@ def test_every_view_names_the_timelines_step_and_the_forms_parameters(qtbot, tmp
             if w.tabs.count():
                 w.tabs.setCurrentIndex(tab)
             qtbot.wait(10)
+            # the Working tables are computed off the GUI thread (meanwhile under their own step's header)
+            qtbot.waitUntil(lambda: tasks().count(w) == 0, timeout=TIMEOUT_MS)
             where = f"{name}, {what}" + (f", tab {w.tabs.tabText(tab)}" if w.tabs.count() else "")
             problems.extend(_disagreements(w, where))
 

@@ -264,3 +264,4 @@ def test_closing_the_window_drops_a_working_under_way(qtbot, open_window, tmp_pa
     assert registry().wait_idle(view, timeout_ms=10_000)
     qtbot.wait(20)
     assert view.shown_index in (shown, None) and view.shown_index != 3  # what the worker sent went nowhere
+

@@ -14,7 +14,7 @@ cluster, as the scatter draws it.
   time: exercise 5's MNIST steps take 100-250 ms each). Until it arrives the view shows the tables of the
   step it showed before *under that step's header*, and after :data:`NOTE_DELAY_MS` says which step is
   being computed; a step the timeline has left meanwhile is dropped when it arrives and the newest step is
-  computed next. Tables of another run (other data, another algorithm) are never shown meanwhile. Closing
+  computed next. Tables of another run (other data, another algorithm, other parameters) are never shown meanwhile. Closing
   the window drops a computation still running. :meth:`WorkingView.has_content` computes at once.
 * For image data (MNIST) the vectors a table summarises — θ_k of a Bernoulli M-step, the centres of a
   K-means update, a Gaussian mixture's means — are drawn as images right under it
@@ -86,7 +86,7 @@ def _same(a, b) -> bool:
 
 
 def _same_run(a, b) -> bool:
-    """Whether two keys are of the same run (the same data and algorithm, maybe another step)."""
+    """Whether two keys are of the same run (the same data, algorithm and first step; maybe another step)."""
     return a is not None and b is not None and a[2:] == b[2:]
 
 
@@ -218,7 +218,8 @@ class WorkingView(QWidget):
             self._show_message(inputs)
             return
         alg, X, steps, index, params, names = inputs
-        key = (steps[index], index, id(X), tuple(self._selected), alg.name)
+        key = (steps[index], index, id(X), tuple(self._selected), alg.name, steps[0])  # steps[0]: this run, not
+        # another run of the same data and algorithm (other parameters): its tables are never shown under this one
         if _same(key, self._shown):
             self._drop_job()
             return
