@@ -221,3 +221,39 @@ def test_raster_scatter_exported_right_after_a_resize_shows_the_new_mapping(show
     settled = np.asarray(Image.open(export_png(v, tmp_path / "later.png", 1)).convert("RGB"))
     assert at_once.shape == settled.shape
     assert np.count_nonzero(np.any(at_once != settled, axis=2)) == 0
+
+
+def test_a_figure_of_a_view_leaves_its_controls_out(qtbot, tmp_path):
+    """Widgets marked as controls (the HAC Compare tab's 'side by side' choice) are not drawn in a figure of their
+    view, PNG or SVG; the view shows them again afterwards."""
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from gui.algorithms.hac.compare import CompareView
+    from gui.widgets.export import CONTROL, render_image, without_controls
+
+    assert CompareView().toggle_box.property(CONTROL)
+    view = QWidget()
+    qtbot.addWidget(view)
+    layout = QVBoxLayout(view)
+    figure = QLabel("the figure")
+    figure.setStyleSheet("background: white; color: black;")
+    button = QLabel("a control")  # (a row of radio buttons in the Compare tab)
+    button.setStyleSheet("background: rgb(255, 0, 255); color: rgb(255, 0, 255);")  # a colour nothing else has
+    button.setProperty(CONTROL, True)
+    layout.addWidget(figure)
+    layout.addWidget(button)
+    view.resize(200, 120)
+    view.show()
+    qtbot.waitExposed(view)
+    with without_controls(view):
+        assert not button.isVisible()
+    assert button.isVisible()
+
+    def magenta(img) -> int:
+        a = np.asarray(qimage_to_pil(img).convert("RGB")).reshape(-1, 3)
+        return int(np.sum((a[:, 0] > 240) & (a[:, 1] < 20) & (a[:, 2] > 240)))
+
+    assert magenta(view.grab().toImage()) > 100  # on screen: there
+    assert magenta(render_image(view)) == 0  # in the figure: left out
+    export_svg(view, tmp_path / "v.svg")
+    assert "a control" not in (tmp_path / "v.svg").read_text() and button.isVisible()

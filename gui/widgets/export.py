@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
 
@@ -32,7 +33,8 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.core.atomic import atomic_write
 
-__all__ = ["export_png", "export_svg", "save_labels_csv", "save_data_csv", "save_gif", "qimage_to_pil", "render_image", "exported_size", "set_export_size",
+__all__ = ["export_png", "export_svg", "save_labels_csv", "save_data_csv", "save_gif", "qimage_to_pil", "render_image", "exported_size", "set_export_size", "CONTROL",
+           "without_controls",
            "writable_path", "plot_target"]
 
 MAX_SCALE = 4
@@ -123,6 +125,29 @@ def set_export_size(exporter, width: int, height: int) -> None:
     params.param("height").setValue(int(height), blockSignal=exporter.heightChanged)
 
 
+#: A widget with this dynamic property set (``setProperty(CONTROL, True)``) is a control (radio buttons, a spin box)
+#: inside a view that a figure shows whole: figures leave it out (:func:`without_controls`).
+CONTROL = "clusterlabControl"
+
+
+@contextmanager
+def without_controls(widget):
+    """The controls inside ``widget`` (children marked :data:`CONTROL`) hidden while the block runs, the layout
+    brought up to date at once: a figure of a view is what it shows, never its buttons."""
+    hidden = [c for c in widget.findChildren(QWidget) if c.property(CONTROL) and c.isVisibleTo(widget)]
+    for c in hidden:
+        c.hide()
+    if hidden and widget.layout() is not None:
+        widget.layout().activate()
+    try:
+        yield
+    finally:
+        for c in hidden:
+            c.show()
+        if hidden and widget.layout() is not None:
+            widget.layout().activate()
+
+
 def render_image(target, scale: float = 1) -> QImage:
     """Draw ``target`` into a QImage ``scale`` times its on-screen size (for PNG and GIF frames)."""
     scale = _check_scale(scale)
@@ -152,7 +177,8 @@ def render_image(target, scale: float = 1) -> QImage:
     pixmap = QPixmap(QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale))))
     pixmap.setDevicePixelRatio(scale)
     pixmap.fill(target.palette().window().color())
-    target.render(pixmap)
+    with without_controls(target):
+        target.render(pixmap)
     image = pixmap.toImage()
     image.setDevicePixelRatio(1.0)
     return image
@@ -208,7 +234,8 @@ def _svg_of_widget(widget, tmp: Path) -> None:
     if not painter.begin(generator):
         raise OSError(f"Cannot write {tmp.name}: the SVG file could not be opened.")
     try:
-        widget.render(painter, QPoint(0, 0))
+        with without_controls(widget):
+            widget.render(painter, QPoint(0, 0))
     finally:
         painter.end()
     if tmp.stat().st_size == 0:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QRadioButton, 
 
 from gui.algorithms.hac.dendrogram import Tree, pair_segments
 from gui.run.tasks import BackgroundTask
+from gui.widgets.export import CONTROL
 
 __all__ = ["CompareView", "SmallDendrogram", "NORM_TITLES", "LINKAGE_TITLES"]
 
@@ -92,25 +93,11 @@ class CompareView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
-        self.by_norms = QRadioButton("same linkage, three norms")
-        self.by_linkages = QRadioButton("same norm, four linkages")
-        self.by_norms.setChecked(True)
-        group = QButtonGroup(self)
-        group.addButton(self.by_norms)
-        group.addButton(self.by_linkages)
-        self.by_norms.toggled.connect(self._on_mode_changed)
+        self.toggle_box = self._build_toggle()
         self.multiples_label = QLabel()
         self.multiples_label.setWordWrap(True)  # two sentences: one line would set the tab's minimum width
         self.multiples: list[SmallDendrogram] = []
         self.grid = QHBoxLayout()
-        choices = QHBoxLayout()  # the question above its two answers: one row would make the tab 680 px wide
-        choices.addWidget(self.by_norms)
-        choices.addWidget(self.by_linkages)
-        choices.addStretch(1)
-        toggle = QVBoxLayout()
-        toggle.setSpacing(2)
-        toggle.addWidget(QLabel("Dendrograms side by side:"))
-        toggle.addLayout(choices)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
@@ -122,7 +109,7 @@ class CompareView(QWidget):
         self.dim_note.setVisible(False)
         layout.addWidget(self.dim_note)
         self._dims = 2
-        layout.addLayout(toggle)
+        layout.addWidget(self.toggle_box)
         layout.addWidget(self.multiples_label)
         layout.addLayout(self.grid, 1)
         self.busy_label = QLabel()
@@ -143,6 +130,29 @@ class CompareView(QWidget):
         self.linkages: tuple = tuple(LINKAGE_TITLES)
 
     # ------------------------------------------------------------------ source
+
+    def _build_toggle(self) -> QWidget:
+        """'Dendrograms side by side:' and its two answers: a control, not part of the figure (``export.CONTROL``:
+        a figure of this view leaves it out)."""
+        self.by_norms = QRadioButton("same linkage, three norms")
+        self.by_linkages = QRadioButton("same norm, four linkages")
+        self.by_norms.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.by_norms)
+        group.addButton(self.by_linkages)
+        self.by_norms.toggled.connect(self._on_mode_changed)
+        choices = QHBoxLayout()  # the question above its two answers: one row would make the tab 680 px wide
+        choices.addWidget(self.by_norms)
+        choices.addWidget(self.by_linkages)
+        choices.addStretch(1)
+        box = QWidget()
+        box.setProperty(CONTROL, True)
+        toggle = QVBoxLayout(box)
+        toggle.setContentsMargins(0, 0, 0, 0)
+        toggle.setSpacing(2)
+        toggle.addWidget(QLabel("Dendrograms side by side:"))
+        toggle.addLayout(choices)
+        return box
     def set_source(self, first_merges: Callable[[], dict] | None, trees: Callable[[str, str], Tree | None] | None,
                    title: str = "", eager: bool = False):
         """Give the view what to show.
