@@ -229,7 +229,8 @@ def test_a_figure_of_a_view_leaves_its_controls_out(qtbot, tmp_path):
     from PySide6.QtWidgets import QVBoxLayout, QWidget
 
     from gui.algorithms.hac.compare import CompareView
-    from gui.widgets.export import CONTROL, render_image, without_controls
+    from gui.widgets import CONTROL
+    from gui.widgets.export import render_image, without_controls
 
     assert CompareView().toggle_box.property(CONTROL)
     view = QWidget()

@@ -32,6 +32,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.core.atomic import atomic_write
+from gui.widgets import CONTROL
 
 __all__ = ["export_png", "export_svg", "save_labels_csv", "save_data_csv", "save_gif", "qimage_to_pil", "render_image", "exported_size", "set_export_size", "CONTROL",
            "without_controls",
@@ -125,9 +126,6 @@ def set_export_size(exporter, width: int, height: int) -> None:
     params.param("height").setValue(int(height), blockSignal=exporter.heightChanged)
 
 
-#: A widget with this dynamic property set (``setProperty(CONTROL, True)``) is a control (radio buttons, a spin box)
-#: inside a view that a figure shows whole: figures leave it out (:func:`without_controls`).
-CONTROL = "clusterlabControl"
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QRadioButton, 
 
 from gui.algorithms.hac.dendrogram import Tree, pair_segments
 from gui.run.tasks import BackgroundTask
-from gui.widgets.export import CONTROL
+from gui.widgets import CONTROL
 
 __all__ = ["CompareView", "SmallDendrogram", "NORM_TITLES", "LINKAGE_TITLES"]
 
