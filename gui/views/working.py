@@ -175,6 +175,9 @@ class WorkingView(QWidget):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._wrap_texts()
+        # the scroll area's viewport takes its new width after this event (the layout runs next): wrap again then,
+        # or titles keep the width of a smaller window (small window, then lecture mode: cut titles)
+        QTimer.singleShot(0, self, self._wrap_texts)
 
     def _wrap_texts(self):
         width = self.scroll.viewport().width() - self.body_layout.contentsMargins().right()
