@@ -135,7 +135,7 @@ def test_hac_silhouettes_use_the_runs_norm(qtbot, open_window):
     w.player.seek(1)  # three clusters left after the first merge
     qtbot.waitUntil(lambda: not view._stale, timeout=10_000)
     lab = labels_now(w)
-    assert "(l1)" in view.plot.getPlotItem().titleLabel.text
+    assert "(ℓ1)" in view.plot.getPlotItem().titleLabel.text  # written as the rest of the window writes it
     assert view.plot.mean == pytest.approx(engine.silhouette_score(w.run_X(), lab, "l1"), rel=1e-12)
 
 

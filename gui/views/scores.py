@@ -104,6 +104,10 @@ def _metric(plugin) -> str:
     return run_metric(params)
 
 
+#: The norms as the rest of the window writes them (the HAC views, the Working tables, step texts).
+METRIC_SYMBOLS = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
+
+
 class ScoresView(QWidget):
     """The Scores tab (see the module docstring)."""
 
@@ -146,6 +150,7 @@ class ScoresView(QWidget):
         tv.setContentsMargins(0, 2, 0, 0)
         row = QHBoxLayout()
         self.table_caption = QLabel("Contingency: clusters (rows) x true labels (columns)")
+        self.table_caption.setWordWrap(True)  # a narrow pane (side by side) wraps it instead of cutting it
         row.addWidget(self.table_caption, 1)
         self.truth_box = QCheckBox("Colour by true label")
         self.truth_box.setObjectName("colour_by_truth")
@@ -222,7 +227,9 @@ class ScoresView(QWidget):
     def _set_title(self):
         player = self.window.player
         where = f", {step_label(player.index)}" if player.current is not None else ""
-        self.plot.getPlotItem().setTitle(f"Silhouettes ({_metric(self.window.plugin)}){where}", color="#222222", size="10pt")
+        metric = _metric(self.window.plugin)
+        self.plot.getPlotItem().setTitle(f"Silhouettes ({METRIC_SYMBOLS.get(metric, metric)}){where}",
+                                         color="#222222", size="10pt")
 
     # ---------------------------------------------------------------- computing
     def refresh(self) -> None:
