@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.widgets import palette
+from gui.widgets.plot_text import fit_axis_title
 
 __all__ = ["EmbeddingView"]
 
@@ -186,8 +187,8 @@ class EmbeddingView(QWidget):
         else:
             self.centre_items.setData(C[:, a], C[:, b], brush=None,
                                       pen=[pg.mkPen(self.color_of(j), width=3) for j in range(len(C))])
-        self.plot.setLabel("bottom", f"eigenvector {a + 1}")
-        self.plot.setLabel("left", f"eigenvector {b + 1}")
+        fit_axis_title(self.plot, "bottom", f"eigenvector {a + 1}", f"v{a + 1}")  # a narrow pane: short, not cut
+        fit_axis_title(self.plot, "left", f"eigenvector {b + 1}", f"v{b + 1}")
 
     def point_at(self, x: float, y: float, radius_px: float = PICK_RADIUS) -> int | None:
         """The shown point nearest to view position (x, y) within ``radius_px`` pixels (lowest index on ties)."""
