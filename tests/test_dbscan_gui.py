@@ -5,6 +5,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QApplication
 
 from engine import data as edata
 from engine import dbscan
@@ -121,9 +122,11 @@ def test_a_click_on_the_k_distance_plot_sets_eps(qtbot, window):
     assert kd.values.size == 300
     target = 0.27
     vb = view.plot.plotItem.vb
+    QApplication.processEvents()  # the curve drawn and ranged (it arrives from a worker thread) before aiming
     assert vb.viewRange()[1][0] < target < vb.viewRange()[1][1]
     pos = view.plot.mapFromScene(vb.mapViewToScene(QPointF(150.0, target)))
     qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: p.form.values()["eps"] != EPS, timeout=5000)  # the click is handled by the event loop
     got = p.form.values()["eps"]
     assert got == pytest.approx(target, abs=0.01)  # one pixel of the plot
     qtbot.waitUntil(lambda: w.player.current is not None and w.player.current.payload["eps"] == got, timeout=10000)
