@@ -31,6 +31,15 @@ def pytest_xdist_auto_num_workers(config):
     return max(2, min(2 * (os.cpu_count() or 1), 16))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _garbage_collected_on_the_gui_thread(qapp):
+    """As in the app (gui.shell.app.make_app): cyclic garbage (closed windows of earlier tests) is collected on the
+    GUI thread only, never by a worker thread of a later test (a deadlock: Qt widgets deleted off the GUI thread)."""
+    from gui.shell.app import collect_garbage_on_gui_thread
+    collect_garbage_on_gui_thread()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path, monkeypatch):
     """Each test gets its own QSettings store so tests never share or leak state."""

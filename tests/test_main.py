@@ -119,3 +119,15 @@ def test_settings_go_to_the_test_directory(tmp_path, monkeypatch):
         s.add_recent_file(tmp_path / f"f{i}.csv")
     recent = Settings().recent_files()
     assert len(recent) == 8 and recent[0].endswith("f11.csv")
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qapp):
+    """Automatic collection is off once the application exists; a timer on the GUI thread collects instead (a
+    collection started by a worker thread's allocation deleted Qt widgets there and deadlocked the window)."""
+    import gc
+    from gui.shell.app import collect_garbage_on_gui_thread, make_app
+
+    make_app()
+    collector = collect_garbage_on_gui_thread()
+    assert not gc.isenabled() and collector.timer.isActive() and collector is collect_garbage_on_gui_thread()
+    assert collector.timer.thread() is qapp.thread()

@@ -17,11 +17,12 @@ import time
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication
+from pyqtgraph.util.garbage_collector import GarbageCollector
 
 import engine
 from gui.shell.settings import APPLICATION, ORGANISATION
 
-__all__ = ["make_app", "run", "dispose", "seconds_since_start", "no_display_message"]
+__all__ = ["make_app", "run", "dispose", "collect_garbage_on_gui_thread", "seconds_since_start", "no_display_message"]
 
 #: Qt platforms that need a display server (``QT_QPA_PLATFORM`` unset means xcb or wayland on Linux).
 DISPLAY_PLATFORMS = ("", "xcb", "wayland", "wayland-egl")
@@ -46,11 +47,27 @@ def no_display_message(environ=None, platform: str | None = None) -> str:
             "to work without one, run `clusterlab render SESSION --out DIR` or set QT_QPA_PLATFORM=offscreen.")
 
 
+_COLLECTOR: GarbageCollector | None = None
+
+
+def collect_garbage_on_gui_thread() -> GarbageCollector:
+    """Python's cyclic garbage collection from now on runs on this (the GUI) thread only, on a timer
+    (pyqtgraph's :class:`~pyqtgraph.util.garbage_collector.GarbageCollector`; called once, after the QApplication
+    exists). Left automatic, a collection triggered by a worker thread's allocation (a sweep, a working) deleted the
+    Qt widgets of a closed window on that thread and deadlocked against the GUI thread (seen: a QMenu destroyed in
+    the model-selection worker while the GUI thread painted)."""
+    global _COLLECTOR
+    if _COLLECTOR is None:
+        _COLLECTOR = GarbageCollector(interval=0.5)
+    return _COLLECTOR
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (created once), with Clusterlab's names for QSettings."""
+    """The QApplication (created once), with Clusterlab's names for QSettings; garbage collected on its thread."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv) if argv else [sys.argv[0] if sys.argv else "clusterlab"])
+    collect_garbage_on_gui_thread()
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Clusterlab")
