@@ -150,7 +150,6 @@ class ScoresView(QWidget):
         tv.setContentsMargins(0, 2, 0, 0)
         row = QHBoxLayout()
         self.table_caption = QLabel("Contingency: clusters (rows) x true labels (columns)")
-        self.table_caption.setWordWrap(True)  # a narrow pane (side by side) wraps it instead of cutting it
         row.addWidget(self.table_caption, 1)
         self.truth_box = QCheckBox("Colour by true label")
         self.truth_box.setObjectName("colour_by_truth")
