@@ -28,13 +28,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.core.norms import NORM_SYMBOLS
 from engine.core import cancel
 from engine.core.steps import Step, compact_labels, readonly
 from engine.dbscan.grid import Pairs, neighbour_pairs
 
-__all__ = ["Clustering", "cluster", "components", "waves", "run", "METRIC_NAMES", "gather"]
+__all__ = ["Clustering", "cluster", "components", "waves", "run", "gather"]
 
-METRIC_NAMES = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def run(X: np.ndarray, eps: float, min_samples: int, metric: str, names=None):
     core = readonly(pairs.counts >= min_samples)
     common = {"core": core, "eps": float(eps), "min_samples": int(min_samples), "metric": metric}
     yield Step("core", f"{int(core.sum())} of {n} points are core: at least {min_samples} points (itself included) "
-                       f"within ε = {eps:g} ({METRIC_NAMES[metric]})", labels=np.full(n, -1, dtype=np.int8),
+                       f"within ε = {eps:g} ({NORM_SYMBOLS[metric]})", labels=np.full(n, -1, dtype=np.int8),
                objective=0.0, payload={**common, "counts": readonly(pairs.counts, dtype=np.int32)})
     c = cluster(pairs, min_samples)  # the clusters are computed after the core step is shown
     del pairs

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.core.norms import NORM_SYMBOLS
 from engine.core.params import Param, ParamError, validate_params
 from engine.core.steps import readonly
 from engine.core.validation import all_whole, as_data
@@ -24,7 +25,7 @@ __all__ = ["NORMS", "LINKAGES", "NORM_NAMES", "PARAMS", "Prepared", "prepare", "
 
 NORMS = ("l1", "l2", "linf")
 LINKAGES = ("min", "max", "avg", "centroid", "ward")
-NORM_NAMES = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞", "precomputed": "precomputed"}
+NORM_NAMES = {**NORM_SYMBOLS, "precomputed": "precomputed"}
 PARAMS = (
     Param("norm", "Norm", "choice", "l2", choices=NORMS,
           choice_labels=("ℓ1 (Manhattan)", "ℓ2 (Euclidean)", "ℓ∞ (Chebyshev)"),

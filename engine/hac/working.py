@@ -45,8 +45,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.norms import NORM_SYMBOLS
 from engine.core.working import MAX_ROWS, Table, Working, fmt, point_names, shown_rows
-from engine.hac.working_pairs import (MAX_FEATURES, NORM_SUB, NORM_WORD, PAIR_WORK, TIE_RTOL, coord_names,
+from engine.hac.working_pairs import (MAX_FEATURES, NORM_SUB, PAIR_WORK, TIE_RTOL, coord_names,
                                       expansion, pair_stats, point_distances, set_name)
 
 __all__ = ["working", "FULL_WORK", "TIE_RULE"]
@@ -206,7 +207,7 @@ def _by_first(labels) -> np.ndarray:
 
 
 def _title(linkage, norm) -> str:
-    return f"Cluster distances before the merge (d_{linkage}, {NORM_WORD['l2' if linkage == 'ward' else norm]})"
+    return f"Cluster distances before the merge (d_{linkage}, {NORM_SYMBOLS['l2' if linkage == 'ward' else norm]})"
 
 
 def _matrix_table(R, cl: _Clusters, a, b, tied, linkage, norm, names, rows) -> Table:

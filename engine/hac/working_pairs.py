@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.norms import NORM_SYMBOLS
 from engine.core.working import MAX_ROWS, Table, fmt
 
-__all__ = ["point_distances", "pair_stats", "set_name", "expansion", "coord_names", "NORM_TEX", "NORM_SUB", "NORM_WORD", "MAX_COLS",
+__all__ = ["point_distances", "pair_stats", "set_name", "expansion", "coord_names", "NORM_TEX", "NORM_SUB", "MAX_COLS",
            "MAX_FEATURES", "TIE_RTOL", "PAIR_WORK"]
 
 #: Point-pair tables show at most this many columns (points of the second cluster).
@@ -39,7 +40,6 @@ PAIR_WORK = 50_000_000
 TIE_RTOL = 1e-12
 #: LaTeX of the point distance and of the norm's subscript.
 NORM_SUB = {"l1": "1", "l2": "2", "linf": r"\infty"}
-NORM_WORD = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
 NORM_TEX = {k: rf"\lVert x - x' \rVert_{{{v}}}" for k, v in NORM_SUB.items()}
 _BLOCK = 1 << 18  # elements of a (rows, columns, features) temporary
 
@@ -176,7 +176,7 @@ def _centroid(X, A, B, norm, names):
     h = float(point_distances(mu_a[None], mu_b[None], norm)[0, 0])
     d = X.shape[1]
     feats = coord_names(d) if d <= MAX_FEATURES else []
-    dist_col = f"‖μ_G − μ_G'‖ ({NORM_WORD[norm]})"
+    dist_col = f"‖μ_G − μ_G'‖ ({NORM_SYMBOLS[norm]})"
     nan = float("nan")
     A_name, B_name = set_name(A, names), set_name(B, names)
 

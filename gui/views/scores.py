@@ -32,6 +32,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from engine.core.norms import NORM_SYMBOLS
 from engine.core.params import ParamError
 from engine.core.steps import step_label
 from engine.scores import adjusted_rand_index, contingency, normalized_mutual_info, purity, run_metric, sample_rows
@@ -104,8 +105,6 @@ def _metric(plugin) -> str:
     return run_metric(params)
 
 
-#: The norms as the rest of the window writes them (the HAC views, the Working tables, step texts).
-METRIC_SYMBOLS = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
 
 
 class ScoresView(QWidget):
@@ -227,7 +226,7 @@ class ScoresView(QWidget):
         player = self.window.player
         where = f", {step_label(player.index)}" if player.current is not None else ""
         metric = _metric(self.window.plugin)
-        self.plot.getPlotItem().setTitle(f"Silhouettes ({METRIC_SYMBOLS.get(metric, metric)}){where}",
+        self.plot.getPlotItem().setTitle(f"Silhouettes ({NORM_SYMBOLS.get(metric, metric)}){where}",
                                          color="#222222", size="10pt")
 
     # ---------------------------------------------------------------- computing

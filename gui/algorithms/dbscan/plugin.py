@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 from engine import dbscan as edb
 from engine.core import cancel
 from engine.core.steps import Step
-from engine.dbscan.expand import METRIC_NAMES
+from engine.core.norms import NORM_SYMBOLS
 from gui.algorithms.base import AlgorithmPlugin
 from gui.algorithms.dbscan.kdistance import KDistanceView
 from gui.algorithms.dbscan.overlay import MARK_LIMIT, MAX_BALLS, NORM_SHAPES, DbscanOverlay, ball_outlines
@@ -149,7 +149,7 @@ class DbscanPlugin(AlgorithmPlugin):
         if want is not self._kd_want:  # data or parameters changed since (normally dropped already)
             return
         self.kd = kd
-        self.kdist.set_data(kd, self.form.values()["eps"], METRIC_NAMES[want[2]])
+        self.kdist.set_data(kd, self.form.values()["eps"], NORM_SYMBOLS[want[2]])
 
     def _on_kdistances_failed(self, message: str):
         self.kd = None
@@ -216,7 +216,7 @@ class DbscanPlugin(AlgorithmPlugin):
         self.overlay.ball_count = int(shown.size)
         shape = NORM_SHAPES[metric]
         more = f" (the first {MAX_BALLS} of {idx.size})" if idx.size > MAX_BALLS else ""
-        return f"{METRIC_NAMES[metric]} balls ({shape}) of radius ε = {eps:.4g} around each {what}{more}."
+        return f"{NORM_SYMBOLS[metric]} balls ({shape}) of radius ε = {eps:.4g} around each {what}{more}."
 
     def _draw_picked(self):
         X = self.window.run_X()

@@ -27,13 +27,13 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget, QHeaderView, QSizePolicy)
 
+from engine.core.norms import NORM_SYMBOLS
 from gui.algorithms.hac.dendrogram import Tree, pair_segments
 from gui.run.tasks import BackgroundTask
 from gui.widgets import CONTROL
 
-__all__ = ["CompareView", "SmallDendrogram", "NORM_TITLES", "LINKAGE_TITLES"]
+__all__ = ["CompareView", "SmallDendrogram", "LINKAGE_TITLES"]
 
-NORM_TITLES = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
 LINKAGE_TITLES = {"min": "min", "max": "max", "avg": "avg", "centroid": "centroid"}
 INVERSION_COLOR = "#E8000B"
 ONE_D_NOTE = ("One-dimensional data: every norm gives |x − x′|, so the ℓ1, ℓ2 and ℓ∞ rows are the same and the "
@@ -126,7 +126,7 @@ class CompareView(QWidget):
         self.norm = "l2"
         self.linkage = "min"
         self.results: dict = {}
-        self.norms: tuple = tuple(NORM_TITLES)
+        self.norms: tuple = tuple(NORM_SYMBOLS)
         self.linkages: tuple = tuple(LINKAGE_TITLES)
 
     # ------------------------------------------------------------------ source
@@ -281,7 +281,7 @@ class CompareView(QWidget):
                 if cancelled():
                     return None
                 progress(i + bool(need_first), total,
-                         f"computing the dendrogram {NORM_TITLES[n]}, {l} ({i + 1} of {len(missing)})…")
+                         f"computing the dendrogram {NORM_SYMBOLS[n]}, {l} ({i + 1} of {len(missing)})…")
                 out_trees[(n, l)] = trees(n, l) if trees is not None else None
             return first, out_first, out_trees
 
@@ -329,7 +329,7 @@ class CompareView(QWidget):
         t.setRowCount(len(self.norms))
         t.setColumnCount(len(self.linkages))
         t.setHorizontalHeaderLabels([LINKAGE_TITLES[l] for l in self.linkages])
-        t.setVerticalHeaderLabels([NORM_TITLES[n] for n in self.norms])
+        t.setVerticalHeaderLabels([NORM_SYMBOLS[n] for n in self.norms])
         for r, nm in enumerate(self.norms):
             for c, lk in enumerate(self.linkages):
                 res = self.results.get((nm, lk))
@@ -337,7 +337,7 @@ class CompareView(QWidget):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if res is not None:
-                    item.setToolTip(f"{NORM_TITLES[nm]}, {lk} linkage: {res[0]} and {res[1]} merge first, "
+                    item.setToolTip(f"{NORM_SYMBOLS[nm]}, {lk} linkage: {res[0]} and {res[1]} merge first, "
                                     f"at distance {res[2]!r}")
                 t.setItem(r, c, item)
         self._fit_table()
@@ -387,8 +387,8 @@ class CompareView(QWidget):
         shared = self.by_norms.isChecked() is False and len(tops) > 0  # same norm: heights comparable
         for w, (n, l), tree in zip(self.multiples, panels, trees):
             w.setVisible(True)
-            w.set_tree(tree, f"{NORM_TITLES[n]}, {l}", top=max(tops) if shared else None)
-        fixed = f"linkage {self.linkage}" if self.by_norms.isChecked() else f"norm {NORM_TITLES[self.norm]}"
+            w.set_tree(tree, f"{NORM_SYMBOLS[n]}, {l}", top=max(tops) if shared else None)
+        fixed = f"linkage {self.linkage}" if self.by_norms.isChecked() else f"norm {NORM_SYMBOLS[self.norm]}"
         self.multiples_label.setText(f"Full dendrograms with {fixed} (red ▲: inversion)."
                                      + ("" if shared else " Each has its own height scale: norms measure differently."))
 

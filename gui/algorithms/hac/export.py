@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from engine.core.atomic import atomic_write, write_text_atomic
 from engine.core.csvfile import format_rows
 from engine.hac.dendrogram import newick
-from gui.algorithms.hac.norms import NORM_SYMBOLS
+from engine.core.norms import NORM_SYMBOLS
 
 __all__ = ["linkage_csv", "labels_csv", "save_png", "save_svg", "DendrogramExportMixin",
            "EXPORT_KINDS"]

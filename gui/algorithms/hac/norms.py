@@ -24,12 +24,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from engine.core.norms import NORM_SYMBOLS
 from gui.widgets.plot_text import LabelPlacer, LegendRow
 
-__all__ = ["NORMS", "NORM_SYMBOLS", "NORM_COLORS", "unit_sphere", "ball", "norm", "NormView"]
+__all__ = ["NORMS", "NORM_COLORS", "unit_sphere", "ball", "norm", "NormView"]
 
 NORMS = ("l1", "l2", "linf")
-NORM_SYMBOLS = {"l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
 # Colours for the three spheres: not cluster colours (those belong to clusters), a dark neutral set.
 NORM_COLORS = {"l1": "#7F3C8D", "l2": "#11A579", "linf": "#3969AC"}
 NORM_STYLES = {"l1": Qt.PenStyle.SolidLine, "l2": Qt.PenStyle.DashLine, "linf": Qt.PenStyle.DotLine}

@@ -38,7 +38,8 @@ from gui.algorithms.base import AlgorithmPlugin
 from gui.algorithms.hac.dendrogram import DendrogramView, Tree
 from gui.algorithms.hac.export import DendrogramExportMixin
 from gui.algorithms.hac.compare import CompareView
-from gui.algorithms.hac.norms import NORM_SYMBOLS, NormView, ball
+from engine.core.norms import NORM_SYMBOLS
+from gui.algorithms.hac.norms import NormView, ball
 
 __all__ = ["HacPlugin", "COMPARE_LIMIT", "EAGER_LIMIT", "FAN_LIMIT"]
 
