@@ -177,3 +177,59 @@ def test_side_by_side_coordinate_boxes_are_never_cut(qtbot, open_window, size, o
             assert box.width() >= box.sizeHint().width() and not layout_checks.elided(box), box.currentText()
             assert view.rect().contains(box.geometry()), "the box lies within its view"
         assert layout_checks.check_widgets(view, w, f"{size} embedding") == []
+
+
+def ten_clusters_embedding(shown, size):
+    """An embedding view alone, ``size`` = (width, height), showing 100 points in ten clusters."""
+    from gui.algorithms.spectral.embedding import EmbeddingView
+    rng = np.random.default_rng(0)
+    view = shown(EmbeddingView(), size)
+    angles = np.repeat(np.linspace(0.0, 2 * np.pi, 10, endpoint=False), 10) + rng.normal(0, 0.05, 100)
+    T = np.column_stack([np.cos(angles), np.sin(angles), np.zeros(100)])  # rows of length 1, as spectral's
+    view.show_embedding(T, np.repeat(np.arange(10), 10), None, None, "ten clusters")
+    QApplication.processEvents()
+    return view
+
+
+@pytest.mark.parametrize("size,columns", [((420, 620), 1), ((420, 240), 2), ((420, 190), 0)])
+def test_the_legend_of_ten_clusters_fits_beside_the_plot(qtbot, shown, size, columns):
+    """Ten clusters in a short plot: the legend takes as many columns as the plot's height needs, beside the
+    points (never over them, never cut by the plot's edge); a plot too small even so leaves it out and says so."""
+    view = ten_clusters_embedding(shown, size)
+    legend, vb = view.legend, view.plot.getPlotItem().getViewBox()
+    assert len(legend.items) == 10
+    if columns:
+        assert legend.isVisible() and legend.columnCount == columns and view.plot.toolTip() == ""
+        box, area = legend.sceneBoundingRect(), vb.sceneBoundingRect()
+        assert box.left() >= area.right() - 1 and box.top() >= area.top() - 1 and box.bottom() <= area.bottom() + 1
+        assert box.right() <= view.plot.getPlotItem().sceneBoundingRect().right() + 1
+    else:
+        assert not legend.isVisible() and "legend is left out" in view.plot.toolTip()
+    assert layout_checks.check_window(view, view, f"embedding {size}") == []
+    view.resize(420, 620)  # taller again: one column, shown
+    QApplication.processEvents()
+    assert legend.isVisible() and legend.columnCount == 1 and view.plot.toolTip() == ""
+    assert layout_checks.check_window(view, view, "embedding 420x620") == []
+
+
+def test_side_by_side_ten_clusters_at_the_least_size_cut_no_text(qtbot, open_window):
+    """View > Side by side at the window's least size with K = 10: the short embedding of each pane shows no
+    legend cut by its plot's edge (#12)."""
+    w = open_window("spectral", size=(800, 600), startup="")
+    w.set_dataset(edata.generate("blobs", n=150, seed=0, k=10, std=0.5))
+    w.menus.actions["side_by_side"].trigger()
+    pane = w.side_by_side.pane
+    qtbot.waitUntil(lambda: pane.player.current is not None, timeout=10000)
+    pane.algorithm_panel.combo.setCurrentIndex(pane.plugins.names().index("spectral"))
+    for win in (w, pane):
+        win.plugin.form.widgets["k"].setValue(10)
+    w.resize(800, 600)
+    for win in (w, pane):
+        run_to_end(qtbot, win)
+        win.tabs.setCurrentWidget(win.plugin.embedding)
+    QApplication.processEvents()
+    for win in (w, pane):
+        view = win.plugin.embedding
+        qtbot.waitUntil(view.isVisible, timeout=3000)
+        assert len(view.legend.items) == 10
+        assert layout_checks.check_window(view, w, f"{w.width()}x{w.height()} embedding") == []

@@ -14,6 +14,8 @@ plot's size (refitted on every resize of its ViewBox, so lecture mode's larger f
 * :class:`~gui.widgets.label_placer.LabelPlacer` (re-exported here) - texts pinned to data points placed on the
   side of their point where they cover no other text and the fewest marks (dropped when no side is free).
 * :class:`LegendRow` - a legend above the plot (never over the data), as many entries per row as fit.
+* :class:`LegendColumn` - a legend beside the plot, on its right (never over the data), in as many columns as
+  its height needs; left out (its tooltip says so) when those would take more than a share of the plot's width.
 """
 from __future__ import annotations
 
@@ -21,15 +23,16 @@ import math
 import re
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSizeF, Qt
+from PySide6.QtCore import QSizeF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QApplication
 
 from gui.widgets.label_placer import LabelPlacer
 from gui.widgets.lecture_style import styled_size
 
-__all__ = ["fit_title", "fit_axis_title", "tick_room", "short_title", "LabelPlacer", "LegendRow"]
+__all__ = ["fit_title", "fit_axis_title", "tick_room", "short_title", "LabelPlacer", "LegendRow", "LegendColumn"]
 
+LEGEND_COLUMN = 2, 2  # the cell of a PlotItem's layout right of its ViewBox (that of the right axis, hidden)
 LEGEND_ROW = 1  # the row of a PlotItem's layout above its ViewBox (that of the top axis, which is hidden)
 TITLE_ROW = 30  # px: pyqtgraph's height of a one-line title row
 _ATTR = "_clusterlab_fitted"  # a PlotItem's fitters, made once
@@ -235,3 +238,83 @@ class LegendRow(pg.LegendItem):
                 break
         if columns != self.columnCount:
             self.setColumnCount(columns)
+
+
+def _entry_width(sample, label) -> float:
+    """A legend entry's natural width (its sample is wider in lecture mode)."""
+    return max(sample.minimumWidth(), 20.0) + 4.0 + label.item.boundingRect().width() + 6.0
+
+
+class LegendColumn(pg.LegendItem):
+    """A legend laid out by its plot: beside the ViewBox on its right, in as many columns as the ViewBox's height
+    needs (refitted when the ViewBox is resized).
+
+    :meth:`place` puts it into a :class:`pyqtgraph.PlotItem`'s layout in the right axis's place, so the points
+    are never under it and an export of the plot item draws it. It asks for no height of its own (the plot's
+    height is the points'); its width is its columns'. When those columns would take more than ``share`` of the
+    plot's width, or one entry is taller than the plot, it is left out (hidden, no width): a legend cut by the
+    plot's edge or squeezing the data away tells nothing. :attr:`fits` says which; :attr:`sigFitted` (bool)
+    tells when it changes.
+    """
+
+    sigFitted = Signal(bool)
+
+    def __init__(self, share: float = 0.6, **kwargs):
+        super().__init__(offset=None, frame=False, horSpacing=4, verSpacing=-2, **kwargs)
+        self.share = share
+        self.fits = True
+        self._plot_item: pg.PlotItem | None = None
+
+    def place(self, plot_item: pg.PlotItem):
+        """Into ``plot_item``'s layout right of its ViewBox, in the place of its right axis (never shown)."""
+        right = plot_item.getAxis("right")
+        plot_item.layout.removeItem(right)
+        right.hide()
+        plot_item.layout.addItem(self, *LEGEND_COLUMN)
+        plot_item.layout.setAlignment(self, Qt.AlignmentFlag.AlignVCenter)
+        self._plot_item = plot_item
+        plot_item.getViewBox().sigResized.connect(self.fit)
+
+    def updateSize(self):  # pyqtgraph sizes a floating legend itself; this one is sized by the plot's layout
+        self.fit()
+
+    def _columns(self, height: float) -> int:
+        """The fewest columns in which the entries stand within ``height`` (0: not even one row does)."""
+        _, top, _, bottom = self.layout.getContentsMargins()
+        row = max(max(s.boundingRect().height(), l.item.boundingRect().height()) for s, l in self.items)
+        rows = int((height - top - bottom + self.layout.verticalSpacing()) // (row + self.layout.verticalSpacing()))
+        return math.ceil(len(self.items) / rows) if rows >= 1 else 0
+
+    def _width(self, columns: int) -> float:
+        widths = [_entry_width(sample, label) for sample, label in self.items]
+        left, _, right, _ = self.layout.getContentsMargins()
+        return left + right + sum(max(widths[j::columns]) for j in range(columns))
+
+    def fit(self, *_):
+        """Columns for the ViewBox's height now; shown only when they take at most ``share`` of the plot's width."""
+        try:
+            if self._plot_item is None or not self.items:
+                fits = True
+            else:
+                columns = self._columns(self._plot_item.getViewBox().height() or 1e9)
+                fits = columns > 0 and self._width(columns) <= self.share * self._plot_item.width()
+                if fits and columns != self.columnCount:
+                    self.setColumnCount(columns)
+        except RuntimeError:  # an entry's text item is gone (the scene is being torn down, e.g. at exit)
+            return
+        self.setVisible(fits and bool(self.items))
+        self.updateGeometry()
+        if fits != self.fits:
+            self.fits = fits
+            self.sigFitted.emit(fits)
+
+    def sizeHint(self, which, constraint=QSizeF()):
+        hint = super().sizeHint(which, constraint)
+        if which == Qt.SizeHint.MaximumSize:  # no taller than its rows: not stretched over the ViewBox's height
+            return QSizeF(hint.width(), super().sizeHint(Qt.SizeHint.PreferredSize, constraint).height())
+        try:
+            shown = bool(self.items) and self.fits
+            width = self._width(self.columnCount) if shown else 0.0
+        except RuntimeError:  # (see fit)
+            width = 0.0
+        return QSizeF(width, 0.0)

@@ -7,7 +7,10 @@ K-means centres in the embedding as large hollow diamonds on the Lloyd steps, an
 (every row has length 1: with k = 2 the points lie on it, with more coordinates inside it). Clicking a point emits
 :attr:`EmbeddingView.sigPointClicked` (the plugin rings the same point on the scatter). The two boxes sit side
 by side when the view is wide enough for both whole, else one under the other (a narrow pane, e.g. side by
-side at the window's minimum size): their texts are never cut.
+side at the window's minimum size): their texts are never cut. The legend stands right of the plot, never over the
+points, in as many columns as the plot's height needs; a plot too small for it even so (many clusters side by side
+at the window's least size) leaves it out rather than cut it, and its tooltip says so (the main scatter's legend
+names the same colours).
 
 ``python -m gui.algorithms.spectral.embedding`` shows the view alone on two rings.
 """
@@ -21,13 +24,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.widgets import palette
-from gui.widgets.plot_text import fit_axis_title
+from gui.widgets.plot_text import LegendColumn, fit_axis_title, tick_room
 
 __all__ = ["EmbeddingView"]
 
 PICK_RADIUS = 8  # pixels: a click this close to a point picks it
 SPACING = 6  # pixels between the coordinate boxes and their labels
 EMPTY_TEXT = "The embedding appears at step 2, after the affinity graph."
+LEGEND_LEFT_OUT = "The legend is left out: the plot is too small for it. The scatter's legend names the same colours."
 
 
 class EmbeddingView(QWidget):
@@ -77,8 +81,10 @@ class EmbeddingView(QWidget):
         self.plot.addItem(self.circle)
         self.plot.addItem(self.points)
         self.plot.addItem(self.centre_items)
-        self.legend = pg.LegendItem(offset=(10, -10), labelTextColor="#333333")  # bottom left: off the circle
-        self.legend.setParentItem(self.plot.getPlotItem().getViewBox())
+        self.legend = LegendColumn(labelTextColor="#333333")  # right of the points, never over them
+        self.legend.place(self.plot.getPlotItem())
+        tick_room(self.plot)  # a plot narrower than tall (the legend beside it) shows its top tick label whole
+        self.legend.sigFitted.connect(lambda fits: self.plot.setToolTip("" if fits else LEGEND_LEFT_OUT))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.coords)
