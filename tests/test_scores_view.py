@@ -54,7 +54,7 @@ def test_silhouettes_and_scores_follow_the_timeline(qtbot, blobs):
             assert f"{want:.3f}" in view.summary.text() and f"mean {want:.3f}" in view.plot._mean.label.toPlainText()
             assert f"ARI</b> {engine.adjusted_rand_index(truth, lab):.3f}" in view.summary.text()
             c = engine.contingency(truth, lab)
-            assert [[int(view.table.item(i, j).text()) for j in range(c.table.shape[1])]
+            assert [[int(view.table.cell_text(i, j)) for j in range(c.table.shape[1])]
                     for i in range(c.table.shape[0])] == c.table.tolist()
         qtbot.mouseClick(w.timeline.back_button, Qt.MouseButton.LeftButton)  # one step back, as a person does
         qtbot.waitUntil(lambda: not view._stale and not view._task.busy, timeout=10_000)
@@ -118,8 +118,8 @@ def test_colour_by_true_label_switches_the_scatter_and_back(qtbot, blobs):
         colour = "#{:02X}{:02X}{:02X}".format(*rgba[truth == g][0][:3])
         assert (rgba[truth == g] == rgba[truth == g][0]).all()
         assert colour == w.scatter.cluster_hex(int(g), truth).upper()
-        assert colour == view.table.horizontalHeaderItem(int(np.flatnonzero(view.table.classes == g)[0])) \
-            .icon().pixmap(4, 4).toImage().pixelColor(1, 1).name().upper()
+        assert colour == view.table.header_icon(int(np.flatnonzero(view.table.classes == g)[0])) \
+            .pixmap(4, 4).toImage().pixelColor(1, 1).name().upper()
     # stepping keeps the colours; switching off gives the clusters' colours back
     qtbot.mouseClick(w.timeline.back_button, Qt.MouseButton.LeftButton)
     assert w.scatter.colors() is not None

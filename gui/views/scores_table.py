@@ -4,15 +4,23 @@ Row headers carry the cluster's colour and name as the scatter draws them; colum
 label's name and the colour its points take under "Colour by true label". The largest count of each
 row (the cluster's majority label, what purity counts) is bold, and every cell is tinted by its share of
 the row. Clicking a cell emits :attr:`ContingencyTable.sigCellChosen` with the cluster and label ids.
+
+The counts live in a :class:`ContingencyModel` (a Qt item model over the numpy table), so a table of
+hundreds of clusters (HAC's first steps: nearly one cluster per point) fills at once: the view asks for
+the cells it shows and the headers size themselves once per fill, not once per cell.
 """
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-__all__ = ["ContingencyTable", "swatch"]
+__all__ = ["ContingencyTable", "ContingencyModel", "swatch"]
+
+_ROLE = Qt.ItemDataRole
+_GREY = QBrush(QColor("#AAAAAA"))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def swatch(hex_colour: str, size: int = 12) -> QIcon:
@@ -22,7 +30,68 @@ def swatch(hex_colour: str, size: int = 12) -> QIcon:
     return QIcon(pix)
 
 
-class ContingencyTable(QTableWidget):
+class ContingencyModel(QAbstractTableModel):
+    """Counts per cluster (row) and true label (column), with the headers' names and colour swatches."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.counts = np.zeros((0, 0), dtype=np.int64)
+        self._rows: list[tuple[str, QIcon]] = []
+        self._columns: list[tuple[str, QIcon]] = []
+        self._top = np.zeros(0, dtype=np.int64)
+        self._total = np.ones(0, dtype=np.int64)
+        self.bold = QFont()
+        self.bold.setBold(True)
+
+    def fill(self, table, rows, columns):
+        """Show ``table`` (counts); ``rows`` and ``columns``: (name, colour) of each header."""
+        self.beginResetModel()
+        self.counts = np.asarray(table, dtype=np.int64)
+        self._rows = [(f"{name} ({int(total)})", swatch(colour))
+                      for (name, colour), total in zip(rows, self.counts.sum(axis=1))]
+        self._columns = [(name, swatch(colour)) for name, colour in columns]
+        self._top = self.counts.max(axis=1, initial=0)
+        self._total = np.maximum(self.counts.sum(axis=1), 1)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else self.counts.shape[0]
+
+    def columnCount(self, parent=QModelIndex()):  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else self.counts.shape[1]
+
+    def data(self, index, role=_ROLE.DisplayRole):
+        if not index.isValid():
+            return None
+        i, j = index.row(), index.column()
+        count = int(self.counts[i, j])
+        if role == _ROLE.DisplayRole:
+            return str(count)
+        if role == _ROLE.TextAlignmentRole:
+            return _RIGHT
+        if role == _ROLE.ForegroundRole and count == 0:
+            return _GREY
+        if role == _ROLE.BackgroundRole and count:
+            return QBrush(QColor(70, 120, 200, int(20 + 120 * count / int(self._total[i]))))
+        if role == _ROLE.FontRole and count and count == int(self._top[i]):
+            return self.bold
+        return None
+
+    def headerData(self, section, orientation, role=_ROLE.DisplayRole):  # noqa: N802 - Qt's name
+        headers = self._columns if orientation == Qt.Orientation.Horizontal else self._rows
+        if not 0 <= section < len(headers):
+            return None
+        name, icon = headers[section]
+        if role == _ROLE.DisplayRole:
+            return name
+        if role == _ROLE.DecorationRole:
+            return icon
+        if role == _ROLE.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return f"true label {name}"
+        return None
+
+
+class ContingencyTable(QTableView):
     """Counts of points per cluster and true label (see the module docstring).
 
     Signals
@@ -36,52 +105,47 @@ class ContingencyTable(QTableWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("contingency_table")
+        self.table_model = ContingencyModel(self)
+        self.table_model.bold = QFont(self.font())
+        self.table_model.bold.setBold(True)
+        self.setModel(self.table_model)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setMinimumSectionSize(34)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.setToolTip("Points of each cluster (row) with each true label (column); click a cell to ring "
                         "those points on the scatter and mark their silhouette bars.")
         self.clusters = np.empty(0, dtype=np.int64)
         self.classes = np.empty(0, dtype=np.int64)
         self.counts = np.zeros((0, 0), dtype=np.int64)
-        self.cellClicked.connect(self._on_cell)
+        self.clicked.connect(lambda index: self._on_cell(index.row(), index.column()))
 
     def show_table(self, contingency, cluster_names, cluster_colours, class_names, class_colours):
         """Fill the table from an :class:`engine.scores.Contingency` and the headers' names and colours."""
-        table = contingency.table
-        self.clusters, self.classes, self.counts = contingency.clusters, contingency.classes, table
-        self.setRowCount(table.shape[0])
-        self.setColumnCount(table.shape[1])
-        for j, (name, colour) in enumerate(zip(class_names, class_colours)):
-            item = QTableWidgetItem(swatch(colour), name)
-            item.setToolTip(f"true label {name}")
-            self.setHorizontalHeaderItem(j, item)
-        for i, (name, colour) in enumerate(zip(cluster_names, cluster_colours)):
-            self.setVerticalHeaderItem(i, QTableWidgetItem(swatch(colour), f"{name} ({int(table[i].sum())})"))
-        bold = QFont(self.font())
-        bold.setBold(True)
-        for i in range(table.shape[0]):
-            row = table[i]
-            top, total = int(row.max(initial=0)), max(int(row.sum()), 1)
-            for j in range(table.shape[1]):
-                count = int(row[j])
-                item = QTableWidgetItem(str(count))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if count == 0:
-                    item.setForeground(QBrush(QColor("#AAAAAA")))
-                else:
-                    item.setBackground(QBrush(QColor(70, 120, 200, int(20 + 120 * count / total))))
-                if count and count == top:
-                    item.setFont(bold)
-                self.setItem(i, j, item)
+        self.clusters, self.classes = contingency.clusters, contingency.classes
+        self.table_model.fill(contingency.table, zip(cluster_names, cluster_colours), zip(class_names, class_colours))
+        self.counts = self.table_model.counts
+        self.resizeColumnsToContents()  # once per fill (per-cell resizing is quadratic in the rows)
 
     def clear_table(self):
-        self.setRowCount(0)
-        self.setColumnCount(0)
+        self.table_model.fill(np.zeros((0, 0), dtype=np.int64), [], [])
         self.clusters = self.classes = np.empty(0, dtype=np.int64)
-        self.counts = np.zeros((0, 0), dtype=np.int64)
+        self.counts = self.table_model.counts
+
+    def rowCount(self) -> int:  # noqa: N802 - as QTableWidget names it
+        return self.table_model.rowCount()
+
+    def columnCount(self) -> int:  # noqa: N802 - as QTableWidget names it
+        return self.table_model.columnCount()
+
+    def cell_text(self, row: int, column: int) -> str:
+        """The text shown in a cell."""
+        return self.table_model.data(self.table_model.index(row, column))
+
+    def header_icon(self, column: int) -> QIcon:
+        """The colour swatch of a column (true label) header."""
+        return self.table_model.headerData(column, Qt.Orientation.Horizontal, _ROLE.DecorationRole)
 
     def cell_centre(self, cluster: int, label: int):
         """The viewport position of the cell of ``cluster`` and true ``label`` (for clicks)."""
