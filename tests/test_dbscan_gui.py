@@ -242,3 +242,18 @@ def test_expand_steps_name_the_points_as_the_data_do(qtbot, window):
     starts = [s.description for s in w.player.history if s.kind == "expand" and s.payload["seed"] >= 0]
     assert starts and all("lowest-index core point site-" in t for t in starts)
     assert "point site-0:" in starts[0] and "point site-20:" in starts[1]
+
+
+@pytest.mark.parametrize("width", [250, 900])
+def test_the_k_distance_plot_cuts_no_text_when_narrow(qtbot, shown, width):
+    """The k-distance view as narrow as its tab gets at the window's least size (#12): the title wraps, the axis
+    titles shorten, the legend stands above the plot and the ε label starts inside it: no text is cut."""
+    import layout_checks
+    from engine.dbscan.kdist import k_distances
+    from gui.algorithms.dbscan.kdistance import KDistanceView
+    view = shown(KDistanceView(), (width, 470))
+    X = edata.generate("moons", n=300, seed=1, noise=0.15).X
+    view.set_data(k_distances(X, 8), 0.2, "ℓ2")
+    QApplication.processEvents()
+    assert layout_checks.check_window(view, view, f"k-distance {width}px") == []
+    assert [label.text for _, label in view.legend.items] == ["k-distance of each point", "core points: k-distance ≤ ε"]

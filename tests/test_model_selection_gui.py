@@ -106,3 +106,21 @@ def test_the_example_session_renders_bic_and_aic(qtbot, tmp_path):
     assert (out / "model-selection.png").stat().st_size > 5000
     res = json.loads((out / "result.json").read_text())
     assert res["model_selection"]["best_k_bic"] == 3 and res["model_selection"]["ks"] == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_the_model_selection_titles_are_never_cut(qtbot, shown, wide):
+    """The Model selection view at its least width (#12): the upper title (BIC and AIC, each with its least K) goes
+    a line each and the lower one wraps, never cut by the plot's edge nor widening the plots past the view; wide,
+    each stays on one line."""
+    import layout_checks
+    from PySide6.QtWidgets import QApplication
+    from gui.algorithms.mixture.selection_view import _demo_widget
+    view = _demo_widget()
+    width = 900 if wide else view.minimumSizeHint().width()
+    shown(view, (width, 470))
+    QApplication.processEvents()
+    assert layout_checks.check_window(view, view, f"model selection {width}px") == []
+    assert view.plots.sceneRect().width() <= view.plots.viewport().width() + 1
+    assert ("<br>" in view.criteria.titleLabel.text) is not wide
+    assert "BIC, least at K = 3 ★ ■ AIC, least at K = 3 ★" in view.criteria_title()

@@ -6,7 +6,8 @@ plot's size (refitted on every resize of its ViewBox, so lecture mode's larger f
 
 * :func:`fit_title` - the title on one line when it fits, else wrapped onto two (the title row grows), the
   second line elided ("…") if it still does not fit; it begins with what matters ("M-step 13: ..."), so the step
-  stays readable; the whole text is the plot's tooltip.
+  stays readable; the whole text is the plot's tooltip. A title of rich-text parts (a legend as the title) goes
+  one part a line when they do not fit on one.
 * :func:`fit_axis_title` - the axis title, or a shorter one (``short``, by default the text without its
   parenthesised parts), or its symbol (what comes before " = "), or that elided, whichever fits the axis's
   length; the whole text is the tooltip.
@@ -51,6 +52,11 @@ def _font(size: str | None, bold: bool = False) -> QFont:
         font.setPointSizeF(float(m.group(1)))
     font.setBold(bool(bold))
     return font
+
+
+def _plain(html: str) -> str:
+    """``html`` as plain text (tags left out, ``&nbsp;`` a space)."""
+    return re.sub(r"<[^>]+>", "", html).replace("&nbsp;", " ")
 
 
 def _elide(metrics: QFontMetricsF, text: str, width: float) -> str:
@@ -110,19 +116,24 @@ class _Fitter:
         pi = self.plot_item
         style = {**style, "size": styled_size(pi.titleLabel, style["size"])} if "size" in style else style
         metrics = QFontMetricsF(_font(style.get("size"), style.get("bold", False)))  # as drawn (lecture: larger)
+        width = max(pi.getViewBox().width(), 40.0) - 8
+        tip = ""  # the whole title when it does not show whole
         if not text:
             shown = None
+        elif isinstance(text, tuple):  # rich parts: on one line when they fit, else a line each (nothing hidden)
+            one_line = metrics.horizontalAdvance("   ".join(_plain(part) for part in text)) <= width
+            shown = (" &nbsp; " if one_line else "<br>").join(text)
         else:
-            width = max(pi.getViewBox().width(), 40.0) - 8
             shown = "<br>".join(_wrap(metrics, text, width)) if metrics.horizontalAdvance(text) > width else text
+            tip = text if shown != text else ""
         if self._shown.get("title") == (shown, style.get("size")):
             return
         self._shown["title"] = (shown, style.get("size"))
         pi.setTitle(shown, **style)
         _free_width(pi.titleLabel)
-        pi.setToolTip(text if shown is not None and shown != text else "")
+        pi.setToolTip(tip)
         if shown is not None and "<br>" in shown:
-            height = math.ceil(2 * metrics.lineSpacing()) + 10
+            height = math.ceil((shown.count("<br>") + 1) * metrics.lineSpacing()) + 10
             pi.titleLabel.setMaximumHeight(height)
             pi.layout.setRowFixedHeight(0, height)
 
@@ -165,9 +176,11 @@ def _item(plot) -> pg.PlotItem:
     return plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
 
 
-def fit_title(plot, text: str | None, **style):
+def fit_title(plot, text: str | tuple[str, ...] | None, **style):
     """Give ``plot`` (a PlotItem or PlotWidget) the title ``text`` (None or "": none), fitted to its width;
-    ``style`` is :meth:`pyqtgraph.PlotItem.setTitle`'s (``size="10pt"``, ``bold=True``, ``color``)."""
+    ``style`` is :meth:`pyqtgraph.PlotItem.setTitle`'s (``size="10pt"``, ``bold=True``, ``color``). A tuple of
+    rich-text parts (``"<span style='color:...'>● BIC</span>"``, ...) goes on one line when it fits, else one
+    part a line."""
     fitter = _fitter(_item(plot))
     fitter.title = (text or "", style)
     fitter._fit_title()

@@ -5,6 +5,9 @@ dragging the line) chooses ε at that height (:attr:`KDistanceView.sigEpsChosen`
 the bend where the curve turns upwards. With many points the curve is that of a random sample (the
 note under the plot says so). The view only shows what it is given; the DBSCAN plugin computes the curve
 off the GUI thread and says "Computing…" meanwhile (:meth:`KDistanceView.set_computing`).
+
+Its texts fit the plot at any width (#12): the title wraps onto two lines, the axis titles shorten, and the
+legend stands above the plot, never over the curve or the ε line, with as many entries per row as fit.
 """
 from __future__ import annotations
 
@@ -14,11 +17,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.dbscan.kdist import KDistances
+from gui.widgets.plot_text import LegendRow, fit_axis_title, fit_title
 
 __all__ = ["KDistanceView"]
 
 LINE = "#D55E00"
 CORE = "#009E73"
+SORTED = "points, sorted by k-distance"
 
 
 class KDistanceView(QWidget):
@@ -36,19 +41,22 @@ class KDistanceView(QWidget):
             axis.setPen("#444444")
             axis.enableAutoSIPrefix(False)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setLabel("bottom", "points, sorted by k-distance", color="#222222")
-        self.plot.setLabel("left", "k-distance", color="#222222")
+        fit_axis_title(self.plot, "bottom", SORTED, color="#222222")
+        fit_axis_title(self.plot, "left", "k-distance", color="#222222")
         self.plot.setMenuEnabled(False)
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#0072B2", width=2))
         self.core_part = self.plot.plot([], [], pen=pg.mkPen(CORE, width=5))
         self.core_part.setZValue(-1)
-        legend = self.plot.addLegend(offset=(10, 10), labelTextColor="#222222", brush=(255, 255, 255, 200))
+        self.legend = legend = LegendRow(labelTextColor="#222222")  # above the plot, never over the curve
+        legend.place(self.plot.getPlotItem())
         legend.addItem(self.curve, "k-distance of each point")
         legend.addItem(self.core_part, "core points: k-distance ≤ ε")
         self.line = pg.InfiniteLine(angle=0, movable=True, pen=pg.mkPen(LINE, width=2),
                                     hoverPen=pg.mkPen(LINE, width=4),
-                                    label="ε = {value:.4g}", labelOpts={"position": 0.08, "color": LINE,
-                                                                        "fill": (255, 255, 255, 200)})
+                                    label="ε = {value:.4g}", labelOpts={"position": 0.04, "color": LINE,
+                                                                        "fill": (255, 255, 255, 200),
+                                                                        "anchors": [(0, 0), (0, 1)]})
+        # (its left end near the plot's left edge, never cut by it in a narrow plot; above the line or under it)
         self.plot.addItem(self.line, ignoreBounds=True)
         self.line.sigPositionChangeFinished.connect(lambda line: self._choose(float(line.value())))
         self.note = QLabel()
@@ -71,7 +79,7 @@ class KDistanceView(QWidget):
             self.curve.setData([], [])
             self.core_part.setData([], [])
             k = f" {kd.k}" if kd is not None else ""
-            self.plot.setTitle("")
+            fit_title(self.plot, "")
             self.note.setText(f"No k-distances: fewer points than min_samples ={k}." if kd is not None
                               else "No data yet.")
             self.set_eps(eps)
@@ -79,10 +87,9 @@ class KDistanceView(QWidget):
         v = kd.values
         x = np.arange(1, v.size + 1, dtype=float)
         self.curve.setData(x, v)
-        self.plot.setTitle(f"distance to the {_ordinal(kd.k)} nearest point (itself first), {metric_label}",
-                           color="#222222", size="10pt")
-        self.plot.setLabel("bottom", "points, sorted by k-distance" + (" (a random sample)" if kd.sampled else ""),
-                           color="#222222")
+        fit_title(self.plot, f"distance to the {_ordinal(kd.k)} nearest point (itself first), {metric_label}",
+                  color="#222222", size="10pt")
+        fit_axis_title(self.plot, "bottom", SORTED + (" (a random sample)" if kd.sampled else ""), color="#222222")
         self.plot.enableAutoRange()
         self.set_eps(eps)
 

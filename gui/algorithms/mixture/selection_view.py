@@ -16,9 +16,10 @@ import re
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from gui.algorithms.kmeans.elbow import BEST, DOT
+from gui.widgets.plot_text import fit_title
 
 __all__ = ["ModelSelectionView", "BIC_COLOR", "AIC_COLOR"]
 
@@ -100,9 +101,7 @@ class ModelSelectionView(QWidget):
             p.setMenuEnabled(False)
             p.vb.setMouseEnabled(False, False)
         c.setLabel("left", "BIC / AIC (lower is better)")
-        ll.setTitle("Final log-likelihood of every restart (◆ best of each K)", size="9pt", color="#333333")
-        for p in (c, ll):  # a title longer than a narrow plot is cut, never widens the plots past the tab
-            p.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.set_objective("log-likelihood")  # the titles wrap in a narrow plot: never cut, never widening it
         ll.setLabel("left", "log-likelihood")
         ll.setLabel("bottom", "K (number of components)")
         ll.setXLink(c)
@@ -128,8 +127,8 @@ class ModelSelectionView(QWidget):
 
     def set_objective(self, name: str):
         """What the lower plot shows: the mixture's objective (the log posterior for a Bernoulli prior)."""
-        self.loglik.setTitle(f"Final {name.split(' (')[0]} of every restart (◆ best of each K)", size="9pt",
-                             color="#333333")
+        fit_title(self.loglik, f"Final {name.split(' (')[0]} of every restart (◆ best of each K)", size="9pt",
+                  color="#333333")
         self.loglik.setLabel("left", name.split(" (")[0])
 
     # ------------------------------------------------------------------ controls
@@ -197,11 +196,12 @@ class ModelSelectionView(QWidget):
         for color, mark, name, k in ((BIC_COLOR, "●", "BIC", k_bic), (AIC_COLOR, "■", "AIC", k_aic)):
             least = f", least at K = {k} ★" if k is not None else ""
             parts.append(f"<span style='color:{color}'>{mark} {name}</span>{least}")
-        self.criteria.setTitle(" &nbsp; ".join(parts), size="9pt", color="#333333")
+        fit_title(self.criteria, tuple(parts), size="9pt", color="#333333")  # a line each when narrow
 
     def criteria_title(self) -> str:
         """The upper plot's title as plain text ("● BIC, least at K = 3 ★ ...")."""
-        return re.sub(r"<[^>]+>", "", self.criteria.titleLabel.text).replace("&nbsp;", " ")
+        text = re.sub(r"<[^>]+>", "", self.criteria.titleLabel.text.replace("<br>", " "))
+        return " ".join(text.replace("&nbsp;", " ").split())  # on one line or a part a line: one space between
 
     def _fit_range(self):
         if self.ks.size == 0:
