@@ -138,3 +138,19 @@ def test_the_checks_see_overlaps_small_texts_and_elided_buttons(shown):
     assert "'0.1' covers a mark" not in found, found  # a text away from the mark is fine
     lecture = "\n".join(layout_checks.check_window(box, box, "demo", min_points=layout_checks.LECTURE_POINTS))
     assert "'0.1' is drawn at 9.0 pt (< 12.8)" in lecture, lecture  # normal text is too small in lecture mode
+
+
+@pytest.mark.parametrize("algorithm", ["gmm", "dbscan", "meanshift", "bernoulli"])
+def test_the_tabs_name_every_view_at_the_least_size(open_window, algorithm):
+    """At the window's least size the tab bar shows every view's tab whole: no scroll arrows hide the last ones
+    (the views may be narrower than their tab bar: the tabs are not)."""
+    from engine import data as edata
+    window = open_window(algorithm, size=(800, 600), startup="")
+    window.set_dataset(edata.generate("blobs", n=60, seed=0))
+    window.resize(800, 600)
+    _settle(window)
+    bar = window.tabs.tabBar()
+    shown = [i for i in range(bar.count()) if bar.isTabVisible(i)]
+    assert len(shown) >= 3
+    right = max(bar.tabRect(i).right() for i in shown)
+    assert right <= bar.width(), f"{algorithm} {window.width()}x{window.height()}: the tabs need {right} px, have {bar.width()}"

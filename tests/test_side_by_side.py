@@ -270,3 +270,32 @@ def test_no_control_is_cut_in_either_pane_at_the_least_size(qtbot, open_window):
                 if why:
                     problems.append(f"{w.tabs.tabText(i)}: {c.objectName() or type(c).__name__}: {why}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_contingency_caption_is_whole_in_either_pane_at_the_least_size(qtbot, open_window):
+    """compare-moons at the window's least size, both panes on Scores: the contingency table's caption is shorter
+    in a narrow pane, whole and never cut, with the whole caption as its tooltip; wide, it is whole."""
+    import layout_checks
+    from gui.views.scores import CAPTIONS
+
+    window = open_window("hac", size=(800, 600))
+    window.menus.actions["session_compare-moons"].trigger()
+    pane = window.side_by_side.pane
+    qtbot.waitUntil(lambda: window.player.at_end and pane.player.at_end, timeout=WAIT)
+    for size in ((800, 600), (1920, 1080)):
+        window.resize(*size)
+        views = []
+        for w in (window, pane):
+            w.tabs.setCurrentIndex(next(i for i in range(w.tabs.count()) if w.tabs.tabText(i) == "Scores"))
+            views.append(w.tabs.currentWidget())
+        for view in views:
+            qtbot.waitUntil(lambda: view.table_caption.isVisible(), timeout=WAIT)
+            qtbot.wait(20)
+            caption = view.table_caption
+            assert caption.text() in CAPTIONS
+            assert caption.toolTip() == ("" if caption.text() == CAPTIONS[0] else CAPTIONS[0])
+            assert layout_checks.check_widgets(view, window, f"{window.width()}x{window.height()} Scores") == []
+        if size == (800, 600):
+            assert all(v.table_caption.text() != CAPTIONS[0] for v in views), "narrow panes: a shorter caption"
+        else:
+            assert all(v.table_caption.text() == CAPTIONS[0] for v in views), "wide panes: the whole caption"

@@ -29,12 +29,12 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSizePolicy, QSplitter,
-                               QStackedLayout, QTabWidget, QVBoxLayout, QWidget)
+                               QStackedLayout, QVBoxLayout, QWidget)
 
 from gui import algorithms
 from gui.shell import menus
 from gui.run.data_model import DataModel
-from gui.widgets.panels import AlgorithmPanel, DataPanel, PanelScroll
+from gui.widgets.panels import AlgorithmPanel, DataPanel, PanelScroll, ViewTabs
 from gui.shell.dialogs import Loader
 from gui.shell.window_data import WindowData, has_points
 from gui.views import common_views
@@ -134,7 +134,7 @@ class MainWindow(WindowData, QMainWindow):
         stack.addWidget(self.hint)
         stack.addWidget(self.scatter)
         stack.setCurrentWidget(self.hint)  # the hint stays on top; clicks pass through it
-        self.tabs = QTabWidget()
+        self.tabs = ViewTabs()  # never narrower than its tab bar: every view named at the least size
         self.tabs.setObjectName("views")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("centre")

@@ -44,9 +44,13 @@ from gui.views.lazy import StaleUntilShown, drop_on_close
 from gui.views.scores_images import CellImages
 from gui.views.scores_plot import SilhouettePlot
 from gui.views.scores_table import ContingencyTable
+from gui.widgets.text_room import FittedLabel
 
 __all__ = ["ScoresView", "SYNC_COST", "result_scores"]
 
+#: The contingency table's caption, whole, then shorter for a narrow view (the table's headers say the rest).
+CAPTIONS = ("Contingency: clusters (rows) x true labels (columns)", "Contingency: clusters x true labels",
+            "Contingency table")
 #: A silhouette cheaper than this (points evaluated x points x features) is computed at once, on the GUI thread.
 SYNC_COST = 2e7
 
@@ -148,7 +152,7 @@ class ScoresView(QWidget):
         tv = QVBoxLayout(self.truth_panel)
         tv.setContentsMargins(0, 2, 0, 0)
         row = QHBoxLayout()
-        self.table_caption = QLabel("Contingency: clusters (rows) x true labels (columns)")
+        self.table_caption = FittedLabel(CAPTIONS)  # a narrow pane (side by side): shorter, whole, never cut
         row.addWidget(self.table_caption, 1)
         self.truth_box = QCheckBox("Colour by true label")
         self.truth_box.setObjectName("colour_by_truth")

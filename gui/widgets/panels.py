@@ -4,7 +4,8 @@
 "Standardize features" switch and the edit tools (Inspect, Add, Move,
 Delete, Paint group N, Clear). :class:`AlgorithmPanel` holds the algorithm
 chooser, each plugin's parameter panel, the Run/Restart button and a red
-line for errors. Both only emit signals; the window decides what they mean.
+line for errors. Both only emit signals; the window decides what they mean. :class:`ViewTabs` holds the
+views beside the scatter.
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout,
                                QLabel, QPushButton, QScrollArea, QSizePolicy, QSpinBox, QStackedWidget, QStyle,
-                               QToolButton, QVBoxLayout, QWidget)
+                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
-__all__ = ["DataPanel", "AlgorithmPanel", "PanelScroll", "EDIT_MODES", "projection_text"]
+__all__ = ["DataPanel", "AlgorithmPanel", "PanelScroll", "ViewTabs", "EDIT_MODES", "projection_text"]
 
 #: (mode, button text, tooltip) of the edit tools, in button order.
 EDIT_MODES = (
@@ -398,3 +399,13 @@ class PanelScroll(QScrollArea):
 
     def sizeHint(self) -> QSize:
         return QSize(max(self._width(), self.widget().sizeHint().width()), self.widget().sizeHint().height())
+
+
+class ViewTabs(QTabWidget):
+    """The views' tabs: at least as wide as their tab bar, so the window at its least size names every view (no
+    scroll arrows hiding the last tabs). An explicit minimum width overrides this (side by side sets one: each
+    pane's tab bar scrolls there)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self.tabBar().sizeHint().width() + 2), hint.height())

@@ -18,10 +18,11 @@ Example
 """
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel
 
-__all__ = ["NORMAL_POINTS", "text_scale", "scaled", "TitleLabel"]
+__all__ = ["NORMAL_POINTS", "text_scale", "scaled", "TitleLabel", "FittedLabel"]
 
 #: The application font (points) the pixel sizes of the views were chosen for.
 NORMAL_POINTS = 9.0
@@ -59,3 +60,39 @@ class TitleLabel(QLabel):
         font.setPointSizeF((app.font().pointSizeF() if app is not None else NORMAL_POINTS) * self.ratio)
         font.setBold(True)
         self.setFont(font)
+
+
+class FittedLabel(QLabel):
+    """A one-line label that shows the first of its ``texts`` (the whole one first, then shorter ones) that fits
+    its width, the tooltip having the whole text when a shorter one shows. It is never narrower than its shortest
+    text, so it is never cut; it asks for the room of the whole one."""
+
+    def __init__(self, texts, parent=None):
+        super().__init__(texts[0], parent)
+        self.texts = tuple(texts)
+
+    def _width(self, text: str) -> int:
+        m = self.contentsMargins()
+        return self.fontMetrics().horizontalAdvance(text) + m.left() + m.right() + 2 * self.margin() + 1
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._width(self.texts[-1]), super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._width(self.texts[0]), super().sizeHint().height())
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()
+            self._fit()
+
+    def _fit(self):
+        text = next((t for t in self.texts if self._width(t) <= self.width()), self.texts[-1])
+        if text != self.text():
+            self.setText(text)
+        self.setToolTip("" if text == self.texts[0] else self.texts[0])
