@@ -35,8 +35,12 @@ def pytest_xdist_auto_num_workers(config):
 def _garbage_collected_on_the_gui_thread(qapp):
     """As in the app (gui.shell.app.make_app): cyclic garbage (closed windows of earlier tests) is collected on the
     GUI thread only, never by a worker thread of a later test (a deadlock: Qt widgets deleted off the GUI thread)."""
+    import gc
+
     from gui.shell.app import collect_garbage_on_gui_thread
     collect_garbage_on_gui_thread()
+    gc.collect()
+    gc.freeze()  # what the collection imported (every test module, numpy, scipy, Qt): never scanned again
     yield
 
 
