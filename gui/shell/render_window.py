@@ -15,6 +15,7 @@ says the window has nothing running, repeating while finished work starts more.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import sys
@@ -98,18 +99,28 @@ def _fit(window, view, size, measure=None) -> tuple[int, int]:
         resize_by(size[0] - w, size[1] - h)
     measure = measure or (lambda: _export_size(view))
     got = measure()
-    for _ in range(6):  # what is exported may be the plot inside the view (without its labels and buttons)
+    rate = [1.0, 1.0]  # figure pixels per window pixel, each way: a splitter shares what the window grows
+    for _ in range(10):  # what is exported may be the plot inside the view (without its labels and buttons)
         if tuple(got) == tuple(size):
             break
         before = window.size()
-        resize_by(size[0] - got[0], size[1] - got[1])
+        resize_by(*(_step(size[k] - got[k], rate[k]) for k in (0, 1)))
         now = measure()
         if now == got:  # the plot has reached its minimum size: no progress
             window.resize(before)
             QApplication.processEvents()
             break
+        moved = (window.width() - before.width(), window.height() - before.height())
+        rate = [min(1.0, max(0.05, (now[k] - got[k]) / moved[k])) if moved[k] and now[k] != got[k] else rate[k]
+                for k in (0, 1)]
         got = now
     return measure()
+
+
+def _step(gap: int, rate: float) -> int:
+    """Window pixels that grow a figure by ``gap`` pixels when it grows ``rate`` times as much as the window
+    (at least one pixel toward it)."""
+    return 0 if gap == 0 else int(math.copysign(max(1, round(abs(gap) / rate)), gap))
 
 
 def _wait_on(condition, signals, timeout: float) -> bool:
