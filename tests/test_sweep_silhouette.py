@@ -9,6 +9,7 @@ import engine
 import engine.kmeans as ekm
 from engine import data as edata
 from engine import session as es
+from engine.core.norms import NORM_SYMBOLS
 from engine.kmeans.sweeps import silhouette_plan
 from gui.algorithms.kmeans.plugin import KMeansPlugin
 
@@ -26,7 +27,7 @@ def test_the_sweep_scores_each_best_run_in_the_runs_metric(variant, metric, want
         labels = res.best[i].labels
         assert res.best[i].final_objective == np.nanmin(res.objectives[i])
         assert res.silhouettes[i] == pytest.approx(engine.silhouette_score(X, labels, want), rel=1e-12)
-    assert res.silhouette_note == f"{want}, all 150 points"
+    assert res.silhouette_note == f"{NORM_SYMBOLS[want]}, all 150 points"
 
 
 def test_on_large_data_the_sweep_averages_a_fixed_sample(monkeypatch):
@@ -85,7 +86,7 @@ def test_the_sweep_tab_shows_the_silhouette_of_each_k_and_a_click_loads_that_run
         fit = ekm.fit(X, ks[i], seed=int(p.sweep.seeds[i, best]), init="k-means++")
         assert pt.pos().x() == ks[i]
         assert pt.pos().y() == pytest.approx(engine.silhouette_score(X, fit.labels, "l2"), rel=1e-12)
-    assert "l2, all 200 points" in sil.item.titleLabel.text
+    assert "ℓ2, all 200 points" in sil.item.titleLabel.text
     # click K = 4 on the silhouette curve: the best run of K = 4 is loaded into the timeline
     i = ks.index(4)
     r = int(p.sweep.best_restart[i])

@@ -34,6 +34,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from engine.core.norms import NORM_SYMBOLS
 from engine.core.params import ParamError
 from engine.core.validation import check_whole, make_rng
 from engine.kmeans.lloyd import Cancelled, FitResult, fit_run, run
@@ -82,7 +83,7 @@ class SweepResult:
 
     @property
     def silhouette_note(self) -> str:
-        """How the silhouettes were averaged, e.g. ``"l2, all 150 points"`` (for titles and captions)."""
+        """How the silhouettes were averaged, e.g. ``"ℓ2, all 150 points"`` (for titles and captions)."""
         n = next((len(fit.labels) for fit in self.best if fit is not None), 0)
         return silhouette_note(self.silhouette_metric, self.silhouette_rows, n)
 
@@ -99,14 +100,18 @@ def silhouette_plan(n: int, d: int, variant="means", metric=None) -> tuple[str, 
 
 
 def silhouette_note(metric: str, rows, n: int) -> str:
-    """``"l2, all 150 points"`` or ``"l2, a random sample of 3,000 of 6,000 points"``.
+    """``"ℓ2, all 150 points"`` or ``"ℓ2, a random sample of 3,000 of 6,000 points"``: the metric written as the
+    course writes it (:data:`engine.core.norms.NORM_SYMBOLS`).
 
     >>> silhouette_note("l1", None, 150)
-    'l1, all 150 points'
+    'ℓ1, all 150 points'
+    >>> silhouette_note("linf", [0, 5, 9], 10)
+    'ℓ∞, a random sample of 3 of 10 points'
     """
+    name = NORM_SYMBOLS.get(metric, metric)
     if rows is None:
-        return f"{metric}, all {n:,} points"
-    return f"{metric}, a random sample of {len(rows):,} of {n:,} points"
+        return f"{name}, all {n:,} points"
+    return f"{name}, a random sample of {len(rows):,} of {n:,} points"
 
 
 def sweep_seeds(seed, n_ks, restarts) -> np.ndarray:
