@@ -23,6 +23,8 @@ Example
 """
 from __future__ import annotations
 
+import functools
+
 import json
 import math
 import re
@@ -322,17 +324,29 @@ def sessions_dir() -> Path:
 def shipped_sessions() -> dict[str, tuple[Path, str]]:
     """Shipped sessions by name (the file stem): (path, one-line description), in file-name order.
 
-    Files that cannot be read are listed with their problem as the description.
+    Files that cannot be read are listed with their problem as the description. Each file is read once
+    per process while it stays unchanged (its size and modification time): every window's menu of
+    exercise sessions lists them.
     """
     out = {}
     folder = sessions_dir()
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
-            s = load_session(path, validate_data=False)
-            out[path.stem] = (path, s.description or s.name)
-        except SessionError as exc:
-            out[path.stem] = (path, f"(cannot be read: {exc})")
+            stat = path.stat()
+        except OSError:
+            stat = None
+        out[path.stem] = (path, _described(path, None if stat is None else (stat.st_size, stat.st_mtime_ns)))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _described(path: Path, version) -> str:
+    """The one-line description of the session file ``path`` as it is at ``version`` (size, mtime)."""
+    try:
+        s = load_session(path, validate_data=False)
+        return s.description or s.name
+    except SessionError as exc:
+        return f"(cannot be read: {exc})"
 
 
 def find_session(spec: str) -> Path:
