@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.core.steps import step_label
+from gui.widgets.grid import show_grid
 from gui.widgets.plot_text import fit_axis_title
 
 __all__ = ["ObjectiveView", "monotonicity"]
@@ -62,7 +63,7 @@ class ObjectiveView(QWidget):
             axis.setTextPen("#222222")
             axis.setPen("#444444")
             axis.enableAutoSIPrefix(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        show_grid(self.plot.getPlotItem(), x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "step", color="#222222")
         self.plot.setLabel("left", "objective", color="#222222")
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#0072B2", width=2), symbol="o", symbolSize=6,

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.dbscan.kdist import KDistances
+from gui.widgets.grid import show_grid
 from gui.widgets.plot_text import LegendRow, fit_axis_title, fit_title
 
 __all__ = ["KDistanceView"]
@@ -40,7 +41,7 @@ class KDistanceView(QWidget):
             axis.setTextPen("#222222")
             axis.setPen("#444444")
             axis.enableAutoSIPrefix(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        show_grid(self.plot.getPlotItem(), x=True, y=True, alpha=0.25)
         fit_axis_title(self.plot, "bottom", SORTED, color="#222222")
         fit_axis_title(self.plot, "left", "k-distance", color="#222222")
         self.plot.setMenuEnabled(False)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayo
 from engine.hac import flat
 from engine.hac.dendrogram import Dendrogram
 from gui.widgets import palette
+from gui.widgets.grid import show_grid
 
 __all__ = ["DendrogramView", "Tree", "pair_segments"]
 
@@ -155,7 +156,7 @@ class DendrogramView(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot_item = self.plot.getPlotItem()
         self.plot_item.setMenuEnabled(False)
-        self.plot.showGrid(x=False, y=True, alpha=0.2)
+        show_grid(self.plot_item, x=False, y=True, alpha=0.2)
         for name in ("left", "bottom"):
             ax = self.plot_item.getAxis(name)
             ax.setPen(pg.mkPen("k"))

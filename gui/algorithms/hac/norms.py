@@ -25,6 +25,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.core.norms import NORM_SYMBOLS
+from gui.widgets.grid import show_grid
 from gui.widgets.plot_text import LabelPlacer, LegendRow
 
 __all__ = ["NORMS", "NORM_COLORS", "unit_sphere", "ball", "norm", "NormView"]
@@ -104,7 +105,7 @@ class NormView(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot_item = self.plot.getPlotItem()
         self.plot.setAspectLocked(True, ratio=1.0)
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        show_grid(self.plot_item, x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "x₁")
         self.plot.setLabel("left", "x₂")
         for name in ("left", "bottom"):

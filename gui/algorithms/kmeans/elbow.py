@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFrame, QHBoxLayout, QLabe
                                QVBoxLayout, QWidget)
 
 from gui.algorithms.kmeans.silhouette_k import ElbowFigure, SilhouetteKView
+from gui.widgets.grid import show_grid
 from gui.widgets.plot_text import LegendRow, fit_axis_title, fit_title
 from gui.widgets.text_room import scaled
 from gui.widgets.tiles import TileView
@@ -73,7 +74,7 @@ class ElbowView(QWidget):
         super().__init__(parent)
         self.plot = ElbowFigure()  # the elbow above, the silhouette against K below: one figure
         pi = self.plot.getPlotItem()
-        pi.showGrid(x=True, y=True, alpha=0.25)
+        show_grid(pi, x=True, y=True, alpha=0.25)
         pi.getAxis("bottom").showLabel(False)  # the K axis is named once, under the silhouettes (the same axis)
         fit_axis_title(pi, "left", "final objective")
         self.legend = LegendRow(labelTextColor="#222222")  # above the plot, never over a dot

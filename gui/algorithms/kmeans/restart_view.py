@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from gui.algorithms.kmeans.elbow import BEST, DOT
+from gui.widgets.grid import show_grid
 from gui.widgets.plot_text import LegendRow, fit_axis_title
 from gui.widgets.text_room import scaled
 
@@ -93,7 +94,7 @@ class RestartsListView(QWidget):
         """One dot per restart, the best a diamond, the one on the timeline ringed; a legend above."""
         self.plot = pg.PlotWidget(background="w")
         self.plot.setObjectName("restarts_plot")
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
+        show_grid(self.plot.getPlotItem(), x=False, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "restart")
         self.plot.setLabel("left", "final objective")
         self.plot.setMenuEnabled(False)

@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import QSizePolicy
 
+from gui.widgets.grid import show_grid
 from gui.widgets.plot_text import fit_axis_title, fit_title, tick_room
 from gui.widgets.text_room import scaled
 
@@ -115,7 +116,7 @@ class SilhouetteKView(QObject):
         super().__init__(parent)
         self.plot = figure
         self.item = pi = figure.silhouette_item
-        pi.showGrid(x=True, y=True, alpha=0.25)
+        show_grid(pi, x=True, y=True, alpha=0.25)
         pi.setMenuEnabled(False)
         pi.vb.setMouseEnabled(False, False)  # its K range follows the elbow's
         pi.getAxis("left").enableAutoSIPrefix(False)  # silhouettes are in [-1, 1]: no "(x0.001)"

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from gui.algorithms.kmeans.elbow import BEST, DOT
+from gui.widgets.grid import show_grid
 from gui.widgets.plot_text import fit_title
 
 __all__ = ["ModelSelectionView", "BIC_COLOR", "AIC_COLOR"]
@@ -97,7 +98,7 @@ class ModelSelectionView(QWidget):
     def _build_plots(self):
         c, ll = self.criteria, self.loglik
         for p in (c, ll):
-            p.showGrid(x=True, y=True, alpha=0.25)
+            show_grid(p, x=True, y=True, alpha=0.25)
             p.setMenuEnabled(False)
             p.vb.setMouseEnabled(False, False)
         c.setLabel("left", "BIC / AIC (lower is better)")
