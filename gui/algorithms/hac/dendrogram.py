@@ -153,9 +153,8 @@ class DendrogramView(QWidget):
         self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
     def _build_plot(self):
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)
         self.plot_item = self.plot.getPlotItem()
-        self.plot_item.setMenuEnabled(False)
         show_grid(self.plot_item, x=False, y=True, alpha=0.2)
         for name in ("left", "bottom"):
             ax = self.plot_item.getAxis(name)
