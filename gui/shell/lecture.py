@@ -100,6 +100,7 @@ class Lecture(QObject):
             return
         app = QApplication.instance()
         if on:
+            self._build_views()  # views that make their widgets when first shown: made at the normal size first
             self._font = QFont(app.font())
             font = QFont(app.font())
             font.setPointSizeF(font.pointSizeF() * FACTOR)
@@ -113,6 +114,13 @@ class Lecture(QObject):
         _repolish(self.window)
         self.restyle()
         self._sync_panes()
+
+    def _build_views(self) -> None:
+        for window in [self.window] + [pane.lecture.window for pane in self._panes()]:
+            for index in range(window.tabs.count()):
+                build = getattr(window.tabs.widget(index), "build_now", None)
+                if callable(build):
+                    build()
 
     def follow(self, captioned: bool, styled: bool) -> None:
         """As the right pane of a window in lecture mode: this pane's step as a caption (``captioned``) and its

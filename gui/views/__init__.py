@@ -12,6 +12,9 @@ the plugin's views. It must provide:
   dropped when the window closes: :func:`gui.views.lazy.drop_on_close`);
 * ``has_content() -> bool`` — whether it shows something for the current data and run (``render``
   writes a figure only then);
+* optionally ``build_now()`` — a view that makes its widgets only when first shown or asked for its content
+  (the Scores view: most windows never show it) makes them now; the lecture style calls it before it scales
+  the figures (:meth:`gui.shell.lecture.Lecture.set_style`);
 * ``figure()`` — what a figure of it draws: its plot (a ``pg.PlotWidget`` or graphics item; see
   :meth:`gui.algorithms.base.AlgorithmPlugin.figure`), or None when the view is not a figure (tables).
 

@@ -127,7 +127,7 @@ class ScoresView(QWidget):
         self._external = None  # ARI, NMI, purity of the current step (None: no known labels)
         self._truth_rgba = None  # (dataset, raster, colours) of "Colour by true label"
         self._known = None  # silhouettes computed elsewhere (:meth:`preload`): (X, labels, metric, rows, s)
-        self._build()
+        self._built = False  # the plot, table and images are made when first needed (:meth:`build_now`)
         self.lazy = StaleUntilShown(self, self.refresh, lambda: window.player.playing)
         self._task = BackgroundTask(self, "silhouette")
         self._task.sigFinished.connect(self._on_silhouettes)
@@ -135,6 +135,18 @@ class ScoresView(QWidget):
         drop_on_close(window, self._task)
         window.scatter.sigPointClicked.connect(self._on_point_clicked)
         window.sigDataChanged.connect(self._on_data_changed)
+
+    def build_now(self) -> None:
+        """Make the view's widgets, once: when it is first shown or asked for its content (a window starts
+        ~20 ms sooner, and most windows never show this tab), or before the lecture style is turned on
+        (:meth:`gui.shell.lecture.Lecture.set_style`: its figures are scaled from their normal size)."""
+        if self._built:
+            return
+        self._built = True
+        self._build()
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+                child.show()  # made while this view is being shown: Qt shows only the children it had then
 
     def _build(self):
         v = QVBoxLayout(self)
@@ -176,6 +188,9 @@ class ScoresView(QWidget):
     # ---------------------------------------------------------------- the shared-view contract
     def show_step(self, step) -> None:
         """Follow the timeline: the title at once, the scores now when visible (else on show)."""
+        if not self._built:  # nothing drawn yet: all of it is drawn when first shown
+            self.lazy.invalidate()
+            return
         self._set_title()
         if self.truth_box.isChecked():
             self._apply_truth_colours()
@@ -187,6 +202,7 @@ class ScoresView(QWidget):
         return self._labels is not None and (self._truth is not None or "error" not in (self._result or {}))
 
     def figure(self):
+        self.build_now()
         return self.plot
 
     @property
@@ -236,6 +252,7 @@ class ScoresView(QWidget):
     # ---------------------------------------------------------------- computing
     def refresh(self) -> None:
         """Score the current step (unless shown already): text and table now, silhouettes now or in the background."""
+        self.build_now()
         self._set_title()
         inputs = _step_inputs(self.window)
         if isinstance(inputs, str):
@@ -427,7 +444,7 @@ class ScoresView(QWidget):
         self.window.status(f"{self._point_name(i)}: silhouette {s:.3f} in {scatter.cluster_name(int(self._labels[i]), self._labels)}")
 
     def _on_point_clicked(self, i: int):
-        if self._result is not None and "s" in self._result and 0 <= i < self._result["s"].size:
+        if self._built and self._result is not None and "s" in self._result and 0 <= i < self._result["s"].size:
             self.plot.set_highlight([i])
 
     def _on_cell(self, cluster: int, label: int):
