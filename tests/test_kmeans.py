@@ -480,11 +480,32 @@ def test_the_kmeanspp_step_text_names_the_distance_whose_square_is_drawn():
     seeds = [s for s in run if s.kind == "seed"]
     assert len(seeds) == 3
     for j, s in enumerate(seeds[1:], 1):
-        assert "D = l2 distance" in s.description and "squared" not in s.description
+        assert "D = ℓ2 distance" in s.description and "squared" not in s.description
         chosen = [int(np.flatnonzero(np.all(X == c, axis=1))[0]) for c in np.asarray(seeds[j - 1].centers)]
         i = int(np.flatnonzero(np.all(X == np.asarray(s.centers)[-1], axis=1))[0])
         d2 = ((X[:, None, :] - X[chosen][None, :, :]) ** 2).sum(axis=2).min(axis=1)
         shown = float(re.search(r"probability ([0-9.e-]+)", s.description).group(1))
         assert shown == pytest.approx(d2[i] / d2.sum(), rel=1e-2)
     medians = [s for s in kmeans.steps(X, 2, variant="medians", init="k-means++", seed=0) if s.kind == "seed"]
-    assert "D = l1 distance" in medians[1].description
+    assert "D = ℓ1 distance" in medians[1].description
+
+
+@pytest.mark.parametrize("variant,metric,word", [("means", None, "squared ℓ2"), ("medians", None, "ℓ1"),
+                                                 ("medoids", "l2", "ℓ2"), ("medoids", "linf", "ℓ∞")])
+def test_step_texts_write_the_distance_as_the_course_does(variant, metric, word):
+    """Issue #12: "(squared l2)", "l∞" and the like were the parameter values; every text says ℓ1, ℓ2, ℓ∞."""
+    import re
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [10.0, 0.0], [11.0, 0.0], [30.0, 0.0]])
+    run = list(kmeans.steps(X, 3, variant=variant, metric=metric, init="k-means++", seed=1))
+    assert f"each point to its nearest centre ({word})" in run[3].description
+    if variant == "medoids":
+        assert f"the member with the least total {word} distance" in run[4].description
+    else:  # the third centre attracts nobody and is re-seeded: that text names the distance too
+        run += list(kmeans.steps(X, 3, variant=variant, init=np.array([[0.5, 0.5], [12.0, 0.0], [100.0, 100.0]])))
+        assert f"({word} distance " in run[-2].description and "re-seeded" in run[-2].description
+    reps = kmeans.representatives(X, run[3].labels, run[3].centers, n_nearest=1, n_random=1,
+                                  metric=metric or {"means": "sqeuclidean", "medians": "l1"}[variant])
+    texts = [s.description for s in run] + [reps.rule]
+    assert not [t for t in texts if re.search(r"\bl(1|2|inf)\b|l∞", t)]
+    assert f"({word.replace('squared ', '')} distance)" in reps.rule
+    assert kmeans.ALGORITHM.objective_label({"variant": variant, "metric": metric}) == f"J = sum of {word} distances"

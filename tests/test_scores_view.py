@@ -136,6 +136,7 @@ def test_hac_silhouettes_use_the_runs_norm(qtbot, open_window):
     qtbot.waitUntil(lambda: not view._stale, timeout=10_000)
     lab = labels_now(w)
     assert "(ℓ1)" in view.plot.getPlotItem().titleLabel.text  # written as the rest of the window writes it
+    assert "<b>Silhouette</b> (ℓ1): mean" in view.summary.text()  # the summary line too, not the parameter "l1"
     assert view.plot.mean == pytest.approx(engine.silhouette_score(w.run_X(), lab, "l1"), rel=1e-12)
 
 

@@ -27,7 +27,7 @@ def _doc(values=None, columns=("c1", "c2"), description="assign: x_1 -> {c1} at 
               highlight=[(0, 0), (1, 1)], note="Ties: the lower k — θ ≤ 1 #1 ~ 100%")
     return {"session": "demo_1", "description": "Exercise 0: $5 & 10% off {test}", "algorithm": "toy",
             "title": "Toy", "params": {"k": 2, "tol": 1e-6}, "data": {"name": "toy", "n": 2, "d": 2},
-            "objective_name": "J = sum of squared l2 distances", "n_steps": 2, "status": "converged",
+            "objective_name": "J = sum of squared ℓ2 distances", "n_steps": 2, "status": "converged",
             "working": True, "figure_steps": [1, 2],
             "figures": [{"title": "objective", "file": "objective.png"}],
             "steps": [{"index": 1, "kind": "init", "description": "start", "objective": None, "figure":
@@ -63,6 +63,7 @@ def test_latex_escapes_text_and_keeps_the_formula():
     assert r"\includegraphics[width=0.55\linewidth,keepaspectratio]{scatter-step002.png}" in tex
     assert r"\includegraphics[width=0.8\linewidth,keepaspectratio]{objective.png}" in tex
     assert "& J &" in tex  # the objective's short name heads its column
+    assert r"objective: J = sum of squared \ensuremath{\ell}2 distances" in tex  # ℓ typeset as TeX's \ell
 
 
 def test_a_cell_that_starts_with_a_bracket_or_a_star_is_not_read_as_an_argument_of_the_line_break():

@@ -125,9 +125,9 @@ def test_render_steps_are_the_timelines_numbers(tmp_path, capsys):
 def test_objective_labels_say_what_is_summed_per_variant():
     from engine import kmeans
     alg = kmeans.ALGORITHM
-    assert alg.objective_label({"variant": "means"}) == "J = sum of squared l2 distances"
-    assert alg.objective_label({"variant": "medians"}) == "J = sum of l1 distances"
-    assert alg.objective_label({"variant": "medoids", "metric": "linf"}) == "J = sum of linf distances"
+    assert alg.objective_label({"variant": "means"}) == "J = sum of squared ℓ2 distances"
+    assert alg.objective_label({"variant": "medians"}) == "J = sum of ℓ1 distances"
+    assert alg.objective_label({"variant": "medoids", "metric": "linf"}) == "J = sum of ℓ∞ distances"
     assert alg.objective_label(None) == alg.objective_name
 
 
@@ -135,7 +135,7 @@ def test_the_window_labels_the_objective_of_the_chosen_variant(qtbot, open_windo
     from engine import data as edata
     w = open_window("kmeans")
     w.set_dataset(edata.example("five-points"))
-    for values, words in (({"variant": "means"}, "squared l2"), ({"variant": "medoids", "metric": "l1"}, "l1")):
+    for values, words in (({"variant": "means"}, "squared ℓ2"), ({"variant": "medoids", "metric": "l1"}, "ℓ1")):
         w.plugin.form.set_values({"k": 2, **values})
         w.restart_run()
         w.player.to_end()

@@ -101,7 +101,7 @@ class Algorithm:
         What ``Step.objective`` measures, for axis labels (whatever the parameters).
     objective_labels : callable, optional
         ``objective_labels(params) -> str``: what ``Step.objective`` measures for these parameter
-        values, when that depends on them (K-means: squared l2, l1 or the medoids' metric). Read
+        values, when that depends on them (K-means: squared ℓ2, ℓ1 or the medoids' metric). Read
         through :meth:`objective_label`, which falls back to ``objective_name``.
     objective_sense : {"min", "max", None}
         ``"min"``: must never increase; ``"max"``: must never decrease;

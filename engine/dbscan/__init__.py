@@ -148,7 +148,7 @@ def _summary(steps) -> dict:
 
 ALGORITHM = Algorithm(
     name="dbscan", title="DBSCAN", steps=steps, fit=fit, order=50, working=working,
-    summary="Density-based clusters: core points and their ε-balls (l1, l2, linf), clusters grown wave by wave, "
+    summary="Density-based clusters: core points and their ε-balls (ℓ1, ℓ2, ℓ∞), clusters grown wave by wave, "
             "border points and noise; a k-distance plot to choose ε.",
     params=(
         Param("eps", "ε (radius)", "float", 0.5, low=0.0,

@@ -104,5 +104,5 @@ __all__ = ["steps", "fit", "HacResult", "first_merges", "FirstMerge", "cut_heigh
 ALGORITHM = Algorithm(name="hac", session=_entries.SESSION, example={"example": "four-points"}, example_params={},
     gui="gui.algorithms.hac.plugin:HacPlugin", order=10, fit=fit,
     title="Hierarchical clustering (HAC)", steps=steps, params=PARAMS,
-    summary="Agglomerative merges under min, max, avg, centroid or Ward linkage in the l1, l2 or linf norm.",
+    summary="Agglomerative merges under min, max, avg, centroid or Ward linkage in the ℓ1, ℓ2 or ℓ∞ norm.",
                       objective_name="merge distance", objective_sense=None, working=_working)

@@ -90,6 +90,7 @@ Example
 """
 from __future__ import annotations
 
+from engine.core.norms import metric_symbol
 from engine.core.params import Param
 from engine.core.registry import Algorithm
 from engine.core.restarts import restartable, restartable_fit
@@ -106,29 +107,27 @@ __all__ = ["steps", "fit", "sweep", "FitResult", "SweepResult", "Cancelled", "AL
 
 
 def _objective_label(params) -> str:
-    """The objective J of ``params``' variant: squared l2 (means), l1 (medians), the chosen metric (medoids)."""
-    metric = variant_metric(params["variant"], params.get("metric"))
-    what = {"sqeuclidean": "squared l2", "l1": "l1", "l2": "l2", "linf": "linf"}.get(metric, metric)
-    return f"J = sum of {what} distances"
+    """The objective J of ``params``' variant: squared ℓ2 (means), ℓ1 (medians), the chosen metric (medoids)."""
+    return f"J = sum of {metric_symbol(variant_metric(params['variant'], params.get('metric')))} distances"
 
 
 ALGORITHM = Algorithm(
     name="kmeans", session=_entries.SESSION, example={"example": "five-points"}, example_params={"k": 2},
     gui="gui.algorithms.kmeans.plugin:KMeansPlugin", order=20, fit=restartable_fit(fit, steps, "min"),
     title="K-means / K-medians / K-medoids",
-    summary="Lloyd's assign and update steps with means, coordinate-wise medians (l1) or medoids.",
+    summary="Lloyd's assign and update steps with means, coordinate-wise medians (ℓ1) or medoids.",
     steps=restartable(steps, "min"),
     params=(
         Param("k", "Clusters K", "int", 3, low=1, help="Number of clusters (at most the number of points)."),
         Param("variant", "Variant", "choice", "means", choices=VARIANTS,
-              help="means: squared l2 and averages; medians: l1 and coordinate-wise medians; "
+              help="means: squared ℓ2 and averages; medians: ℓ1 and coordinate-wise medians; "
                    "medoids: centres are data points."),
         Param("init", "Initialisation", "choice", "k-means++", choices=INITS,
               help="k-means++: spread-out random points; random: k distinct data points; "
                    "random-partition: random labels, then their centres."),
         Param("metric", "Distance (K-medoids)", "choice", "l2", choices=MEDOID_METRICS,
               choice_labels=("ℓ2 (Euclidean)", "ℓ1 (Manhattan)", "ℓ∞ (Chebyshev)"),
-              help="Point distance of K-medoids; K-means always uses squared l2 and K-medians l1."),
+              help="Point distance of K-medoids; K-means always uses squared ℓ2 and K-medians ℓ1."),
         Param("seed", "Seed", "seed", 0, help="Same seed, same run; empty for a fresh random seed."),
         Param("restarts", "Restarts", "int", 1, low=1, high=100,
               help="Run from this many seeds (seed, seed + 1, ...) and show the run with the least final J; "

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.norms import metric_symbol
 from engine.kmeans import seeding
 from engine.kmeans.kernels import assigned_distances, cluster_medians, distances, grouped_sums, pairwise_totals, \
     sq_partial
-from engine.kmeans.problem import DIST_WORD, Problem
+from engine.kmeans.problem import Problem
 
 __all__ = ["Geometry", "reseed", "reseed_text", "medoid_update", "group_centre", "centres_of", "MEDOID_RTOL"]
 
@@ -89,7 +90,7 @@ def reseed(data: Problem, C, labels, counts, empty):
 def reseed_text(moved, data: Problem) -> str:
     """The description of the re-seeded clusters ``moved`` (as :func:`reseed` returns them), clusters counted
     from 1 and points named as the window does."""
-    word = DIST_WORD[data.metric]
+    word = metric_symbol(data.metric)
     parts = [f"cluster {b + 1} was empty and was re-seeded with point {data.name(p)}, the point farthest from its "
              f"centre ({word} distance {dist:.4g}, taken from cluster {a + 1})" for b, p, a, dist in moved]
     return "; ".join(parts)

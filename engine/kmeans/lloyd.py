@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.core import cancel
+from engine.core.norms import metric_symbol, root_metric
 from engine.core.params import ParamError
 from engine.core.steps import Step, TraceBuilder, compact_labels, readonly
 from engine.core.validation import make_rng
 from engine.kmeans import seeding
 from engine.kmeans.centres import Geometry, centres_of, group_centre, medoid_update, reseed, reseed_text
 from engine.kmeans.kernels import ElkanBounds, cluster_medians, distances, grouped_sums, pair_evaluations
-from engine.kmeans.problem import CENTRE_WORD, DIST_WORD, SEED_WORD, Problem, check_run, prepare
+from engine.kmeans.problem import CENTRE_WORD, Problem, check_run, prepare
 
 __all__ = ["steps", "fit", "FitResult", "Cancelled", "Event", "RunState", "Lloyd", "run", "initialise", "fit_run"]
 
@@ -88,7 +89,7 @@ def _seed_kmeanspp(data: Problem, k, rng, geo: Geometry, unassigned):
         chosen.append(i)
         C = X[chosen].astype(np.float64)
         how = ("drawn uniformly at random" if j == 0 else
-               f"drawn with probability {probs[i]:.3g} (D² / ΣD², D = {SEED_WORD[data.metric]} distance "
+               f"drawn with probability {probs[i]:.3g} (D² / ΣD², D = {metric_symbol(root_metric(data.metric))} distance "
                "to the nearest centre so far)")
         obj = float("nan")
         if j == k - 1:
@@ -182,7 +183,7 @@ class Lloyd:
             new = s.D.argmin(axis=1)
             changed = np.flatnonzero(new != s.labels)
             obj = geo.objective(s.D, new) if changed.size or s.labels is self.unassigned else s.obj
-        head = f"assign (iteration {t}): each point to its nearest centre ({DIST_WORD[self.data.metric]}); "
+        head = f"assign (iteration {t}): each point to its nearest centre ({metric_symbol(self.data.metric)}); "
         payload = {"changed": changed.astype(np.int32), "n_changed": int(changed.size),
                    **_medoid_payload(self.data, s.medoids)}
         if changed.size == 0:
@@ -257,7 +258,7 @@ class Lloyd:
     def _update_text(self, t, moved) -> str:
         data = self.data
         how = {"means": "the mean of its points", "medians": "the coordinate-wise median of its points",
-               "medoids": f"the member with the least total {DIST_WORD[data.metric]} distance to the other members"}
+               "medoids": f"the member with the least total {metric_symbol(data.metric)} distance to the other members"}
         text = f"update (iteration {t}): each centre moved to {how[data.variant]}"
         if data.variant == "medoids":
             work = pair_evaluations(self.counts, data.metric, data.X.shape[1])

@@ -21,18 +21,14 @@ import numpy as np
 from engine.core.params import ParamError
 from engine.core.validation import as_data, check_k, check_whole
 
-__all__ = ["VARIANTS", "INITS", "MEDOID_METRICS", "CENTRE_WORD", "DIST_WORD", "SEED_WORD", "Problem", "variant_metric",
-           "prepare", "check_run", "check_names"]
+__all__ = ["VARIANTS", "INITS", "MEDOID_METRICS", "CENTRE_WORD", "Problem", "variant_metric", "prepare", "check_run",
+           "check_names"]
 
 VARIANTS = ("means", "medians", "medoids")
 INITS = ("k-means++", "random", "random-partition")
 MEDOID_METRICS = ("l2", "l1", "linf")
 #: How each variant's centre is called in step descriptions.
 CENTRE_WORD = {"means": "mean", "medians": "coordinate-wise median", "medoids": "medoid"}
-#: How each distance is called in step descriptions.
-DIST_WORD = {"sqeuclidean": "squared l2", "l1": "l1", "l2": "l2", "linf": "l∞"}
-#: The distance D of the k-means++ text "D² / ΣD²" (with "sqeuclidean" the draw weighs D² = squared l2).
-SEED_WORD = {"sqeuclidean": "l2", "l1": "l1", "l2": "l2", "linf": "l∞"}
 
 
 def variant_metric(variant: str, metric: str | None = None) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.core.norms import metric_symbol, root_metric
 from engine.kmeans.kernels import METRICS, distances
 from engine.core.params import ParamError
 from engine.core.validation import as_data, check_whole
@@ -157,7 +158,7 @@ def representatives(X, labels, centers, n_nearest=5, n_random=5, seed=0, metric=
         pick = rng.choice(rest, size=min(n_random, rest.size), replace=False) if rest.size else rest
         nearest.append(near.astype(np.intp))
         rand.append(np.asarray(pick, dtype=np.intp))
-    word = {"sqeuclidean": "l2", "l1": "l1", "l2": "l2", "linf": "l∞"}[metric]
+    word = metric_symbol(root_metric(metric))  # nearest in squared l2 is nearest in l2
     rule = (f"Per cluster: the {n_nearest} member(s) nearest to the centre ({word} distance), then "
             f"{n_random} other member(s) drawn at random (seed {seed}).")
     return Representatives(nearest, rand, rule)

@@ -50,9 +50,10 @@ import dataclasses
 
 import numpy as np
 
+from engine.core.norms import metric_symbol, root_metric
 from engine.core.working import Table, Working, point_names
 from engine.kmeans.problem import variant_metric
-from engine.kmeans.working_tables import (DIST_TEX, DIST_WORD, MAX_FEATURES, centre_images, centre_names,
+from engine.kmeans.working_tables import (DIST_TEX, MAX_FEATURES, centre_images, centre_names,
                                           coord_names, distance_table, nearest, objective_table, shown_with)
 from engine.kmeans.working_update import group_centres, update_working
 
@@ -109,16 +110,11 @@ def _assign(X, prev, variant, metric, names, rows) -> Working:
         note += "The last row counts, over all points, those nearest to each centre and those that changed. "
     note += (f"{int(changed.sum())} point(s) changed cluster." if changed.any() else
              "No point changed cluster: the run has converged.")
-    table = Table(f"Distances to the centres ({DIST_WORD[metric]})", rf"d(x_n, k) = {DIST_TEX[metric]}",
+    table = Table(f"Distances to the centres ({metric_symbol(metric)})", rf"d(x_n, k) = {DIST_TEX[metric]}",
                   labels, cn + ["cluster", "from", "changed"], values, highlight=hl, note=note)
     obj, J = objective_table(D[np.arange(X.shape[0]), new], new, k, cn, metric,
                              "The objective with the new labels and the same centres")
     return Working((table, obj), {"labels": new, "objective": J, "n_changed": int(changed.sum())})
-
-
-def _seed_distance(metric) -> str:
-    """k-means++ weighs points by D², D the variant's distance (ℓ2 for K-means)."""
-    return "l2" if metric == "sqeuclidean" else metric
 
 
 def _seed(X, step, k, variant, metric, names, rows) -> Working:
@@ -149,7 +145,7 @@ def _seed(X, step, k, variant, metric, names, rows) -> Working:
         cols = ["nearest centre", "D²", "P = D² / ΣD²", "cumulative P"]
         values = [[cn[near[i]], D2[i], probs[i], cum[i]] for i in idx]
         formula, pcol = r"P(x_n) = \frac{D(x_n)^2}{\sum_m D(x_m)^2},\quad D(x_n) = \min_j \lVert x_n - c_j \rVert", 2
-        note = (f"D: the {DIST_WORD[_seed_distance(metric)]} distance to the nearest of the {j} centre(s) chosen so "
+        note = (f"D: the {metric_symbol(root_metric(metric))} distance to the nearest of the {j} centre(s) chosen so "
                 "far; a point already chosen has D = 0 and is never drawn. The draw takes the first point whose "
                 "cumulative P exceeds a uniform number u in [0, 1).")
     labels = [names[i] for i in idx]

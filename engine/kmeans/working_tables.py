@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.norms import metric_symbol
 from engine.core.working import MAX_ROWS, Table, images_of, shown_rows
 
-__all__ = ["centre_images", "MAX_FEATURES", "TIE_RTOL", "DIST_TEX", "DIST_WORD", "distance_table", "nearest", "centre_names",
+__all__ = ["centre_images", "MAX_FEATURES", "TIE_RTOL", "DIST_TEX", "distance_table", "nearest", "centre_names",
            "coord_names", "members_text", "objective_table", "shown_with", "variant_word"]
 
 #: Coordinates are listed as columns up to this many features (more: distances and norms only).
 MAX_FEATURES = 10
 #: Distances that differ by at most this (relative) are equal: a tie, which goes to the lower centre.
 TIE_RTOL = 1e-12
-#: The variant's distance in LaTeX and in words.
+#: The variant's distance in LaTeX (in words: :func:`engine.core.norms.metric_symbol`).
 DIST_TEX = {"sqeuclidean": r"\lVert x_n - \mu_k \rVert_2^2", "l1": r"\lVert x_n - m_k \rVert_1",
             "l2": r"\lVert x_n - m_k \rVert_2", "linf": r"\lVert x_n - m_k \rVert_\infty"}
-DIST_WORD = {"sqeuclidean": "squared ℓ2", "l1": "ℓ1", "l2": "ℓ2", "linf": "ℓ∞"}
 _BLOCK = 1 << 20  # elements of a (rows, centres, features) temporary
 
 
@@ -97,7 +97,7 @@ def objective_table(d_own, labels, k: int, names_c, metric: str, title: str = "T
     J = float(sums.sum())
     values = [[int(c), float(s)] for c, s in zip(counts, sums)] + [[int(counts.sum()), J]]
     table = Table(title, rf"J = \sum_k \sum_{{n: z_n = k}} {DIST_TEX[metric]}", list(names_c) + ["J"],
-                  ["points", f"sum of {DIST_WORD[metric]} distances"], values, highlight=[(k, 1)],
+                  ["points", f"sum of {metric_symbol(metric)} distances"], values, highlight=[(k, 1)],
                   note=f"J is the sum of the {k} per-cluster terms.")
     return table, J
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.norms import metric_symbol
 from engine.core.working import MAX_ROWS, Table, Working
-from engine.kmeans.working_tables import (DIST_TEX, DIST_WORD, MAX_FEATURES, TIE_RTOL, centre_images, centre_names,
+from engine.kmeans.working_tables import (DIST_TEX, MAX_FEATURES, TIE_RTOL, centre_images, centre_names,
                                           coord_names, distance_table, members_text, objective_table)
 
 __all__ = ["update_working", "group_centres", "reseed", "MEDOID_RTOL"]
@@ -53,7 +54,7 @@ def reseed(X, C, labels, k, metric):
 
 def _reseed_table(moved, cn, names, metric) -> Table:
     return Table("Re-seeding the empty clusters", r"x_p = \arg\max_n d(x_n, c_{z_n})",
-                 [cn[b] for b, _, _, _ in moved], ["point", f"{DIST_WORD[metric]} distance to its centre", "from"],
+                 [cn[b] for b, _, _, _ in moved], ["point", f"{metric_symbol(metric)} distance to its centre", "from"],
                  [[names[p], dist, cn[a]] for _, p, a, dist in moved], highlight=[(r, 1) for r in range(len(moved))],
                  note="An empty cluster takes the point farthest from its own centre, from a cluster with at least "
                       "two members (several empty clusters: in increasing order).")

@@ -32,7 +32,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from engine.core.norms import NORM_SYMBOLS
+from engine.core.norms import metric_symbol
 from engine.core.params import ParamError
 from engine.core.steps import step_label
 from engine.scores import adjusted_rand_index, contingency, normalized_mutual_info, purity, run_metric, sample_rows
@@ -246,7 +246,7 @@ class ScoresView(QWidget):
         player = self.window.player
         where = f", {step_label(player.index)}" if player.current is not None else ""
         metric = _metric(self.window.plugin)
-        self.plot.getPlotItem().setTitle(f"Silhouettes ({NORM_SYMBOLS.get(metric, metric)}){where}",
+        self.plot.getPlotItem().setTitle(f"Silhouettes ({metric_symbol(metric)}){where}",
                                          color="#222222", size="10pt")
 
     # ---------------------------------------------------------------- computing
@@ -314,14 +314,14 @@ class ScoresView(QWidget):
         if self._want is None:
             return
         _, X, labels, metric, rows = self._want
-        r = self._result
+        r, name = self._result, metric_symbol(metric)  # as the title and the rest of the window write it
         if r is None:
-            lines = [f"<b>Silhouette</b> ({metric}): computing…"]
+            lines = [f"<b>Silhouette</b> ({name}): computing…"]
         elif "error" in r:
             lines = [f"<b>No silhouette</b>: {html.escape(r['error'])}"]
         else:
             s = r["s"]
-            text = (f"<b>Silhouette</b> ({metric}): mean <b>{np.nanmean(s):.3f}</b> over "
+            text = (f"<b>Silhouette</b> ({name}): mean <b>{np.nanmean(s):.3f}</b> over "
                     f"{int(np.count_nonzero(~np.isnan(s))):,} points")
             if rows is not None:
                 text += f" (a random sample of {rows.size:,} of {labels.size:,}; each value exact)"

@@ -287,9 +287,10 @@ def _demo_widget() -> RestartsListView:
     from engine import data
     from engine.core.registry import get_algorithm
     X = data.generate("blobs", n=200, seed=0).X
-    first = next(iter(get_algorithm("kmeans").steps(X, k=6, seed=0, restarts=5)))
+    alg = get_algorithm("kmeans")
+    first = next(iter(alg.steps(X, k=6, seed=0, restarts=5)))
     view = RestartsListView()
-    view.set_info(first.payload["restarts"], "J = sum of squared l2 distances")
+    view.set_info(first.payload["restarts"], alg.objective_label({"variant": "means"}))
     return view
 
 
