@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.widgets import palette
@@ -84,6 +85,8 @@ class EmbeddingView(QWidget):
         self.legend = LegendColumn(labelTextColor="#333333")  # right of the points, never over them
         self.legend.place(self.plot.getPlotItem())
         tick_room(self.plot)  # a plot narrower than tall (the legend beside it) shows its top tick label whole
+        # room for three tick labels apart on the left axis above the bottom axis (side by side at the least size)
+        self.plot.setMinimumHeight(7 * QFontMetrics(self.font()).height())
         self.legend.sigFitted.connect(lambda fits: self.plot.setToolTip("" if fits else LEGEND_LEFT_OUT))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
