@@ -35,7 +35,8 @@ def _settle(window):
     from gui.shell.render_window import wait_for_background
     QApplication.processEvents()
     wait_for_background(window, timeout=120)
-    QApplication.processEvents()
+    for _ in range(3):  # what arrived last posts layout requests and zero-delay refits (the Working tables)
+        QApplication.processEvents()
 
 
 def walk(window, where: str, min_points: float = layout_checks.MIN_POINTS) -> list[str]:
