@@ -131,7 +131,7 @@ def pane_class(window_class: type) -> type:
 # ============================================================================ export
 def caption(window) -> tuple[str, str]:
     """What a pane shows, as two lines: the algorithm and the step ("Hierarchical clustering (HAC) - step 12 of
-    299"), and its settings ("Norm l2 (Euclidean), Cluster distance max (complete)")."""
+    299"), and its settings ("Norm ℓ2 (Euclidean), Cluster distance max (complete)")."""
     plugin = window.plugin
     if plugin is None:
         return "", ""

@@ -144,7 +144,7 @@ class _Fitter:
         length = (vb.height() if side in ("left", "right") else vb.width()) or 1e9
         metrics = QFontMetricsF(_font(style.get("font-size")))
         room = length - 2 * axis.label.document().documentMargin() - 6
-        # the whole title, else the short one, else its symbol ("J" of "J = sum of squared l2 distances"), else elided
+        # the whole title, else the short one, else its symbol ("J" of "J = sum of squared ℓ2 distances"), else elided
         symbol = short.split(" = ")[0].strip() if " = " in short else short
         shown = next((t for t in (text, short, symbol) if metrics.horizontalAdvance(t) <= room), None)
         if shown is None:

@@ -71,7 +71,7 @@ class _ElidedLabel(QLabel):
 
 class _FittedLabel(_ElidedLabel):
     """A one-line label that shows its whole text when it fits, else its short text ("J = 124.475" for
-    "J = sum of squared l2 distances = 124.475": the number stays in sight), else the short text elided;
+    "J = sum of squared ℓ2 distances = 124.475": the number stays in sight), else the short text elided;
     the tooltip has the whole text."""
 
     def set_texts(self, whole: str, short: str):
