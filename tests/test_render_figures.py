@@ -88,3 +88,19 @@ def test_fit_reaches_a_figure_that_gets_a_quarter_of_what_the_window_grows(qtbot
     figure = parts[0]
     got = render_window._fit(window, splitter, (400, 600), measure=lambda: (figure.width(), figure.height()))
     assert got == (400, 600) and (figure.width(), figure.height()) == (400, 600)
+
+
+def test_the_note_about_a_figure_of_another_size_says_whether_it_is_larger_or_smaller(qtbot, tmp_path, capsys,
+                                                                                          monkeypatch):
+    from gui.shell import render_window
+    real = render_window._fit
+
+    def fit(window, view, size, measure=None):
+        got = real(window, view, size, measure)
+        return (got[0] + 40, got[1]) if view is window.scatter else (got[0] - 10, got[1])
+
+    monkeypatch.setattr(render_window, "_fit", fit)
+    assert render.main(["example:ex3-kmeans", "--out", str(tmp_path / "o"), "--no-svg", "--size", "400x300"]) == 0
+    err = capsys.readouterr().err
+    assert "the scatter view needs at least 440x300 pixels (asked: 400x300)" in err, err
+    assert "the objective view could only be drawn at 390x300 pixels (asked: 400x300)" in err, err

@@ -297,7 +297,9 @@ def _write_views(window, out: Path, indices, suffix: bool, size, scale, svg: boo
         wait_for_background(window)  # a tab may start its computation when it is shown
         got = _fit(window, view, size, measure=lambda f=figure: _export_size(f))
         if tuple(got) != tuple(size):
-            _err(f"note: the {name} view needs at least {got[0]}x{got[1]} pixels; it is drawn at that size.")
+            why = "needs at least" if got[0] >= size[0] and got[1] >= size[1] else "could only be drawn at"
+            _err(f"note: the {name} view {why} {got[0]}x{got[1]} pixels (asked: {size[0]}x{size[1]}); "
+                 "it is drawn at that size.")
         for i in indices:
             check_stop()
             player.seek(i)
