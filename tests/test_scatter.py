@@ -463,3 +463,33 @@ def test_axis_labels_are_plain(make_view):
     bottom = v.plot_item.getAxis("bottom")
     assert bottom.labelString().count("x0.001") == 0 and "PC1 (40% of variance)" in bottom.labelString()
     assert "PC2 (20%)" in v.plot_item.getAxis("left").labelString()
+
+
+def test_a_step_that_moves_one_point_redraws_only_its_two_clusters(make_view, monkeypatch):
+    """Symbol mode keeps one item per cluster; an item whose points and look are unchanged is not set again
+    (stepping through a run: most steps move a few points), and what is drawn still follows every change."""
+    labels = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3])
+    v = make_view(labels=labels)
+    calls = []
+    for item in v._cluster_items:
+        real = item.setData
+        monkeypatch.setattr(item, "setData", lambda *a, _real=real, _item=item, **k: (calls.append(_item),
+                                                                                       _real(*a, **k)))
+    moved = labels.copy()
+    moved[4] = 2  # a point of cluster 1 goes to cluster 2
+    v.set_labels(moved)
+    assert len(calls) == 2  # clusters 1 and 2 (items in cluster order, after none for unassigned points)
+
+    arr = grab(v)
+    for (x, y), lab in zip(GRID, moved):
+        assert has_color_at(v, arr, x, y, palette.hex_color(int(lab))), (x, y, lab)
+    calls.clear()
+    v.set_labels(moved.copy())  # the same labels again: nothing to set
+    assert calls == []
+    v.highlight([0])  # dimmed: every cluster's brush changes
+    assert len(calls) == 4
+    calls.clear()
+    v._move_live(0, np.array([2.5, 2.0]))  # a point dragged (moved in place): its cluster drawn anew
+    assert len(calls) >= 1
+    xs, ys = v._cluster_items[0].getData()  # cluster 0's item
+    assert np.any(np.isclose(xs, 2.5) & np.isclose(ys, 2.0))

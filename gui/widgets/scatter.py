@@ -124,6 +124,7 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
         self._brush_cache: dict[tuple[int, int], object] = {}
         self._scatter = self._new_symbol_item()
         self._cluster_items: list[pg.ScatterPlotItem] = []
+        self._drawn_groups: list = []  # what each cluster item shows ((id, symbol), brush, Y, rows) or None
         # an invisible item spanning the points, so pyqtgraph's own "View all" works in both modes
         self._bounds_item = pg.PlotDataItem(pen=None)
         self.vb.addItem(self._bounds_item)
@@ -216,6 +217,7 @@ class ScatterView(DrawingMixin, LegendMixin, EditingMixin, QWidget):
             self._highlight = None
         self._colors = self._packed = None
         self._Y = Y
+        self._forget_drawn()
         self._names = tuple(str(s) for s in names) if names is not None else None
         self._drag = None
         self._preview.setData([], [])

@@ -108,6 +108,7 @@ class DrawingMixin:
             item.setVisible(not raster)
         if raster:
             self._scatter.setData([], [])
+            self._forget_drawn()
             for item in self._cluster_items:
                 item.setData([], [])
         else:
@@ -133,6 +134,7 @@ class DrawingMixin:
         dimmed = self._highlight is not None
         keep = self._visible_mask()
         if self._colors is not None:
+            self._forget_drawn()
             for item in self._cluster_items:
                 item.setData([], [])
             idx = np.flatnonzero(keep) if keep is not None else slice(None)
@@ -144,6 +146,7 @@ class DrawingMixin:
             self._scatter.setData([], [])
             self._render_per_cluster(Y, keep, dimmed)
             return
+        self._forget_drawn()
         for item in self._cluster_items:
             item.setData([], [])
         if self._labels is None:
@@ -199,12 +202,26 @@ class DrawingMixin:
                     groups.append((i, sel if pts is None else pts[sel]))
         while len(self._cluster_items) < len(groups):
             self._cluster_items.append(self._new_symbol_item())
-        for item, (i, idx) in zip(self._cluster_items, groups):
+        drawn = self._drawn_groups
+        drawn.extend([None] * (len(self._cluster_items) - len(drawn)))
+        for n, (item, (i, idx)) in enumerate(zip(self._cluster_items, groups)):
             sym = "o" if i == NEUTRAL_ID else palette.symbol(i)
-            item.setData(x=Y[idx, 0], y=Y[idx, 1], brush=self._brush(i, alpha), symbol=sym)
-        for item in self._cluster_items[len(groups):]:
+            brush = self._brush(i, alpha)
+            rows = np.arange(Y.shape[0])[idx] if isinstance(idx, slice) else idx
+            before = drawn[n]
+            if before is not None and before[0] == (i, sym) and before[1] is brush and before[2] is Y \
+                    and np.array_equal(before[3], rows):
+                continue  # this cluster's points and look are unchanged (a step that moved other points)
+            item.setData(x=Y[rows, 0], y=Y[rows, 1], brush=brush, symbol=sym)
+            drawn[n] = ((i, sym), brush, Y, rows)
+        for n, item in enumerate(self._cluster_items[len(groups):], start=len(groups)):
+            drawn[n] = None
             if len(item.data):
                 item.setData([], [])
+
+    def _forget_drawn(self) -> None:
+        """The per-cluster items are to be drawn again in full (their points were cleared or moved in place)."""
+        self._drawn_groups = []
 
     def _render_raster(self):
         layer = self._layer

@@ -220,6 +220,7 @@ class EditingMixin:
     def _move_live(self, i: int, xy: np.ndarray):
         """Show point ``i`` at ``xy`` without touching the data."""
         self._Y[i] = xy
+        self._forget_drawn()
         if self._raster:
             self._remap()
         else:
