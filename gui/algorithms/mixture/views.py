@@ -170,6 +170,7 @@ class EllipseOverlay(PlotItems):
         self.plot_item = None
         self._placer: LabelPlacer | None = None  # the numbers beside the means kept apart and inside the plot
         self._shown_texts = 0
+        self._drawn: dict[str, tuple] = {}  # what show_means / show_ellipses drew last (an E-step changes neither)
 
     def _items(self):
         return [self.means, *self.curves.values(), *self.halos.values(), *self.ghosts, *self.texts, *self.isocurves]
@@ -186,6 +187,15 @@ class EllipseOverlay(PlotItems):
             self._placer = None
         super().detach()
 
+    def _unchanged(self, what: str, *drawn) -> bool:
+        """Whether ``what`` already shows exactly ``drawn`` (arrays compared by value); remembers it if not."""
+        before = self._drawn.get(what)
+        same = before is not None and len(before) == len(drawn) and all(
+            (a.shape == b.shape and np.array_equal(a, b)) if isinstance(a, np.ndarray) else a == b
+            for a, b in zip(before, drawn))
+        self._drawn[what] = tuple(x.copy() if isinstance(x, np.ndarray) else x for x in drawn)
+        return same
+
     def _add(self, item, z):
         item.setZValue(z)
         self._add_item(item)
@@ -200,6 +210,8 @@ class EllipseOverlay(PlotItems):
     def show_means(self, M, k: int, extended: bool = False, labels: bool = True):
         """Component means at display positions ``M`` (k, 2), numbered 1..k as in the legend."""
         M = np.asarray(M, dtype=np.float64).reshape(-1, 2)
+        if self._unchanged("means", M, k, extended, labels):
+            return
         if M.shape[0]:
             self.means.setData(M[:, 0], M[:, 1], brush=[palette.color(j, extended=extended) for j in range(k)])
         else:
@@ -222,6 +234,8 @@ class EllipseOverlay(PlotItems):
     def show_ellipses(self, M, S, extended: bool = False):
         """Ellipses ``(x - m_j)ᵀ S_j⁻¹ (x - m_j) = s²``, s = 1 (solid) and 2 (dashed); M (k, 2), S (k, 2, 2)."""
         M = np.asarray(M, dtype=np.float64).reshape(-1, 2)
+        if self._unchanged("ellipses", M, np.asarray(S, dtype=np.float64), extended):
+            return
         k = M.shape[0]
         self.points = {}
         for j in range(k):
