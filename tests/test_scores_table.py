@@ -31,3 +31,36 @@ def test_hundreds_of_clusters_fill_one_model_with_the_counts_headers_and_majorit
     assert table.header_icon(1).pixmap(4, 4).toImage().pixelColor(1, 1).name() == "#00ff00"
     table.clear_table()
     assert table.rowCount() == 0 and table.clusters.size == 0
+
+
+def test_a_larger_font_refits_the_columns_and_rows(qtbot):
+    """Lecture mode's 1.75x font: the counts (bold majorities too) and the headers are measured again; the
+    columns and rows sized for the normal font cut three-digit counts to '…' and rows to half their text."""
+    from PySide6.QtGui import QFont
+
+    truth = np.repeat([0, 1, 2], [150, 200, 120])
+    labels = np.repeat([0, 1], [230, 240])
+    c = engine.contingency(truth, labels)
+    table = ContingencyTable()
+    qtbot.addWidget(table)
+    table.resize(500, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    table.show_table(c, ["cluster 1", "cluster 2"], ["#0072B2", "#E69F00"], ["0", "1", "2"],
+                     ["#0072B2", "#E69F00", "#009E73"])
+    table.resizeRowsToContents()  # as the Scores view does when the number of rows changes
+
+    def fits():
+        return (all(table.columnWidth(j) >= table.sizeHintForColumn(j) for j in range(table.columnCount()))
+                and all(table.rowHeight(i) >= table.verticalHeader().sectionSizeHint(i) for i in range(table.rowCount())))
+
+    assert fits()
+    normal = [table.rowHeight(i) for i in range(table.rowCount())]
+    font = QFont(table.font())
+    font.setPointSizeF(font.pointSizeF() * 1.75)
+    table.setFont(font)
+    qtbot.waitUntil(fits, timeout=2000)
+    bold = table.model().data(table.model().index(0, 0), Qt.ItemDataRole.FontRole)
+    assert bold.bold() and abs(bold.pointSizeF() - font.pointSizeF()) < 1e-6
+    table.setFont(QFont(font.family(), round(font.pointSizeF() / 1.75)))  # back: the rows as before
+    qtbot.waitUntil(lambda: [table.rowHeight(i) for i in range(table.rowCount())] == normal, timeout=2000)

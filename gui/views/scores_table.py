@@ -12,7 +12,7 @@ the cells it shows and the headers size themselves once per fill, not once per c
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -127,6 +127,19 @@ class ContingencyTable(QTableView):
         self.table_model.fill(contingency.table, zip(cluster_names, cluster_colours), zip(class_names, class_colours))
         self.counts = self.table_model.counts
         self.resizeColumnsToContents()  # once per fill (per-cell resizing is quadratic in the rows)
+
+    def changeEvent(self, event):
+        """A new font (lecture mode scales the application's): bold counts in it, and rows and columns measured
+        again once the headers have it too, so no count is cut to '…' and no row to half its text."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.table_model.bold = QFont(self.font())
+            self.table_model.bold.setBold(True)
+            QTimer.singleShot(0, self, self._refit)
+
+    def _refit(self):
+        self.resizeRowsToContents()
+        self.resizeColumnsToContents()
 
     def clear_table(self):
         self.table_model.fill(np.zeros((0, 0), dtype=np.int64), [], [])
