@@ -265,3 +265,22 @@ def test_closing_the_window_drops_a_working_under_way(qtbot, open_window, tmp_pa
     qtbot.wait(20)
     assert view.shown_index in (shown, None) and view.shown_index != 3  # what the worker sent went nowhere
 
+
+
+def test_a_long_table_title_wraps_at_the_view_width(qtbot):
+    """A title wider than the view (ex3's 'The objective of assigning every point to its nearest centre' beside
+    the scatter at the window's least size) wraps like the formula and the note instead of running off the view."""
+    from engine.core.working import Table
+    from gui.views.working_table import TableBlock
+
+    table = Table(title="The objective of assigning every point to its nearest centre", formula="J",
+                  rows=["μ1"], columns=["points"], values=[[2]])
+    block = TableBlock(table, {})
+    qtbot.addWidget(block)
+    block.set_text_width(200)
+    block.resize(200, 300)
+    block.show()
+    qtbot.waitExposed(block)
+    title = block.title
+    assert title.minimumSizeHint().width() <= 200, "the title does not wrap: it needs its whole line"
+    assert title.width() <= 200 and title.height() >= title.heightForWidth(title.width()) > 0

@@ -69,6 +69,7 @@ class TableBlock(QFrame):
         v.setSpacing(3)
         self.title = QLabel(f"<b>{html.escape(table.title)}</b>")
         self.title.setObjectName("working_title")
+        self.title.setWordWrap(True)  # at the view's width (set_text_width), like the formula and the note
         self.formula = QLabel(tex_to_html(table.formula))
         self.formula.setObjectName("working_formula")
         self.formula.setTextFormat(Qt.TextFormat.RichText)
