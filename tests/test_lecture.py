@@ -132,3 +132,28 @@ def test_side_by_side_in_lecture_mode_captions_both_panes(qtbot, open_window):
     w.lecture.set_on(False)
     assert not pane.lecture.caption.isVisible() and not pane.lecture.styled and not w.lecture.caption.isVisible()
     w.menus.actions["side_by_side"].trigger()
+
+
+def test_curves_made_by_plot_stay_large_when_their_plot_is_resized(qtbot, open_window):
+    """The objective's line and dots (a PlotDataItem, which sets its curve's pen and its symbols' size again at
+    every change of the view's range) keep the lecture size after the window is resized, and go back after."""
+    from gui.widgets.objective import ObjectiveView
+
+    w = _open_ex3(qtbot, open_window)
+    curve = w.findChildren(ObjectiveView)[0].curve
+
+    def sizes():
+        return curve.curve.opts["pen"].widthF(), float(curve.scatter.opts["size"])
+
+    normal = sizes()
+    w.lecture.set_on(True)
+    qtbot.wait(20)
+    for size in ((1500, 900), (1300, 800)):  # a new range for the objective's plot each time
+        w.showNormal()
+        w.resize(*size)
+        qtbot.wait(50)
+        np.testing.assert_allclose(sizes(), np.multiply(normal, FACTOR), rtol=1e-6)
+    w.lecture.set_on(False)
+    w.resize(1200, 700)
+    qtbot.wait(50)
+    np.testing.assert_allclose(sizes(), normal, rtol=1e-6)

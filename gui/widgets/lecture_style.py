@@ -77,6 +77,34 @@ def _scale_symbols(item: pg.ScatterPlotItem, factor: float) -> None:
     item.__dict__["_lecture_sizes"] = (base, np.asarray(item.data["size"], dtype=float).copy())
 
 
+def _scale_data_item(item: pg.PlotDataItem, factor: float) -> None:
+    """A curve made by ``plot()`` (a PlotDataItem): its own pen and symbol size, which it gives its curve and
+    symbols again whenever it redraws them (any change of the view's range: a resize, an auto-range), so
+    scaling only those left the objective's line and dots at their normal size after the next resize."""
+    opts = item.opts
+    memo = item.__dict__.get("_lecture_opts", {})  # "pen" / "size": (value at factor 1, value we set)
+    new, changed = {}, False
+    if opts.get("pen") is not None:
+        pen = QPen(pg.mkPen(opts["pen"]))
+        width = pen.widthF()
+        base = memo["pen"][0] if "pen" in memo and abs(width - memo["pen"][1]) <= 1e-6 else max(width, 1.0)
+        new["pen"] = (base, base * factor)
+        if abs(width - base * factor) > 1e-6:
+            pen.setWidthF(base * factor)
+            opts["pen"], changed = pen, True
+    if opts.get("symbol") is not None:
+        size = np.asarray(opts.get("symbolSize", 10), dtype=float)
+        old = memo.get("size")
+        same = old is not None and old[1].shape == size.shape and np.allclose(old[1], size)
+        base = old[0] if same else size
+        new["size"] = (base, base * factor)
+        if not np.allclose(size, base * factor):
+            opts["symbolSize"], changed = (base * factor if size.ndim else float(base * factor)), True
+    item.__dict__["_lecture_opts"] = new
+    if changed:
+        item.updateItems(styleUpdate=True)
+
+
 def _scale_sample(item: ItemSample, factor: float) -> None:
     """A legend's sample (pyqtgraph draws it in a 20 x 20 box): drawn ``factor`` times larger, in a box as large."""
     side = SAMPLE_SIDE * factor
@@ -160,6 +188,10 @@ def apply_style(scene, factor: float) -> None:
     for item in items:
         if isinstance(item, (QGraphicsTextItem, QGraphicsSimpleTextItem)):
             _scale_text(item, factor)
+        elif isinstance(item, pg.PlotDataItem):
+            _scale_data_item(item, factor)
+        elif isinstance(item.parentItem(), pg.PlotDataItem):
+            continue  # its curve and symbols: set from its own pen and size (above)
         elif isinstance(item, pg.PlotCurveItem):
             _scale_pen(item, factor)
         elif isinstance(item, pg.ScatterPlotItem):
