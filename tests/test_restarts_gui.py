@@ -147,3 +147,26 @@ def test_the_example_session_renders_the_restarts(qtbot, tmp_path):
     res = json.loads((out / "result.json").read_text())
     assert res["restarts"]["shown"] == 4 and len(res["restarts"]["seeds"]) == 8
     assert res["restarts"]["objectives"][4] > 10 * min(res["restarts"]["objectives"])  # the local minimum shown
+
+
+def test_in_lecture_mode_the_table_beside_the_plot_shows_every_column(qtbot, open_window):
+    """gmm-bic-blobs' Restarts tab in lecture mode: the table beside the plot is measured again for the larger
+    font; it kept its normal width and the plot cut 'final log-likelihood' and 'steps'."""
+    w = open_window("gmm", size=(1920, 1080), startup="")
+    w.session_controller.open_path(str(es.shipped_sessions()["gmm-bic-blobs"][0]))
+    _to_end(qtbot, w)
+    view = w.plugin.restart_view
+    w.tabs.setCurrentWidget(view)
+    table = view.table
+    qtbot.waitUntil(lambda: view.split.orientation() == Qt.Orientation.Horizontal and table.isVisible(), timeout=5000)
+    normal = table.horizontalHeader().length()
+    w.lecture.set_on(True)
+    try:
+        w.showNormal()
+        w.resize(1920, 1080)
+        qtbot.waitUntil(lambda: table.horizontalHeader().length() > 1.3 * normal, timeout=5000)  # the larger font
+        qtbot.wait(50)
+        assert view.split.orientation() == Qt.Orientation.Horizontal
+        assert table.horizontalHeader().length() <= table.viewport().width(), "the table's last columns are cut"
+    finally:
+        w.lecture.set_on(False)

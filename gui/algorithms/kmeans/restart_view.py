@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -126,6 +126,13 @@ class RestartsListView(QWidget):
         if self.split.orientation() != want:
             self.split.setOrientation(want)
             self._fit_table_width()
+
+    def changeEvent(self, event):
+        """A new font (lecture mode scales the application's): the table beside the plot is measured again once its
+        columns have it, or its last columns ("final log-likelihood", "steps") are cut by the plot."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            QTimer.singleShot(0, self, self._fit_table_width)
 
     def _axis_label(self):
         """The objective's whole name on the axis when it fits its height, else its short name ("final J"),
