@@ -240,3 +240,27 @@ def test_colour_by_truth_over_em_and_back_to_the_responsibilities(qtbot, open_wi
     assert "#{:02X}{:02X}{:02X}".format(*first[:3]) == w.scatter.cluster_hex(int(truth.max()), truth).upper()
     qtbot.mouseClick(view.truth_box, Qt.MouseButton.LeftButton)
     assert np.array_equal(w.scatter.colors(), blend)
+
+
+def test_the_mean_label_stands_above_the_first_bar_at_any_height(qtbot):
+    """The mean's label ('mean 0.685') gets as many pixels above the first bar as it is drawn high: a share of the
+    bars' height was ~15 px in a short plot (the window's least size), and the label covered the first bars."""
+    import pyqtgraph as pg
+
+    from gui.views.scores_plot import SilhouettePlot
+
+    plot = SilhouettePlot()
+    qtbot.addWidget(plot)
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], 50)
+    s = np.clip(0.9 - 0.6 * rng.random(150), -1, 1)
+    plot.show_silhouettes(s, labels, lambda c: ["#0072B2", "#E69F00", "#009E73"][c], lambda c: f"cluster {c + 1}",
+                          float(s.mean()))
+    plot.show()
+    for size in ((360, 230), (700, 700), (360, 180)):
+        plot.resize(*size)
+        qtbot.wait(30)
+        label = plot._mean.label.sceneBoundingRect()
+        first_bar = plot.vb.mapViewToScene(pg.Point(0.0, float(plot.ypos[0]) - 0.5)).y()
+        assert label.bottom() <= first_bar + 0.5, (size, label, first_bar)
+        assert label.top() >= plot.vb.sceneBoundingRect().top()

@@ -19,6 +19,8 @@ __all__ = ["SilhouettePlot", "MARK_LIMIT", "NAMES_MAX"]
 MARK_LIMIT = 300
 #: Points' names are written beside the bars when there are at most this many bars.
 NAMES_MAX = 40
+#: Where the mean's label starts along its line: this share of the plot's height from the top.
+LABEL_AT = 0.04
 
 
 class SilhouettePlot(pg.PlotWidget):
@@ -49,7 +51,7 @@ class SilhouettePlot(pg.PlotWidget):
         self.vb.setMouseEnabled(x=False, y=True)
         self._zero = pg.InfiniteLine(pos=0.0, angle=90, pen=pg.mkPen("#777777", width=1))
         self._mean = pg.InfiniteLine(pos=0.0, angle=90, pen=pg.mkPen("#111111", width=1.5, style=Qt.PenStyle.DashLine),
-                                     label="", labelOpts={"position": 0.04, "color": "#111111",
+                                     label="", labelOpts={"position": LABEL_AT, "color": "#111111",
                                                           "fill": pg.mkBrush(255, 255, 255, 220), "anchors": [(0, 0), (0, 0)]})
         font = QFont()
         font.setPointSizeF(9.5)
@@ -69,6 +71,8 @@ class SilhouettePlot(pg.PlotWidget):
         self._ticks: list[tuple[float, str]] = []  # (y, cluster name) of every block
         self._names: list[pg.TextItem] = []  # point names beside the bars
         self.scene().sigMouseClicked.connect(self._on_click)
+        self._span: tuple[float, float] | None = None  # (top of the first bar's gap, bottom) while bars are shown
+        self.vb.sigResized.connect(self._fit_y)
         self.vb.sigResized.connect(self._update_ticks)
         self.vb.sigYRangeChanged.connect(self._update_ticks)
         self.clear_bars("")
@@ -81,6 +85,7 @@ class SilhouettePlot(pg.PlotWidget):
         self._bars = []
         self.points, self.values, self.ypos, self.blocks = np.empty(0, np.int64), np.empty(0), np.empty(0), []
         self.mean = None
+        self._span = None
         self._write_names(None)
         self._mean.setVisible(False)
         self.set_highlight(None)
@@ -134,14 +139,24 @@ class SilhouettePlot(pg.PlotWidget):
         self._mean.setValue(self.mean)
         self._mean.label.setFormat(f"mean {self.mean:.3f}")
         lo = min(-0.1, float(self.values.min()) - 0.05)
-        bottom = float(self.ypos[-1]) + 0.5 + 0.5 * gap
-        top = -0.5 - 0.5 * gap - 0.07 * (bottom + 0.5)  # room for the mean's label above the first bar
-        self.vb.setRange(xRange=(lo, 1.02), yRange=(top, bottom), padding=0.0)
+        self._span = (-0.5 - 0.5 * gap, float(self.ypos[-1]) + 0.5 + 0.5 * gap)  # the bars and the gaps around them
+        self.vb.setXRange(lo, 1.02, padding=0.0)
+        self._fit_y()
         side = (1, 0) if self.mean > (lo + 1.02) / 2 else (0, 0)  # the label on the wider side of its line
         self._mean.label.anchors = [side, side]
         self._mean.label.updatePosition()
         self.set_highlight(None)
         self._update_ticks()
+
+    def _fit_y(self, *_):
+        """The bars, and above the first one room for the mean's label as many pixels high as it is drawn (a share
+        of the bars' height left it over the first bars in a short plot, and in lecture mode's larger text)."""
+        if self._span is None:
+            return
+        first, bottom = self._span
+        height = max(self.vb.height(), 1.0)
+        room = min(0.5, (LABEL_AT * height + self._mean.label.boundingRect().height() + 2.0) / height)
+        self.vb.setYRange(first - room * (bottom - first) / (1.0 - room), bottom, padding=0.0)
 
     def _write_names(self, point_names):
         """The points' names beside their bars (few bars only)."""
