@@ -77,6 +77,12 @@ def test_run_to_the_end_marks_core_border_and_noise(qtbot, window):
     assert _legend(w) == ["cluster 1", "cluster 2", "noise"]
     assert "unassigned" not in " ".join(_legend(w))
     assert len(p.overlay.crosses.data) == want.n_noise > 0
+    noise_row = w.scatter._legend_rows[_legend(w).index("noise")][1]  # drawn as the cross on the noise points
+    assert noise_row.opts["symbol"] == p.overlay.crosses.opts["symbol"] == "x"
+    assert noise_row.opts["brush"].color().name() == p.overlay.crosses.opts["brush"].color().name()
+    w.player.seek(0)  # points not reached yet: no cross on them, nor in the legend
+    assert w.scatter._legend_rows[0][1].opts["symbol"] != "x"
+    w.player.to_end()
     assert len(p.overlay.hollow.data) == int(((want.labels >= 0) & ~want.core).sum()) > 0
     assert "×: noise" in p.overlay.caption.textItem.toPlainText()
 

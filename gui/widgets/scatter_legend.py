@@ -28,6 +28,17 @@ class LegendMixin:
     #: How the legend names label ``-1`` (the current algorithm's ``Algorithm.no_cluster``).
     no_cluster_name = "unassigned"
 
+    #: The legend's sample for label ``-1``: (symbol, colour) of a mark an algorithm draws on those points (DBSCAN's
+    #: noise crosses), or None: the grey dot the scatter draws.
+    no_cluster_mark = None
+
+    def set_no_cluster_mark(self, mark: tuple[str, str] | None):
+        """Draw label ``-1``'s legend sample as ``mark`` = (symbol, colour), or as its grey dot (None)."""
+        if mark != self.no_cluster_mark:
+            self.no_cluster_mark = mark
+            self._legend_key = None
+            self._update_legend()
+
     def set_no_cluster_name(self, name: str):
         """Name label ``-1`` in the legend (``"unassigned"``, ``"noise"``, ...)."""
         if name != self.no_cluster_name:
@@ -70,11 +81,16 @@ class LegendMixin:
         for j, (row, (i, text)) in enumerate(zip(rows, entries)):
             sample = row[1]
             colour = None if i is None else self._hex(i, self._raster)
-            if row[0] != (i, self._raster, colour):
-                row[0] = (i, self._raster, colour)
+            mark = self.no_cluster_mark if i == -1 else None
+            if row[0] != (i, self._raster, colour, mark):
+                row[0] = (i, self._raster, colour, mark)
                 if i is None:
                     sample.setBrush(pg.mkBrush(None), update=False)
                     sample.setPen(pg.mkPen(None), update=False)
+                elif mark is not None:
+                    sample.setBrush(pg.mkBrush(mark[1]), update=False)
+                    sample.setPen(pg.mkPen(None), update=False)
+                    sample.setSymbol(mark[0], update=False)
                 else:
                     sample.setBrush(pg.mkBrush(colour), update=False)
                     sample.setPen(pg.mkPen("w", width=0.8), update=False)

@@ -20,10 +20,12 @@ from PySide6.QtCore import Qt
 
 from gui.widgets import palette
 
-__all__ = ["DbscanOverlay", "ball_outlines", "MAX_BALLS", "MARK_LIMIT"]
+__all__ = ["DbscanOverlay", "ball_outlines", "MAX_BALLS", "MARK_LIMIT", "NOISE_MARK"]
 
 MAX_BALLS = 300
 MARK_LIMIT = 5000
+#: The mark on noise points, (symbol, colour): the scatter's legend shows it for "noise" too.
+NOISE_MARK = ("x", "#222222")
 CIRCLE_VERTICES = 64
 NORM_SHAPES = {"l1": "diamonds", "l2": "discs", "linf": "squares"}
 
@@ -66,7 +68,8 @@ class DbscanOverlay:
         self.core_rings.setZValue(6)
         self.hollow = pg.ScatterPlotItem(size=4, symbol="o", brush=pg.mkBrush("#FFFFFF"), pen=None, pxMode=True)
         self.hollow.setZValue(12)
-        self.crosses = pg.ScatterPlotItem(size=9, symbol="x", brush=pg.mkBrush("#222222"), pen=None, pxMode=True)
+        self.crosses = pg.ScatterPlotItem(size=9, symbol=NOISE_MARK[0], brush=pg.mkBrush(NOISE_MARK[1]), pen=None,
+                                          pxMode=True)
         self.crosses.setZValue(12)
         self.wave_rings = pg.ScatterPlotItem(size=palette.POINT_SIZE + 9, symbol="o", brush=None, pxMode=True)
         self.wave_rings.setZValue(13)

@@ -26,7 +26,7 @@ from engine.core.steps import Step
 from engine.core.norms import NORM_SYMBOLS
 from gui.algorithms.base import AlgorithmPlugin
 from gui.algorithms.dbscan.kdistance import KDistanceView
-from gui.algorithms.dbscan.overlay import MARK_LIMIT, MAX_BALLS, NORM_SHAPES, DbscanOverlay, ball_outlines
+from gui.algorithms.dbscan.overlay import MARK_LIMIT, MAX_BALLS, NOISE_MARK, NORM_SHAPES, DbscanOverlay, ball_outlines
 from gui.run.tasks import BackgroundTask
 from gui.views.lazy import drop_on_close
 
@@ -167,6 +167,7 @@ class DbscanPlugin(AlgorithmPlugin):
         w = self.window
         self._active = False
         self.overlay.detach()
+        w.scatter.set_no_cluster_mark(None)
         self._drop_kdistances()
         for sig, slot in ((w.scatter.sigPointClicked, self._on_point_clicked),
                           (w.sigDataChanged, self._on_data_changed)):
@@ -240,6 +241,7 @@ class DbscanPlugin(AlgorithmPlugin):
         if step is None or step.labels is None or Y.shape[0] != len(step.labels):
             self.overlay.clear()
             self.overlay.ball_count = 0
+            w.scatter.set_no_cluster_mark(None)
             return
         self.overlay.ball_count = 0
         params = {"eps": step.payload["eps"], "metric": step.payload["metric"]}
@@ -251,6 +253,8 @@ class DbscanPlugin(AlgorithmPlugin):
         border = step.payload.get("border") if step.kind == "border" else None
         noise = step.payload.get("noise") if step.kind == "border" else None
         self.overlay.show_marks(Y if marks else None, np.flatnonzero(core), border, noise)
+        # the legend's "noise" is the cross drawn on those points (when it is drawn)
+        w.scatter.set_no_cluster_mark(NOISE_MARK if marks and noise is not None else None)
         if step.kind == "expand":
             self.overlay.show_wave(Y, step.payload["frontier"], step.payload["reached_by"], step.payload["cluster"])
         else:
