@@ -18,11 +18,11 @@ Example
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QFont, QPainter
 from PySide6.QtWidgets import QApplication, QLabel
 
-__all__ = ["NORMAL_POINTS", "text_scale", "scaled", "TitleLabel", "FittedLabel"]
+__all__ = ["NORMAL_POINTS", "text_scale", "scaled", "TitleLabel", "ElidedLabel", "FittedLabel"]
 
 #: The application font (points) the pixel sizes of the views were chosen for.
 NORMAL_POINTS = 9.0
@@ -62,20 +62,42 @@ class TitleLabel(QLabel):
         self.setFont(font)
 
 
-class FittedLabel(QLabel):
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when its text is wider than the label (give it the whole text as tooltip)."""
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+
+
+class FittedLabel(ElidedLabel):
     """A one-line label that shows the first of its ``texts`` (the whole one first, then shorter ones) that fits
     its width, the tooltip having the whole text when a shorter one shows. It is never narrower than its shortest
-    text, so it is never cut; it asks for the room of the whole one."""
+    text, so it is never cut; it asks for the room of the whole one.
 
-    def __init__(self, texts, parent=None):
+    With ``elide``, its width is the layout's business (it may be narrower than the shortest text, which then ends
+    in "…") and the tooltip always has the whole text: the timeline's objective, "J = sum of squared ℓ2 distances
+    = 124.475", else "J = 124.475" (the number stays in sight), else that elided. :meth:`set_texts` changes them.
+    """
+
+    def __init__(self, texts, parent=None, elide: bool = False):
         super().__init__(texts[0], parent)
         self.texts = tuple(texts)
+        self.elide = elide
+
+    def set_texts(self, *texts: str) -> None:
+        self.texts = tuple(texts)
+        self.updateGeometry()
+        self._fit()
 
     def _width(self, text: str) -> int:
         m = self.contentsMargins()
         return self.fontMetrics().horizontalAdvance(text) + m.left() + m.right() + 2 * self.margin() + 1
 
     def minimumSizeHint(self) -> QSize:
+        if self.elide:
+            return super().minimumSizeHint()
         return QSize(self._width(self.texts[-1]), super().minimumSizeHint().height())
 
     def sizeHint(self) -> QSize:
@@ -91,8 +113,11 @@ class FittedLabel(QLabel):
             self.updateGeometry()
             self._fit()
 
+    def paintEvent(self, event):
+        (super() if self.elide else super(ElidedLabel, self)).paintEvent(event)  # elided, or as any label
+
     def _fit(self):
         text = next((t for t in self.texts if self._width(t) <= self.width()), self.texts[-1])
         if text != self.text():
             self.setText(text)
-        self.setToolTip("" if text == self.texts[0] else self.texts[0])
+        self.setToolTip(self.texts[0] if self.elide or text != self.texts[0] else "")

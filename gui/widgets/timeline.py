@@ -13,18 +13,17 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout,
+from PySide6.QtWidgets import (QHBoxLayout, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout,
                                QWidget)
 
 from engine.core.steps import step_label
-
-QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 from gui.run.player import Player
 from gui.widgets.spin import ShortDoubleSpinBox
+from gui.widgets.text_room import ElidedLabel, FittedLabel
 
 __all__ = ["TimelineBar", "format_objective"]
 
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
 def format_objective(value: float) -> str:
@@ -60,42 +59,6 @@ class _KeyRouter(QObject):
         return False
 
 
-class _ElidedLabel(QLabel):
-    """A one-line label that ends in "…" when its text is wider than the label (the tooltip has it all)."""
-
-    def paintEvent(self, event):
-        painter = QPainter(self)
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
-        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
-
-
-class _FittedLabel(_ElidedLabel):
-    """A one-line label that shows its whole text when it fits, else its short text ("J = 124.475" for
-    "J = sum of squared ℓ2 distances = 124.475": the number stays in sight), else the short text elided;
-    the tooltip has the whole text."""
-
-    def set_texts(self, whole: str, short: str):
-        self._texts = (whole, short)
-        self.setToolTip(whole)
-        self._fit()
-
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._fit()
-
-    def changeEvent(self, event):
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._fit()
-
-    def _fit(self):
-        whole, short = getattr(self, "_texts", ("", ""))
-        room = self.contentsRect().width()
-        text = whole if self.fontMetrics().horizontalAdvance(whole) <= room else short
-        if text != self.text():
-            self.setText(text)
-
-
 class TimelineBar(QWidget):
     """Play controls, scrubber, speed and the current step's description and objective.
 
@@ -117,11 +80,11 @@ class TimelineBar(QWidget):
         self._build_buttons(player)
         self._build_slider_and_speed(player)
 
-        self.label = _ElidedLabel("no run")
+        self.label = ElidedLabel("no run")
         self.label.setObjectName("step_label")
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.label.setMinimumWidth(200)
-        self.objective = _FittedLabel("")
+        self.objective = FittedLabel(("",), elide=True)
         self.objective.setObjectName("objective_label")
         self._fit_objective_label()
 
