@@ -154,24 +154,35 @@ def test_clicking_a_point_of_the_embedding_rings_it_on_the_scatter(qtbot, window
     assert w.player.current.labels[j] == w.player.current.labels[i]
 
 
+def _embeddings_side_by_side(qtbot, w, size, k=None):
+    """View > Side by side with spectral clustering in both panes (``k`` clusters), the window resized to ``size``,
+    both run to the end and showing their embedding; returns the right pane."""
+    w.menus.actions["side_by_side"].trigger()
+    pane = w.side_by_side.pane
+    qtbot.waitUntil(lambda: pane.player.current is not None, timeout=10000)
+    pane.algorithm_panel.combo.setCurrentIndex(pane.plugins.names().index("spectral"))
+    if k is not None:
+        for win in (w, pane):
+            win.plugin.form.widgets["k"].setValue(k)
+    w.resize(*size)
+    for win in (w, pane):
+        run_to_end(qtbot, win)
+        win.tabs.setCurrentWidget(win.plugin.embedding)
+    QApplication.processEvents()
+    for win in (w, pane):
+        qtbot.waitUntil(win.plugin.embedding.isVisible, timeout=3000)
+    return pane
+
+
 @pytest.mark.parametrize("size,one_row", [((800, 600), False), ((1920, 1080), True)])
 def test_side_by_side_coordinate_boxes_are_never_cut(qtbot, open_window, size, one_row):
     """View > Side by side (F7) at the window's smallest size: each pane's embedding is narrow, so its X and Y
     boxes go one under the other, whole; on a wide screen they sit side by side."""
     w = open_window("spectral", size=size, startup="")
     w.set_dataset(edata.generate("moons", n=150, seed=0, noise=0.05))
-    w.menus.actions["side_by_side"].trigger()
-    pane = w.side_by_side.pane
-    qtbot.waitUntil(lambda: pane.player.current is not None, timeout=10000)
-    pane.algorithm_panel.combo.setCurrentIndex(pane.plugins.names().index("spectral"))
-    w.resize(*size)  # the window as small as it allows while side by side (or the large screen)
-    for win in (w, pane):
-        run_to_end(qtbot, win)
-        win.tabs.setCurrentWidget(win.plugin.embedding)
-    QApplication.processEvents()
+    pane = _embeddings_side_by_side(qtbot, w, size)  # the window as small as it allows (or the large screen)
     for win in (w, pane):
         view = win.plugin.embedding
-        qtbot.waitUntil(view.isVisible, timeout=3000)
         assert view.one_row is one_row
         for box in (view.x_box, view.y_box):
             assert box.width() >= box.sizeHint().width() and not layout_checks.elided(box), box.currentText()
@@ -217,19 +228,8 @@ def test_side_by_side_ten_clusters_at_the_least_size_cut_no_text(qtbot, open_win
     legend cut by its plot's edge (#12)."""
     w = open_window("spectral", size=(800, 600), startup="")
     w.set_dataset(edata.generate("blobs", n=150, seed=0, k=10, std=0.5))
-    w.menus.actions["side_by_side"].trigger()
-    pane = w.side_by_side.pane
-    qtbot.waitUntil(lambda: pane.player.current is not None, timeout=10000)
-    pane.algorithm_panel.combo.setCurrentIndex(pane.plugins.names().index("spectral"))
-    for win in (w, pane):
-        win.plugin.form.widgets["k"].setValue(10)
-    w.resize(800, 600)
-    for win in (w, pane):
-        run_to_end(qtbot, win)
-        win.tabs.setCurrentWidget(win.plugin.embedding)
-    QApplication.processEvents()
+    pane = _embeddings_side_by_side(qtbot, w, (800, 600), k=10)
     for win in (w, pane):
         view = win.plugin.embedding
-        qtbot.waitUntil(view.isVisible, timeout=3000)
         assert len(view.legend.items) == 10
         assert layout_checks.check_window(view, w, f"{w.width()}x{w.height()} embedding") == []
