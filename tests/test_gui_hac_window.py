@@ -111,6 +111,10 @@ def test_witness_and_ball(qtbot, window, lk):
         set_params(qtbot, window, norm=norm_name, linkage=lk)
         forward(qtbot, window)
         check_witness(hac_plugin(window), window.player.current.payload, norm_name)
+        if lk == "centroid":  # the means named as the Working names them (μ_G of the first cluster, μ_G' of the other)
+            norms = hac_plugin(window).norms
+            assert norms.witness_text.textItem.toPlainText() == "(μ_G' − μ_G) / d"
+            assert norms.note.text().startswith("μ_G' − μ_G has length")
 
 
 def check_witness(plugin, pl, norm_name):

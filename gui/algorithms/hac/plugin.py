@@ -290,7 +290,7 @@ class HacPlugin(HacState, DendrogramExportMixin, AlgorithmPlugin):
             self.witness_points.setData(P[:, 0], P[:, 1], symbol="o", size=13, brush=None,
                                         pen=pg.mkPen("k", width=1.5))
         else:
-            pair_names = ("μ_a", "μ_b")
+            pair_names = ("μ_G", "μ_G'")  # as the Working names the merged clusters' means
             self.witness_points.setData(P[:, 0], P[:, 1], symbol="+", size=16, pen=pg.mkPen("k", width=2),
                                         brush=pg.mkBrush("k"))
         if norm in NORM_SYMBOLS:
