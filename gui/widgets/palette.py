@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor
 
-__all__ = ["OKABE_ITO", "color", "hex_color", "rgba_table", "label_colors", "symbol", "UNASSIGNED", "NAMED_COLOURS",
+__all__ = ["OKABE_ITO", "color", "hex_color", "text_hex", "contrast", "rgba_table", "label_colors", "symbol", "UNASSIGNED", "NAMED_COLOURS",
            "named_hex", "ClusterStyle"]
 
 # Okabe-Ito, ordered so that the first few read well on white (yellow last but one).
@@ -49,6 +49,26 @@ def hex_color(i: int, extended: bool = False) -> str:
     if i < len(OKABE_ITO) or not extended:
         return OKABE_ITO[i % len(OKABE_ITO)]
     return EXTENDED[(i - len(OKABE_ITO)) % len(EXTENDED)]
+
+
+def contrast(a: str, b: str = "#FFFFFF") -> float:
+    """The WCAG contrast ratio of two colours (1 to 21): (L1 + 0.05) / (L2 + 0.05) of their relative luminances."""
+    def luminance(hex_colour: str) -> float:
+        rgb = np.array(QColor(hex_colour).getRgbF()[:3])
+        lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+        return float(lin @ [0.2126, 0.7152, 0.0722])
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_hex(hex_colour: str, at_least: float = 3.0) -> str:
+    """``hex_colour`` for text on white: the colour itself when it stands out enough (contrast >= ``at_least``,
+    WCAG's large and bold text), else a darker shade of it (the yellow, light blue and pink of the palette: a
+    cluster's number or caption stays in its colour and is read from the back of a lecture hall)."""
+    c = QColor(hex_colour)
+    while contrast(c.name()) < at_least and c.value() > 0:
+        c = c.darker(110)
+    return c.name().upper()
 
 
 def color(i: int, alpha: int = 255, extended: bool = False) -> QColor:

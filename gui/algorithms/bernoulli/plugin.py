@@ -220,7 +220,8 @@ class BernoulliPlugin(BernoulliState, MixturePlugin):
             summary = ekm.cluster_summary(labels, k, truth)
         out = []
         for j in range(k):
-            text = (f"<b><span style='color:{palette.hex_color(j, self.extended())}'>#{j + 1}</span></b>"
+            ink = palette.text_hex(palette.hex_color(j, self.extended()))
+            text = (f"<b><span style='color:{ink}'>#{j + 1}</span></b>"
                     f"\nπ={weights[j]:.3f}")  # one short line each: the grid reserves room per line
             if summary is not None and truth is not None and summary.majority[j] >= 0:
                 m = int(summary.majority[j])

@@ -22,6 +22,7 @@ import numpy as np
 from engine import kmeans as ekm
 from engine.core.steps import Step, step_label
 from gui.algorithms.kmeans.extras import data_coordinates
+from gui.widgets import palette
 
 __all__ = ["PrototypesMixin"]
 
@@ -45,7 +46,8 @@ class PrototypesMixin:
         summary = ekm.cluster_summary(labels, k, truth) if labels is not None and len(labels) else None
         out = []
         for j in range(k):
-            head = f"<b><span style='color:{self.window.scatter.cluster_hex(j, extended=self._extended())}'>#{j + 1}</span></b>"
+            ink = palette.text_hex(self.window.scatter.cluster_hex(j, extended=self._extended()))
+            head = f"<b><span style='color:{ink}'>#{j + 1}</span></b>"
             if summary is None:
                 out.append(head)
                 continue

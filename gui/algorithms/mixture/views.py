@@ -222,7 +222,8 @@ class EllipseOverlay(PlotItems):
         self._shown_texts = M.shape[0] if labels else 0
         for j, t in enumerate(self.texts):
             if j < self._shown_texts:
-                t.setHtml(f"<b><span style='color:{palette.hex_color(j, extended)}'>{j + 1}</span></b>")
+                ink = palette.text_hex(palette.hex_color(j, extended))
+                t.setHtml(f"<b><span style='color:{ink}'>{j + 1}</span></b>")
                 t.setPos(float(M[j, 0]), float(M[j, 1]))
                 t.setVisible(True)
             else:
