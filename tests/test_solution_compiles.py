@@ -1,7 +1,7 @@
 """solution.tex compiles with a standard TeX installation: small sessions' worked solutions through ``pdflatex``.
 
-Skipped where ``pdflatex`` is not on PATH (CI installs no TeX: it takes too long); on a developer's machine
-``apt-get install texlive-latex-base texlive-latex-recommended`` is enough. ``solution_checks.check_latex``
+Skipped where ``pdflatex`` is not on PATH (CI installs TeX for it, ``.ci/run``); on a developer's machine
+``apt-get install texlive-latex-base texlive-latex-recommended texlive-fonts-recommended`` is enough. ``solution_checks.check_latex``
 is the structural check that runs everywhere.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from engine import session as es
 from engine.session import solution
 
 PDFLATEX = shutil.which("pdflatex")
-pytestmark = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (TeX is not part of CI)")
+pytestmark = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (apt-get install texlive-latex-base texlive-latex-recommended)")
 
 
 def tiny_png(path) -> None:
