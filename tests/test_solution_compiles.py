@@ -18,7 +18,8 @@ from engine import session as es
 from engine.session import solution
 
 PDFLATEX = shutil.which("pdflatex")
-pytestmark = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (apt-get install texlive-latex-base texlive-latex-recommended)")
+pytestmark = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed "
+                                "(apt-get install texlive-latex-base texlive-latex-recommended)")
 
 
 def tiny_png(path) -> None:
