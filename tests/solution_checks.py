@@ -1,4 +1,4 @@
-"""The structural check of a LaTeX document, for the worked-solution tests (no TeX is installed where the tests run).
+"""The structural check of a LaTeX document, for the worked-solution tests (it runs where no TeX is installed too).
 
 :func:`check_latex` lists what a compile would trip on first: the preamble and ``\\end{document}``, only
 ASCII, only standard packages (amsmath, amssymb, graphicx, longtable, array) and commands LaTeX and those
