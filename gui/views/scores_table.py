@@ -43,6 +43,11 @@ class ContingencyModel(QAbstractTableModel):
         self.bold = QFont()
         self.bold.setBold(True)
 
+    def set_font(self, font: QFont) -> None:
+        """The majorities are in ``font``, bold (the view's font: lecture mode makes it larger)."""
+        self.bold = QFont(font)
+        self.bold.setBold(True)
+
     def fill(self, table, rows, columns):
         """Show ``table`` (counts); ``rows`` and ``columns``: (name, colour) of each header."""
         self.beginResetModel()
@@ -106,8 +111,7 @@ class ContingencyTable(QTableView):
         super().__init__(parent)
         self.setObjectName("contingency_table")
         self.table_model = ContingencyModel(self)
-        self.table_model.bold = QFont(self.font())
-        self.table_model.bold.setBold(True)
+        self.table_model.set_font(self.font())
         self.setModel(self.table_model)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -118,14 +122,12 @@ class ContingencyTable(QTableView):
                         "those points on the scatter and mark their silhouette bars.")
         self.clusters = np.empty(0, dtype=np.int64)
         self.classes = np.empty(0, dtype=np.int64)
-        self.counts = np.zeros((0, 0), dtype=np.int64)
         self.clicked.connect(lambda index: self._on_cell(index.row(), index.column()))
 
     def show_table(self, contingency, cluster_names, cluster_colours, class_names, class_colours):
         """Fill the table from an :class:`engine.scores.Contingency` and the headers' names and colours."""
         self.clusters, self.classes = contingency.clusters, contingency.classes
         self.table_model.fill(contingency.table, zip(cluster_names, cluster_colours), zip(class_names, class_colours))
-        self.counts = self.table_model.counts
         self.resizeColumnsToContents()  # once per fill (per-cell resizing is quadratic in the rows)
 
     def changeEvent(self, event):
@@ -133,8 +135,7 @@ class ContingencyTable(QTableView):
         again once the headers have it too, so no count is cut to '…' and no row to half its text."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
-            self.table_model.bold = QFont(self.font())
-            self.table_model.bold.setBold(True)
+            self.table_model.set_font(self.font())
             QTimer.singleShot(0, self, self._refit)
 
     def _refit(self):
@@ -144,7 +145,11 @@ class ContingencyTable(QTableView):
     def clear_table(self):
         self.table_model.fill(np.zeros((0, 0), dtype=np.int64), [], [])
         self.clusters = self.classes = np.empty(0, dtype=np.int64)
-        self.counts = self.table_model.counts
+
+    @property
+    def counts(self) -> np.ndarray:
+        """The counts shown: (clusters, true labels)."""
+        return self.table_model.counts
 
     def rowCount(self) -> int:  # noqa: N802 - as QTableWidget names it
         return self.table_model.rowCount()
